@@ -1,0 +1,484 @@
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use super::deadlines::{Deadline, Deadlines};
+use super::poll::{Poll, PollToken};
+use super::table::Table;
+use super::waiters::Waiters;
+use super::{Effect, EngineError, ErrorKind, IdGen, Status, Task};
+
+/// The types a host plugs into the engine. The binding uses JS values; native
+/// tests use plain Rust values.
+pub trait Host {
+    /// `options` and `result`, kept as given.
+    type Payload: Clone;
+    /// Whatever resolves or rejects one pending `getOutput({ wait: true })`.
+    type Waiter;
+    /// The agent session notifications go to.
+    type Session: Clone;
+}
+
+/// Times are milliseconds; the defaults are the seed's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub poll_interval: u64,
+    pub task_ttl: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            poll_interval: 2_000,
+            task_ttl: 1_800_000,
+        }
+    }
+}
+
+struct Session<S> {
+    handle: S,
+    id: Rc<str>,
+}
+
+/// What `wait_for` found.
+pub enum Wait<'a, P, W> {
+    /// The task is final, or `timeout` was 0: answer now.
+    Ready {
+        task: &'a Task<P>,
+        timed_out: bool,
+        waiter: W,
+    },
+    /// The waiter is queued and will come back as an `Effect`.
+    Pending,
+}
+
+/// The whole task manager as a state machine: no JS, no timers, no I/O.
+/// Every operation takes the wall-clock time from the caller, first runs
+/// the deadlines that are due at that time, and queues the effects the host
+/// must carry out once it has released its borrow.
+pub struct Engine<H: Host> {
+    config: Config,
+    clock: u64,
+    session: Option<Session<H::Session>>,
+    table: Table<H::Payload>,
+    deadlines: Deadlines,
+    waiters: Waiters<H::Waiter>,
+    poll: Poll,
+    outbox: VecDeque<Effect<H>>,
+    ids: IdGen,
+}
+
+impl<H: Host> Engine<H> {
+    pub fn new(config: Config) -> Self {
+        Engine {
+            config,
+            clock: 0,
+            session: None,
+            table: Table::default(),
+            deadlines: Deadlines::default(),
+            waiters: Waiters::default(),
+            poll: Poll::default(),
+            outbox: VecDeque::new(),
+            ids: IdGen::default(),
+        }
+    }
+
+    pub fn config(&self) -> Config {
+        self.config
+    }
+
+    /// Moves the engine's clock to `wall` (never backwards) and runs every
+    /// deadline due by then. Every other operation starts with this, so the
+    /// state is exact whenever it is observed, however late a timer fires.
+    pub fn advance(&mut self, wall: u64) -> u64 {
+        self.clock = self.clock.max(wall);
+        let now = self.clock;
+        // Each deadline is handled as of its own time, so a late timer or a
+        // throttled tab changes when it is seen, never what it records.
+        while let Some((at, due)) = self.deadlines.pop_due(now) {
+            match due {
+                Deadline::Expire(seq) => {
+                    let message = self.table.get(seq).map(|t| {
+                        format!(
+                            "Task {:?} timed out after {} ms",
+                            &*t.id, self.config.task_ttl
+                        )
+                    });
+                    if let Some(message) = message {
+                        self.finish(seq, Status::Error, None, Some(message.into()), at);
+                    }
+                }
+                Deadline::Evict(seq) => {
+                    self.table.remove(seq);
+                }
+                Deadline::WaitTimeout(seq, id) => {
+                    if let (Some(w), Some(task)) =
+                        (self.waiters.remove(seq, id), self.table.get(seq))
+                    {
+                        self.outbox.push_back(Effect::Wake {
+                            waiter: w.handle,
+                            task: Rc::new(task.clone()),
+                            timed_out: true,
+                        });
+                    }
+                }
+            }
+        }
+        now
+    }
+
+    /// When the host's single timer must next fire.
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.deadlines.next()
+    }
+
+    /// The next effect to carry out, in the order they arose.
+    pub fn pop_effect(&mut self) -> Option<Effect<H>> {
+        self.outbox.pop_front()
+    }
+
+    // ---- session -------------------------------------------------------
+
+    /// Stores (or replaces) the session. A poll of a previous session still
+    /// in flight is abandoned: its answer is about another session.
+    pub fn initialize(&mut self, session: H::Session, session_id: Rc<str>, wall: u64) {
+        self.advance(wall);
+        self.session = Some(Session {
+            handle: session,
+            id: session_id,
+        });
+        self.poll.abandon();
+    }
+
+    pub fn is_initialized(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// A polling tick: returns the session to ask for its status, or `None`
+    /// when nothing runs or a younger poll is still pending.
+    pub fn begin_poll(&mut self, wall: u64) -> Option<(PollToken, H::Session)> {
+        let now = self.advance(wall);
+        let session = self.session.as_ref()?;
+        if self.table.count(Status::Running) == 0 {
+            return None;
+        }
+        let token = self.poll.begin(now, self.config.poll_interval)?;
+        Some((token, session.handle.clone()))
+    }
+
+    /// The answer to a poll: `None` when `getStatus` threw or rejected or gave
+    /// something that is not a string. Only the current poll's answer counts.
+    pub fn finish_poll(&mut self, token: PollToken, status: Option<&str>, wall: u64) {
+        let now = self.advance(wall);
+        if !self.poll.finish(token) {
+            return;
+        }
+        let (target, error) = match status {
+            Some("completed") => (Status::Completed, None),
+            Some("error") => (Status::Error, Some(Rc::from("Session error"))),
+            Some("cancelled") => (Status::Cancelled, None),
+            _ => return,
+        };
+        let Some(session_id) = self.session.as_ref().map(|s| s.id.clone()) else {
+            return;
+        };
+        let seqs: Vec<u64> = self
+            .table
+            .iter_status(Status::Running)
+            .filter(|t| t.session_id.as_deref() == Some(&*session_id))
+            .map(|t| t.seq)
+            .collect();
+        for seq in seqs {
+            self.finish(seq, target, None, error.clone(), now);
+        }
+    }
+
+    pub fn poll_in_flight(&self) -> bool {
+        self.poll.in_flight()
+    }
+
+    // ---- tasks ---------------------------------------------------------
+
+    /// Creates a running task. `id: None` draws a fresh UUID; `session_id:
+    /// None` uses the session's id.
+    pub fn create(
+        &mut self,
+        id: Option<&str>,
+        session_id: Option<&str>,
+        options: H::Payload,
+        wall: u64,
+    ) -> Result<&Task<H::Payload>, EngineError> {
+        let now = self.advance(wall);
+        let Some(session) = &self.session else {
+            return Err(EngineError::not_initialized());
+        };
+        let session_id = match session_id {
+            Some("") => return Err(invalid("sessionId must not be empty")),
+            Some(s) => Rc::from(s),
+            None => session.id.clone(),
+        };
+        let id: Rc<str> = match id {
+            Some("") => return Err(invalid("A task id must not be empty")),
+            Some(id) if self.table.contains_id(id) => return Err(EngineError::duplicate(id)),
+            Some(id) => Rc::from(id),
+            None => loop {
+                let candidate = self.ids.next_id()?;
+                if !self.table.contains_id(&candidate) {
+                    break Rc::from(candidate);
+                }
+            },
+        };
+        let expires = now.saturating_add(self.config.task_ttl);
+        let seq = self.table.insert(Task {
+            id,
+            status: Status::Running,
+            created_at: now,
+            updated_at: now,
+            options,
+            session_id: Some(session_id),
+            result: None,
+            error: None,
+            output: String::new(),
+            seq: 0,
+            deadline: expires,
+        });
+        self.deadlines.insert(expires, Deadline::Expire(seq));
+        self.task_at(seq)
+    }
+
+    pub fn complete(
+        &mut self,
+        id: &str,
+        result: H::Payload,
+        wall: u64,
+    ) -> Result<&Task<H::Payload>, EngineError> {
+        self.transition(id, "complete", Status::Completed, Some(result), None, wall)
+    }
+
+    pub fn fail(
+        &mut self,
+        id: &str,
+        error: &str,
+        wall: u64,
+    ) -> Result<&Task<H::Payload>, EngineError> {
+        self.transition(id, "fail", Status::Error, None, Some(Rc::from(error)), wall)
+    }
+
+    /// Cancels a running task. With no live work attached to a task, `force`
+    /// changes nothing: the task is cancelled at once either way.
+    pub fn cancel(
+        &mut self,
+        id: &str,
+        _force: bool,
+        wall: u64,
+    ) -> Result<&Task<H::Payload>, EngineError> {
+        self.transition(id, "cancel", Status::Cancelled, None, None, wall)
+    }
+
+    /// Cancels every running task; returns them in creation order.
+    pub fn cancel_all(&mut self, _force: bool, wall: u64) -> Vec<&Task<H::Payload>> {
+        let now = self.advance(wall);
+        let seqs: Vec<u64> = self.table.seqs(Status::Running).collect();
+        for &seq in &seqs {
+            self.finish(seq, Status::Cancelled, None, None, now);
+        }
+        seqs.into_iter()
+            .filter_map(|seq| self.table.get(seq))
+            .collect()
+    }
+
+    pub fn get(&mut self, id: &str, wall: u64) -> Option<&Task<H::Payload>> {
+        self.advance(wall);
+        self.table.seq_of(id).and_then(|seq| self.table.get(seq))
+    }
+
+    /// Every task, or those in `status`, in creation order.
+    pub fn all(
+        &mut self,
+        status: Option<Status>,
+        wall: u64,
+    ) -> Box<dyn Iterator<Item = &Task<H::Payload>> + '_> {
+        self.advance(wall);
+        match status {
+            None => Box::new(self.table.iter()),
+            Some(st) => Box::new(self.table.iter_status(st)),
+        }
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        self.table.count(status)
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.len() == 0
+    }
+
+    /// `getOutput`: answers at once when `wait` is false, the task is final,
+    /// or `timeout` is 0; otherwise queues `waiter` until the task becomes
+    /// final or `timeout` ms pass.
+    pub fn wait_for(
+        &mut self,
+        id: &str,
+        wait: bool,
+        timeout: Option<u64>,
+        waiter: H::Waiter,
+        wall: u64,
+    ) -> Result<Wait<'_, H::Payload, H::Waiter>, EngineError> {
+        let now = self.advance(wall);
+        let seq = self
+            .table
+            .seq_of(id)
+            .ok_or_else(|| EngineError::not_found(id))?;
+        let is_final = self.task_at(seq)?.is_final();
+        if !wait || is_final || timeout == Some(0) {
+            return Ok(Wait::Ready {
+                task: self.task_at(seq)?,
+                timed_out: wait && !is_final,
+                waiter,
+            });
+        }
+        let deadline = timeout.map(|t| now.saturating_add(t));
+        let wid = self.waiters.add(seq, waiter, deadline);
+        if let Some(at) = deadline {
+            self.deadlines.insert(at, Deadline::WaitTimeout(seq, wid));
+        }
+        Ok(Wait::Pending)
+    }
+
+    pub fn waiting(&self) -> usize {
+        self.waiters.len()
+    }
+
+    /// `cleanup()`: rejects every waiter, forgets the tasks, the deadlines and
+    /// the session. Notifications already queued are still delivered.
+    pub fn dispose(&mut self) {
+        for (seq, w) in self.waiters.take_all() {
+            let task_id = self
+                .table
+                .get(seq)
+                .map(|t| t.id.clone())
+                .unwrap_or_else(|| Rc::from(""));
+            self.outbox.push_back(Effect::Dispose {
+                waiter: w.handle,
+                task_id,
+            });
+        }
+        self.table.clear();
+        self.deadlines.clear();
+        self.session = None;
+        self.poll.abandon();
+    }
+
+    /// True when the indexes agree with the table, every task has exactly
+    /// its one deadline queued, and waiters only wait on running tasks.
+    pub fn is_consistent(&self) -> bool {
+        let waiters_ok = self.waiters.iter().all(|(seq, w)| {
+            self.table.get(seq).is_some_and(|t| !t.is_final())
+                && w.deadline.is_none_or(|at| {
+                    self.deadlines
+                        .contains(at, Deadline::WaitTimeout(seq, w.id))
+                })
+        });
+        let tasks_ok = self.table.iter().all(|t| {
+            let kind = if t.is_final() {
+                Deadline::Evict(t.seq)
+            } else {
+                Deadline::Expire(t.seq)
+            };
+            self.deadlines.contains(t.deadline, kind)
+        });
+        let timed_waiters = self
+            .waiters
+            .iter()
+            .filter(|(_, w)| w.deadline.is_some())
+            .count();
+        self.table.is_consistent()
+            && waiters_ok
+            && tasks_ok
+            && self.deadlines.len() == self.table.len() + timed_waiters
+    }
+
+    // ---- internals -----------------------------------------------------
+
+    /// A task by seq, for a seq just looked up or inserted; the error arm is
+    /// there so that a broken invariant is an error, never a panic.
+    fn task_at(&self, seq: u64) -> Result<&Task<H::Payload>, EngineError> {
+        self.table.get(seq).ok_or_else(|| {
+            EngineError::new(ErrorKind::TaskNotFound, format!("Task #{seq} vanished"))
+        })
+    }
+
+    fn transition(
+        &mut self,
+        id: &str,
+        verb: &str,
+        target: Status,
+        result: Option<H::Payload>,
+        error: Option<Rc<str>>,
+        wall: u64,
+    ) -> Result<&Task<H::Payload>, EngineError> {
+        let now = self.advance(wall);
+        let seq = self
+            .table
+            .seq_of(id)
+            .ok_or_else(|| EngineError::not_found(id))?;
+        let status = self.task_at(seq)?.status;
+        if status.is_final() {
+            return Err(EngineError::invalid_transition(verb, id, status));
+        }
+        self.finish(seq, target, result, error, now);
+        self.task_at(seq)
+    }
+
+    /// The one place a task becomes final: it moves index, trades its expiry
+    /// for an eviction, queues exactly one notification and wakes its waiters.
+    fn finish(
+        &mut self,
+        seq: u64,
+        target: Status,
+        result: Option<H::Payload>,
+        error: Option<Rc<str>>,
+        now: u64,
+    ) {
+        let evict_at = now.saturating_add(self.config.task_ttl);
+        let Some(task) = self.table.set_status(seq, target) else {
+            return;
+        };
+        self.deadlines.remove(task.deadline, Deadline::Expire(seq));
+        self.deadlines.insert(evict_at, Deadline::Evict(seq));
+        task.deadline = evict_at;
+        task.updated_at = task.updated_at.max(now);
+        task.result = result;
+        task.error = error;
+        if let Some(session) = &self.session {
+            self.outbox.push_back(Effect::Notify {
+                session: session.handle.clone(),
+                task_id: task.id.clone(),
+                status: target,
+                timestamp: task.updated_at,
+            });
+        }
+        let woken = self.waiters.take_task(seq);
+        if woken.is_empty() {
+            return;
+        }
+        let snapshot = Rc::new(task.clone());
+        for w in woken {
+            if let Some(at) = w.deadline {
+                self.deadlines.remove(at, Deadline::WaitTimeout(seq, w.id));
+            }
+            self.outbox.push_back(Effect::Wake {
+                waiter: w.handle,
+                task: snapshot.clone(),
+                timed_out: false,
+            });
+        }
+    }
+}
+
+fn invalid(message: &str) -> EngineError {
+    EngineError::new(ErrorKind::InvalidArgument, message)
+}

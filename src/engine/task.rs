@@ -1,0 +1,34 @@
+use std::rc::Rc;
+
+use super::Status;
+
+/// One task as the engine keeps it. `P` is the host's payload type (the very
+/// JS values in the binding), kept by value and never inspected.
+#[derive(Clone, Debug)]
+pub struct Task<P> {
+    pub id: Rc<str>,
+    pub status: Status,
+    /// Milliseconds since the epoch, from the injected clock.
+    pub created_at: u64,
+    /// Never below `created_at`, never decreasing.
+    pub updated_at: u64,
+    pub options: P,
+    pub session_id: Option<Rc<str>>,
+    /// Set when completed; `None` when something other than `completeTask`
+    /// (the session) completed it.
+    pub result: Option<P>,
+    /// Set when failed.
+    pub error: Option<Rc<str>>,
+    pub output: String,
+    /// Creation order; the key of every index.
+    pub(crate) seq: u64,
+    /// The one deadline this task has in the queue: its TTL expiry while
+    /// running, its eviction once final.
+    pub(crate) deadline: u64,
+}
+
+impl<P> Task<P> {
+    pub fn is_final(&self) -> bool {
+        self.status.is_final()
+    }
+}
