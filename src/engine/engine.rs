@@ -99,7 +99,7 @@ impl<H: Host> Engine<H> {
                 Deadline::Expire(seq) => {
                     let message = self.table.get(seq).map(|t| {
                         format!(
-                            "Task {:?} timed out after {} ms",
+                            "Task \"{}\" timed out after {} ms",
                             &*t.id, self.config.task_ttl
                         )
                     });

@@ -45,14 +45,14 @@ impl EngineError {
     }
 
     pub fn not_found(id: &str) -> Self {
-        Self::new(ErrorKind::TaskNotFound, format!("Task {id:?} not found"))
+        Self::new(ErrorKind::TaskNotFound, format!("Task \"{id}\" not found"))
     }
 
     pub fn invalid_transition(verb: &str, id: &str, status: Status) -> Self {
         Self::new(
             ErrorKind::InvalidTransition,
             format!(
-                "Cannot {verb} task {id:?}: it is already {}",
+                "Cannot {verb} task \"{id}\": it is already {}",
                 status.as_str()
             ),
         )
@@ -61,7 +61,7 @@ impl EngineError {
     pub fn duplicate(id: &str) -> Self {
         Self::new(
             ErrorKind::DuplicateId,
-            format!("A task with id {id:?} already exists"),
+            format!("A task with id \"{id}\" already exists"),
         )
     }
 
@@ -75,7 +75,7 @@ impl EngineError {
     pub fn disposed(id: &str) -> Self {
         Self::new(
             ErrorKind::Disposed,
-            format!("BackgroundManager was cleaned up while waiting for task {id:?}"),
+            format!("BackgroundManager was cleaned up while waiting for task \"{id}\""),
         )
     }
 

@@ -1,0 +1,12 @@
+//! The `#[wasm_bindgen]` skin over the engine: converts values, owns the
+//! timers, and calls JS only with the state released.
+
+mod args;
+mod convert;
+mod errors;
+mod glue;
+mod manager;
+mod state;
+mod types;
+
+pub use manager::BackgroundManager;
