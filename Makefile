@@ -1,0 +1,8 @@
+# The two commands of the README; everything else is in scripts/.
+.PHONY: start test build
+start:          ## build pkg/ and run the Deno example
+	scripts/start.sh
+test:           ## run every test
+	scripts/test.sh
+build:          ## build pkg/ and print its sizes
+	scripts/build.sh
