@@ -64,13 +64,18 @@ export function askStatus(session) {
 }
 
 // `failTask`'s error value as a string; never throws, whatever it is given.
+// Each step falls back to the next: `message`, then String(), then the tag.
 export function errorText(error) {
-  try {
-    if (typeof error === 'string') return error;
-    if (error !== null && (typeof error === 'object' || typeof error === 'function')) {
+  if (typeof error === 'string') return error;
+  if (error !== null && (typeof error === 'object' || typeof error === 'function')) {
+    try {
       const message = error.message;
       if (typeof message === 'string') return message;
+    } catch {
+      // A throwing getter: describe the value another way.
     }
+  }
+  try {
     return String(error);
   } catch {
     try {

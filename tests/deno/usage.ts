@@ -1,0 +1,93 @@
+// Type-checked (never run) by `deno check`: the seed's examples, written
+// against pkg/background_manager.d.ts. The @ts-expect-error lines fail the
+// check if a type ever loosens to `any`.
+import init, { BackgroundManager } from "../../pkg/background_manager.js";
+import type {
+  AgentSession,
+  BackgroundManagerError,
+  BackgroundManagerOptions,
+  BackgroundTask,
+  BackgroundTaskStatus,
+  CancelOptions,
+  CreateBackgroundTaskOptions,
+  GetBackgroundOutputOptions,
+  GetBackgroundOutputResult,
+  TaskNotification,
+} from "../../pkg/background_manager.js";
+
+export async function seedExamples(): Promise<void> {
+  await init();
+  const options: BackgroundManagerOptions = { pollInterval: 3000, taskTTL: 7200000 };
+  const manager = new BackgroundManager(options);
+  new BackgroundManager();
+
+  const session: AgentSession = {
+    id: "session-123",
+    getStatus: async () => "running",
+    sendMessage: async (message: TaskNotification) => {
+      const status: BackgroundTaskStatus = message.status;
+      const taskId: string = message.taskId;
+      void status, taskId;
+    },
+  };
+  const ready: Promise<void> = manager.initialize(session);
+  await ready;
+
+  const create: CreateBackgroundTaskOptions = { options: { agent: "default", prompt: "Do something" } };
+  const task: BackgroundTask = await manager.createTask(create);
+  await manager.createTask({ id: "custom-task-id", options: { agent: "default", prompt: "Do something" } });
+
+  const current: BackgroundTask | null = await manager.getTask(task.id);
+  console.log("Status:", current?.status);
+  const completed: BackgroundTask = await manager.completeTask(task.id, { result: "Done" });
+  const createdAt: number = completed.createdAt;
+  void createdAt;
+  await manager.completeTask(task.id);
+
+  try {
+    throw new Error("x");
+  } catch (error) {
+    await manager.failTask(task.id, error as Error);
+    await manager.failTask(task.id, "message");
+    const code: string = (error as BackgroundManagerError).code;
+    void code;
+  }
+
+  const cancel: CancelOptions = { force: true };
+  const cancelled: BackgroundTask = await manager.cancelTask(task.id, cancel);
+  await manager.cancelTask(task.id);
+  void cancelled;
+
+  const all: BackgroundTask[] = await manager.getAllTasks();
+  const running: BackgroundTask[] = await manager.getAllTasks("running");
+  const cancelledTasks: BackgroundTask[] = await manager.cancelAllTasks();
+  await manager.cancelAllTasks({ force: false });
+  console.log(all.length, running.length, `Cancelled ${cancelledTasks.length} tasks`);
+
+  const wait: GetBackgroundOutputOptions = { wait: true, timeout: 30000 };
+  const output: GetBackgroundOutputResult = await manager.getOutput(task.id);
+  const result: GetBackgroundOutputResult = await manager.getOutput(task.id, wait);
+  const text: string = output.output;
+  const timedOut: boolean | undefined = result.timedOut;
+  void text, timedOut;
+
+  const response = await manager.callAgent("default", "Write a summary");
+  console.log("Response:", response);
+  await manager.cleanup();
+
+  // @ts-expect-error: not a status
+  await manager.getAllTasks("done");
+  // @ts-expect-error: ids are strings
+  await manager.getTask(42);
+  // @ts-expect-error: createTask needs its options object
+  await manager.createTask();
+  // @ts-expect-error: force is a boolean
+  await manager.cancelTask("id", { force: "yes" });
+  // @ts-expect-error: a task's status is a BackgroundTaskStatus, not any string
+  const bad: "nope" = task.status;
+  void bad;
+  // @ts-expect-error: the session needs getStatus and sendMessage
+  await manager.initialize({ id: "s" });
+  // @ts-expect-error: pollInterval is a number
+  new BackgroundManager({ pollInterval: "fast" });
+}
