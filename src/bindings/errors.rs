@@ -35,6 +35,6 @@ pub fn reentered() -> JsValue {
     glue::make_error(
         ERROR,
         "BackgroundManager was re-entered while updating its state",
-        "INTERNAL",
+        ErrorKind::Internal.code(),
     )
 }

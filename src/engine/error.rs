@@ -14,9 +14,22 @@ pub enum ErrorKind {
     Disposed,
     /// No secure random source: the host has no `crypto.getRandomValues`.
     RandomUnavailable,
+    /// A bug in this crate, reported instead of a panic.
+    Internal,
 }
 
 impl ErrorKind {
+    pub const ALL: [ErrorKind; 8] = [
+        ErrorKind::TaskNotFound,
+        ErrorKind::InvalidTransition,
+        ErrorKind::DuplicateId,
+        ErrorKind::NotInitialized,
+        ErrorKind::InvalidArgument,
+        ErrorKind::Disposed,
+        ErrorKind::RandomUnavailable,
+        ErrorKind::Internal,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             ErrorKind::TaskNotFound => "TASK_NOT_FOUND",
@@ -26,6 +39,7 @@ impl ErrorKind {
             ErrorKind::InvalidArgument => "INVALID_ARGUMENT",
             ErrorKind::Disposed => "DISPOSED",
             ErrorKind::RandomUnavailable => "RANDOM_UNAVAILABLE",
+            ErrorKind::Internal => "INTERNAL",
         }
     }
 }
