@@ -99,6 +99,7 @@ export function describe(value) {
   if (Array.isArray(value)) return 'an array';
   const type = typeof value;
   if (type === 'string') return value.length === 0 ? 'an empty string' : 'a string';
+  if (type === 'number') return String(value);
   if (type === 'object') return 'an object';
   return type === 'undefined' ? 'undefined' : `a ${type}`;
 }
