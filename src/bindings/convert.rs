@@ -1,6 +1,7 @@
 //! Engine tasks to plain JS snapshot objects: fresh objects each time, with
 //! `options` and `result` as the very values the caller passed.
 
+use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 use super::glue;
@@ -21,6 +22,15 @@ pub fn task_object(task: &JsTask) -> JsValue {
         task.error.as_deref(),
         (!task.output.is_empty()).then_some(task.output.as_str()),
     )
+}
+
+/// An array of snapshots, in the order given.
+pub fn task_list<'a>(tasks: impl IntoIterator<Item = &'a JsTask>) -> JsValue {
+    let list = Array::new();
+    for task in tasks {
+        list.push(&task_object(task));
+    }
+    list.into()
 }
 
 pub fn output_object(task: &JsTask, timed_out: bool) -> JsValue {

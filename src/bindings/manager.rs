@@ -2,7 +2,7 @@
 //! operation, and answers with a Promise. Methods take `&self`, so calls that
 //! overlap (from callbacks, or concurrent awaits) never trip a borrow.
 
-use js_sys::{Array, Promise};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::state::{self, Resolvers, Shared};
@@ -19,6 +19,11 @@ fn settle(result: Result<JsValue, JsValue>) -> Promise {
         Ok(value) => Promise::resolve(&value),
         Err(error) => Promise::reject(&error),
     }
+}
+
+/// Runs a method body; its error becomes the rejection, never a throw.
+fn answer(body: impl FnOnce() -> Result<JsValue, JsValue>) -> Promise {
+    settle(body())
 }
 
 #[wasm_bindgen]
@@ -44,14 +49,14 @@ impl BackgroundManager {
         #[wasm_bindgen(js_name = "session", unchecked_param_type = "AgentSession")]
         session: JsValue,
     ) -> Promise {
-        settle((|| {
+        answer(|| {
             let session_id = args::session(&session)?;
             state::run(&self.shared, |st, now| {
                 st.engine.initialize(session, session_id.into(), now);
                 state::start_polling(&self.shared, st);
             })?;
             Ok(JsValue::UNDEFINED)
-        })())
+        })
     }
 
     #[wasm_bindgen(js_name = createTask, unchecked_return_type = "Promise<BackgroundTask>")]
@@ -63,14 +68,14 @@ impl BackgroundManager {
         )]
         options: JsValue,
     ) -> Promise {
-        settle((|| {
+        answer(|| {
             let a = args::create(&options)?;
             state::try_run(&self.shared, |st, now| {
                 st.engine
                     .create(a.id.as_deref(), a.session_id.as_deref(), a.options, now)
                     .map(convert::task_object)
             })
-        })())
+        })
     }
 
     #[wasm_bindgen(js_name = completeTask, unchecked_return_type = "Promise<BackgroundTask>")]
@@ -80,14 +85,14 @@ impl BackgroundManager {
         #[wasm_bindgen(js_name = "result", unchecked_optional_param_type = "unknown")]
         result: JsValue,
     ) -> Promise {
-        settle((|| {
+        answer(|| {
             let id = args::id(&task_id, "taskId")?;
             state::try_run(&self.shared, |st, now| {
                 st.engine
                     .complete(&id, result, now)
                     .map(convert::task_object)
             })
-        })())
+        })
     }
 
     #[wasm_bindgen(js_name = failTask, unchecked_return_type = "Promise<BackgroundTask>")]
@@ -96,13 +101,13 @@ impl BackgroundManager {
         #[wasm_bindgen(js_name = "taskId", unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(js_name = "error", unchecked_param_type = "string | Error")] error: JsValue,
     ) -> Promise {
-        settle((|| {
+        answer(|| {
             let id = args::id(&task_id, "taskId")?;
             let message = glue::error_text(&error);
             state::try_run(&self.shared, |st, now| {
                 st.engine.fail(&id, &message, now).map(convert::task_object)
             })
-        })())
+        })
     }
 
     #[wasm_bindgen(js_name = cancelTask, unchecked_return_type = "Promise<BackgroundTask>")]
@@ -112,13 +117,13 @@ impl BackgroundManager {
         #[wasm_bindgen(js_name = "options", unchecked_optional_param_type = "CancelOptions")]
         options: JsValue,
     ) -> Promise {
-        settle((|| {
+        answer(|| {
             let id = args::id(&task_id, "taskId")?;
             let force = args::cancel(&options)?;
             state::try_run(&self.shared, |st, now| {
                 st.engine.cancel(&id, force, now).map(convert::task_object)
             })
-        })())
+        })
     }
 
     /// Resolves `null` for an unknown id.
@@ -127,14 +132,14 @@ impl BackgroundManager {
         &self,
         #[wasm_bindgen(js_name = "taskId", unchecked_param_type = "string")] task_id: JsValue,
     ) -> Promise {
-        settle((|| {
+        answer(|| {
             let id = args::id(&task_id, "taskId")?;
             state::run(&self.shared, |st, now| {
                 st.engine
                     .get(&id, now)
                     .map_or(JsValue::NULL, convert::task_object)
             })
-        })())
+        })
     }
 
     /// Every task in creation order, or only those in `status`.
@@ -147,16 +152,12 @@ impl BackgroundManager {
         )]
         status: JsValue,
     ) -> Promise {
-        settle((|| {
+        answer(|| {
             let filter = args::status_filter(&status)?;
             state::run(&self.shared, |st, now| {
-                let list = Array::new();
-                for task in st.engine.all(filter, now) {
-                    list.push(&convert::task_object(task));
-                }
-                list.into()
+                convert::task_list(st.engine.all(filter, now))
             })
-        })())
+        })
     }
 
     /// Cancels every running task; resolves with them in creation order.
@@ -166,16 +167,12 @@ impl BackgroundManager {
         #[wasm_bindgen(js_name = "options", unchecked_optional_param_type = "CancelOptions")]
         options: JsValue,
     ) -> Promise {
-        settle((|| {
+        answer(|| {
             let force = args::cancel(&options)?;
             state::run(&self.shared, |st, now| {
-                let list = Array::new();
-                for task in st.engine.cancel_all(force, now) {
-                    list.push(&convert::task_object(task));
-                }
-                list.into()
+                convert::task_list(st.engine.cancel_all(force, now))
             })
-        })())
+        })
     }
 
     /// The task's output now or, with `wait`, once it is final (or `timeout`
