@@ -1,9 +1,10 @@
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// What happens when a deadline passes. The order of the variants is the
 /// order of handling at equal times: a task that expires at the moment a
 /// waiter's timeout ends wakes that waiter with the final snapshot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Deadline {
     /// A running task reaches its TTL and fails.
     Expire(u64),
@@ -13,43 +14,39 @@ pub enum Deadline {
     WaitTimeout(u64, u64),
 }
 
-/// Every timed event of the manager in one ordered queue, so the host needs a
-/// single timer, armed for `next()`.
+/// Every timed event of the manager in one queue, so the host needs a single
+/// timer. Entries are never removed early: one that no longer applies (its
+/// task finished or left, its waiter woke) is recognised by the engine and
+/// dropped when it reaches the front. Each task adds at most two entries and
+/// each waiter one, and all of them are due within two TTLs, so the queue
+/// stays bounded.
 #[derive(Default)]
 pub struct Deadlines {
-    queue: BTreeSet<(u64, Deadline)>,
+    heap: BinaryHeap<Reverse<(u64, Deadline)>>,
 }
 
 impl Deadlines {
     pub fn insert(&mut self, at: u64, what: Deadline) {
-        self.queue.insert((at, what));
+        self.heap.push(Reverse((at, what)));
     }
 
-    pub fn remove(&mut self, at: u64, what: Deadline) {
-        self.queue.remove(&(at, what));
+    pub fn peek(&self) -> Option<(u64, Deadline)> {
+        self.heap.peek().map(|Reverse(entry)| *entry)
     }
 
-    pub fn contains(&self, at: u64, what: Deadline) -> bool {
-        self.queue.contains(&(at, what))
+    pub fn pop(&mut self) -> Option<(u64, Deadline)> {
+        self.heap.pop().map(|Reverse(entry)| entry)
     }
 
-    pub fn next(&self) -> Option<u64> {
-        self.queue.first().map(|&(at, _)| at)
-    }
-
-    /// Takes the earliest deadline if it is due at `now`.
-    pub fn pop_due(&mut self, now: u64) -> Option<(u64, Deadline)> {
-        match self.queue.first() {
-            Some(&(at, _)) if at <= now => self.queue.pop_first(),
-            _ => None,
-        }
+    pub fn iter(&self) -> impl Iterator<Item = (u64, Deadline)> + '_ {
+        self.heap.iter().map(|Reverse(entry)| *entry)
     }
 
     pub fn len(&self) -> usize {
-        self.queue.len()
+        self.heap.len()
     }
 
     pub fn clear(&mut self) {
-        self.queue.clear();
+        self.heap.clear();
     }
 }

@@ -94,31 +94,45 @@ impl<H: Host> Engine<H> {
         let now = self.clock;
         // Each deadline is handled as of its own time, so a late timer or a
         // throttled tab changes when it is seen, never what it records.
-        while let Some((at, due)) = self.deadlines.pop_due(now) {
+        while let Some((at, due)) = self.deadlines.peek() {
+            if at > now {
+                break;
+            }
+            self.deadlines.pop();
             match due {
                 Deadline::Expire(seq) => {
-                    let message = self.table.get(seq).map(|t| {
-                        format!(
-                            "Task \"{}\" timed out after {} ms",
-                            &*t.id, self.config.task_ttl
-                        )
-                    });
+                    let message = self
+                        .table
+                        .get(seq)
+                        .filter(|t| !t.is_final() && t.deadline == at)
+                        .map(|t| {
+                            format!(
+                                "Task \"{}\" timed out after {} ms",
+                                &*t.id, self.config.task_ttl
+                            )
+                        });
                     if let Some(message) = message {
                         self.finish(seq, Status::Error, None, Some(message.into()), at);
                     }
                 }
                 Deadline::Evict(seq) => {
-                    self.table.remove(seq);
+                    if self
+                        .table
+                        .get(seq)
+                        .is_some_and(|t| t.is_final() && t.deadline == at)
+                    {
+                        self.table.remove(seq);
+                    }
                 }
                 Deadline::WaitTimeout(seq, id) => {
-                    if let (Some(w), Some(task)) =
-                        (self.waiters.remove(seq, id), self.table.get(seq))
-                    {
-                        self.outbox.push_back(Effect::Wake {
-                            waiter: w.handle,
-                            task: Rc::new(task.clone()),
-                            timed_out: true,
-                        });
+                    if let Some(w) = self.waiters.timed_out(id, at) {
+                        if let Some(task) = self.table.get(seq) {
+                            self.outbox.push_back(Effect::Wake {
+                                waiter: w.handle,
+                                task: Rc::new(task.clone()),
+                                timed_out: true,
+                            });
+                        }
                     }
                 }
             }
@@ -126,9 +140,30 @@ impl<H: Host> Engine<H> {
         now
     }
 
-    /// When the host's single timer must next fire.
-    pub fn next_deadline(&self) -> Option<u64> {
-        self.deadlines.next()
+    /// When the host's single timer must next fire. Drops entries at the
+    /// front that no longer apply, so the timer never wakes for nothing.
+    pub fn next_deadline(&mut self) -> Option<u64> {
+        while let Some((at, due)) = self.deadlines.peek() {
+            if self.applies(at, due) {
+                return Some(at);
+            }
+            self.deadlines.pop();
+        }
+        None
+    }
+
+    fn applies(&self, at: u64, due: Deadline) -> bool {
+        match due {
+            Deadline::Expire(seq) => self
+                .table
+                .get(seq)
+                .is_some_and(|t| !t.is_final() && t.deadline == at),
+            Deadline::Evict(seq) => self
+                .table
+                .get(seq)
+                .is_some_and(|t| t.is_final() && t.deadline == at),
+            Deadline::WaitTimeout(_, id) => self.waiters.deadline_of(id) == Some(at),
+        }
     }
 
     /// The next effect to carry out, in the order they arose.
@@ -355,10 +390,10 @@ impl<H: Host> Engine<H> {
     /// `cleanup()`: rejects every waiter, forgets the tasks, the deadlines and
     /// the session. Notifications already queued are still delivered.
     pub fn dispose(&mut self) {
-        for (seq, w) in self.waiters.take_all() {
+        for w in self.waiters.take_all() {
             let task_id = self
                 .table
-                .get(seq)
+                .get(w.seq)
                 .map(|t| t.id.clone())
                 .unwrap_or_else(|| Rc::from(""));
             self.outbox.push_back(Effect::Dispose {
@@ -372,15 +407,15 @@ impl<H: Host> Engine<H> {
         self.poll.abandon();
     }
 
-    /// True when the indexes agree with the table, every task has exactly
-    /// its one deadline queued, and waiters only wait on running tasks.
+    /// True when the indexes agree with the table, every task's deadline and
+    /// every timed waiter's timeout is queued, and waiters only wait on
+    /// running tasks. Linear in everything: for tests.
     pub fn is_consistent(&self) -> bool {
-        let waiters_ok = self.waiters.iter().all(|(seq, w)| {
-            self.table.get(seq).is_some_and(|t| !t.is_final())
-                && w.deadline.is_none_or(|at| {
-                    self.deadlines
-                        .contains(at, Deadline::WaitTimeout(seq, w.id))
-                })
+        let queued: std::collections::HashSet<(u64, Deadline)> = self.deadlines.iter().collect();
+        let waiters_ok = self.waiters.iter().all(|w| {
+            self.table.get(w.seq).is_some_and(|t| !t.is_final())
+                && w.deadline
+                    .is_none_or(|at| queued.contains(&(at, Deadline::WaitTimeout(w.seq, w.id))))
         });
         let tasks_ok = self.table.iter().all(|t| {
             let kind = if t.is_final() {
@@ -388,17 +423,18 @@ impl<H: Host> Engine<H> {
             } else {
                 Deadline::Expire(t.seq)
             };
-            self.deadlines.contains(t.deadline, kind)
+            queued.contains(&(t.deadline, kind))
         });
-        let timed_waiters = self
-            .waiters
-            .iter()
-            .filter(|(_, w)| w.deadline.is_some())
-            .count();
-        self.table.is_consistent()
-            && waiters_ok
-            && tasks_ok
-            && self.deadlines.len() == self.table.len() + timed_waiters
+        self.table.is_consistent() && waiters_ok && tasks_ok
+    }
+
+    /// Slots the task slab holds, empty or not.
+    pub fn slab_span(&self) -> usize {
+        self.table.span()
+    }
+
+    pub fn queued_deadlines(&self) -> usize {
+        self.deadlines.len()
     }
 
     // ---- internals -----------------------------------------------------
@@ -447,7 +483,7 @@ impl<H: Host> Engine<H> {
         let Some(task) = self.table.set_status(seq, target) else {
             return;
         };
-        self.deadlines.remove(task.deadline, Deadline::Expire(seq));
+        // The expiry entry stays queued and is dropped when it surfaces.
         self.deadlines.insert(evict_at, Deadline::Evict(seq));
         task.deadline = evict_at;
         task.updated_at = task.updated_at.max(now);
@@ -467,9 +503,6 @@ impl<H: Host> Engine<H> {
         }
         let snapshot = Rc::new(task.clone());
         for w in woken {
-            if let Some(at) = w.deadline {
-                self.deadlines.remove(at, Deadline::WaitTimeout(seq, w.id));
-            }
             self.outbox.push_back(Effect::Wake {
                 waiter: w.handle,
                 task: snapshot.clone(),

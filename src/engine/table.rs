@@ -1,31 +1,39 @@
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::rc::Rc;
 
 use super::{Status, Task};
 
 /// The tasks in creation order, with an index by id and one by status, so
 /// that a status query costs O(matching tasks) and a lookup O(1).
+///
+/// Tasks live in a slab indexed by their creation number (`seq`). Slots of
+/// removed tasks stay empty until every older slot is empty too; since every
+/// task leaves within two TTLs of its creation, the slab spans at most that
+/// window.
 pub struct Table<P> {
-    tasks: BTreeMap<u64, Task<P>>,
+    slots: VecDeque<Option<Task<P>>>,
+    /// The seq of `slots[0]`.
+    base: u64,
+    live: usize,
     ids: HashMap<Rc<str>, u64>,
     by_status: [BTreeSet<u64>; Status::ALL.len()],
-    next_seq: u64,
 }
 
 impl<P> Default for Table<P> {
     fn default() -> Self {
         Table {
-            tasks: BTreeMap::new(),
+            slots: VecDeque::new(),
+            base: 0,
+            live: 0,
             ids: HashMap::new(),
             by_status: Default::default(),
-            next_seq: 0,
         }
     }
 }
 
 impl<P> Table<P> {
     pub fn len(&self) -> usize {
-        self.tasks.len()
+        self.live
     }
 
     pub fn contains_id(&self, id: &str) -> bool {
@@ -36,24 +44,29 @@ impl<P> Table<P> {
         self.ids.get(id).copied()
     }
 
+    fn slot(&self, seq: u64) -> Option<usize> {
+        seq.checked_sub(self.base).map(|i| i as usize)
+    }
+
     pub fn get(&self, seq: u64) -> Option<&Task<P>> {
-        self.tasks.get(&seq)
+        self.slots.get(self.slot(seq)?)?.as_ref()
     }
 
     /// Adds a task; the caller has checked that its id is free. Returns its seq.
     pub fn insert(&mut self, mut task: Task<P>) -> u64 {
-        let seq = self.next_seq;
-        self.next_seq += 1;
+        let seq = self.base + self.slots.len() as u64;
         task.seq = seq;
         self.ids.insert(task.id.clone(), seq);
         self.by_status[task.status.index()].insert(seq);
-        self.tasks.insert(seq, task);
+        self.slots.push_back(Some(task));
+        self.live += 1;
         seq
     }
 
     /// Moves a task between status indexes. The only way a status changes.
     pub fn set_status(&mut self, seq: u64, status: Status) -> Option<&mut Task<P>> {
-        let task = self.tasks.get_mut(&seq)?;
+        let i = self.slot(seq)?;
+        let task = self.slots.get_mut(i)?.as_mut()?;
         self.by_status[task.status.index()].remove(&seq);
         self.by_status[status.index()].insert(seq);
         task.status = status;
@@ -61,14 +74,23 @@ impl<P> Table<P> {
     }
 
     pub fn remove(&mut self, seq: u64) -> Option<Task<P>> {
-        let task = self.tasks.remove(&seq)?;
+        let i = self.slot(seq)?;
+        let task = self.slots.get_mut(i)?.take()?;
+        self.live -= 1;
         self.ids.remove(&task.id);
         self.by_status[task.status.index()].remove(&seq);
+        while let Some(None) = self.slots.front() {
+            self.slots.pop_front();
+            self.base += 1;
+        }
         Some(task)
     }
 
+    /// Forgets every task; seqs keep counting up.
     pub fn clear(&mut self) {
-        self.tasks.clear();
+        self.base += self.slots.len() as u64;
+        self.slots.clear();
+        self.live = 0;
         self.ids.clear();
         for index in &mut self.by_status {
             index.clear();
@@ -85,27 +107,37 @@ impl<P> Table<P> {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Task<P>> {
-        self.tasks.values()
+        self.slots.iter().flatten()
     }
 
     pub fn iter_status(&self, status: Status) -> impl Iterator<Item = &Task<P>> {
-        self.seqs(status).filter_map(|seq| self.tasks.get(&seq))
+        self.seqs(status).filter_map(|seq| self.get(seq))
     }
 
-    /// True when both indexes agree with the table (for tests).
+    /// Slots held, empty or not (for tests of the slab's bound).
+    pub fn span(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// True when both indexes agree with the slab (for tests).
     pub fn is_consistent(&self) -> bool {
-        let ids_ok = self.ids.len() == self.tasks.len()
+        let ids_ok = self.ids.len() == self.live
             && self
                 .ids
                 .iter()
-                .all(|(id, seq)| self.tasks.get(seq).is_some_and(|t| &t.id == id));
+                .all(|(id, &seq)| self.get(seq).is_some_and(|t| &t.id == id));
         let indexed: usize = self.by_status.iter().map(BTreeSet::len).sum();
-        let status_ok = indexed == self.tasks.len()
+        let status_ok = indexed == self.live
             && Status::ALL.iter().all(|&st| {
                 self.by_status[st.index()]
                     .iter()
-                    .all(|seq| self.tasks.get(seq).is_some_and(|t| t.status == st))
+                    .all(|&seq| self.get(seq).is_some_and(|t| t.status == st))
             });
-        ids_ok && status_ok && self.tasks.iter().all(|(seq, t)| t.seq == *seq)
+        let slab_ok = self.iter().count() == self.live
+            && self
+                .iter()
+                .all(|t| self.get(t.seq).is_some_and(|s| s.id == t.id))
+            && !matches!(self.slots.front(), Some(None));
+        ids_ok && status_ok && slab_ok
     }
 }
