@@ -125,7 +125,7 @@ impl<H: Host> Engine<H> {
                     }
                 }
                 Deadline::WaitTimeout(seq, id) => {
-                    if let Some(w) = self.waiters.timed_out(id, at) {
+                    if let Some(w) = self.waiters.timed_out(seq, id, at) {
                         if let Some(task) = self.table.get(seq) {
                             self.outbox.push_back(Effect::Wake {
                                 waiter: w.handle,
@@ -162,7 +162,7 @@ impl<H: Host> Engine<H> {
                 .table
                 .get(seq)
                 .is_some_and(|t| t.is_final() && t.deadline == at),
-            Deadline::WaitTimeout(_, id) => self.waiters.deadline_of(id) == Some(at),
+            Deadline::WaitTimeout(seq, id) => self.waiters.deadline_of(seq, id) == Some(at),
         }
     }
 
@@ -390,16 +390,18 @@ impl<H: Host> Engine<H> {
     /// `cleanup()`: rejects every waiter, forgets the tasks, the deadlines and
     /// the session. Notifications already queued are still delivered.
     pub fn dispose(&mut self) {
-        for w in self.waiters.take_all() {
-            let task_id = self
-                .table
-                .get(w.seq)
-                .map(|t| t.id.clone())
-                .unwrap_or_else(|| Rc::from(""));
-            self.outbox.push_back(Effect::Dispose {
-                waiter: w.handle,
-                task_id,
-            });
+        // Oldest task first, each task's waiters in the order they came.
+        let seqs: Vec<u64> = self.table.seqs(Status::Running).collect();
+        for seq in seqs {
+            let Some(task_id) = self.table.get(seq).map(|t| t.id.clone()) else {
+                continue;
+            };
+            for w in self.waiters.take_task(seq) {
+                self.outbox.push_back(Effect::Dispose {
+                    waiter: w.handle,
+                    task_id: task_id.clone(),
+                });
+            }
         }
         self.table.clear();
         self.deadlines.clear();
@@ -412,10 +414,10 @@ impl<H: Host> Engine<H> {
     /// running tasks. Linear in everything: for tests.
     pub fn is_consistent(&self) -> bool {
         let queued: std::collections::HashSet<(u64, Deadline)> = self.deadlines.iter().collect();
-        let waiters_ok = self.waiters.iter().all(|w| {
-            self.table.get(w.seq).is_some_and(|t| !t.is_final())
+        let waiters_ok = self.waiters.iter().all(|(seq, w)| {
+            self.table.get(seq).is_some_and(|t| !t.is_final())
                 && w.deadline
-                    .is_none_or(|at| queued.contains(&(at, Deadline::WaitTimeout(w.seq, w.id))))
+                    .is_none_or(|at| queued.contains(&(at, Deadline::WaitTimeout(seq, w.id))))
         });
         let tasks_ok = self.table.iter().all(|t| {
             let kind = if t.is_final() {

@@ -4,26 +4,25 @@ use std::collections::HashMap;
 pub struct Waiter<W> {
     pub handle: W,
     pub id: u64,
-    pub seq: u64,
     /// When its timeout ends, if it has one.
     pub deadline: Option<u64>,
 }
 
-/// Waiters by id, and each task's waiter ids in the order they started
-/// waiting. A task's list may still name waiters that timed out; they are
-/// skipped when the task wakes the rest.
+/// Each running task's waiters, in the order they started waiting. Ids only
+/// grow, so a task's list is sorted by id and a timed-out waiter is found by
+/// binary search; it leaves a hole that goes when the task wakes the rest.
 pub struct Waiters<W> {
-    by_id: HashMap<u64, Waiter<W>>,
-    by_task: HashMap<u64, Vec<u64>>,
+    by_task: HashMap<u64, Vec<(u64, Option<Waiter<W>>)>>,
     next_id: u64,
+    live: usize,
 }
 
 impl<W> Default for Waiters<W> {
     fn default() -> Self {
         Waiters {
-            by_id: HashMap::new(),
             by_task: HashMap::new(),
             next_id: 0,
+            live: 0,
         }
     }
 }
@@ -32,53 +31,63 @@ impl<W> Waiters<W> {
     pub fn add(&mut self, seq: u64, handle: W, deadline: Option<u64>) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        self.by_id.insert(
+        self.live += 1;
+        let waiter = Waiter {
+            handle,
             id,
-            Waiter {
-                handle,
-                id,
-                seq,
-                deadline,
-            },
-        );
-        self.by_task.entry(seq).or_default().push(id);
+            deadline,
+        };
+        self.by_task
+            .entry(seq)
+            .or_default()
+            .push((id, Some(waiter)));
         id
     }
 
-    /// When waiter `id`'s timeout ends, if it still waits and has one.
-    pub fn deadline_of(&self, id: u64) -> Option<u64> {
-        self.by_id.get(&id).and_then(|w| w.deadline)
+    fn find(&self, seq: u64, id: u64) -> Option<&Waiter<W>> {
+        let list = self.by_task.get(&seq)?;
+        let i = list.binary_search_by_key(&id, |(id, _)| *id).ok()?;
+        list[i].1.as_ref()
+    }
+
+    /// When waiter `id` of task `seq` times out, if it still waits and has a timeout.
+    pub fn deadline_of(&self, seq: u64, id: u64) -> Option<u64> {
+        self.find(seq, id).and_then(|w| w.deadline)
     }
 
     /// The waiter whose timeout ends at `at`, if it still waits.
-    pub fn timed_out(&mut self, id: u64, at: u64) -> Option<Waiter<W>> {
-        match self.by_id.get(&id) {
-            Some(w) if w.deadline == Some(at) => self.by_id.remove(&id),
-            _ => None,
+    pub fn timed_out(&mut self, seq: u64, id: u64, at: u64) -> Option<Waiter<W>> {
+        if self.deadline_of(seq, id) != Some(at) {
+            return None;
         }
+        let list = self.by_task.get_mut(&seq)?;
+        let i = list.binary_search_by_key(&id, |(id, _)| *id).ok()?;
+        self.live -= 1;
+        list[i].1.take()
     }
 
     /// Removes and returns every waiter of one task, oldest first.
     pub fn take_task(&mut self, seq: u64) -> Vec<Waiter<W>> {
-        let ids = self.by_task.remove(&seq).unwrap_or_default();
-        ids.into_iter()
-            .filter_map(|id| self.by_id.remove(&id))
-            .collect()
+        let woken: Vec<Waiter<W>> = self
+            .by_task
+            .remove(&seq)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(_, w)| w)
+            .collect();
+        self.live -= woken.len();
+        woken
     }
 
-    /// Removes every waiter, oldest first.
-    pub fn take_all(&mut self) -> Vec<Waiter<W>> {
-        self.by_task.clear();
-        let mut all: Vec<Waiter<W>> = self.by_id.drain().map(|(_, w)| w).collect();
-        all.sort_by_key(|w| w.id);
-        all
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Waiter<W>> {
-        self.by_id.values()
+    /// Every waiting (task seq, waiter).
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &Waiter<W>)> {
+        self.by_task.iter().flat_map(|(&seq, list)| {
+            list.iter()
+                .filter_map(move |(_, w)| w.as_ref().map(|w| (seq, w)))
+        })
     }
 
     pub fn len(&self) -> usize {
-        self.by_id.len()
+        self.live
     }
 }
