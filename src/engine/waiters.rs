@@ -11,8 +11,11 @@ pub struct Waiter<W> {
 /// Each running task's waiters, in the order they started waiting. Ids only
 /// grow, so a task's list is sorted by id and a timed-out waiter is found by
 /// binary search; it leaves a hole that goes when the task wakes the rest.
+/// One task's waiters by id; `None` where one timed out.
+type TaskWaiters<W> = Vec<(u64, Option<Waiter<W>>)>;
+
 pub struct Waiters<W> {
-    by_task: HashMap<u64, Vec<(u64, Option<Waiter<W>>)>>,
+    by_task: HashMap<u64, TaskWaiters<W>>,
     next_id: u64,
     live: usize,
 }
