@@ -4,7 +4,9 @@
 
 use std::collections::HashSet;
 
-use background_manager::engine::{uuid_v4, Config, Effect, Engine, ErrorKind, Host, Status, Wait};
+use background_manager::engine::{
+    uuid_v4, Config, Effect, Engine, ErrorKind, Event, Host, Status, Wait,
+};
 
 struct Test;
 impl Host for Test {
@@ -27,6 +29,15 @@ enum Out {
     Notify(&'static str, String, Status, u64),
     Wake(u32, String, Status, bool),
     Dispose(u32, String),
+    Start(String, String, String),
+    Abort(String),
+    Close(String),
+    Event(Event),
+}
+
+fn id_of(e: &Engine<Test>, seq: u64) -> String {
+    e.by_seq(seq)
+        .map_or_else(|| format!("#{seq}"), |t| t.id.to_string())
 }
 
 fn drain(e: &mut Engine<Test>) -> Vec<Out> {
@@ -45,6 +56,15 @@ fn drain(e: &mut Engine<Test>) -> Vec<Out> {
                 timed_out,
             } => Out::Wake(waiter, task.id.to_string(), task.status, timed_out),
             Effect::Dispose { waiter, task_id } => Out::Dispose(waiter, task_id.to_string()),
+            Effect::Start {
+                task_id,
+                agent,
+                prompt,
+                ..
+            } => Out::Start(task_id.to_string(), agent.to_string(), prompt.to_string()),
+            Effect::Abort { seq } => Out::Abort(id_of(e, seq)),
+            Effect::Close { seq } => Out::Close(id_of(e, seq)),
+            Effect::Event(event) => Out::Event(event),
         });
     }
     assert!(
@@ -71,7 +91,7 @@ fn a_task_is_created_running_with_the_session_id_and_its_options() {
     assert_eq!(t.options, "opts");
     assert_eq!(t.session_id.as_deref(), Some("session-1"));
     assert_eq!(
-        (t.result, t.error.clone(), t.output.as_str()),
+        (t.result, t.error.clone(), t.output.text().as_str()),
         (None, None, "")
     );
     let own = e
@@ -160,7 +180,7 @@ fn each_final_transition_sets_its_fields_and_notifies_once() {
         (f.status, f.error.as_deref()),
         (Status::Error, Some("boom"))
     );
-    let x = e.cancel("x", false, T0 + 30).unwrap();
+    let x = e.cancel("x", false, T0 + 30).unwrap().done().unwrap();
     assert_eq!(
         (x.status, x.result, x.error.clone()),
         (Status::Cancelled, None, None)
@@ -250,9 +270,10 @@ fn cancel_all_cancels_only_running_tasks_in_creation_order() {
     }
     e.complete("t2", "kept", T0 + 1).unwrap();
     drain(&mut e);
-    let cancelled: Vec<(String, Status)> = e
-        .cancel_all(false, T0 + 2)
+    let seqs = e.cancel_all(false, T0 + 2);
+    let cancelled: Vec<(String, Status)> = seqs
         .into_iter()
+        .map(|seq| e.by_seq(seq).unwrap())
         .map(|t| (t.id.to_string(), t.status))
         .collect();
     assert_eq!(
@@ -344,6 +365,7 @@ fn memory_stays_bounded_under_a_long_run_of_short_lived_tasks() {
     let mut e = Engine::<Test>::new(Config {
         poll_interval: 100,
         task_ttl: 1_000,
+        ..Config::default()
     });
     e.initialize("s1", "session-1".into(), T0);
     let (mut peak, mut span, mut queued) = (0, 0, 0);

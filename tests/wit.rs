@@ -121,6 +121,7 @@ fn records_match_the_typescript_interfaces_field_for_field() {
         ),
         ("get-background-output-result", "GetBackgroundOutputResult"),
         ("task-notification", "TaskNotification"),
+        ("launch-options", "LaunchOptions"),
     ] {
         let TypeDefKind::Record(r) = type_named(&resolve, iface, record) else {
             panic!("{record} is not a record");
@@ -232,9 +233,13 @@ fn the_resource_has_every_method_of_the_class_with_its_parameters() {
     for method in seed {
         assert!(wit.contains_key(method), "the seed's {method} is missing");
     }
+    let added = ["launch", "append-output", "subscribe"];
+    for method in added {
+        assert!(wit.contains_key(method), "{method} is missing");
+    }
     assert_eq!(
         wit.len(),
-        seed.len() + 1,
-        "eleven methods and the constructor"
+        seed.len() + added.len() + 1,
+        "the methods and the constructor"
     );
 }

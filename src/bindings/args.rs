@@ -102,27 +102,109 @@ fn opt_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -> Arg<O
     Ok(Some(ms.ceil()))
 }
 
-/// `BackgroundManagerOptions`.
-pub fn config(value: &JsValue) -> Arg<Config> {
+/// `BackgroundManagerOptions`, as the engine's config and what the binding
+/// keeps for itself.
+pub struct Options {
+    pub config: Config,
+    /// The runner to call, or the built-in simulated agent.
+    pub runner: JsValue,
+}
+
+pub fn options(value: &JsValue) -> Arg<Options> {
     let what = "options";
     let bag = bag(value, what)?;
+    let bag = bag.as_ref();
     let mut config = Config::default();
-    if let Some(ms) = opt_ms(bag.as_ref(), "pollInterval", what, true)? {
+    if let Some(ms) = opt_ms(bag, "pollInterval", what, true)? {
         if ms > MAX_TIMER_MS {
-            return Err(range_error(&format!(
-                "options.pollInterval must be a finite number of ms up to 2147483647, got {}",
-                glue::describe(&field(value, "pollInterval", what)?)
-            )));
+            return Err(range_error(
+                "options.pollInterval must be a finite number of ms up to 2147483647",
+            ));
         }
         config.poll_interval = ms as u64;
     }
-    if let Some(ms) = opt_ms(bag.as_ref(), "taskTTL", what, true)? {
-        if !ms.is_finite() {
-            return Err(range_error("options.taskTTL must be a finite number"));
-        }
+    if let Some(ms) = opt_finite_ms(bag, "taskTTL", what, true)? {
         config.task_ttl = ms as u64;
     }
-    Ok(config)
+    if let Some(ms) = opt_finite_ms(bag, "cancelGracePeriod", what, false)? {
+        config.cancel_grace = ms as u64;
+    }
+    if let Some(n) = opt_count(bag, "maxConcurrent", what)? {
+        config.max_concurrent = Some(n);
+    }
+    if let Some(n) = opt_count(bag, "outputCap", what)? {
+        config.output_cap = n;
+    }
+    if let Some(limits) = bag.map(|b| field(b, "agentLimits", what)).transpose()? {
+        if !limits.is_undefined() {
+            config.agent_limits = agent_limits(&limits)?;
+        }
+    }
+    let delay = opt_finite_ms(bag, "simulatedDelay", what, false)?.unwrap_or(150.0);
+    let runner = match bag.map(|b| field(b, "runner", what)).transpose()? {
+        Some(runner) if !runner.is_undefined() => {
+            if !runner.is_function() {
+                return Err(type_error(&format!(
+                    "options.runner must be a function, got {}",
+                    glue::describe(&runner)
+                )));
+            }
+            runner
+        }
+        _ => glue::simulated_runner(delay),
+    };
+    Ok(Options { config, runner })
+}
+
+fn opt_finite_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -> Arg<Option<f64>> {
+    let ms = opt_ms(bag, key, what, positive)?;
+    if ms.is_some_and(|ms| !ms.is_finite()) {
+        return Err(range_error(&format!(
+            "{what}.{key} must be a finite number"
+        )));
+    }
+    Ok(ms)
+}
+
+/// A whole number of at least 1.
+fn opt_count(bag: Option<&JsValue>, key: &str, what: &str) -> Arg<Option<usize>> {
+    let Some(n) = opt_finite_ms(bag, key, what, true)? else {
+        return Ok(None);
+    };
+    let value = bag
+        .map(|b| field(b, key, what))
+        .transpose()?
+        .unwrap_or(JsValue::UNDEFINED);
+    if value.as_f64() != Some(n) || n > u32::MAX as f64 {
+        return Err(range_error(&format!(
+            "{what}.{key} must be a whole number >= 1, got {}",
+            glue::describe(&value)
+        )));
+    }
+    Ok(Some(n as usize))
+}
+
+/// `{ [agent]: limit }`.
+fn agent_limits(value: &JsValue) -> Arg<Vec<(String, usize)>> {
+    let what = "options.agentLimits";
+    if !glue::is_bag(value) {
+        return Err(type_error(&format!(
+            "{what} must be an object of agent names to limits, got {}",
+            glue::describe(value)
+        )));
+    }
+    let keys = js_sys::Reflect::own_keys(value).map_err(|e| type_error(&glue::error_text(&e)))?;
+    let mut limits = Vec::new();
+    for key in keys.iter() {
+        let Some(agent) = key.as_string() else {
+            continue;
+        };
+        let limit = opt_count(Some(value), &agent, what)?;
+        if let Some(limit) = limit {
+            limits.push((agent, limit));
+        }
+    }
+    Ok(limits)
 }
 
 /// `AgentSession`: returns its id.
@@ -164,6 +246,36 @@ pub fn create(value: &JsValue) -> Arg<Create> {
     })
 }
 
+/// `LaunchOptions`.
+pub struct Launch {
+    pub id: Option<String>,
+    pub session_id: Option<String>,
+    pub agent: String,
+    pub prompt: String,
+    pub options: JsValue,
+}
+
+pub fn launch(value: &JsValue) -> Arg<Launch> {
+    let what = "launch options";
+    if !glue::is_bag(value) {
+        return Err(type_error(&format!(
+            "launch expects {{ agent, prompt, id?, sessionId?, options? }}, got {}",
+            glue::describe(value)
+        )));
+    }
+    let (agent, prompt) = agent_call(
+        &field(value, "agent", what)?,
+        &field(value, "prompt", what)?,
+    )?;
+    Ok(Launch {
+        id: opt_string(value, "id", what)?,
+        session_id: opt_string(value, "sessionId", what)?,
+        agent,
+        prompt,
+        options: field(value, "options", what)?,
+    })
+}
+
 /// `CancelOptions`: returns `force`.
 pub fn cancel(value: &JsValue) -> Arg<bool> {
     let bag = bag(value, "cancel options")?;
@@ -175,29 +287,60 @@ pub fn status_filter(value: &JsValue) -> Arg<Option<Status>> {
     if value.is_undefined() {
         return Ok(None);
     }
+    const EXPECTED: &str = "one of 'queued', 'running', 'completed', 'error', 'cancelled'";
     let Some(text) = value.as_string() else {
         return Err(type_error(&format!(
-            "status must be one of 'running', 'completed', 'error', 'cancelled', got {}",
+            "status must be {EXPECTED}, got {}",
             glue::describe(value)
         )));
     };
-    Status::parse(&text).map(Some).ok_or_else(|| {
-        range_error(&format!(
-            "status must be one of 'running', 'completed', 'error', 'cancelled', got \"{text}\""
-        ))
+    Status::parse(&text)
+        .map(Some)
+        .ok_or_else(|| range_error(&format!("status must be {EXPECTED}, got \"{text}\"")))
+}
+
+/// `GetBackgroundOutputOptions`. An infinite timeout is the same as none.
+pub struct OutputArgs {
+    pub wait: bool,
+    pub timeout: Option<u64>,
+    pub since: Option<u64>,
+}
+
+pub fn output(value: &JsValue) -> Arg<OutputArgs> {
+    let what = "getOutput options";
+    let bag = bag(value, what)?;
+    let bag = bag.as_ref();
+    Ok(OutputArgs {
+        wait: opt_bool(bag, "wait", what)?.unwrap_or(false),
+        timeout: opt_ms(bag, "timeout", what, false)?
+            .filter(|ms| ms.is_finite())
+            .map(|ms| ms as u64),
+        since: opt_ms(bag, "since", what, false)?.map(|c| {
+            if c.is_finite() {
+                c as u64
+            } else {
+                u64::MAX
+            }
+        }),
     })
 }
 
-/// `GetBackgroundOutputOptions`: (wait, timeout). An infinite timeout is
-/// the same as none.
-pub fn output(value: &JsValue) -> Arg<(bool, Option<u64>)> {
-    let what = "getOutput options";
-    let bag = bag(value, what)?;
-    let wait = opt_bool(bag.as_ref(), "wait", what)?.unwrap_or(false);
-    let timeout = opt_ms(bag.as_ref(), "timeout", what, false)?
-        .filter(|ms| ms.is_finite())
-        .map(|ms| ms as u64);
-    Ok((wait, timeout))
+/// `callAgent`'s options: whether to launch a background task.
+pub fn background(value: &JsValue) -> Arg<bool> {
+    if !glue::is_bag(value) {
+        return Ok(false);
+    }
+    Ok(field(value, "background", "callAgent options")?.as_bool() == Some(true))
+}
+
+/// An output chunk.
+pub fn chunk(value: &JsValue) -> Arg<String> {
+    value.as_string().ok_or_else(|| {
+        type_error(&format!(
+            "chunk must be a string, got {}",
+            glue::describe(value)
+        ))
+    })
 }
 
 /// `callAgent`'s agent name and prompt.

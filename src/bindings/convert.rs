@@ -1,4 +1,4 @@
-//! Engine tasks to plain JS snapshot objects: fresh objects each time, with
+//! Engine tasks and events to plain JS objects: fresh objects each time, with
 //! `options` and `result` as the very values the caller passed.
 
 use js_sys::Array;
@@ -6,11 +6,12 @@ use wasm_bindgen::JsValue;
 
 use super::glue;
 use super::state::Js;
-use crate::engine::{Host, Task};
+use crate::engine::{Engine, Event, Host, Task};
 
 type JsTask = Task<<Js as Host>::Payload>;
 
 pub fn task_object(task: &JsTask) -> JsValue {
+    let output = (!task.output.is_empty()).then(|| task.output.text());
     glue::task_object(
         &task.id,
         task.status as u8,
@@ -20,7 +21,9 @@ pub fn task_object(task: &JsTask) -> JsValue {
         task.session_id.as_deref(),
         task.result.as_ref().unwrap_or(&JsValue::UNDEFINED),
         task.error.as_deref(),
-        (!task.output.is_empty()).then_some(task.output.as_str()),
+        output.as_deref(),
+        task.agent.as_deref(),
+        task.prompt.as_deref(),
     )
 }
 
@@ -33,13 +36,54 @@ pub fn task_list<'a>(tasks: impl IntoIterator<Item = &'a JsTask>) -> JsValue {
     list.into()
 }
 
-pub fn output_object(task: &JsTask, timed_out: bool) -> JsValue {
+/// `getOutput`'s answer: the output since `since` (all of it without).
+pub fn output_object(task: &JsTask, since: Option<u64>, timed_out: bool) -> JsValue {
     glue::output_object(
         &task.id,
         task.status as u8,
-        &task.output,
+        &task.output.since(since.unwrap_or(0)),
+        task.output.cursor() as f64,
         task.result.as_ref().unwrap_or(&JsValue::UNDEFINED),
         task.error.as_deref(),
         timed_out,
     )
+}
+
+/// What listeners receive; `task` is the task as it is now, if it still is.
+pub fn event_object(engine: &Engine<Js>, event: &Event) -> JsValue {
+    let current = |id: &str| engine.peek(id).map_or(JsValue::UNDEFINED, task_object);
+    match event {
+        Event::Created { task_id } => {
+            glue::event_object(0, task_id, 0, 0, None, 0.0, &current(task_id))
+        }
+        Event::Status {
+            task_id,
+            status,
+            previous,
+        } => glue::event_object(
+            1,
+            task_id,
+            *status as u8,
+            *previous as u8,
+            None,
+            0.0,
+            &current(task_id),
+        ),
+        Event::Output {
+            task_id,
+            chunk,
+            cursor,
+        } => glue::event_object(
+            2,
+            task_id,
+            0,
+            0,
+            Some(chunk),
+            *cursor as f64,
+            &JsValue::UNDEFINED,
+        ),
+        Event::Removed { task_id } => {
+            glue::event_object(3, task_id, 0, 0, None, 0.0, &JsValue::UNDEFINED)
+        }
+    }
 }

@@ -2,24 +2,56 @@
 // building a snapshot in one crossing instead of one per field, and calling
 // user callbacks inside try/catch so that nothing they throw reaches Rust.
 
-const STATUS = ['running', 'completed', 'error', 'cancelled'];
+// In the order of the engine's Status.
+const STATUS = ['queued', 'running', 'completed', 'error', 'cancelled'];
+const COMPLETED = 2;
 
-export function taskObject(id, status, createdAt, updatedAt, options, sessionId, result, error, output) {
+export function taskObject(id, status, createdAt, updatedAt, options, sessionId, result, error, output, agent, prompt) {
   const task = { id, status: STATUS[status], createdAt, updatedAt, options };
   if (sessionId !== undefined) task.sessionId = sessionId;
   // `result` is present exactly when the task completed, even if undefined.
-  if (status === 1) task.result = result;
+  if (status === COMPLETED) task.result = result;
   if (error !== undefined) task.error = error;
   if (output !== undefined) task.output = output;
+  if (agent !== undefined) task.agent = agent;
+  if (prompt !== undefined) task.prompt = prompt;
   return task;
 }
 
-export function outputObject(taskId, status, output, result, error, timedOut) {
-  const out = { taskId, status: STATUS[status], output };
-  if (status === 1) out.result = result;
+export function outputObject(taskId, status, output, cursor, result, error, timedOut) {
+  const out = { taskId, status: STATUS[status], output, cursor };
+  if (status === COMPLETED) out.result = result;
   if (error !== undefined) out.error = error;
   if (timedOut) out.timedOut = true;
   return out;
+}
+
+export function eventObject(kind, taskId, status, previous, chunk, cursor, task) {
+  switch (kind) {
+    case 0: return { type: 'created', taskId, task };
+    case 1: return { type: 'status', taskId, status: STATUS[status], previous: STATUS[previous], task };
+    case 2: return { type: 'output', taskId, chunk, cursor };
+    default: return { type: 'removed', taskId };
+  }
+}
+
+export function callListener(listener, event) {
+  try {
+    listener(event);
+  } catch (e) {
+    console.error('background-manager: an event listener threw:', e);
+  }
+}
+
+// A function that runs `f` the first time it is called and never again.
+export function once(f) {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
 }
 
 export function makeError(kind, message, code) {
@@ -108,6 +140,87 @@ export function isBag(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-export function agentReply(agent, prompt, response) {
-  return { agent, prompt, response, simulated: true };
+// Calls a runner for one task (or a foreground call, seq < 0). Returns the
+// run: its AbortController, whether writes still count, and `done`, the
+// runner's outcome as a promise.
+export function startRun(runner, sink, seq, taskId, agent, prompt, sessionId, options) {
+  const controller = new AbortController();
+  const run = { controller, open: true, done: undefined };
+  const write = (chunk) => {
+    if (typeof chunk !== 'string') {
+      throw new TypeError(`write(chunk) expects a string, got ${describe(chunk)}`);
+    }
+    if (run.open && seq >= 0) sink(seq, chunk);
+  };
+  const context = { agent, prompt, taskId, sessionId, options, signal: controller.signal, write };
+  try {
+    run.done = Promise.resolve(runner(context));
+  } catch (e) {
+    run.done = Promise.reject(e);
+  }
+  return run;
+}
+
+// The run's outcome for its task: the result, or a rejection with the
+// error's text.
+export function runOutcome(run) {
+  return run.done.then(undefined, (e) => Promise.reject(errorText(e)));
+}
+
+export function runDone(run) {
+  return run.done;
+}
+
+export function abortRun(run) {
+  try {
+    run.controller.abort();
+  } catch (e) {
+    report('aborting a runner', e);
+  }
+}
+
+export function closeRun(run) {
+  run.open = false;
+}
+
+// The built-in agent used when no runner is given: it streams a few lines,
+// one every `delay` ms, and stops at once when its signal aborts.
+export function simulatedRunner(delay) {
+  return async ({ agent, prompt, signal, write }) => {
+    const words = prompt.trim().split(/\s+/).filter(Boolean).length;
+    const steps = [
+      `[${agent}] Received a ${words}-word prompt.\n`,
+      `[${agent}] Working on: ${prompt}\n`,
+      `[${agent}] Drafting the answer...\n`,
+      `[${agent}] Done.\n`,
+    ];
+    for (const step of steps) {
+      await pause(delay, signal);
+      write(step);
+    }
+    return { agent, prompt, response: `Simulated response from ${agent} to: ${prompt}`, simulated: true };
+  };
+}
+
+function pause(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function backgroundReply(status, taskId) {
+  return { status: STATUS[status], taskId };
+}
+
+export function onSettled(promise, f) {
+  promise.then(() => f(), () => f());
 }

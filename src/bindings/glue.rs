@@ -1,5 +1,6 @@
 //! The imports from `glue.js`.
 
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/bindings/glue.js")]
@@ -16,6 +17,8 @@ extern "C" {
         result: &JsValue,
         error: Option<&str>,
         output: Option<&str>,
+        agent: Option<&str>,
+        prompt: Option<&str>,
     ) -> JsValue;
 
     #[wasm_bindgen(js_name = outputObject)]
@@ -23,10 +26,27 @@ extern "C" {
         task_id: &str,
         status: u8,
         output: &str,
+        cursor: f64,
         result: &JsValue,
         error: Option<&str>,
         timed_out: bool,
     ) -> JsValue;
+
+    #[wasm_bindgen(js_name = eventObject)]
+    pub fn event_object(
+        kind: u8,
+        task_id: &str,
+        status: u8,
+        previous: u8,
+        chunk: Option<&str>,
+        cursor: f64,
+        task: &JsValue,
+    ) -> JsValue;
+
+    #[wasm_bindgen(js_name = callListener)]
+    pub fn call_listener(listener: &Function, event: &JsValue);
+
+    pub fn once(f: &JsValue) -> JsValue;
 
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(kind: u8, message: &str, code: &str) -> JsValue;
@@ -34,7 +54,7 @@ extern "C" {
     pub fn notify(session: &JsValue, task_id: &str, status: u8, timestamp: f64);
 
     #[wasm_bindgen(js_name = askStatus)]
-    pub fn ask_status(session: &JsValue) -> js_sys::Promise;
+    pub fn ask_status(session: &JsValue) -> Promise;
 
     #[wasm_bindgen(js_name = errorText)]
     pub fn error_text(error: &JsValue) -> String;
@@ -47,6 +67,37 @@ extern "C" {
     #[wasm_bindgen(js_name = isBag)]
     pub fn is_bag(value: &JsValue) -> bool;
 
-    #[wasm_bindgen(js_name = agentReply)]
-    pub fn agent_reply(agent: &str, prompt: &str, response: &str) -> JsValue;
+    #[wasm_bindgen(js_name = startRun)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_run(
+        runner: &JsValue,
+        sink: &JsValue,
+        seq: f64,
+        task_id: Option<&str>,
+        agent: &str,
+        prompt: &str,
+        session_id: Option<&str>,
+        options: &JsValue,
+    ) -> JsValue;
+
+    #[wasm_bindgen(js_name = runOutcome)]
+    pub fn run_outcome(run: &JsValue) -> Promise;
+
+    #[wasm_bindgen(js_name = runDone)]
+    pub fn run_done(run: &JsValue) -> Promise;
+
+    #[wasm_bindgen(js_name = abortRun)]
+    pub fn abort_run(run: &JsValue);
+
+    #[wasm_bindgen(js_name = closeRun)]
+    pub fn close_run(run: &JsValue);
+
+    #[wasm_bindgen(js_name = simulatedRunner)]
+    pub fn simulated_runner(delay: f64) -> JsValue;
+
+    #[wasm_bindgen(js_name = backgroundReply)]
+    pub fn background_reply(status: u8, task_id: &str) -> JsValue;
+
+    #[wasm_bindgen(js_name = onSettled)]
+    pub fn on_settled(promise: &Promise, f: &JsValue);
 }

@@ -2,12 +2,12 @@
 //! operation, and answers with a Promise. Methods take `&self`, so calls that
 //! overlap (from callbacks, or concurrent awaits) never trip a borrow.
 
-use js_sys::Promise;
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::state::{self, Resolvers, Shared};
+use super::state::{self, Answer, Resolvers, Shared};
 use super::{args, convert, glue};
-use crate::engine::{simulated_reply, Engine, EngineError, Wait};
+use crate::engine::{Cancel, Engine, EngineError, Wait};
 
 #[wasm_bindgen]
 pub struct BackgroundManager {
@@ -26,6 +26,51 @@ fn answer(body: impl FnOnce() -> Result<JsValue, JsValue>) -> Promise {
     settle(body())
 }
 
+impl BackgroundManager {
+    /// A promise for task `seq` once it is final, answered with `answer`;
+    /// at once if it already is.
+    fn when_final(&self, seq: u64, answer: Answer, timeout: Option<u64>) -> Promise {
+        Promise::new(&mut |resolve, reject| {
+            let waiter = Resolvers {
+                resolve,
+                reject: reject.clone(),
+                answer: match answer {
+                    Answer::Output { since } => Answer::Output { since },
+                    Answer::Task => Answer::Task,
+                },
+            };
+            let ready = state::try_run(&self.shared, |st, _| {
+                Ok(match st.engine.wait_seq(seq, true, timeout, waiter)? {
+                    Wait::Ready {
+                        task,
+                        timed_out,
+                        waiter,
+                    } => {
+                        let value = match waiter.answer {
+                            Answer::Output { since } => {
+                                convert::output_object(task, since, timed_out)
+                            }
+                            Answer::Task => convert::task_object(task),
+                        };
+                        Some((value, waiter.resolve))
+                    }
+                    Wait::Pending => None,
+                })
+            });
+            // Answered here, with the borrow released.
+            match ready {
+                Ok(Some((value, resolve))) => {
+                    let _ = resolve.call1(&JsValue::UNDEFINED, &value);
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    let _ = reject.call1(&JsValue::UNDEFINED, &error);
+                }
+            }
+        })
+    }
+}
+
 #[wasm_bindgen]
 impl BackgroundManager {
     #[wasm_bindgen(constructor)]
@@ -36,9 +81,9 @@ impl BackgroundManager {
         )]
         options: JsValue,
     ) -> Result<BackgroundManager, JsValue> {
-        let config = args::config(&options)?;
+        let options = args::options(&options)?;
         Ok(BackgroundManager {
-            shared: state::new_shared(Engine::new(config)),
+            shared: state::new_shared(Engine::new(options.config), options.runner),
         })
     }
 
@@ -59,6 +104,7 @@ impl BackgroundManager {
         })
     }
 
+    /// Creates a running task that the caller drives to its end.
     #[wasm_bindgen(js_name = createTask, unchecked_return_type = "Promise<BackgroundTask>")]
     pub fn create_task(
         &self,
@@ -73,6 +119,31 @@ impl BackgroundManager {
             state::try_run(&self.shared, |st, now| {
                 st.engine
                     .create(a.id.as_deref(), a.session_id.as_deref(), a.options, now)
+                    .map(convert::task_object)
+            })
+        })
+    }
+
+    /// Creates a task and runs it through the runner: at once, or `queued`
+    /// until the concurrency limits let it start.
+    #[wasm_bindgen(unchecked_return_type = "Promise<BackgroundTask>")]
+    pub fn launch(
+        &self,
+        #[wasm_bindgen(js_name = "options", unchecked_param_type = "LaunchOptions")]
+        options: JsValue,
+    ) -> Promise {
+        answer(|| {
+            let a = args::launch(&options)?;
+            state::try_run(&self.shared, |st, now| {
+                st.engine
+                    .launch(
+                        a.id.as_deref(),
+                        a.session_id.as_deref(),
+                        &a.agent,
+                        &a.prompt,
+                        a.options,
+                        now,
+                    )
                     .map(convert::task_object)
             })
         })
@@ -110,6 +181,9 @@ impl BackgroundManager {
         })
     }
 
+    /// Cancels a task. A running runner is signalled and, without `force`,
+    /// given the grace period to stop; the promise resolves once the task is
+    /// cancelled.
     #[wasm_bindgen(js_name = cancelTask, unchecked_return_type = "Promise<BackgroundTask>")]
     pub fn cancel_task(
         &self,
@@ -117,13 +191,26 @@ impl BackgroundManager {
         #[wasm_bindgen(js_name = "options", unchecked_optional_param_type = "CancelOptions")]
         options: JsValue,
     ) -> Promise {
-        answer(|| {
-            let id = args::id(&task_id, "taskId")?;
-            let force = args::cancel(&options)?;
-            state::try_run(&self.shared, |st, now| {
-                st.engine.cancel(&id, force, now).map(convert::task_object)
+        let parsed = args::id(&task_id, "taskId")
+            .and_then(|id| args::cancel(&options).map(|force| (id, force)));
+        let (id, force) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return Promise::reject(&error),
+        };
+        let done = state::try_run(&self.shared, |st, now| {
+            Ok(match st.engine.cancel(&id, force, now)? {
+                Cancel::Done(task) => Ok(convert::task_object(task)),
+                Cancel::Stopping => Err(st.engine.peek(&id).map(|t| t.seq)),
             })
-        })
+        });
+        match done {
+            Ok(Ok(task)) => Promise::resolve(&task),
+            Ok(Err(Some(seq))) => self.when_final(seq, Answer::Task, None),
+            Ok(Err(None)) => {
+                Promise::reject(&super::errors::engine_error(EngineError::not_found(&id)))
+            }
+            Err(error) => Promise::reject(&error),
+        }
     }
 
     /// Resolves `null` for an unknown id.
@@ -160,23 +247,48 @@ impl BackgroundManager {
         })
     }
 
-    /// Cancels every running task; resolves with them in creation order.
+    /// Cancels every queued and running task; resolves with them in creation
+    /// order once all are cancelled.
     #[wasm_bindgen(js_name = cancelAllTasks, unchecked_return_type = "Promise<BackgroundTask[]>")]
     pub fn cancel_all_tasks(
         &self,
         #[wasm_bindgen(js_name = "options", unchecked_optional_param_type = "CancelOptions")]
         options: JsValue,
     ) -> Promise {
-        answer(|| {
-            let force = args::cancel(&options)?;
-            state::run(&self.shared, |st, now| {
-                convert::task_list(st.engine.cancel_all(force, now))
-            })
-        })
+        let force = match args::cancel(&options) {
+            Ok(force) => force,
+            Err(error) => return Promise::reject(&error),
+        };
+        let listed = state::run(&self.shared, |st, now| {
+            let seqs = st.engine.cancel_all(force, now);
+            seqs.into_iter()
+                .map(|seq| match st.engine.by_seq(seq) {
+                    Some(task) if task.is_final() => Ok(convert::task_object(task)),
+                    _ => Err(seq),
+                })
+                .collect::<Vec<_>>()
+        });
+        match listed {
+            Ok(listed) if listed.iter().all(Result::is_ok) => {
+                let list: Array = listed.into_iter().flatten().collect();
+                Promise::resolve(&JsValue::from(list))
+            }
+            Ok(listed) => {
+                let all: Array = listed
+                    .into_iter()
+                    .map(|item| match item {
+                        Ok(task) => JsValue::from(Promise::resolve(&task)),
+                        Err(seq) => self.when_final(seq, Answer::Task, None).into(),
+                    })
+                    .collect();
+                Promise::all(&all)
+            }
+            Err(error) => Promise::reject(&error),
+        }
     }
 
-    /// The task's output now or, with `wait`, once it is final (or `timeout`
-    /// ms have passed).
+    /// The task's output (from the `since` cursor, if given) now or, with
+    /// `wait`, once it is final or `timeout` ms have passed.
     #[wasm_bindgen(js_name = getOutput, unchecked_return_type = "Promise<GetBackgroundOutputResult>")]
     pub fn get_output(
         &self,
@@ -187,74 +299,101 @@ impl BackgroundManager {
         )]
         options: JsValue,
     ) -> Promise {
-        let parsed = args::id(&task_id, "taskId")
-            .and_then(|id| args::output(&options).map(|(w, t)| (id, w, t)));
-        let (id, wait, timeout) = match parsed {
+        let parsed =
+            args::id(&task_id, "taskId").and_then(|id| args::output(&options).map(|o| (id, o)));
+        let (id, o) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => return Promise::reject(&error),
         };
-        if !wait {
-            return settle(state::try_run(&self.shared, |st, now| {
-                st.engine
-                    .get(&id, now)
-                    .map(|task| convert::output_object(task, false))
-                    .ok_or_else(|| EngineError::not_found(&id))
-            }));
+        let found = state::try_run(&self.shared, |st, now| {
+            let task = st
+                .engine
+                .get(&id, now)
+                .ok_or_else(|| EngineError::not_found(&id))?;
+            Ok(if o.wait && !task.is_final() {
+                Err(task.seq)
+            } else {
+                Ok(convert::output_object(task, o.since, false))
+            })
+        });
+        match found {
+            Ok(Ok(output)) => Promise::resolve(&output),
+            Ok(Err(seq)) => self.when_final(seq, Answer::Output { since: o.since }, o.timeout),
+            Err(error) => Promise::reject(&error),
         }
-        Promise::new(&mut |resolve, reject| {
-            let waiter = Resolvers {
-                resolve,
-                reject: reject.clone(),
-            };
-            let ready = state::try_run(&self.shared, |st, now| {
-                Ok(match st.engine.wait_for(&id, true, timeout, waiter, now)? {
-                    Wait::Ready {
-                        task,
-                        timed_out,
-                        waiter,
-                    } => Some((convert::output_object(task, timed_out), waiter)),
-                    Wait::Pending => None,
-                })
-            });
-            // Answered here, with the borrow released.
-            match ready {
-                Ok(Some((output, waiter))) => {
-                    let _ = waiter.resolve.call1(&JsValue::UNDEFINED, &output);
-                }
-                Ok(None) => {}
-                Err(error) => {
-                    let _ = reject.call1(&JsValue::UNDEFINED, &error);
-                }
-            }
+    }
+
+    /// Appends to the output of a task that is not final (one driven from
+    /// outside; runners use their `write`).
+    #[wasm_bindgen(js_name = appendOutput, unchecked_return_type = "Promise<void>")]
+    pub fn append_output(
+        &self,
+        #[wasm_bindgen(js_name = "taskId", unchecked_param_type = "string")] task_id: JsValue,
+        #[wasm_bindgen(js_name = "chunk", unchecked_param_type = "string")] chunk: JsValue,
+    ) -> Promise {
+        answer(|| {
+            let id = args::id(&task_id, "taskId")?;
+            let chunk = args::chunk(&chunk)?;
+            state::try_run(&self.shared, |st, now| {
+                st.engine.append_output(&id, &chunk, now)
+            })?;
+            Ok(JsValue::UNDEFINED)
         })
     }
 
-    /// Stops the timers, rejects pending waiters with `DISPOSED` and forgets
-    /// every task and the session. `initialize` may be called again after.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn cleanup(&self) -> Promise {
-        settle(
-            state::run(&self.shared, |st, _| {
-                st.engine.dispose();
-                state::stop_timers(st);
-            })
-            .map(|()| JsValue::UNDEFINED),
-        )
+    /// Calls `listener` with every task event, after the change is made and
+    /// in order. Returns the function that unsubscribes it.
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(
+            js_name = "listener",
+            unchecked_param_type = "(event: TaskEvent) => void"
+        )]
+        listener: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let listener: Function = listener.dyn_into().map_err(|value| {
+            super::errors::type_error(&format!(
+                "listener must be a function, got {}",
+                glue::describe(&value)
+            ))
+        })?;
+        Ok(state::subscribe(&self.shared, listener))
     }
 
-    /// Calls an agent. Until runners arrive this is the built-in simulated
-    /// agent: deterministic, offline.
+    /// Stops the timers and every runner, rejects pending waiters with
+    /// `DISPOSED` and forgets every task and the session. `initialize` may be
+    /// called again after.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn cleanup(&self) -> Promise {
+        settle(state::dispose(&self.shared).map(|()| JsValue::UNDEFINED))
+    }
+
+    /// Calls an agent through the runner and resolves with its result; with
+    /// `options.background === true` launches a task instead and resolves
+    /// `{ status, taskId }`.
     #[wasm_bindgen(js_name = callAgent, unchecked_return_type = "Promise<any>")]
     pub fn call_agent(
         &self,
         #[wasm_bindgen(js_name = "agent", unchecked_param_type = "string")] agent: JsValue,
         #[wasm_bindgen(js_name = "prompt", unchecked_param_type = "string")] prompt: JsValue,
         #[wasm_bindgen(js_name = "options", unchecked_optional_param_type = "any")]
-        _options: JsValue,
+        options: JsValue,
     ) -> Promise {
-        settle(args::agent_call(&agent, &prompt).map(|(agent, prompt)| {
-            let reply = simulated_reply(&agent, &prompt);
-            glue::agent_reply(&agent, &prompt, &reply)
+        let parsed = args::agent_call(&agent, &prompt)
+            .and_then(|call| args::background(&options).map(|bg| (call, bg)));
+        let ((agent, prompt), background) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return Promise::reject(&error),
+        };
+        if !background {
+            return state::call_runner(&self.shared, &agent, &prompt, None, &options);
+        }
+        settle(state::try_run(&self.shared, |st, now| {
+            let task = st
+                .engine
+                .launch(None, None, &agent, &prompt, options, now)?;
+            Ok(glue::background_reply(task.status as u8, &task.id))
         }))
     }
 }

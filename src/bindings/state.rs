@@ -1,18 +1,19 @@
 //! The manager's shared state and the rules for touching it: borrow, change,
-//! release, and only then call JS (notifications, waiter wake-ups) and re-arm
-//! the single deadline timer.
+//! release, and only then call JS (notifications, runners, listeners, waiter
+//! wake-ups) and re-arm the single deadline timer.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::{Interval, Timeout};
 use js_sys::Function;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::args::MAX_TIMER_MS;
 use super::{convert, errors, glue};
-use crate::engine::{Effect, Engine, EngineError, Host};
+use crate::engine::{Effect, Engine, EngineError, Event, Host};
 
 /// The engine's value types on the JS side.
 pub struct Js;
@@ -23,17 +24,36 @@ impl Host for Js {
     type Session = JsValue;
 }
 
-/// The two functions of a pending `getOutput` promise.
+/// What a pending promise settles with when its task becomes final.
+pub enum Answer {
+    /// `getOutput`'s result, from `since` if given.
+    Output { since: Option<u64> },
+    /// The task itself (`cancelTask` waiting out a grace period).
+    Task,
+}
+
+/// The two functions of a pending promise, and what it answers.
 pub struct Resolvers {
     pub resolve: Function,
     pub reject: Function,
+    pub answer: Answer,
 }
 
 pub struct State {
     pub engine: Engine<Js>,
+    pub runner: JsValue,
     poll_timer: Option<Interval>,
     /// The one timeout, armed for the engine's next deadline (and that time).
     deadline_timer: Option<(u64, Timeout)>,
+    /// Live runs by task seq, as `glue.startRun` made them.
+    runs: HashMap<u64, JsValue>,
+    /// Foreground `callAgent` runs still going, so cleanup can abort them.
+    foreground: HashMap<u64, JsValue>,
+    next_foreground: u64,
+    listeners: Vec<(u64, Function)>,
+    next_listener: u64,
+    /// Where runners' `write(chunk)` lands: `(seq, chunk)`.
+    sink: Option<Closure<dyn FnMut(f64, String)>>,
 }
 
 pub struct Inner {
@@ -47,15 +67,32 @@ pub struct Inner {
 
 pub type Shared = Rc<Inner>;
 
-pub fn new_shared(engine: Engine<Js>) -> Shared {
-    Rc::new(Inner {
+pub fn new_shared(engine: Engine<Js>, runner: JsValue) -> Shared {
+    let shared = Rc::new(Inner {
         state: RefCell::new(State {
             engine,
+            runner,
             poll_timer: None,
             deadline_timer: None,
+            runs: HashMap::new(),
+            foreground: HashMap::new(),
+            next_foreground: 0,
+            listeners: Vec::new(),
+            next_listener: 0,
+            sink: None,
         }),
         draining: Cell::new(false),
-    })
+    });
+    let weak = Rc::downgrade(&shared);
+    let sink = Closure::new(move |seq: f64, chunk: String| {
+        if let Some(shared) = weak.upgrade() {
+            let _ = run(&shared, |st, now| {
+                st.engine.run_write(seq as u64, &chunk, now)
+            });
+        }
+    });
+    shared.state.borrow_mut().sink = Some(sink);
+    shared
 }
 
 pub fn now() -> u64 {
@@ -100,14 +137,14 @@ fn drain(shared: &Shared) {
             Err(_) => None,
         };
         match next {
-            Some(effect) => deliver(effect),
+            Some(effect) => deliver(shared, effect),
             None => break,
         }
     }
     shared.draining.set(false);
 }
 
-fn deliver(effect: Effect<Js>) {
+fn deliver(shared: &Shared, effect: Effect<Js>) {
     match effect {
         Effect::Notify {
             session,
@@ -120,16 +157,169 @@ fn deliver(effect: Effect<Js>) {
             task,
             timed_out,
         } => {
-            let _ = waiter.resolve.call1(
-                &JsValue::UNDEFINED,
-                &convert::output_object(&task, timed_out),
-            );
+            let value = match waiter.answer {
+                Answer::Output { since } => convert::output_object(&task, since, timed_out),
+                Answer::Task => convert::task_object(&task),
+            };
+            let _ = waiter.resolve.call1(&JsValue::UNDEFINED, &value);
         }
         Effect::Dispose { waiter, task_id } => {
             let error = errors::engine_error(EngineError::disposed(&task_id));
             let _ = waiter.reject.call1(&JsValue::UNDEFINED, &error);
         }
+        Effect::Start {
+            seq,
+            task_id,
+            agent,
+            prompt,
+            session_id,
+            options,
+        } => start_run(
+            shared,
+            seq,
+            &task_id,
+            &agent,
+            &prompt,
+            session_id.as_deref(),
+            &options,
+        ),
+        Effect::Abort { seq } => {
+            let run = with_state(shared, |st| st.runs.get(&seq).cloned()).flatten();
+            if let Some(run) = run {
+                glue::abort_run(&run);
+            }
+        }
+        Effect::Close { seq } => {
+            if let Some(run) = with_state(shared, |st| st.runs.remove(&seq)).flatten() {
+                glue::close_run(&run);
+            }
+        }
+        Effect::Event(event) => deliver_event(shared, event),
     }
+}
+
+/// A short borrow that calls no JS beyond building plain values.
+fn with_state<R>(shared: &Shared, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    shared.state.try_borrow_mut().ok().map(|mut st| f(&mut st))
+}
+
+fn start_run(
+    shared: &Shared,
+    seq: u64,
+    task_id: &str,
+    agent: &str,
+    prompt: &str,
+    session_id: Option<&str>,
+    options: &JsValue,
+) {
+    let Some((runner, sink)) = with_state(shared, |st| {
+        let sink = st.sink.as_ref().map(|s| s.as_ref().clone())?;
+        Some((st.runner.clone(), sink))
+    })
+    .flatten() else {
+        return;
+    };
+    // The runner is called here, with nothing borrowed: it may call back.
+    let handle = glue::start_run(
+        &runner,
+        &sink,
+        seq as f64,
+        Some(task_id),
+        agent,
+        prompt,
+        session_id,
+        options,
+    );
+    let outcome = glue::run_outcome(&handle);
+    let still_live = with_state(shared, |st| {
+        let live = st.engine.by_seq(seq).is_some_and(|t| t.run.holds_slot());
+        if live {
+            st.runs.insert(seq, handle.clone());
+        }
+        live
+    });
+    if still_live != Some(true) {
+        // The task ended while its runner was being called (the runner ended
+        // it, or cleanup ran): its writes no longer count.
+        glue::close_run(&handle);
+    }
+    let weak = Rc::downgrade(shared);
+    spawn_local(async move {
+        let outcome = JsFuture::from(outcome)
+            .await
+            .map_err(|e| e.as_string().unwrap_or_default());
+        if let Some(shared) = weak.upgrade() {
+            let _ = run(&shared, |st, now| st.engine.run_settled(seq, outcome, now));
+        }
+    });
+}
+
+/// `callAgent` in the foreground: the runner's own promise, aborted by
+/// cleanup like every other run.
+pub fn call_runner(
+    shared: &Shared,
+    agent: &str,
+    prompt: &str,
+    session_id: Option<&str>,
+    options: &JsValue,
+) -> js_sys::Promise {
+    let Some((runner, sink, id)) = with_state(shared, |st| {
+        let sink = st.sink.as_ref().map(|s| s.as_ref().clone())?;
+        st.next_foreground += 1;
+        Some((st.runner.clone(), sink, st.next_foreground))
+    })
+    .flatten() else {
+        return js_sys::Promise::reject(&errors::reentered());
+    };
+    let handle = glue::start_run(
+        &runner, &sink, -1.0, None, agent, prompt, session_id, options,
+    );
+    let done = glue::run_done(&handle);
+    with_state(shared, |st| st.foreground.insert(id, handle));
+    let weak = Rc::downgrade(shared);
+    let forget = Closure::once_into_js(move || {
+        if let Some(shared) = weak.upgrade() {
+            with_state(&shared, |st| st.foreground.remove(&id));
+        }
+    });
+    glue::on_settled(&done, &forget);
+    done
+}
+
+fn deliver_event(shared: &Shared, event: Event) {
+    let Some(Some((listeners, value))) = with_state(shared, |st| {
+        if st.listeners.is_empty() {
+            return None;
+        }
+        let listeners: Vec<Function> = st.listeners.iter().map(|(_, f)| f.clone()).collect();
+        Some((listeners, convert::event_object(&st.engine, &event)))
+    }) else {
+        return;
+    };
+    for listener in &listeners {
+        glue::call_listener(listener, &value);
+    }
+}
+
+/// Adds a listener; returns the function that removes it.
+pub fn subscribe(shared: &Shared, listener: Function) -> JsValue {
+    let id = with_state(shared, |st| {
+        st.next_listener += 1;
+        st.listeners.push((st.next_listener, listener));
+        st.engine.set_events(true);
+        st.next_listener
+    });
+    let weak = Rc::downgrade(shared);
+    let remove = Closure::once_into_js(move || {
+        if let Some(shared) = weak.upgrade() {
+            with_state(&shared, |st| {
+                st.listeners.retain(|(other, _)| Some(*other) != id);
+                let any = !st.listeners.is_empty();
+                st.engine.set_events(any);
+            });
+        }
+    });
+    glue::once(&remove)
 }
 
 /// Keeps the single deadline timer armed for the engine's next deadline.
@@ -154,11 +344,7 @@ fn on_deadline(weak: &Weak<Inner>) {
     let Some(shared) = weak.upgrade() else { return };
     // This timer has fired: forget it so that `arm_deadline` arms a new one
     // even for the same deadline (one that fired early).
-    let fired = shared
-        .state
-        .try_borrow_mut()
-        .ok()
-        .and_then(|mut state| state.deadline_timer.take());
+    let fired = with_state(&shared, |st| st.deadline_timer.take()).flatten();
     drop(fired);
     let _ = run(&shared, |state, now| {
         state.engine.advance(now);
@@ -175,10 +361,19 @@ pub fn start_polling(shared: &Shared, state: &mut State) {
     state.poll_timer = Some(Interval::new(every, move || on_poll(&weak)));
 }
 
-/// Stops both timers (their callbacks are dropped with them).
-pub fn stop_timers(state: &mut State) {
-    state.poll_timer = None;
-    state.deadline_timer = None;
+/// `cleanup()`: everything the engine forgets, plus the timers and the
+/// foreground runs, which only the binding knows.
+pub fn dispose(shared: &Shared) -> Result<(), JsValue> {
+    let foreground = run(shared, |st, _| {
+        st.engine.dispose();
+        st.poll_timer = None;
+        st.deadline_timer = None;
+        std::mem::take(&mut st.foreground)
+    })?;
+    for run in foreground.values() {
+        glue::abort_run(run);
+    }
+    Ok(())
 }
 
 fn on_poll(weak: &Weak<Inner>) {

@@ -6,15 +6,65 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-/** Where a task is in its lifecycle; every status but `'running'` is final. */
-export type BackgroundTaskStatus = 'running' | 'completed' | 'error' | 'cancelled';
+/**
+ * Where a task is in its lifecycle. `'queued'` (launched, waiting for a slot)
+ * and `'running'` are live; the others are final.
+ */
+export type BackgroundTaskStatus = 'queued' | 'running' | 'completed' | 'error' | 'cancelled';
 
 export interface BackgroundManagerOptions {
   /** Polling interval in ms (default 2000). */
   pollInterval?: number;
-  /** Task time-to-live in ms (default 1800000 = 30 min). */
+  /** Task time-to-live in ms (default 1800000 = 30 min), counted from creation. */
   taskTTL?: number;
+  /** Runs agents; the built-in simulated agent when left out. */
+  runner?: AgentRunner;
+  /** Launched tasks running at once (default: no limit). */
+  maxConcurrent?: number;
+  /** Per-agent limits on launched tasks running at once. */
+  agentLimits?: Record<string, number>;
+  /** ms a cancelled runner has to stop before its task is marked cancelled anyway (default 2000). */
+  cancelGracePeriod?: number;
+  /** Bytes of output kept per task (default 1048576); past it the middle is cut. */
+  outputCap?: number;
+  /** ms between the simulated agent's output lines (default 150). */
+  simulatedDelay?: number;
 }
+
+/** What a runner is called with. */
+export interface RunnerContext {
+  agent: string;
+  prompt: string;
+  /** Absent for a foreground `callAgent`. */
+  taskId?: string;
+  sessionId?: string;
+  options: any;
+  /** Aborted when the task is cancelled, times out, or the manager is cleaned up. */
+  signal: AbortSignal;
+  /** Appends to the task's output (ignored once the task is final). */
+  write(chunk: string): void;
+}
+
+/** Runs one agent call; resolving completes the task, throwing fails it. */
+export type AgentRunner = (context: RunnerContext) => unknown | Promise<unknown>;
+
+export interface LaunchOptions {
+  agent: string;
+  prompt: string;
+  /** Task id; a random UUID v4 when left out. */
+  id?: string;
+  /** Defaults to the session's id. */
+  sessionId?: string;
+  /** Kept as the task's `options` and given to the runner. */
+  options?: any;
+}
+
+/** What `subscribe` listeners hear, after each change and in order. */
+export type TaskEvent =
+  | { type: 'created'; taskId: string; task?: BackgroundTask }
+  | { type: 'status'; taskId: string; status: BackgroundTaskStatus; previous: BackgroundTaskStatus; task?: BackgroundTask }
+  | { type: 'output'; taskId: string; chunk: string; cursor: number }
+  | { type: 'removed'; taskId: string };
 
 export interface CreateBackgroundTaskOptions {
   /** Task id; a random UUID v4 when left out. */
@@ -39,6 +89,10 @@ export interface BackgroundTask {
   /** Present when failed. */
   error?: string;
   output?: string;
+  /** The agent of a launched task. */
+  agent?: string;
+  /** The prompt of a launched task. */
+  prompt?: string;
 }
 
 export interface CancelOptions {
@@ -51,13 +105,17 @@ export interface GetBackgroundOutputOptions {
   wait?: boolean;
   /** With `wait`: give up after this many ms and answer with `timedOut: true`. */
   timeout?: number;
+  /** Only the output written after this cursor (a previous result's `cursor`). */
+  since?: number;
 }
 
 export interface GetBackgroundOutputResult {
   taskId: string;
   status: BackgroundTaskStatus;
-  /** `''` when the task has no output. */
+  /** `''` when the task has no output; only what came after `since` when given. */
   output: string;
+  /** Pass as `since` to read only what is written after this result. */
+  cursor: number;
   /** Present when completed. */
   result?: any;
   /** Present when failed. */

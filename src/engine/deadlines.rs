@@ -6,8 +6,10 @@ use std::collections::BinaryHeap;
 /// waiter's timeout ends wakes that waiter with the final snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Deadline {
-    /// A running task reaches its TTL and fails.
+    /// A live task reaches its TTL and fails.
     Expire(u64),
+    /// A cancelled runner's grace period ends.
+    Grace(u64),
     /// A final task has been kept for a TTL and leaves the table.
     Evict(u64),
     /// A waiter's `timeout` ends: (task seq, waiter id).

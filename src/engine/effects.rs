@@ -21,4 +21,40 @@ pub enum Effect<H: Host> {
     },
     /// Reject a waiter because the manager was cleaned up.
     Dispose { waiter: H::Waiter, task_id: Rc<str> },
+    /// Call the runner for a launched task that got its slot.
+    Start {
+        seq: u64,
+        task_id: Rc<str>,
+        agent: Rc<str>,
+        prompt: Rc<str>,
+        session_id: Option<Rc<str>>,
+        options: H::Payload,
+    },
+    /// Abort the runner's signal.
+    Abort { seq: u64 },
+    /// The task is final: its runner's writes and outcome no longer count.
+    Close { seq: u64 },
+    /// Tell the listeners, when there are any.
+    Event(Event),
+}
+
+/// What listeners hear, in the order it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Created {
+        task_id: Rc<str>,
+    },
+    Status {
+        task_id: Rc<str>,
+        status: Status,
+        previous: Status,
+    },
+    Output {
+        task_id: Rc<str>,
+        chunk: Rc<str>,
+        cursor: u64,
+    },
+    Removed {
+        task_id: Rc<str>,
+    },
 }

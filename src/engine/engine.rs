@@ -1,28 +1,38 @@
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use super::deadlines::{Deadline, Deadlines};
 use super::poll::{Poll, PollToken};
 use super::table::Table;
 use super::waiters::Waiters;
-use super::{Effect, EngineError, ErrorKind, IdGen, Status, Task};
+use super::{Effect, EngineError, ErrorKind, Event, IdGen, Output, Run, Status, Task};
 
 /// The types a host plugs into the engine. The binding uses JS values; native
 /// tests use plain Rust values.
 pub trait Host {
     /// `options` and `result`, kept as given.
     type Payload: Clone;
-    /// Whatever resolves or rejects one pending `getOutput({ wait: true })`.
+    /// Whatever settles one pending wait for a task.
     type Waiter;
     /// The agent session notifications go to.
     type Session: Clone;
 }
 
-/// Times are milliseconds; the defaults are the seed's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Times are milliseconds, sizes bytes; the defaults are the seed's where it
+/// has one.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub poll_interval: u64,
     pub task_ttl: u64,
+    /// Launched tasks running at once; `None` for no limit.
+    pub max_concurrent: Option<usize>,
+    /// Per-agent limits on launched tasks running at once.
+    pub agent_limits: Vec<(String, usize)>,
+    /// How long a cancelled runner has to stop before its task is marked
+    /// cancelled anyway.
+    pub cancel_grace: u64,
+    /// Output kept per task.
+    pub output_cap: usize,
 }
 
 impl Default for Config {
@@ -30,13 +40,26 @@ impl Default for Config {
         Config {
             poll_interval: 2_000,
             task_ttl: 1_800_000,
+            max_concurrent: None,
+            agent_limits: Vec::new(),
+            cancel_grace: 2_000,
+            output_cap: 1 << 20,
         }
     }
 }
 
-struct Session<S> {
-    handle: S,
-    id: Rc<str>,
+impl Config {
+    pub(super) fn agent_limit(&self, agent: &str) -> Option<usize> {
+        self.agent_limits
+            .iter()
+            .find(|(name, _)| name == agent)
+            .map(|&(_, n)| n)
+    }
+}
+
+pub(super) struct Session<S> {
+    pub handle: S,
+    pub id: Rc<str>,
 }
 
 /// What `wait_for` found.
@@ -56,15 +79,20 @@ pub enum Wait<'a, P, W> {
 /// the deadlines that are due at that time, and queues the effects the host
 /// must carry out once it has released its borrow.
 pub struct Engine<H: Host> {
-    config: Config,
-    clock: u64,
-    session: Option<Session<H::Session>>,
-    table: Table<H::Payload>,
-    deadlines: Deadlines,
-    waiters: Waiters<H::Waiter>,
-    poll: Poll,
-    outbox: VecDeque<Effect<H>>,
-    ids: IdGen,
+    pub(super) config: Config,
+    pub(super) clock: u64,
+    pub(super) session: Option<Session<H::Session>>,
+    pub(super) table: Table<H::Payload>,
+    pub(super) deadlines: Deadlines,
+    pub(super) waiters: Waiters<H::Waiter>,
+    pub(super) poll: Poll,
+    pub(super) outbox: VecDeque<Effect<H>>,
+    pub(super) ids: IdGen,
+    /// Launched tasks holding a slot, in all and per agent.
+    pub(super) active: usize,
+    pub(super) active_by_agent: Vec<(Rc<str>, usize)>,
+    /// Whether anyone listens: events are only queued then.
+    pub(super) events: bool,
 }
 
 impl<H: Host> Engine<H> {
@@ -79,11 +107,19 @@ impl<H: Host> Engine<H> {
             poll: Poll::default(),
             outbox: VecDeque::new(),
             ids: IdGen::default(),
+            active: 0,
+            active_by_agent: Vec::new(),
+            events: false,
         }
     }
 
-    pub fn config(&self) -> Config {
-        self.config
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Turns event effects on or off (on while the host has listeners).
+    pub fn set_events(&mut self, on: bool) {
+        self.events = on;
     }
 
     /// Moves the engine's clock to `wall` (never backwards) and runs every
@@ -99,42 +135,43 @@ impl<H: Host> Engine<H> {
                 break;
             }
             self.deadlines.pop();
+            if !self.applies(at, due) {
+                continue;
+            }
             match due {
                 Deadline::Expire(seq) => {
-                    let message = self
-                        .table
-                        .get(seq)
-                        .filter(|t| !t.is_final() && t.deadline == at)
-                        .map(|t| {
-                            format!(
-                                "Task \"{}\" timed out after {} ms",
-                                &*t.id, self.config.task_ttl
-                            )
-                        });
+                    let message = self.table.get(seq).map(|t| {
+                        format!(
+                            "Task \"{}\" timed out after {} ms",
+                            &*t.id, self.config.task_ttl
+                        )
+                    });
                     if let Some(message) = message {
-                        self.finish(seq, Status::Error, None, Some(message.into()), at);
+                        self.finish(seq, Status::Error, None, Some(message.into()), true, at);
                     }
                 }
+                Deadline::Grace(seq) => self.finish(seq, Status::Cancelled, None, None, false, at),
                 Deadline::Evict(seq) => {
-                    if self
-                        .table
-                        .get(seq)
-                        .is_some_and(|t| t.is_final() && t.deadline == at)
-                    {
-                        self.table.remove(seq);
+                    if let Some(task) = self.table.remove(seq) {
+                        self.event(|| Event::Removed { task_id: task.id });
                     }
                 }
                 Deadline::WaitTimeout(seq, id) => {
-                    if let Some(w) = self.waiters.timed_out(seq, id, at) {
-                        if let Some(task) = self.table.get(seq) {
-                            self.outbox.push_back(Effect::Wake {
-                                waiter: w.handle,
-                                task: Rc::new(task.clone()),
-                                timed_out: true,
-                            });
-                        }
+                    if let (Some(w), Some(task)) =
+                        (self.waiters.timed_out(seq, id, at), self.table.get(seq))
+                    {
+                        self.outbox.push_back(Effect::Wake {
+                            waiter: w.handle,
+                            task: Rc::new(task.clone()),
+                            timed_out: true,
+                        });
                     }
                 }
+            }
+            // Slots freed at `at` go to the queue as of `at`, once every
+            // deadline of that instant is handled.
+            if self.deadlines.peek().is_none_or(|(next, _)| next > at) {
+                self.schedule(at);
             }
         }
         now
@@ -158,6 +195,10 @@ impl<H: Host> Engine<H> {
                 .table
                 .get(seq)
                 .is_some_and(|t| !t.is_final() && t.deadline == at),
+            Deadline::Grace(seq) => self
+                .table
+                .get(seq)
+                .is_some_and(|t| t.run == Run::Cancelling { until: at }),
             Deadline::Evict(seq) => self
                 .table
                 .get(seq)
@@ -169,6 +210,12 @@ impl<H: Host> Engine<H> {
     /// The next effect to carry out, in the order they arose.
     pub fn pop_effect(&mut self) -> Option<Effect<H>> {
         self.outbox.pop_front()
+    }
+
+    pub(super) fn event(&mut self, make: impl FnOnce() -> Event) {
+        if self.events {
+            self.outbox.push_back(Effect::Event(make()));
+        }
     }
 
     // ---- session -------------------------------------------------------
@@ -223,8 +270,9 @@ impl<H: Host> Engine<H> {
             .map(|t| t.seq)
             .collect();
         for seq in seqs {
-            self.finish(seq, target, None, error.clone(), now);
+            self.finish(seq, target, None, error.clone(), true, now);
         }
+        self.schedule(now);
     }
 
     pub fn poll_in_flight(&self) -> bool {
@@ -233,8 +281,8 @@ impl<H: Host> Engine<H> {
 
     // ---- tasks ---------------------------------------------------------
 
-    /// Creates a running task. `id: None` draws a fresh UUID; `session_id:
-    /// None` uses the session's id.
+    /// Creates a running task that someone outside drives. `id: None` draws
+    /// a fresh UUID; `session_id: None` uses the session's id.
     pub fn create(
         &mut self,
         id: Option<&str>,
@@ -243,6 +291,20 @@ impl<H: Host> Engine<H> {
         wall: u64,
     ) -> Result<&Task<H::Payload>, EngineError> {
         let now = self.advance(wall);
+        let seq = self.add_task(id, session_id, options, None, now)?;
+        self.task_at(seq)
+    }
+
+    /// Checks and inserts a new task: running, or queued when `work` names
+    /// the agent and prompt of a launched one.
+    pub(super) fn add_task(
+        &mut self,
+        id: Option<&str>,
+        session_id: Option<&str>,
+        options: H::Payload,
+        work: Option<(&str, &str)>,
+        now: u64,
+    ) -> Result<u64, EngineError> {
         let Some(session) = &self.session else {
             return Err(EngineError::not_initialized());
         };
@@ -263,21 +325,29 @@ impl<H: Host> Engine<H> {
             },
         };
         let expires = now.saturating_add(self.config.task_ttl);
+        let (status, run) = match work {
+            Some(_) => (Status::Queued, Run::Waiting),
+            None => (Status::Running, Run::External),
+        };
         let seq = self.table.insert(Task {
-            id,
-            status: Status::Running,
+            id: id.clone(),
+            status,
             created_at: now,
             updated_at: now,
             options,
             session_id: Some(session_id),
             result: None,
             error: None,
-            output: String::new(),
+            output: Output::new(self.config.output_cap),
+            agent: work.map(|(agent, _)| Rc::from(agent)),
+            prompt: work.map(|(_, prompt)| Rc::from(prompt)),
+            run,
             seq: 0,
             deadline: expires,
         });
         self.deadlines.insert(expires, Deadline::Expire(seq));
-        self.task_at(seq)
+        self.event(|| Event::Created { task_id: id });
+        Ok(seq)
     }
 
     pub fn complete(
@@ -298,32 +368,19 @@ impl<H: Host> Engine<H> {
         self.transition(id, "fail", Status::Error, None, Some(Rc::from(error)), wall)
     }
 
-    /// Cancels a running task. With no live work attached to a task, `force`
-    /// changes nothing: the task is cancelled at once either way.
-    pub fn cancel(
-        &mut self,
-        id: &str,
-        _force: bool,
-        wall: u64,
-    ) -> Result<&Task<H::Payload>, EngineError> {
-        self.transition(id, "cancel", Status::Cancelled, None, None, wall)
-    }
-
-    /// Cancels every running task; returns them in creation order.
-    pub fn cancel_all(&mut self, _force: bool, wall: u64) -> Vec<&Task<H::Payload>> {
-        let now = self.advance(wall);
-        let seqs: Vec<u64> = self.table.seqs(Status::Running).collect();
-        for &seq in &seqs {
-            self.finish(seq, Status::Cancelled, None, None, now);
-        }
-        seqs.into_iter()
-            .filter_map(|seq| self.table.get(seq))
-            .collect()
-    }
-
     pub fn get(&mut self, id: &str, wall: u64) -> Option<&Task<H::Payload>> {
         self.advance(wall);
         self.table.seq_of(id).and_then(|seq| self.table.get(seq))
+    }
+
+    /// A task by id, without moving the clock (for building events).
+    pub fn peek(&self, id: &str) -> Option<&Task<H::Payload>> {
+        self.table.seq_of(id).and_then(|seq| self.table.get(seq))
+    }
+
+    /// A task by its creation number, as `cancel_all` reports them.
+    pub fn by_seq(&self, seq: u64) -> Option<&Task<H::Payload>> {
+        self.table.get(seq)
     }
 
     /// Every task, or those in `status`, in creation order.
@@ -362,11 +419,22 @@ impl<H: Host> Engine<H> {
         waiter: H::Waiter,
         wall: u64,
     ) -> Result<Wait<'_, H::Payload, H::Waiter>, EngineError> {
-        let now = self.advance(wall);
+        self.advance(wall);
         let seq = self
             .table
             .seq_of(id)
             .ok_or_else(|| EngineError::not_found(id))?;
+        self.wait_seq(seq, wait, timeout, waiter)
+    }
+
+    /// `wait_for` by creation number.
+    pub fn wait_seq(
+        &mut self,
+        seq: u64,
+        wait: bool,
+        timeout: Option<u64>,
+        waiter: H::Waiter,
+    ) -> Result<Wait<'_, H::Payload, H::Waiter>, EngineError> {
         let is_final = self.task_at(seq)?.is_final();
         if !wait || is_final || timeout == Some(0) {
             return Ok(Wait::Ready {
@@ -375,7 +443,7 @@ impl<H: Host> Engine<H> {
                 waiter,
             });
         }
-        let deadline = timeout.map(|t| now.saturating_add(t));
+        let deadline = timeout.map(|t| self.clock.saturating_add(t));
         let wid = self.waiters.add(seq, waiter, deadline);
         if let Some(at) = deadline {
             self.deadlines.insert(at, Deadline::WaitTimeout(seq, wid));
@@ -387,31 +455,43 @@ impl<H: Host> Engine<H> {
         self.waiters.len()
     }
 
-    /// `cleanup()`: rejects every waiter, forgets the tasks, the deadlines and
-    /// the session. Notifications already queued are still delivered.
+    /// `cleanup()`: stops every runner, rejects every waiter, forgets the
+    /// tasks, the deadlines and the session. Effects already queued are
+    /// still delivered.
     pub fn dispose(&mut self) {
-        // Oldest task first, each task's waiters in the order they came.
-        let seqs: Vec<u64> = self.table.seqs(Status::Running).collect();
+        let seqs: Vec<u64> = self.table.iter().map(|t| t.seq).collect();
         for seq in seqs {
-            let Some(task_id) = self.table.get(seq).map(|t| t.id.clone()) else {
+            let Some(task) = self.table.get(seq) else {
                 continue;
             };
+            let (task_id, run) = (task.id.clone(), task.run);
+            if run == Run::Live {
+                self.outbox.push_back(Effect::Abort { seq });
+            }
+            if run.holds_slot() {
+                self.outbox.push_back(Effect::Close { seq });
+            }
             for w in self.waiters.take_task(seq) {
                 self.outbox.push_back(Effect::Dispose {
                     waiter: w.handle,
                     task_id: task_id.clone(),
                 });
             }
+            self.event(|| Event::Removed { task_id });
         }
         self.table.clear();
         self.deadlines.clear();
         self.session = None;
         self.poll.abandon();
+        self.active = 0;
+        self.active_by_agent.clear();
     }
 
     /// True when the indexes agree with the table, every task's deadline and
-    /// every timed waiter's timeout is queued, and waiters only wait on
-    /// running tasks. Linear in everything: for tests.
+    /// every timed waiter's timeout is queued, waiters only wait on live
+    /// tasks, statuses agree with runs, and the slots are counted right and
+    /// used whenever a queued task could start. Linear in everything: for
+    /// tests.
     pub fn is_consistent(&self) -> bool {
         let queued: std::collections::HashSet<(u64, Deadline)> = self.deadlines.iter().collect();
         let waiters_ok = self.waiters.iter().all(|(seq, w)| {
@@ -425,9 +505,47 @@ impl<H: Host> Engine<H> {
             } else {
                 Deadline::Expire(t.seq)
             };
-            queued.contains(&(t.deadline, kind))
+            let grace_ok = match t.run {
+                Run::Cancelling { until } => queued.contains(&(until, Deadline::Grace(t.seq))),
+                _ => true,
+            };
+            let run_ok = match t.status {
+                Status::Queued => t.run == Run::Waiting,
+                Status::Running => {
+                    matches!(t.run, Run::External | Run::Live | Run::Cancelling { .. })
+                }
+                _ => matches!(t.run, Run::External | Run::Ended),
+            };
+            queued.contains(&(t.deadline, kind)) && grace_ok && run_ok
         });
-        self.table.is_consistent() && waiters_ok && tasks_ok
+        let holding: Vec<&Task<H::Payload>> =
+            self.table.iter().filter(|t| t.run.holds_slot()).collect();
+        let mut by_agent: HashMap<Rc<str>, usize> = HashMap::new();
+        for t in &holding {
+            if let Some(agent) = &t.agent {
+                *by_agent.entry(agent.clone()).or_default() += 1;
+            }
+        }
+        by_agent.retain(|_, n| *n > 0);
+        let counted: HashMap<Rc<str>, usize> = self.active_by_agent.iter().cloned().collect();
+        let slots_ok = holding.len() == self.active && by_agent == counted;
+        let limits_ok = self
+            .config
+            .max_concurrent
+            .is_none_or(|max| self.active <= max)
+            && counted
+                .iter()
+                .all(|(agent, &n)| self.config.agent_limit(agent).is_none_or(|max| n <= max));
+        let no_idle_slot = self
+            .table
+            .iter_status(Status::Queued)
+            .all(|t| !self.has_room(t.agent.as_deref()));
+        self.table.is_consistent()
+            && waiters_ok
+            && tasks_ok
+            && slots_ok
+            && limits_ok
+            && no_idle_slot
     }
 
     /// Slots the task slab holds, empty or not.
@@ -439,14 +557,19 @@ impl<H: Host> Engine<H> {
         self.deadlines.len()
     }
 
+    /// Launched tasks holding a slot.
+    pub fn active(&self) -> usize {
+        self.active
+    }
+
     // ---- internals -----------------------------------------------------
 
     /// A task by seq, for a seq just looked up or inserted; the error arm is
     /// there so that a broken invariant is an error, never a panic.
-    fn task_at(&self, seq: u64) -> Result<&Task<H::Payload>, EngineError> {
-        self.table.get(seq).ok_or_else(|| {
-            EngineError::new(ErrorKind::TaskNotFound, format!("Task #{seq} vanished"))
-        })
+    pub(super) fn task_at(&self, seq: u64) -> Result<&Task<H::Payload>, EngineError> {
+        self.table
+            .get(seq)
+            .ok_or_else(|| EngineError::new(ErrorKind::Internal, format!("Task #{seq} vanished")))
     }
 
     fn transition(
@@ -463,46 +586,82 @@ impl<H: Host> Engine<H> {
             .table
             .seq_of(id)
             .ok_or_else(|| EngineError::not_found(id))?;
-        let status = self.task_at(seq)?.status;
-        if status.is_final() {
-            return Err(EngineError::invalid_transition(verb, id, status));
+        let task = self.task_at(seq)?;
+        if task.status.is_final() {
+            return Err(EngineError::invalid_transition(verb, id, task.status));
         }
-        self.finish(seq, target, result, error, now);
+        if matches!(task.run, Run::Cancelling { .. }) {
+            return Err(EngineError::being_cancelled(verb, id));
+        }
+        self.finish(seq, target, result, error, true, now);
+        self.schedule(now);
         self.task_at(seq)
     }
 
     /// The one place a task becomes final: it moves index, trades its expiry
-    /// for an eviction, queues exactly one notification and wakes its waiters.
-    fn finish(
+    /// for an eviction, frees its slot and stops its runner (signalling it
+    /// when `abort` and it still runs), queues exactly one notification and
+    /// wakes its waiters. A task being cancelled ends cancelled, whatever
+    /// ends it.
+    pub(super) fn finish(
         &mut self,
         seq: u64,
         target: Status,
         result: Option<H::Payload>,
         error: Option<Rc<str>>,
+        abort: bool,
         now: u64,
     ) {
         let evict_at = now.saturating_add(self.config.task_ttl);
+        let Some(task) = self.table.get(seq) else {
+            return;
+        };
+        let (run, previous, agent) = (task.run, task.status, task.agent.clone());
+        let (target, result, error) = match run {
+            Run::Cancelling { .. } => (Status::Cancelled, None, None),
+            _ => (target, result, error),
+        };
         let Some(task) = self.table.set_status(seq, target) else {
             return;
         };
         // The expiry entry stays queued and is dropped when it surfaces.
-        self.deadlines.insert(evict_at, Deadline::Evict(seq));
         task.deadline = evict_at;
         task.updated_at = task.updated_at.max(now);
         task.result = result;
         task.error = error;
+        task.run = match run {
+            Run::External => Run::External,
+            _ => Run::Ended,
+        };
+        let (task_id, timestamp) = (task.id.clone(), task.updated_at);
+        self.deadlines.insert(evict_at, Deadline::Evict(seq));
+        if run.holds_slot() {
+            self.release_slot(agent.as_deref());
+            if abort && run == Run::Live {
+                self.outbox.push_back(Effect::Abort { seq });
+            }
+            self.outbox.push_back(Effect::Close { seq });
+        }
         if let Some(session) = &self.session {
             self.outbox.push_back(Effect::Notify {
                 session: session.handle.clone(),
-                task_id: task.id.clone(),
+                task_id: task_id.clone(),
                 status: target,
-                timestamp: task.updated_at,
+                timestamp,
             });
         }
+        self.event(|| Event::Status {
+            task_id,
+            status: target,
+            previous,
+        });
         let woken = self.waiters.take_task(seq);
         if woken.is_empty() {
             return;
         }
+        let Some(task) = self.table.get(seq) else {
+            return;
+        };
         let snapshot = Rc::new(task.clone());
         for w in woken {
             self.outbox.push_back(Effect::Wake {
@@ -514,6 +673,6 @@ impl<H: Host> Engine<H> {
     }
 }
 
-fn invalid(message: &str) -> EngineError {
+pub(super) fn invalid(message: &str) -> EngineError {
     EngineError::new(ErrorKind::InvalidArgument, message)
 }

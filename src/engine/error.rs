@@ -72,6 +72,13 @@ impl EngineError {
         )
     }
 
+    pub fn being_cancelled(verb: &str, id: &str) -> Self {
+        Self::new(
+            ErrorKind::InvalidTransition,
+            format!("Cannot {verb} task \"{id}\": it is being cancelled"),
+        )
+    }
+
     pub fn duplicate(id: &str) -> Self {
         Self::new(
             ErrorKind::DuplicateId,

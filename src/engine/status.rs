@@ -1,6 +1,8 @@
-/// Where a task is in its lifecycle. Everything but `Running` is final.
+/// Where a task is in its lifecycle. `Queued` (launched, waiting for a
+/// slot) and `Running` are live; the others are final.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Status {
+    Queued,
     Running,
     Completed,
     Error,
@@ -8,7 +10,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [
+    pub const ALL: [Status; 5] = [
+        Status::Queued,
         Status::Running,
         Status::Completed,
         Status::Error,
@@ -18,6 +21,7 @@ impl Status {
     /// The string JS sees (`BackgroundTaskStatus`).
     pub fn as_str(self) -> &'static str {
         match self {
+            Status::Queued => "queued",
             Status::Running => "running",
             Status::Completed => "completed",
             Status::Error => "error",
@@ -30,7 +34,7 @@ impl Status {
     }
 
     pub fn is_final(self) -> bool {
-        self != Status::Running
+        !matches!(self, Status::Queued | Status::Running)
     }
 
     /// Dense index, for per-status tables.

@@ -73,6 +73,13 @@ impl<P> Table<P> {
         Some(task)
     }
 
+    /// A task to change in ways that leave the indexes as they are (its
+    /// output, its run); its status must not change through this.
+    pub fn get_mut(&mut self, seq: u64) -> Option<&mut Task<P>> {
+        let i = self.slot(seq)?;
+        self.slots.get_mut(i)?.as_mut()
+    }
+
     pub fn remove(&mut self, seq: u64) -> Option<Task<P>> {
         let i = self.slot(seq)?;
         let task = self.slots.get_mut(i)?.take()?;

@@ -1,6 +1,28 @@
 use std::rc::Rc;
 
-use super::Status;
+use super::{Output, Status};
+
+/// The work behind a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Run {
+    /// Created with `createTask`: someone outside drives it.
+    External,
+    /// Launched, waiting in the queue for a slot.
+    Waiting,
+    /// Its runner is running and holds a slot.
+    Live,
+    /// Its runner was signalled to stop and has until then to do so; it
+    /// still holds its slot.
+    Cancelling { until: u64 },
+    /// Launched, and now final: its slot is free, its runner ignored.
+    Ended,
+}
+
+impl Run {
+    pub fn holds_slot(self) -> bool {
+        matches!(self, Run::Live | Run::Cancelling { .. })
+    }
+}
 
 /// One task as the engine keeps it. `P` is the host's payload type (the very
 /// JS values in the binding), kept by value and never inspected.
@@ -19,7 +41,11 @@ pub struct Task<P> {
     pub result: Option<P>,
     /// Set when failed.
     pub error: Option<Rc<str>>,
-    pub output: String,
+    pub output: Output,
+    /// The agent and prompt of a launched task.
+    pub agent: Option<Rc<str>>,
+    pub prompt: Option<Rc<str>>,
+    pub run: Run,
     /// Creation order; the key of every index.
     pub(crate) seq: u64,
     /// The one deadline this task has in the queue: its TTL expiry while

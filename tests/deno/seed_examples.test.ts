@@ -75,13 +75,14 @@ Deno.test("method examples from the reference", async () => {
 
     const running = await manager.createTask({ options: {} });
     const output = await manager.getOutput(running.id);
-    assert.deepEqual(output, { taskId: running.id, status: "running", output: "" });
+    assert.deepEqual(output, { taskId: running.id, status: "running", output: "", cursor: 0 });
     const waited = manager.getOutput(running.id, { wait: true, timeout: 30000 });
     await manager.completeTask(running.id, { result: "Task completed" });
     assert.deepEqual(await waited, {
       taskId: running.id,
       status: "completed",
       output: "",
+      cursor: 0,
       result: { result: "Task completed" },
     });
 

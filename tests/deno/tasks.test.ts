@@ -128,12 +128,13 @@ Deno.test("updatedAt never goes below createdAt nor backwards", async () => {
 Deno.test("getOutput without wait, or on a final task, answers at once", async () => {
   await withManager(undefined, async (m) => {
     const t = await m.createTask({ options: {} });
-    assert.deepEqual(await m.getOutput(t.id, { timeout: 10 }), { taskId: t.id, status: "running", output: "" });
+    assert.deepEqual(await m.getOutput(t.id, { timeout: 10 }), { taskId: t.id, status: "running", output: "", cursor: 0 });
     await m.failTask(t.id, "broken");
     assert.deepEqual(await m.getOutput(t.id, { wait: true }), {
       taskId: t.id,
       status: "error",
       output: "",
+      cursor: 0,
       error: "broken",
     });
   });
@@ -164,7 +165,7 @@ Deno.test("a wait times out with the running snapshot and timedOut: true", async
     const started = Date.now();
     const out = await m.getOutput(t.id, { wait: true, timeout: 40 });
     assert.ok(Date.now() - started >= 35, "not before the timeout");
-    assert.deepEqual(out, { taskId: t.id, status: "running", output: "", timedOut: true });
+    assert.deepEqual(out, { taskId: t.id, status: "running", output: "", cursor: 0, timedOut: true });
     assert.deepEqual(await m.getOutput(t.id, { wait: true, timeout: 0 }), { ...out, timedOut: true });
     assert.equal((await m.getTask(t.id))?.status, "running");
   });

@@ -1,0 +1,139 @@
+use std::collections::VecDeque;
+
+/// Bytes kept for the notice that marks a cut.
+const NOTICE_RESERVE: usize = 64;
+
+/// A task's output, bounded: once more than `cap` bytes have been written it
+/// keeps the first half and the most recent half and marks the cut between
+/// them. Cursors are byte offsets into everything ever written, so readers
+/// can follow a task without re-reading it, even across a cut.
+#[derive(Clone, Debug)]
+pub struct Output {
+    head: String,
+    head_cap: usize,
+    /// The most recent bytes after the head; may start inside a character,
+    /// which reads skip.
+    tail: VecDeque<u8>,
+    tail_cap: usize,
+    /// Bytes dropped between head and tail.
+    dropped: u64,
+    written: u64,
+}
+
+impl Output {
+    pub fn new(cap: usize) -> Self {
+        let room = cap.saturating_sub(NOTICE_RESERVE).max(2);
+        Output {
+            head: String::new(),
+            head_cap: room / 2,
+            tail: VecDeque::new(),
+            tail_cap: room - room / 2,
+            dropped: 0,
+            written: 0,
+        }
+    }
+
+    /// Everything ever written, in bytes: the cursor after the last write.
+    pub fn cursor(&self) -> u64 {
+        self.written
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.written == 0
+    }
+
+    pub fn is_cut(&self) -> bool {
+        self.dropped > 0
+    }
+
+    /// Bytes held, the cut notice aside; never more than the cap.
+    pub fn held(&self) -> usize {
+        self.head.len() + self.tail.len()
+    }
+
+    pub fn push(&mut self, chunk: &str) {
+        self.written += chunk.len() as u64;
+        let mut rest = chunk;
+        if self.tail.is_empty() && self.dropped == 0 {
+            let room = self.head_cap - self.head.len();
+            let take = floor_char_boundary(rest, room.min(rest.len()));
+            // `get` rather than indexing: no panic path (and none of the
+            // formatting code a slicing panic drags into the wasm).
+            self.head.push_str(rest.get(..take).unwrap_or_default());
+            rest = rest.get(take..).unwrap_or_default();
+            if !rest.is_empty() {
+                // The head is full (up to a character): it never grows again.
+                self.head_cap = self.head.len();
+            }
+        }
+        let bytes = rest.as_bytes();
+        if bytes.len() >= self.tail_cap {
+            let keep = bytes.len() - self.tail_cap;
+            self.dropped += (self.tail.len() + keep) as u64;
+            self.tail.clear();
+            self.tail.extend(bytes.iter().skip(keep));
+            return;
+        }
+        let over = (self.tail.len() + bytes.len()).saturating_sub(self.tail_cap);
+        self.tail.drain(..over);
+        self.dropped += over as u64;
+        self.tail.extend(bytes);
+    }
+
+    /// All the output: the whole of it, or head, cut notice and tail.
+    pub fn text(&self) -> String {
+        self.since(0)
+    }
+
+    /// What was written after `cursor`; text lost to a cut shows as the
+    /// notice. A cursor inside a character starts at the next one.
+    pub fn since(&self, cursor: u64) -> String {
+        let head_end = self.head.len() as u64;
+        let tail_start = head_end + self.dropped;
+        let mut out = String::new();
+        if cursor < head_end {
+            let from = ceil_char_boundary(&self.head, cursor as usize);
+            out.push_str(self.head.get(from..).unwrap_or_default());
+        }
+        if self.dropped > 0 && cursor < tail_start {
+            out.push_str(&cut_notice(self.dropped));
+        }
+        let skip = cursor
+            .saturating_sub(tail_start)
+            .min(self.tail.len() as u64) as usize;
+        if skip < self.tail.len() {
+            // Skip a partial character at the front (a cut or a cursor
+            // inside one); the rest is whole characters, as written.
+            let bytes: Vec<u8> = self
+                .tail
+                .iter()
+                .skip(skip)
+                .skip_while(|&&b| b & 0xc0 == 0x80)
+                .copied()
+                .collect();
+            out.push_str(&String::from_utf8(bytes).unwrap_or_default());
+        }
+        out
+    }
+}
+
+fn cut_notice(dropped: u64) -> String {
+    let mut s = String::from("\n[... ");
+    s.push_str(&dropped.to_string());
+    s.push_str(" bytes of output cut ...]\n");
+    s
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
