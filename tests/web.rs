@@ -29,6 +29,29 @@ extern "C" {
     fn obj(json: &str) -> JsValue;
     #[wasm_bindgen(js_name = settlesThisTurn)]
     fn settles_this_turn(promise: &Promise) -> Promise;
+    fn options(json: &str, runner: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = throwingRunner)]
+    fn throwing_runner() -> JsValue;
+    #[wasm_bindgen(js_name = stubbornRunner)]
+    fn stubborn_runner(probe: &JsValue) -> JsValue;
+    fn release(probe: &JsValue);
+    #[wasm_bindgen(js_name = wasAborted)]
+    fn was_aborted(probe: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = countingRunner)]
+    fn counting_runner(probe: &JsValue) -> JsValue;
+    fn peak(probe: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = writingRunner)]
+    fn writing_runner(lines: u32) -> JsValue;
+    #[wasm_bindgen(js_name = throwingListener)]
+    fn throwing_listener(probe: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = recordingListener)]
+    fn recording_listener(probe: &JsValue) -> JsValue;
+    fn heard(probe: &JsValue) -> String;
+    #[wasm_bindgen(js_name = cancellingListener)]
+    fn cancelling_listener(cancel: &JsValue, probe: &JsValue) -> JsValue;
+    fn cancels(probe: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = quietConsoleError)]
+    fn quiet_console_error(on: bool);
 }
 
 async fn ok(p: Promise) -> JsValue {
@@ -44,7 +67,11 @@ fn s(v: JsValue) -> String {
 }
 
 async fn manager(options: &str, status: &str) -> (BackgroundManager, JsValue) {
-    let m = BackgroundManager::new(obj(options)).expect("valid options");
+    with_runner(options, &JsValue::UNDEFINED, status).await
+}
+
+async fn with_runner(json: &str, runner: &JsValue, status: &str) -> (BackgroundManager, JsValue) {
+    let m = BackgroundManager::new(options(json, runner)).expect("valid options");
     let probe = make_session("session-1", status);
     ok(m.initialize(session(&probe))).await;
     (m, probe)
@@ -249,7 +276,7 @@ async fn fail_task_accepts_any_error_value() {
 
 #[wasm_bindgen_test]
 async fn the_simulated_agent_answers() {
-    let (m, _probe) = manager("{}", "running").await;
+    let (m, _probe) = manager(r#"{"simulatedDelay":1}"#, "running").await;
     let reply = ok(m.call_agent(
         "default".into(),
         "Write a summary".into(),
@@ -260,5 +287,124 @@ async fn the_simulated_agent_answers() {
     assert!(s(field(&reply, "response")).contains("Write a summary"));
     let bad = err(m.call_agent(JsValue::NULL, "x".into(), JsValue::UNDEFINED)).await;
     assert!(bad.starts_with("true|TypeError|INVALID_ARGUMENT|"), "{bad}");
+    ok(m.cleanup()).await;
+}
+
+fn launch_options(id: &str) -> JsValue {
+    obj(&format!(r#"{{"agent":"a","prompt":"p","id":"{id}"}}"#))
+}
+
+#[wasm_bindgen_test]
+async fn a_runner_that_throws_synchronously_fails_its_task() {
+    let (m, _) = with_runner("{}", &throwing_runner(), "running").await;
+    ok(m.launch(launch_options("t"))).await;
+    let out = ok(m.get_output("t".into(), obj(r#"{"wait":true,"timeout":5000}"#))).await;
+    assert_eq!(s(field(&out, "status")), "error");
+    assert_eq!(s(field(&out, "error")), "sync boom");
+    ok(m.cleanup()).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_runner_that_ignores_abort_is_cancelled_after_the_grace_period() {
+    let probe = obj("{}");
+    let (m, session) = with_runner(
+        r#"{"cancelGracePeriod":40}"#,
+        &stubborn_runner(&probe),
+        "running",
+    )
+    .await;
+    ok(m.launch(launch_options("t"))).await;
+    let cancelled = ok(m.cancel_task("t".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(s(field(&cancelled, "status")), "cancelled");
+    assert!(was_aborted(&probe));
+    release(&probe);
+    JsFuture::from(sleep(10)).await.unwrap();
+    assert_eq!(
+        s(field(&ok(m.get_task("t".into())).await, "status")),
+        "cancelled"
+    );
+    assert_eq!(sent_statuses(&session), "task_completion:t:cancelled");
+    ok(m.cleanup()).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_thousand_tasks_through_a_limit_of_four() {
+    let probe = obj("{}");
+    let (m, _) = with_runner(
+        r#"{"maxConcurrent":4}"#,
+        &counting_runner(&probe),
+        "running",
+    )
+    .await;
+    for i in 0..1000 {
+        ok(m.launch(launch_options(&format!("t{i}")))).await;
+    }
+    ok(m.get_output("t999".into(), obj(r#"{"wait":true,"timeout":60000}"#))).await;
+    for _ in 0..500 {
+        let done = js_sys::Array::from(&ok(m.get_all_tasks("completed".into())).await).length();
+        if done == 1000 {
+            break;
+        }
+        JsFuture::from(sleep(10)).await.unwrap();
+    }
+    let done = js_sys::Array::from(&ok(m.get_all_tasks("completed".into())).await).length();
+    assert_eq!(done, 1000);
+    assert_eq!(peak(&probe), 4);
+    ok(m.cleanup()).await;
+}
+
+#[wasm_bindgen_test]
+async fn listeners_that_throw_are_isolated_and_listeners_may_cancel() {
+    let probe = obj("{}");
+    let (m, _) = with_runner("{}", &stubborn_runner(&obj("{}")), "running").await;
+    let m = std::rc::Rc::new(m);
+    let cancel = {
+        let m = m.clone();
+        Closure::<dyn FnMut(JsValue) -> Promise>::new(move |id: JsValue| {
+            m.cancel_task(id, obj(r#"{"force":true}"#))
+        })
+    };
+    quiet_console_error(true);
+    let _unsubscribe = m.subscribe(throwing_listener(&probe)).unwrap();
+    let _recording = m.subscribe(recording_listener(&probe)).unwrap();
+    let _cancelling = m
+        .subscribe(cancelling_listener(cancel.as_ref(), &probe))
+        .unwrap();
+    ok(m.launch(launch_options("t"))).await;
+    let all = ok(cancels(&probe)).await;
+    quiet_console_error(false);
+    let cancelled = js_sys::Array::from(&all).get(0);
+    assert_eq!(s(field(&cancelled, "status")), "cancelled");
+    assert_eq!(heard(&probe), "created,status,status");
+    ok(m.cleanup()).await;
+}
+
+#[wasm_bindgen_test]
+async fn output_past_the_cap_and_two_cursor_readers() {
+    let (m, _) = with_runner(r#"{"outputCap":4096}"#, &writing_runner(2000), "running").await;
+    ok(m.launch(launch_options("t"))).await;
+    let (mut a, mut b) = (0.0, 0.0);
+    let (mut text_a, mut text_b) = (String::new(), String::new());
+    loop {
+        let out_a = ok(m.get_output("t".into(), obj(&format!(r#"{{"since":{a}}}"#)))).await;
+        text_a += &s(field(&out_a, "output"));
+        a = field(&out_a, "cursor").as_f64().unwrap();
+        let out_b = ok(m.get_output("t".into(), obj(&format!(r#"{{"since":{b}}}"#)))).await;
+        text_b += &s(field(&out_b, "output"));
+        b = field(&out_b, "cursor").as_f64().unwrap();
+        if s(field(&out_b, "status")) != "running" {
+            break;
+        }
+        JsFuture::from(sleep(1)).await.unwrap();
+    }
+    let whole = s(field(
+        &ok(m.get_output("t".into(), JsValue::UNDEFINED)).await,
+        "output",
+    ));
+    assert!(whole.len() <= 4096);
+    assert!(whole.starts_with("line 0000\n") && whole.ends_with("line 1999\n"));
+    assert!(whole.contains("bytes of output cut"));
+    assert_eq!(a, 20_000.0);
+    assert!(text_a.ends_with("line 1999\n") && text_b.ends_with("line 1999\n"));
     ok(m.cleanup()).await;
 }

@@ -34,3 +34,65 @@ export function settlesThisTurn(promise) {
   promise.then(() => { settled = true; }, () => { settled = true; });
   return new Promise((resolve) => setTimeout(() => resolve(settled), 0));
 }
+
+// Runners and listeners for the agent tests.
+export function options(json, runner) {
+  const o = JSON.parse(json);
+  if (runner) o.runner = runner;
+  return o;
+}
+
+export function throwingRunner() {
+  return () => { throw new Error('sync boom'); };
+}
+
+// Ignores its signal; records that it was aborted; finishes when released.
+export function stubbornRunner(probe) {
+  return ({ signal }) => {
+    signal.addEventListener('abort', () => { probe.aborted = true; });
+    return new Promise((resolve) => { probe.release = () => resolve('late'); });
+  };
+}
+export function release(probe) { probe.release(); }
+export function wasAborted(probe) { return probe.aborted === true; }
+
+// Counts how many run at once.
+export function countingRunner(probe) {
+  probe.current = 0;
+  probe.peak = 0;
+  return async ({ taskId }) => {
+    probe.current++;
+    probe.peak = Math.max(probe.peak, probe.current);
+    await new Promise((r) => setTimeout(r, 0));
+    probe.current--;
+    return taskId;
+  };
+}
+export function peak(probe) { return probe.peak; }
+
+export function writingRunner(lines) {
+  return async ({ write }) => {
+    for (let i = 0; i < lines; i++) {
+      write(`line ${String(i).padStart(4, '0')}\n`);
+      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 0));
+    }
+    return 'done';
+  };
+}
+
+export function throwingListener(probe) {
+  return () => { probe.thrown = (probe.thrown || 0) + 1; throw new Error('listener bug'); };
+}
+export function recordingListener(probe) {
+  probe.heard = [];
+  return (e) => probe.heard.push(e.type);
+}
+export function heard(probe) { return probe.heard.join(','); }
+export function cancellingListener(cancel, probe) {
+  probe.cancels = [];
+  return (e) => { if (e.type === 'created') probe.cancels.push(cancel(e.taskId)); };
+}
+export function cancels(probe) { return Promise.all(probe.cancels); }
+export function quietConsoleError(on) {
+  if (on) { globalThis.__error = console.error; console.error = () => {}; } else if (globalThis.__error) { console.error = globalThis.__error; }
+}

@@ -12,6 +12,9 @@ import type {
   CreateBackgroundTaskOptions,
   GetBackgroundOutputOptions,
   GetBackgroundOutputResult,
+  LaunchOptions,
+  RunnerContext,
+  TaskEvent,
   TaskNotification,
 } from "../../pkg/background_manager.js";
 
@@ -75,8 +78,40 @@ export async function seedExamples(): Promise<void> {
   console.log("Response:", response);
   await manager.cleanup();
 
+  // Agents that run (SPEC §7).
+  const runner = async ({ agent, prompt, signal, write }: RunnerContext) => {
+    write(`${agent}: ${prompt}`);
+    if (signal.aborted) throw signal.reason;
+    return { ok: true };
+  };
+  const agents = new BackgroundManager({
+    runner,
+    maxConcurrent: 4,
+    agentLimits: { coder: 1 },
+    cancelGracePeriod: 1000,
+    outputCap: 1 << 20,
+    simulatedDelay: 10,
+  });
+  const launch: LaunchOptions = { agent: "coder", prompt: "Fix the bug", options: { repo: "x" } };
+  const launched: BackgroundTask = await agents.launch(launch);
+  const queued: BackgroundTask[] = await agents.getAllTasks("queued");
+  const agent: string | undefined = launched.agent;
+  await agents.appendOutput(launched.id, "more output");
+  const first = await agents.getOutput(launched.id, { since: 0 });
+  const next = await agents.getOutput(launched.id, { since: first.cursor, wait: true });
+  const unsubscribe: () => void = agents.subscribe((event: TaskEvent) => {
+    if (event.type === "output") console.log(event.chunk, event.cursor);
+    if (event.type === "status") console.log(event.status, event.previous);
+  });
+  unsubscribe();
+  void queued, agent, next;
+
   // @ts-expect-error: not a status
   await manager.getAllTasks("done");
+  // @ts-expect-error: launch needs an agent and a prompt
+  await agents.launch({ prompt: "p" });
+  // @ts-expect-error: chunks are strings
+  await agents.appendOutput(launched.id, 42);
   // @ts-expect-error: ids are strings
   await manager.getTask(42);
   // @ts-expect-error: createTask needs its options object
