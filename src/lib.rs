@@ -9,3 +9,7 @@ mod bindings;
 
 #[cfg(target_arch = "wasm32")]
 pub use bindings::BackgroundManager;
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

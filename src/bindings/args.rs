@@ -1,11 +1,13 @@
 //! Argument checks at the boundary: each JS value is validated before any
 //! state is touched, so bad input can neither corrupt state nor panic.
+//! Messages are built with `cat`; "got <what it was>" is added by the glue.
 
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-use super::errors::{range_error, type_error};
+use super::errors::{bad_type, bad_value, range_error, type_error};
 use super::glue;
+use crate::engine::text::cat;
 use crate::engine::{Config, Status};
 
 type Arg<T> = Result<T, JsValue>;
@@ -18,15 +20,16 @@ pub fn id(value: &JsValue, what: &str) -> Arg<String> {
     match glue::id_problem(value) {
         0 => value
             .as_string()
-            .ok_or_else(|| type_error(&format!("{what} must be a string"))),
-        1 => Err(type_error(&format!(
-            "{what} must be a non-empty string, got {}",
-            glue::describe(value)
-        ))),
-        2 => Err(range_error(&format!("{what} must not be empty"))),
-        _ => Err(range_error(&format!(
-            "{what} must be well-formed Unicode (it has a lone surrogate)"
-        ))),
+            .ok_or_else(|| bad_type(&cat(&[what, " must be a string"]), value)),
+        1 => Err(bad_type(
+            &cat(&[what, " must be a non-empty string"]),
+            value,
+        )),
+        2 => Err(range_error(&cat(&[what, " must not be empty"]))),
+        _ => Err(range_error(&cat(&[
+            what,
+            " must be well-formed Unicode (it has a lone surrogate)",
+        ]))),
     }
 }
 
@@ -37,35 +40,38 @@ pub fn bag(value: &JsValue, what: &str) -> Arg<Option<JsValue>> {
     } else if glue::is_bag(value) {
         Ok(Some(value.clone()))
     } else {
-        Err(type_error(&format!(
-            "{what} must be an object, got {}",
-            glue::describe(value)
-        )))
+        Err(bad_type(&cat(&[what, " must be an object"]), value))
     }
 }
 
 /// Reads `bag[key]`; a getter or proxy that throws is a bad argument.
 pub fn field(bag: &JsValue, key: &str, what: &str) -> Arg<JsValue> {
     Reflect::get(bag, &JsValue::from_str(key)).map_err(|e| {
-        type_error(&format!(
-            "Reading {what}.{key} threw: {}",
-            glue::error_text(&e)
-        ))
+        type_error(&cat(&[
+            "Reading ",
+            what,
+            ".",
+            key,
+            " threw: ",
+            &glue::error_text(&e),
+        ]))
     })
 }
 
+/// `bag[key]`, or `undefined` when there is no bag.
+fn opt_field(bag: Option<&JsValue>, key: &str, what: &str) -> Arg<JsValue> {
+    bag.map_or(Ok(JsValue::UNDEFINED), |b| field(b, key, what))
+}
+
 pub fn opt_bool(bag: Option<&JsValue>, key: &str, what: &str) -> Arg<Option<bool>> {
-    let Some(bag) = bag else { return Ok(None) };
-    let value = field(bag, key, what)?;
+    let value = opt_field(bag, key, what)?;
     if value.is_undefined() {
         return Ok(None);
     }
-    value.as_bool().map(Some).ok_or_else(|| {
-        type_error(&format!(
-            "{what}.{key} must be a boolean, got {}",
-            glue::describe(&value)
-        ))
-    })
+    value
+        .as_bool()
+        .map(Some)
+        .ok_or_else(|| bad_type(&cat(&[what, ".", key, " must be a boolean"]), &value))
 }
 
 pub fn opt_string(bag: &JsValue, key: &str, what: &str) -> Arg<Option<String>> {
@@ -73,33 +79,61 @@ pub fn opt_string(bag: &JsValue, key: &str, what: &str) -> Arg<Option<String>> {
     if value.is_undefined() {
         Ok(None)
     } else {
-        id(&value, &format!("{what}.{key}")).map(Some)
+        id(&value, &cat(&[what, ".", key])).map(Some)
     }
 }
 
-/// A duration in ms, rounded up to a whole ms.
+/// A number of ms (or bytes, or a count): `> 0` when `positive`, else
+/// `>= 0`; rounded up to a whole number; may be infinite.
 fn opt_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -> Arg<Option<f64>> {
-    let Some(bag) = bag else { return Ok(None) };
-    let value = field(bag, key, what)?;
+    let value = opt_field(bag, key, what)?;
     if value.is_undefined() {
         return Ok(None);
     }
     let Some(ms) = value.as_f64() else {
-        return Err(type_error(&format!(
-            "{what}.{key} must be a number, got {}",
-            glue::describe(&value)
-        )));
+        return Err(bad_type(
+            &cat(&[what, ".", key, " must be a number"]),
+            &value,
+        ));
     };
     let ok = if positive { ms > 0.0 } else { ms >= 0.0 };
     if ms.is_nan() || !ok {
-        let bound = if positive { "> 0" } else { ">= 0" };
-        // JS prints the number: Rust's float formatting costs 15 KB of wasm.
-        return Err(range_error(&format!(
-            "{what}.{key} must be {bound}, got {}",
-            glue::describe(&value)
-        )));
+        let bound = if positive {
+            " must be > 0"
+        } else {
+            " must be >= 0"
+        };
+        return Err(bad_value(&cat(&[what, ".", key, bound]), &value));
     }
     Ok(Some(ms.ceil()))
+}
+
+fn opt_finite_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -> Arg<Option<f64>> {
+    let ms = opt_ms(bag, key, what, positive)?;
+    if ms.is_some_and(|ms| !ms.is_finite()) {
+        return Err(range_error(&cat(&[
+            what,
+            ".",
+            key,
+            " must be a finite number",
+        ])));
+    }
+    Ok(ms)
+}
+
+/// A whole number of at least 1.
+fn opt_count(bag: Option<&JsValue>, key: &str, what: &str) -> Arg<Option<usize>> {
+    let Some(n) = opt_finite_ms(bag, key, what, true)? else {
+        return Ok(None);
+    };
+    let value = opt_field(bag, key, what)?;
+    if value.as_f64() != Some(n) || n > u32::MAX as f64 {
+        return Err(bad_value(
+            &cat(&[what, ".", key, " must be a whole number >= 1"]),
+            &value,
+        ));
+    }
+    Ok(Some(n as usize))
 }
 
 /// `BackgroundManagerOptions`, as the engine's config and what the binding
@@ -129,78 +163,42 @@ pub fn options(value: &JsValue) -> Arg<Options> {
     if let Some(ms) = opt_finite_ms(bag, "cancelGracePeriod", what, false)? {
         config.cancel_grace = ms as u64;
     }
-    if let Some(n) = opt_count(bag, "maxConcurrent", what)? {
-        config.max_concurrent = Some(n);
-    }
+    config.max_concurrent = opt_count(bag, "maxConcurrent", what)?;
     if let Some(n) = opt_count(bag, "outputCap", what)? {
         config.output_cap = n;
     }
-    if let Some(limits) = bag.map(|b| field(b, "agentLimits", what)).transpose()? {
-        if !limits.is_undefined() {
-            config.agent_limits = agent_limits(&limits)?;
-        }
+    let limits = opt_field(bag, "agentLimits", what)?;
+    if !limits.is_undefined() {
+        config.agent_limits = agent_limits(&limits)?;
     }
     let delay = opt_finite_ms(bag, "simulatedDelay", what, false)?.unwrap_or(150.0);
-    let runner = match bag.map(|b| field(b, "runner", what)).transpose()? {
-        Some(runner) if !runner.is_undefined() => {
-            if !runner.is_function() {
-                return Err(type_error(&format!(
-                    "options.runner must be a function, got {}",
-                    glue::describe(&runner)
-                )));
-            }
-            runner
-        }
-        _ => glue::simulated_runner(delay),
+    let runner = opt_field(bag, "runner", what)?;
+    let runner = if runner.is_undefined() {
+        glue::simulated_runner(delay)
+    } else if runner.is_function() {
+        runner
+    } else {
+        return Err(bad_type("options.runner must be a function", &runner));
     };
     Ok(Options { config, runner })
-}
-
-fn opt_finite_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -> Arg<Option<f64>> {
-    let ms = opt_ms(bag, key, what, positive)?;
-    if ms.is_some_and(|ms| !ms.is_finite()) {
-        return Err(range_error(&format!(
-            "{what}.{key} must be a finite number"
-        )));
-    }
-    Ok(ms)
-}
-
-/// A whole number of at least 1.
-fn opt_count(bag: Option<&JsValue>, key: &str, what: &str) -> Arg<Option<usize>> {
-    let Some(n) = opt_finite_ms(bag, key, what, true)? else {
-        return Ok(None);
-    };
-    let value = bag
-        .map(|b| field(b, key, what))
-        .transpose()?
-        .unwrap_or(JsValue::UNDEFINED);
-    if value.as_f64() != Some(n) || n > u32::MAX as f64 {
-        return Err(range_error(&format!(
-            "{what}.{key} must be a whole number >= 1, got {}",
-            glue::describe(&value)
-        )));
-    }
-    Ok(Some(n as usize))
 }
 
 /// `{ [agent]: limit }`.
 fn agent_limits(value: &JsValue) -> Arg<Vec<(String, usize)>> {
     let what = "options.agentLimits";
     if !glue::is_bag(value) {
-        return Err(type_error(&format!(
-            "{what} must be an object of agent names to limits, got {}",
-            glue::describe(value)
-        )));
+        return Err(bad_type(
+            "options.agentLimits must be an object of agent names to limits",
+            value,
+        ));
     }
-    let keys = js_sys::Reflect::own_keys(value).map_err(|e| type_error(&glue::error_text(&e)))?;
+    let keys = Reflect::own_keys(value).map_err(|e| type_error(&glue::error_text(&e)))?;
     let mut limits = Vec::new();
     for key in keys.iter() {
         let Some(agent) = key.as_string() else {
             continue;
         };
-        let limit = opt_count(Some(value), &agent, what)?;
-        if let Some(limit) = limit {
+        if let Some(limit) = opt_count(Some(value), &agent, what)? {
             limits.push((agent, limit));
         }
     }
@@ -210,15 +208,19 @@ fn agent_limits(value: &JsValue) -> Arg<Vec<(String, usize)>> {
 /// `AgentSession`: returns its id.
 pub fn session(value: &JsValue) -> Arg<String> {
     if !glue::is_bag(value) {
-        return Err(type_error(&format!(
-            "session must be an object with id, getStatus and sendMessage, got {}",
-            glue::describe(value)
-        )));
+        return Err(bad_type(
+            "session must be an object with id, getStatus and sendMessage",
+            value,
+        ));
     }
     let session_id = id(&field(value, "id", "session")?, "session.id")?;
     for method in ["getStatus", "sendMessage"] {
         if !field(value, method, "session")?.is_function() {
-            return Err(type_error(&format!("session.{method} must be a function")));
+            return Err(type_error(&cat(&[
+                "session.",
+                method,
+                " must be a function",
+            ])));
         }
     }
     Ok(session_id)
@@ -234,10 +236,10 @@ pub struct Create {
 pub fn create(value: &JsValue) -> Arg<Create> {
     let what = "createTask options";
     if !glue::is_bag(value) {
-        return Err(type_error(&format!(
-            "createTask expects {{ id?, sessionId?, options }}, got {}",
-            glue::describe(value)
-        )));
+        return Err(bad_type(
+            "createTask expects { id?, sessionId?, options }",
+            value,
+        ));
     }
     Ok(Create {
         id: opt_string(value, "id", what)?,
@@ -258,10 +260,10 @@ pub struct Launch {
 pub fn launch(value: &JsValue) -> Arg<Launch> {
     let what = "launch options";
     if !glue::is_bag(value) {
-        return Err(type_error(&format!(
-            "launch expects {{ agent, prompt, id?, sessionId?, options? }}, got {}",
-            glue::describe(value)
-        )));
+        return Err(bad_type(
+            "launch expects { agent, prompt, id?, sessionId?, options? }",
+            value,
+        ));
     }
     let (agent, prompt) = agent_call(
         &field(value, "agent", what)?,
@@ -284,19 +286,17 @@ pub fn cancel(value: &JsValue) -> Arg<bool> {
 
 /// `getAllTasks`' filter.
 pub fn status_filter(value: &JsValue) -> Arg<Option<Status>> {
+    const EXPECTED: &str =
+        "status must be one of 'queued', 'running', 'completed', 'error', 'cancelled'";
     if value.is_undefined() {
         return Ok(None);
     }
-    const EXPECTED: &str = "one of 'queued', 'running', 'completed', 'error', 'cancelled'";
     let Some(text) = value.as_string() else {
-        return Err(type_error(&format!(
-            "status must be {EXPECTED}, got {}",
-            glue::describe(value)
-        )));
+        return Err(bad_type(EXPECTED, value));
     };
     Status::parse(&text)
         .map(Some)
-        .ok_or_else(|| range_error(&format!("status must be {EXPECTED}, got \"{text}\"")))
+        .ok_or_else(|| bad_value(EXPECTED, value))
 }
 
 /// `GetBackgroundOutputOptions`. An infinite timeout is the same as none.
@@ -335,22 +335,16 @@ pub fn background(value: &JsValue) -> Arg<bool> {
 
 /// An output chunk.
 pub fn chunk(value: &JsValue) -> Arg<String> {
-    value.as_string().ok_or_else(|| {
-        type_error(&format!(
-            "chunk must be a string, got {}",
-            glue::describe(value)
-        ))
-    })
+    value
+        .as_string()
+        .ok_or_else(|| bad_type("chunk must be a string", value))
 }
 
 /// `callAgent`'s agent name and prompt.
 pub fn agent_call(agent: &JsValue, prompt: &JsValue) -> Arg<(String, String)> {
     let agent = id(agent, "agent")?;
-    let prompt = prompt.as_string().ok_or_else(|| {
-        type_error(&format!(
-            "prompt must be a string, got {}",
-            glue::describe(prompt)
-        ))
-    })?;
+    let prompt = prompt
+        .as_string()
+        .ok_or_else(|| bad_type("prompt must be a string", prompt))?;
     Ok((agent, prompt))
 }

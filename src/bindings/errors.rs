@@ -20,6 +20,16 @@ pub fn range_error(message: &str) -> JsValue {
     glue::make_error(RANGE_ERROR, message, ErrorKind::InvalidArgument.code())
 }
 
+/// A wrong type: `TypeError` "<message>, got <what value is>".
+pub fn bad_type(message: &str, value: &JsValue) -> JsValue {
+    glue::make_arg_error(TYPE_ERROR, message, value)
+}
+
+/// A wrong value: `RangeError` "<message>, got <what value is>".
+pub fn bad_value(message: &str, value: &JsValue) -> JsValue {
+    glue::make_arg_error(RANGE_ERROR, message, value)
+}
+
 pub fn engine_error(error: EngineError) -> JsValue {
     let kind = match error.kind {
         // The engine only rejects values (empty strings); types are checked here.

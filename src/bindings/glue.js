@@ -60,6 +60,12 @@ export function makeError(kind, message, code) {
   return error;
 }
 
+export function makeArgError(kind, message, value) {
+  const shown = typeof value === 'string' && value.length > 0 && value.length <= 64
+    ? `"${value}"` : describe(value);
+  return makeError(kind, `${message}, got ${shown}`, 'INVALID_ARGUMENT');
+}
+
 function report(what, error) {
   console.warn(`background-manager: ${what} failed:`, error);
 }

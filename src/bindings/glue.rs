@@ -51,6 +51,9 @@ extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(kind: u8, message: &str, code: &str) -> JsValue;
 
+    #[wasm_bindgen(js_name = makeArgError)]
+    pub fn make_arg_error(kind: u8, message: &str, value: &JsValue) -> JsValue;
+
     pub fn notify(session: &JsValue, task_id: &str, status: u8, timestamp: f64);
 
     #[wasm_bindgen(js_name = askStatus)]
@@ -61,8 +64,6 @@ extern "C" {
 
     #[wasm_bindgen(js_name = idProblem)]
     pub fn id_problem(value: &JsValue) -> u8;
-
-    pub fn describe(value: &JsValue) -> String;
 
     #[wasm_bindgen(js_name = isBag)]
     pub fn is_bag(value: &JsValue) -> bool;

@@ -352,12 +352,9 @@ impl BackgroundManager {
         )]
         listener: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let listener: Function = listener.dyn_into().map_err(|value| {
-            super::errors::type_error(&format!(
-                "listener must be a function, got {}",
-                glue::describe(&value)
-            ))
-        })?;
+        let listener: Function = listener
+            .dyn_into()
+            .map_err(|value| super::errors::bad_type("listener must be a function", &value))?;
         Ok(state::subscribe(&self.shared, listener))
     }
 

@@ -4,6 +4,7 @@ use std::rc::Rc;
 use super::deadlines::{Deadline, Deadlines};
 use super::poll::{Poll, PollToken};
 use super::table::Table;
+use super::text::{cat, decimal};
 use super::waiters::Waiters;
 use super::{Effect, EngineError, ErrorKind, Event, IdGen, Output, Run, Status, Task};
 
@@ -141,10 +142,8 @@ impl<H: Host> Engine<H> {
             match due {
                 Deadline::Expire(seq) => {
                     let message = self.table.get(seq).map(|t| {
-                        format!(
-                            "Task \"{}\" timed out after {} ms",
-                            &*t.id, self.config.task_ttl
-                        )
+                        let ttl = decimal(self.config.task_ttl);
+                        cat(&["Task \"", &t.id, "\" timed out after ", &ttl, " ms"])
                     });
                     if let Some(message) = message {
                         self.finish(seq, Status::Error, None, Some(message.into()), true, at);
@@ -567,9 +566,12 @@ impl<H: Host> Engine<H> {
     /// A task by seq, for a seq just looked up or inserted; the error arm is
     /// there so that a broken invariant is an error, never a panic.
     pub(super) fn task_at(&self, seq: u64) -> Result<&Task<H::Payload>, EngineError> {
-        self.table
-            .get(seq)
-            .ok_or_else(|| EngineError::new(ErrorKind::Internal, format!("Task #{seq} vanished")))
+        self.table.get(seq).ok_or_else(|| {
+            EngineError::new(
+                ErrorKind::Internal,
+                cat(&["Task #", &decimal(seq), " vanished"]),
+            )
+        })
     }
 
     fn transition(

@@ -1,5 +1,6 @@
 use std::fmt;
 
+use super::text::cat;
 use super::Status;
 
 /// The error codes of SPEC §4, as the engine can raise them. Type errors on
@@ -59,30 +60,37 @@ impl EngineError {
     }
 
     pub fn not_found(id: &str) -> Self {
-        Self::new(ErrorKind::TaskNotFound, format!("Task \"{id}\" not found"))
+        Self::new(
+            ErrorKind::TaskNotFound,
+            cat(&["Task \"", id, "\" not found"]),
+        )
     }
 
     pub fn invalid_transition(verb: &str, id: &str, status: Status) -> Self {
         Self::new(
             ErrorKind::InvalidTransition,
-            format!(
-                "Cannot {verb} task \"{id}\": it is already {}",
-                status.as_str()
-            ),
+            cat(&[
+                "Cannot ",
+                verb,
+                " task \"",
+                id,
+                "\": it is already ",
+                status.as_str(),
+            ]),
         )
     }
 
     pub fn being_cancelled(verb: &str, id: &str) -> Self {
         Self::new(
             ErrorKind::InvalidTransition,
-            format!("Cannot {verb} task \"{id}\": it is being cancelled"),
+            cat(&["Cannot ", verb, " task \"", id, "\": it is being cancelled"]),
         )
     }
 
     pub fn duplicate(id: &str) -> Self {
         Self::new(
             ErrorKind::DuplicateId,
-            format!("A task with id \"{id}\" already exists"),
+            cat(&["A task with id \"", id, "\" already exists"]),
         )
     }
 
@@ -96,7 +104,11 @@ impl EngineError {
     pub fn disposed(id: &str) -> Self {
         Self::new(
             ErrorKind::Disposed,
-            format!("BackgroundManager was cleaned up while waiting for task \"{id}\""),
+            cat(&[
+                "BackgroundManager was cleaned up while waiting for task \"",
+                id,
+                "\"",
+            ]),
         )
     }
 

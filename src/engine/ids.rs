@@ -22,10 +22,10 @@ impl Default for IdGen {
 impl IdGen {
     pub fn next_id(&mut self) -> Result<String, EngineError> {
         if self.used == IDS_PER_FILL {
-            getrandom::fill(&mut self.buf).map_err(|e| {
+            getrandom::fill(&mut self.buf).map_err(|_| {
                 EngineError::new(
                     ErrorKind::RandomUnavailable,
-                    format!("No secure random source for task ids: {e}"),
+                    "No secure random source for task ids (crypto.getRandomValues)",
                 )
             })?;
             self.used = 0;

@@ -7,13 +7,16 @@ mod effects;
 #[allow(clippy::module_inception)]
 mod engine;
 mod error;
+mod fxhash;
 mod ids;
 mod output;
 mod poll;
 mod runs;
+mod seqset;
 mod status;
 mod table;
 mod task;
+pub(crate) mod text;
 mod waiters;
 
 pub use deadlines::Deadline;

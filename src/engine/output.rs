@@ -119,7 +119,7 @@ impl Output {
 
 fn cut_notice(dropped: u64) -> String {
     let mut s = String::from("\n[... ");
-    s.push_str(&dropped.to_string());
+    s.push_str(&super::text::decimal(dropped));
     s.push_str(" bytes of output cut ...]\n");
     s
 }

@@ -1,6 +1,8 @@
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
+use super::fxhash::FxHashMap;
+use super::seqset::SeqSet;
 use super::{Status, Task};
 
 /// The tasks in creation order, with an index by id and one by status, so
@@ -15,8 +17,8 @@ pub struct Table<P> {
     /// The seq of `slots[0]`.
     base: u64,
     live: usize,
-    ids: HashMap<Rc<str>, u64>,
-    by_status: [BTreeSet<u64>; Status::ALL.len()],
+    ids: FxHashMap<Rc<str>, u64>,
+    by_status: [SeqSet; Status::ALL.len()],
 }
 
 impl<P> Default for Table<P> {
@@ -25,7 +27,7 @@ impl<P> Default for Table<P> {
             slots: VecDeque::new(),
             base: 0,
             live: 0,
-            ids: HashMap::new(),
+            ids: FxHashMap::default(),
             by_status: Default::default(),
         }
     }
@@ -67,7 +69,7 @@ impl<P> Table<P> {
     pub fn set_status(&mut self, seq: u64, status: Status) -> Option<&mut Task<P>> {
         let i = self.slot(seq)?;
         let task = self.slots.get_mut(i)?.as_mut()?;
-        self.by_status[task.status.index()].remove(&seq);
+        self.by_status[task.status.index()].remove(seq);
         self.by_status[status.index()].insert(seq);
         task.status = status;
         Some(task)
@@ -85,7 +87,7 @@ impl<P> Table<P> {
         let task = self.slots.get_mut(i)?.take()?;
         self.live -= 1;
         self.ids.remove(&task.id);
-        self.by_status[task.status.index()].remove(&seq);
+        self.by_status[task.status.index()].remove(seq);
         while let Some(None) = self.slots.front() {
             self.slots.pop_front();
             self.base += 1;
@@ -110,7 +112,7 @@ impl<P> Table<P> {
 
     /// Seqs of the tasks in `status`, in creation order.
     pub fn seqs(&self, status: Status) -> impl Iterator<Item = u64> + '_ {
-        self.by_status[status.index()].iter().copied()
+        self.by_status[status.index()].iter()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Task<P>> {
@@ -133,12 +135,13 @@ impl<P> Table<P> {
                 .ids
                 .iter()
                 .all(|(id, &seq)| self.get(seq).is_some_and(|t| &t.id == id));
-        let indexed: usize = self.by_status.iter().map(BTreeSet::len).sum();
+        let indexed: usize = self.by_status.iter().map(SeqSet::len).sum();
         let status_ok = indexed == self.live
             && Status::ALL.iter().all(|&st| {
-                self.by_status[st.index()]
-                    .iter()
-                    .all(|&seq| self.get(seq).is_some_and(|t| t.status == st))
+                self.by_status[st.index()].len() == self.by_status[st.index()].iter().count()
+                    && self.by_status[st.index()]
+                        .iter()
+                        .all(|seq| self.get(seq).is_some_and(|t| t.status == st))
             });
         let slab_ok = self.iter().count() == self.live
             && self

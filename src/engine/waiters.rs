@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use super::fxhash::FxHashMap;
 
 /// A pending `getOutput({ wait: true })`.
 pub struct Waiter<W> {
@@ -15,7 +15,7 @@ pub struct Waiter<W> {
 type TaskWaiters<W> = Vec<(u64, Option<Waiter<W>>)>;
 
 pub struct Waiters<W> {
-    by_task: HashMap<u64, TaskWaiters<W>>,
+    by_task: FxHashMap<u64, TaskWaiters<W>>,
     next_id: u64,
     live: usize,
 }
@@ -23,7 +23,7 @@ pub struct Waiters<W> {
 impl<W> Default for Waiters<W> {
     fn default() -> Self {
         Waiters {
-            by_task: HashMap::new(),
+            by_task: FxHashMap::default(),
             next_id: 0,
             live: 0,
         }
