@@ -1,6 +1,6 @@
 # The two commands of the README; everything else is in scripts/.
 .PHONY: start test build
-start:          ## build pkg/ and run the Deno example
+start:          ## build pkg/ and serve the www/ console
 	scripts/start.sh
 test:           ## run every test
 	scripts/test.sh

@@ -50,4 +50,4 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt-get install -y -qq chromium chromium-driver >&2
 fi
 
-echo "export PATH=\"$TOOLS/node_modules/.bin:\$HOME/.cargo/bin:\$PATH\""
+echo "export BM_TOOLS=\"$TOOLS\" PATH=\"$TOOLS/node_modules/.bin:\$HOME/.cargo/bin:\$PATH\""

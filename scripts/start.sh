@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main command: installs what is missing, builds pkg/, runs the Deno example.
+# The main command: installs what is missing, builds pkg/, and serves the
+# www/ console on localhost (PORT, default 8080), printing its URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/setup.sh)"
 scripts/build.sh
 echo
-deno run --quiet --allow-read examples/lifecycle.ts
+exec deno run --quiet --allow-net=127.0.0.1 --allow-read scripts/serve.ts "${PORT:-8080}"

@@ -24,17 +24,26 @@ run node wasm-pack test --node -- --test web
 step "binding tests in headless Chromium (wasm-pack test --headless --chrome)"
 WASM_BINDGEN_USE_BROWSER=1 run chrome wasm-pack test --headless --chrome -- --test web
 
-step "types: the seed's examples type-check against pkg/ (deno check)"
-deno check --quiet tests/deno/usage.ts && echo "deno check: ok"
+step "types: the seed's examples and the Deno examples type-check against pkg/ (deno check)"
+deno check --quiet tests/deno/usage.ts examples/*.ts scripts/serve.ts && echo "deno check: ok"
 
 step "Deno suite on pkg/ (deno test)"
 run deno deno test --quiet --allow-read tests/deno/
+
+step "the www/ console end to end in headless Chromium (playwright-core, node --test)"
+run e2e node --test tests/e2e/
+
+step "the Deno examples run"
+deno run --quiet --allow-read examples/lifecycle.ts > /dev/null && echo "examples/lifecycle.ts: ok"
+deno run --quiet --allow-read examples/batch.ts 8 3 > /dev/null && echo "examples/batch.ts: ok"
 
 passed=0 failed=0
 for f in "$log"/*.txt; do
   read -r p q < <(sed -E 's/\x1b\[[0-9;]*m//g' "$f" | awk '
     /test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) q += $i } }
     /^(ok|FAILED) \|/ { for (i = 1; i <= NF; i++) { if ($(i+1) == "passed") p += $i; if ($(i+1) == "failed") q += $i } }
+    /^# pass / { p += $3 }
+    /^# fail / { q += $3 }
     END { print p + 0, q + 0 }')
   passed=$((passed + p)) failed=$((failed + q))
 done

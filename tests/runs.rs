@@ -408,11 +408,13 @@ fn events_tell_the_whole_story_in_order() {
         events,
         vec![
             Event::Created {
-                task_id: "a".into()
+                task_id: "a".into(),
+                status: Status::Queued,
             },
             status("a", Status::Running, Status::Queued),
             Event::Created {
-                task_id: "b".into()
+                task_id: "b".into(),
+                status: Status::Queued,
             },
             Event::Output {
                 task_id: "a".into(),

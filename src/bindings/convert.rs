@@ -53,8 +53,8 @@ pub fn output_object(task: &JsTask, since: Option<u64>, timed_out: bool) -> JsVa
 pub fn event_object(engine: &Engine<Js>, event: &Event) -> JsValue {
     let current = |id: &str| engine.peek(id).map_or(JsValue::UNDEFINED, task_object);
     match event {
-        Event::Created { task_id } => {
-            glue::event_object(0, task_id, 0, 0, None, 0.0, &current(task_id))
+        Event::Created { task_id, status } => {
+            glue::event_object(0, task_id, *status as u8, 0, None, 0.0, &current(task_id))
         }
         Event::Status {
             task_id,

@@ -28,7 +28,7 @@ export function outputObject(taskId, status, output, cursor, result, error, time
 
 export function eventObject(kind, taskId, status, previous, chunk, cursor, task) {
   switch (kind) {
-    case 0: return { type: 'created', taskId, task };
+    case 0: return { type: 'created', taskId, status: STATUS[status], task };
     case 1: return { type: 'status', taskId, status: STATUS[status], previous: STATUS[previous], task };
     case 2: return { type: 'output', taskId, chunk, cursor };
     default: return { type: 'removed', taskId };

@@ -59,9 +59,13 @@ export interface LaunchOptions {
   options?: any;
 }
 
-/** What `subscribe` listeners hear, after each change and in order. */
+/**
+ * What `subscribe` listeners hear, after each change and in order. `status`
+ * and `previous` are as of the event; `task` is the task as it is when the
+ * event is delivered (later events may already have changed it).
+ */
 export type TaskEvent =
-  | { type: 'created'; taskId: string; task?: BackgroundTask }
+  | { type: 'created'; taskId: string; status: BackgroundTaskStatus; task?: BackgroundTask }
   | { type: 'status'; taskId: string; status: BackgroundTaskStatus; previous: BackgroundTaskStatus; task?: BackgroundTask }
   | { type: 'output'; taskId: string; chunk: string; cursor: number }
   | { type: 'removed'; taskId: string };

@@ -41,8 +41,10 @@ pub enum Effect<H: Host> {
 /// What listeners hear, in the order it happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
+    /// With the status it was created in (`queued` or `running`).
     Created {
         task_id: Rc<str>,
+        status: Status,
     },
     Status {
         task_id: Rc<str>,

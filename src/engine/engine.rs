@@ -345,7 +345,10 @@ impl<H: Host> Engine<H> {
             deadline: expires,
         });
         self.deadlines.insert(expires, Deadline::Expire(seq));
-        self.event(|| Event::Created { task_id: id });
+        self.event(|| Event::Created {
+            task_id: id,
+            status,
+        });
         Ok(seq)
     }
 

@@ -176,6 +176,32 @@ Deno.test("a thousand launched tasks through a limit of four: peak exactly 4, al
   });
 });
 
+Deno.test("event statuses let a listener keep exact counts", async () => {
+  const runner = async ({ signal }: RunnerContext) => {
+    await later(1, signal);
+    return "ok";
+  };
+  await withManager({ runner, maxConcurrent: 3, cancelGracePeriod: 0 }, async (m) => {
+    const counts: Record<string, number> = { queued: 0, running: 0, completed: 0, error: 0, cancelled: 0 };
+    let lowest = 0;
+    m.subscribe((e) => {
+      if (e.type === "created") counts[e.status]++;
+      if (e.type === "status") {
+        counts[e.previous]--;
+        counts[e.status]++;
+      }
+      lowest = Math.min(lowest, ...Object.values(counts));
+    });
+    const created = [];
+    for (let i = 0; i < 30; i++) created.push(await m.launch({ agent: "a", prompt: `p${i}` }));
+    assert.deepEqual(created.slice(0, 4).map((t) => t.status), ["running", "running", "running", "queued"]);
+    await m.cancelTask(created[29].id);
+    await Promise.all(created.map((t) => m.getOutput(t.id, { wait: true, timeout: 10_000 })));
+    assert.equal(lowest, 0, "no count ever went below zero");
+    assert.deepEqual(counts, { queued: 0, running: 0, completed: 29, error: 0, cancelled: 1 });
+  });
+});
+
 Deno.test("per-agent limits let other agents pass; a finished task frees its slot at once", async () => {
   const release = new Map<string, () => void>();
   const runner = ({ taskId }: RunnerContext) => new Promise((resolve) => release.set(taskId!, () => resolve("ok")));

@@ -1,0 +1,113 @@
+// Runs a batch of background agent tasks through the manager with a live
+// progress display, then prints a summary table.
+//   deno run --allow-read examples/batch.ts [tasks] [maxConcurrent]
+// The runner here stands in for a real model call: it streams a few lines,
+// honours its abort signal, and fails now and then, as real agents do.
+import init, { BackgroundManager } from "../pkg/background_manager.js";
+import type { BackgroundTask, BackgroundTaskStatus, RunnerContext } from "../pkg/background_manager.js";
+
+const TOTAL = Number(Deno.args[0] ?? 24);
+const MAX = Number(Deno.args[1] ?? 4);
+const AGENTS = ["researcher", "coder", "writer"];
+
+await init();
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+
+let seed = 42;
+const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+
+async function runner({ agent, prompt, signal, write }: RunnerContext) {
+  const steps = 3 + Math.floor(random() * 4);
+  for (let step = 1; step <= steps; step++) {
+    await pause(60 + random() * 140, signal);
+    write(`[${agent}] step ${step}/${steps} of "${prompt}"\n`);
+  }
+  if (random() < 0.12) throw new Error(`${agent} lost its connection`);
+  return { words: 100 + Math.floor(random() * 900) };
+}
+
+const manager = new BackgroundManager({ runner, maxConcurrent: MAX, agentLimits: { coder: 2 } });
+await manager.initialize({ id: "batch", getStatus: () => "running", sendMessage: () => {} });
+
+const counts: Record<BackgroundTaskStatus, number> = { queued: 0, running: 0, completed: 0, error: 0, cancelled: 0 };
+let outputBytes = 0;
+manager.subscribe((event) => {
+  if (event.type === "created") {
+    counts[event.status]++;
+  } else if (event.type === "status") {
+    counts[event.previous]--;
+    counts[event.status]++;
+  } else if (event.type === "output") {
+    outputBytes += event.chunk.length;
+  }
+});
+
+const tty = Deno.stdout.isTerminal();
+const encoder = new TextEncoder();
+const COLORS: Record<BackgroundTaskStatus, string> = {
+  queued: "\x1b[90m", running: "\x1b[34m", completed: "\x1b[32m", error: "\x1b[31m", cancelled: "\x1b[33m",
+};
+const paint = (status: BackgroundTaskStatus, text: string) => (tty ? `${COLORS[status]}${text}\x1b[0m` : text);
+
+function progress(): string {
+  const done = counts.completed + counts.error + counts.cancelled;
+  const width = 30;
+  const filled = Math.round((done / TOTAL) * width);
+  const bar = "█".repeat(filled) + "░".repeat(width - filled);
+  const parts = (Object.keys(counts) as BackgroundTaskStatus[]).map((s) => paint(s, `${s} ${counts[s]}`));
+  return `[${bar}] ${String(done).padStart(3)}/${TOTAL}  ${parts.join("  ")}  ${(outputBytes / 1024).toFixed(1)} KB out`;
+}
+
+let lastLine = "";
+function draw(final = false) {
+  const line = progress();
+  if (tty) {
+    Deno.stdout.writeSync(encoder.encode(`\r\x1b[2K${line}${final ? "\n" : ""}`));
+  } else if (line !== lastLine || final) {
+    console.log(line);
+  }
+  lastLine = line;
+}
+
+const started = Date.now();
+const tasks: BackgroundTask[] = [];
+for (let i = 0; i < TOTAL; i++) {
+  const agent = AGENTS[i % AGENTS.length];
+  tasks.push(await manager.launch({ agent, prompt: `job ${i + 1}`, id: `job-${String(i + 1).padStart(2, "0")}` }));
+}
+const ticker = setInterval(draw, tty ? 80 : 500);
+
+// Change our mind about one job while the batch runs.
+setTimeout(() => manager.cancelTask(tasks[TOTAL - 1].id).catch(() => {}), 300);
+await Promise.all(tasks.map((t) => manager.getOutput(t.id, { wait: true })));
+clearInterval(ticker);
+draw(true);
+
+const all = await manager.getAllTasks();
+console.log(`\n${all.length} tasks in ${((Date.now() - started) / 1000).toFixed(1)} s, at most ${MAX} at once\n`);
+const header = ["task", "agent", "status", "time", "output", "result / error"];
+const table = all.map((t) => [
+  t.id,
+  t.agent ?? "",
+  t.status,
+  `${((t.updatedAt - t.createdAt) / 1000).toFixed(2)} s`,
+  `${(t.output ?? "").length} B`,
+  t.status === "completed" ? `${t.result.words} words` : t.error ?? "",
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+const format = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i])).join("  ");
+console.log(format(header));
+console.log(widths.map((w) => "─".repeat(w)).join("  "));
+for (const row of table) {
+  const line = format(row);
+  console.log(paint(row[2] as BackgroundTaskStatus, line));
+}
+await manager.cleanup();
