@@ -15,22 +15,29 @@ type Arg<T> = Result<T, JsValue>;
 /// Largest delay a JS timer accepts.
 pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
-/// A task id: a non-empty, well-formed string.
+/// A task id: a non-empty, well-formed string. The string is read first
+/// (one crossing); only a replacement character sends it back to JS to tell
+/// a real U+FFFD from a lone surrogate, which UTF-8 cannot carry.
 pub fn id(value: &JsValue, what: &str) -> Arg<String> {
-    match glue::id_problem(value) {
-        0 => value
-            .as_string()
-            .ok_or_else(|| bad_type(&cat(&[what, " must be a string"]), value)),
-        1 => Err(bad_type(
+    let Some(text) = value.as_string() else {
+        return Err(bad_type(
             &cat(&[what, " must be a non-empty string"]),
             value,
-        )),
-        2 => Err(range_error(&cat(&[what, " must not be empty"]))),
-        _ => Err(range_error(&cat(&[
+        ));
+    };
+    if text.is_empty() {
+        return Err(range_error(&cat(&[what, " must not be empty"])));
+    }
+    // U+FFFD is EF BF BD in UTF-8; a byte scan keeps the substring searcher
+    // (and its panic paths) out of the wasm.
+    let replaced = text.as_bytes().windows(3).any(|w| w == [0xef, 0xbf, 0xbd]);
+    if replaced && glue::id_problem(value) == 3 {
+        return Err(range_error(&cat(&[
             what,
             " must be well-formed Unicode (it has a lone surrogate)",
-        ]))),
+        ])));
     }
+    Ok(text)
 }
 
 /// An options object that may be left out (`undefined` or `null`).

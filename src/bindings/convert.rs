@@ -10,21 +10,47 @@ use crate::engine::{Engine, Event, Host, Task};
 
 type JsTask = Task<<Js as Host>::Payload>;
 
-pub fn task_object(task: &JsTask) -> JsValue {
-    let output = (!task.output.is_empty()).then(|| task.output.text());
-    glue::task_object(
+/// The task's fixed fields as a JS object: the one made at creation, or
+/// (for a task the binding did not create) a new one.
+fn base(task: &JsTask) -> JsValue {
+    match &task.fixed_view {
+        Some(view) => view.clone(),
+        None => make_base(task),
+    }
+}
+
+/// Builds the fixed fields; the binding stores the result with
+/// `Engine::set_fixed_view` right after creating a task.
+pub fn make_base(task: &JsTask) -> JsValue {
+    glue::task_base(
         &task.id,
-        task.status as u8,
         task.created_at as f64,
-        task.updated_at as f64,
         &task.options,
         task.session_id.as_deref(),
-        task.result.as_ref().unwrap_or(&JsValue::UNDEFINED),
-        task.error.as_deref(),
-        output.as_deref(),
         task.agent.as_deref(),
         task.prompt.as_deref(),
     )
+}
+
+pub fn task_object(task: &JsTask) -> JsValue {
+    let output = (!task.output.is_empty()).then(|| task.output.text());
+    glue::task_object(
+        &base(task),
+        task.status as u8,
+        task.updated_at as f64,
+        task.result.as_ref().unwrap_or(&JsValue::UNDEFINED),
+        task.error.as_deref(),
+        output.as_deref(),
+    )
+}
+
+/// A task just created: makes and keeps its fixed fields, then its snapshot.
+pub fn created(engine: &mut Engine<Js>, seq: u64) -> JsValue {
+    let Some(base) = engine.by_seq(seq).map(make_base) else {
+        return JsValue::UNDEFINED;
+    };
+    engine.set_fixed_view(seq, base);
+    engine.by_seq(seq).map_or(JsValue::UNDEFINED, task_object)
 }
 
 /// An array of snapshots, in the order given.
@@ -38,10 +64,12 @@ pub fn task_list<'a>(tasks: impl IntoIterator<Item = &'a JsTask>) -> JsValue {
 
 /// `getOutput`'s answer: the output since `since` (all of it without).
 pub fn output_object(task: &JsTask, since: Option<u64>, timed_out: bool) -> JsValue {
+    let output =
+        (task.output.cursor() > since.unwrap_or(0)).then(|| task.output.since(since.unwrap_or(0)));
     glue::output_object(
-        &task.id,
+        &base(task),
         task.status as u8,
-        &task.output.since(since.unwrap_or(0)),
+        output.as_deref(),
         task.output.cursor() as f64,
         task.result.as_ref().unwrap_or(&JsValue::UNDEFINED),
         task.error.as_deref(),

@@ -6,20 +6,29 @@
 const STATUS = ['queued', 'running', 'completed', 'error', 'cancelled'];
 const COMPLETED = 2;
 
-export function taskObject(id, status, createdAt, updatedAt, options, sessionId, result, error, output, agent, prompt) {
-  const task = { id, status: STATUS[status], createdAt, updatedAt, options };
-  if (sessionId !== undefined) task.sessionId = sessionId;
+// The fields of a task that never change, built once per task.
+export function taskBase(id, createdAt, options, sessionId, agent, prompt) {
+  const base = { id, status: undefined, createdAt, updatedAt: createdAt, options };
+  if (sessionId !== undefined) base.sessionId = sessionId;
+  if (agent !== undefined) base.agent = agent;
+  if (prompt !== undefined) base.prompt = prompt;
+  return base;
+}
+
+// A fresh snapshot: the fixed fields copied, the changing ones added.
+export function taskObject(base, status, updatedAt, result, error, output) {
+  const task = { ...base };
+  task.status = STATUS[status];
+  task.updatedAt = updatedAt;
   // `result` is present exactly when the task completed, even if undefined.
   if (status === COMPLETED) task.result = result;
   if (error !== undefined) task.error = error;
   if (output !== undefined) task.output = output;
-  if (agent !== undefined) task.agent = agent;
-  if (prompt !== undefined) task.prompt = prompt;
   return task;
 }
 
-export function outputObject(taskId, status, output, cursor, result, error, timedOut) {
-  const out = { taskId, status: STATUS[status], output, cursor };
+export function outputObject(base, status, output, cursor, result, error, timedOut) {
+  const out = { taskId: base.id, status: STATUS[status], output: output ?? '', cursor };
   if (status === COMPLETED) out.result = result;
   if (error !== undefined) out.error = error;
   if (timedOut) out.timedOut = true;

@@ -5,27 +5,31 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/bindings/glue.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = taskObject)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn task_object(
+    #[wasm_bindgen(js_name = taskBase)]
+    pub fn task_base(
         id: &str,
-        status: u8,
         created_at: f64,
-        updated_at: f64,
         options: &JsValue,
         session_id: Option<&str>,
-        result: &JsValue,
-        error: Option<&str>,
-        output: Option<&str>,
         agent: Option<&str>,
         prompt: Option<&str>,
     ) -> JsValue;
 
+    #[wasm_bindgen(js_name = taskObject)]
+    pub fn task_object(
+        base: &JsValue,
+        status: u8,
+        updated_at: f64,
+        result: &JsValue,
+        error: Option<&str>,
+        output: Option<&str>,
+    ) -> JsValue;
+
     #[wasm_bindgen(js_name = outputObject)]
     pub fn output_object(
-        task_id: &str,
+        base: &JsValue,
         status: u8,
-        output: &str,
+        output: Option<&str>,
         cursor: f64,
         result: &JsValue,
         error: Option<&str>,

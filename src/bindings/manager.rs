@@ -117,9 +117,11 @@ impl BackgroundManager {
         answer(|| {
             let a = args::create(&options)?;
             state::try_run(&self.shared, |st, now| {
-                st.engine
-                    .create(a.id.as_deref(), a.session_id.as_deref(), a.options, now)
-                    .map(convert::task_object)
+                let seq = st
+                    .engine
+                    .create(a.id.as_deref(), a.session_id.as_deref(), a.options, now)?
+                    .seq;
+                Ok(convert::created(&mut st.engine, seq))
             })
         })
     }
@@ -135,7 +137,8 @@ impl BackgroundManager {
         answer(|| {
             let a = args::launch(&options)?;
             state::try_run(&self.shared, |st, now| {
-                st.engine
+                let seq = st
+                    .engine
                     .launch(
                         a.id.as_deref(),
                         a.session_id.as_deref(),
@@ -143,8 +146,9 @@ impl BackgroundManager {
                         &a.prompt,
                         a.options,
                         now,
-                    )
-                    .map(convert::task_object)
+                    )?
+                    .seq;
+                Ok(convert::created(&mut st.engine, seq))
             })
         })
     }

@@ -341,6 +341,7 @@ impl<H: Host> Engine<H> {
             agent: work.map(|(agent, _)| Rc::from(agent)),
             prompt: work.map(|(_, prompt)| Rc::from(prompt)),
             run,
+            fixed_view: None,
             seq: 0,
             deadline: expires,
         });
@@ -378,6 +379,13 @@ impl<H: Host> Engine<H> {
     /// A task by id, without moving the clock (for building events).
     pub fn peek(&self, id: &str) -> Option<&Task<H::Payload>> {
         self.table.seq_of(id).and_then(|seq| self.table.get(seq))
+    }
+
+    /// Stores the host's rendering of a task's fixed fields (see `Task::fixed_view`).
+    pub fn set_fixed_view(&mut self, seq: u64, view: H::Payload) {
+        if let Some(task) = self.table.get_mut(seq) {
+            task.fixed_view = Some(view);
+        }
     }
 
     /// A task by its creation number, as `cancel_all` reports them.

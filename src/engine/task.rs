@@ -46,6 +46,10 @@ pub struct Task<P> {
     pub agent: Option<Rc<str>>,
     pub prompt: Option<Rc<str>>,
     pub run: Run,
+    /// The host's rendering of the fields that never change (id, session,
+    /// creation time, options, agent, prompt), made once so that snapshots
+    /// need not convert them again. The engine only stores it.
+    pub fixed_view: Option<P>,
     /// Creation order; the key of every index.
     pub(crate) seq: u64,
     /// The one deadline this task has in the queue: its TTL expiry while
