@@ -1,8 +1,10 @@
 # The two commands of the README; everything else is in scripts/.
-.PHONY: start test build
+.PHONY: start test build bench
 start:          ## build pkg/ and serve the www/ console
 	scripts/start.sh
 test:           ## run every test
 	scripts/test.sh
+bench:          ## run the benchmarks in Deno and headless Chromium
+	scripts/bench.sh
 build:          ## build pkg/ and print its sizes
 	scripts/build.sh

@@ -20,6 +20,12 @@ const measure = async () => {
 
 console.log(`background-manager benchmarks · Deno ${Deno.version.deno} · ${navigator.hardwareConcurrency} cores\n`);
 await printSize();
+const n = quick ? 20_000 : 100_000;
+const cycles = quick ? 100_000 : 1_000_000;
+// Memory first: wasm memory never shrinks, so it is measured before the
+// speed runs grow it.
+const ours = await memory({ Manager: BackgroundManager, n, cycles, measure });
+const reference = await memory({ Manager: ReferenceManager, n, cycles, measure });
 const rows = await speed({
   Ours: BackgroundManager,
   Reference: ReferenceManager,
@@ -27,15 +33,8 @@ const rows = await speed({
   rounds: quick ? 3 : 5,
 });
 printSpeed(rows);
-const n = quick ? 20_000 : 100_000;
 printTimes([
   [`TTL expiry of ${n} tasks, ms after the deadline`, await ttlExpiry(BackgroundManager, n), await ttlExpiry(ReferenceManager, n)],
   ["completeTask → waiting getOutput resolved, ms", await wakeLatency(BackgroundManager), await wakeLatency(ReferenceManager)],
 ]);
-const cycles = quick ? 100_000 : 1_000_000;
-printMemory(
-  n,
-  cycles,
-  await memory({ Manager: BackgroundManager, n, cycles, measure }),
-  await memory({ Manager: ReferenceManager, n, cycles, measure }),
-);
+printMemory(n, cycles, ours, reference);

@@ -56,5 +56,5 @@ export async function printSize() {
   for await (const dir of Deno.readDir(new URL("../pkg/snippets/", import.meta.url))) {
     snippets += await gzipped(`../pkg/snippets/${dir.name}/src/bindings/glue.js`);
   }
-  console.log(`Size: .wasm ${wasm} bytes gzipped (budget 40960), JS glue ${js} + ${snippets} bytes gzipped\n`);
+  console.log(`Size (CompressionStream gzip): .wasm ${wasm} bytes (budget 40960), JS glue ${js} + ${snippets} bytes\n`);
 }
