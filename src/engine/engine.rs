@@ -136,44 +136,48 @@ impl<H: Host> Engine<H> {
                 break;
             }
             self.deadlines.pop();
-            if !self.applies(at, due) {
-                continue;
-            }
-            match due {
-                Deadline::Expire(seq) => {
-                    let message = self.table.get(seq).map(|t| {
-                        let ttl = decimal(self.config.task_ttl);
-                        cat(&["Task \"", &t.id, "\" timed out after ", &ttl, " ms"])
-                    });
-                    if let Some(message) = message {
-                        self.finish(seq, Status::Error, None, Some(message.into()), true, at);
-                    }
-                }
-                Deadline::Grace(seq) => self.finish(seq, Status::Cancelled, None, None, false, at),
-                Deadline::Evict(seq) => {
-                    if let Some(task) = self.table.remove(seq) {
-                        self.event(|| Event::Removed { task_id: task.id });
-                    }
-                }
-                Deadline::WaitTimeout(seq, id) => {
-                    if let (Some(w), Some(task)) =
-                        (self.waiters.timed_out(seq, id, at), self.table.get(seq))
-                    {
-                        self.outbox.push_back(Effect::Wake {
-                            waiter: w.handle,
-                            task: Rc::new(task.clone()),
-                            timed_out: true,
-                        });
-                    }
-                }
+            if self.applies(at, due) {
+                self.handle(at, due);
             }
             // Slots freed at `at` go to the queue as of `at`, once every
-            // deadline of that instant is handled.
+            // deadline of that instant is handled, stale entries included.
             if self.deadlines.peek().is_none_or(|(next, _)| next > at) {
                 self.schedule(at);
             }
         }
         now
+    }
+
+    /// Carries out one deadline that still applies.
+    fn handle(&mut self, at: u64, due: Deadline) {
+        match due {
+            Deadline::Expire(seq) => {
+                let message = self.table.get(seq).map(|t| {
+                    let ttl = decimal(self.config.task_ttl);
+                    cat(&["Task \"", &t.id, "\" timed out after ", &ttl, " ms"])
+                });
+                if let Some(message) = message {
+                    self.finish(seq, Status::Error, None, Some(message.into()), true, at);
+                }
+            }
+            Deadline::Grace(seq) => self.finish(seq, Status::Cancelled, None, None, false, at),
+            Deadline::Evict(seq) => {
+                if let Some(task) = self.table.remove(seq) {
+                    self.event(|| Event::Removed { task_id: task.id });
+                }
+            }
+            Deadline::WaitTimeout(seq, id) => {
+                if let (Some(w), Some(task)) =
+                    (self.waiters.timed_out(seq, id, at), self.table.get(seq))
+                {
+                    self.outbox.push_back(Effect::Wake {
+                        waiter: w.handle,
+                        task: Rc::new(task.clone()),
+                        timed_out: true,
+                    });
+                }
+            }
+        }
     }
 
     /// When the host's single timer must next fire. Drops entries at the

@@ -61,4 +61,9 @@ impl<P> Task<P> {
     pub fn is_final(&self) -> bool {
         self.status.is_final()
     }
+
+    /// Its creation number: the order tasks are listed in.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
 }

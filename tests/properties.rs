@@ -1,0 +1,336 @@
+//! Random operation sequences against the engine (proptest), checking after
+//! every step what must always hold: the indexes, deadlines and slots agree
+//! with the table; a task becomes final at most once and is notified exactly
+//! once for it; a final status never changes; every waiter is answered
+//! exactly once, at the final transition or after its timeout; nothing
+//! outlives its TTL plus eviction; nothing panics.
+//! PROPTEST_CASES sets the number of sequences (default 100000).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::HashMap;
+
+use background_manager::engine::{Config, Effect, Engine, Host, Status, Wait};
+use proptest::prelude::*;
+
+struct Test;
+impl Host for Test {
+    type Payload = u32;
+    type Waiter = u32;
+    type Session = u8;
+}
+
+const TTL: u64 = 1_000;
+const GRACE: u64 = 100;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Create(Option<u8>),
+    Launch(u8),
+    Complete(u8),
+    Fail(u8),
+    Cancel(u8, bool),
+    CancelAll(bool),
+    Settle(u8, bool),
+    Write(u8),
+    Wait(u8, Option<u16>),
+    Advance(u16),
+    Get(u8),
+    GetAll(Option<u8>),
+    Poll(u8),
+    Reinitialize,
+    Dispose,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => proptest::option::of(0u8..6).prop_map(Op::Create),
+        4 => (0u8..3).prop_map(Op::Launch),
+        2 => any::<u8>().prop_map(Op::Complete),
+        1 => any::<u8>().prop_map(Op::Fail),
+        2 => (any::<u8>(), any::<bool>()).prop_map(|(i, f)| Op::Cancel(i, f)),
+        1 => any::<bool>().prop_map(Op::CancelAll),
+        3 => (any::<u8>(), any::<bool>()).prop_map(|(i, ok)| Op::Settle(i, ok)),
+        1 => any::<u8>().prop_map(Op::Write),
+        2 => (any::<u8>(), proptest::option::of(0u16..1500)).prop_map(|(i, t)| Op::Wait(i, t)),
+        4 => (0u16..800).prop_map(Op::Advance),
+        1 => any::<u8>().prop_map(Op::Get),
+        1 => proptest::option::of(0u8..5).prop_map(Op::GetAll),
+        1 => (0u8..5).prop_map(Op::Poll),
+        1 => Just(Op::Reinitialize),
+        1 => Just(Op::Dispose),
+    ]
+}
+
+/// What the test has seen of one task.
+#[derive(Default)]
+struct Seen {
+    final_status: Option<Status>,
+    notified: u32,
+}
+
+struct World {
+    e: Engine<Test>,
+    now: u64,
+    /// Every task ever created, by id, with what was seen of it.
+    tasks: HashMap<String, Seen>,
+    /// Ids in creation order (indices for ops), of the current generation.
+    order: Vec<(String, u64)>,
+    /// Waiter id -> (task id, deadline); removed when answered.
+    waiters: HashMap<u32, (String, Option<u64>)>,
+    next_waiter: u32,
+    generation: u32,
+}
+
+impl World {
+    fn new() -> Self {
+        let mut e = Engine::new(Config {
+            task_ttl: TTL,
+            poll_interval: 200,
+            cancel_grace: GRACE,
+            max_concurrent: Some(2),
+            agent_limits: vec![("a0".into(), 1)],
+            output_cap: 256,
+        });
+        e.initialize(0, "s".into(), 0);
+        World {
+            e,
+            now: 0,
+            tasks: HashMap::new(),
+            order: Vec::new(),
+            waiters: HashMap::new(),
+            next_waiter: 0,
+            generation: 0,
+        }
+    }
+
+    fn pick(&self, i: u8) -> Option<(String, u64)> {
+        (!self.order.is_empty()).then(|| self.order[i as usize % self.order.len()].clone())
+    }
+
+    fn key(&self, id: &str) -> String {
+        format!("{}#{id}", self.generation)
+    }
+
+    fn step(&mut self, op: &Op) {
+        let now = self.now;
+        match op {
+            Op::Create(custom) => {
+                let id = custom.map(|c| format!("c{c}"));
+                let taken = id.as_deref().is_some_and(|id| self.e.peek(id).is_some());
+                match self.e.create(id.as_deref(), None, 1, now) {
+                    Ok(t) => {
+                        let (id, seq) = (t.id.to_string(), t.seq());
+                        assert!(!taken, "{id} created over a live task");
+                        // An id is free again once its task has left the table.
+                        if let Some(old) = self.tasks.insert(self.key(&id), Seen::default()) {
+                            assert_eq!(old.notified, 1, "{id} reused before its task was final");
+                        }
+                        self.order.retain(|(other, _)| *other != id);
+                        self.order.push((id, seq));
+                    }
+                    Err(e) => assert!(taken && e.code() == "DUPLICATE_ID", "{e}"),
+                }
+            }
+            Op::Launch(agent) => {
+                let agent = format!("a{agent}");
+                let t = self
+                    .e
+                    .launch(None, None, &agent, "p", 2, now)
+                    .expect("launch");
+                let (id, seq) = (t.id.to_string(), t.seq());
+                self.tasks.insert(self.key(&id), Seen::default());
+                self.order.push((id, seq));
+            }
+            Op::Complete(i) => {
+                if let Some((id, _)) = self.pick(*i) {
+                    let _ = self.e.complete(&id, 7, now);
+                }
+            }
+            Op::Fail(i) => {
+                if let Some((id, _)) = self.pick(*i) {
+                    let _ = self.e.fail(&id, "x", now);
+                }
+            }
+            Op::Cancel(i, force) => {
+                if let Some((id, _)) = self.pick(*i) {
+                    let _ = self.e.cancel(&id, *force, now);
+                }
+            }
+            Op::CancelAll(force) => {
+                let seqs = self.e.cancel_all(*force, now);
+                assert!(seqs.windows(2).all(|w| w[0] < w[1]), "creation order");
+            }
+            Op::Settle(i, ok) => {
+                if let Some((_, seq)) = self.pick(*i) {
+                    let outcome = if *ok { Ok(3) } else { Err("failed".into()) };
+                    self.e.run_settled(seq, outcome, now);
+                }
+            }
+            Op::Write(i) => {
+                if let Some((_, seq)) = self.pick(*i) {
+                    self.e.run_write(seq, "output line\n", now);
+                }
+            }
+            Op::Wait(i, timeout) => {
+                if let Some((id, _)) = self.pick(*i) {
+                    let w = self.next_waiter;
+                    self.next_waiter += 1;
+                    let timeout = timeout.map(u64::from);
+                    match self.e.wait_for(&id, true, timeout, w, now) {
+                        Ok(Wait::Pending) => {
+                            let key = self.key(&id);
+                            self.waiters.insert(w, (key, timeout.map(|t| now + t)));
+                        }
+                        Ok(Wait::Ready {
+                            task, timed_out, ..
+                        }) => {
+                            assert!(task.is_final() || (timed_out && timeout == Some(0)));
+                        }
+                        Err(_) => {}
+                    }
+                }
+            }
+            Op::Advance(dt) => {
+                self.now += u64::from(*dt);
+                self.e.advance(self.now);
+            }
+            Op::Get(i) => {
+                if let Some((id, _)) = self.pick(*i) {
+                    if let Some(t) = self.e.get(&id, now) {
+                        assert_eq!(&*t.id, id);
+                    }
+                }
+            }
+            Op::GetAll(status) => {
+                let filter = status.map(|s| Status::ALL[s as usize]);
+                let listed: Vec<u64> = self.e.all(filter, now).map(|t| t.seq()).collect();
+                assert!(listed.windows(2).all(|w| w[0] < w[1]), "creation order");
+                if let Some(st) = filter {
+                    assert_eq!(listed.len(), self.e.count(st));
+                }
+            }
+            Op::Poll(answer) => {
+                if let Some((token, _)) = self.e.begin_poll(now) {
+                    let answer =
+                        ["running", "completed", "error", "cancelled", "??"][*answer as usize];
+                    self.e.finish_poll(token, Some(answer), now);
+                }
+            }
+            Op::Reinitialize => self.e.initialize(0, "s".into(), now),
+            Op::Dispose => {
+                self.e.dispose();
+                self.drain();
+                assert!(self.waiters.is_empty(), "cleanup answers every waiter");
+                self.e.initialize(0, "s".into(), now);
+                self.order.clear();
+                self.generation += 1;
+            }
+        }
+        self.drain();
+        self.check();
+    }
+
+    fn drain(&mut self) {
+        let generation = self.generation;
+        while let Some(effect) = self.e.pop_effect() {
+            match effect {
+                Effect::Notify {
+                    task_id,
+                    status,
+                    timestamp,
+                    ..
+                } => {
+                    assert!(status.is_final());
+                    assert!(timestamp <= self.now);
+                    let seen = self
+                        .tasks
+                        .get_mut(&format!("{generation}#{task_id}"))
+                        .expect("known task");
+                    seen.notified += 1;
+                    assert_eq!(seen.notified, 1, "one notification per task");
+                    seen.final_status = Some(status);
+                }
+                Effect::Wake {
+                    waiter,
+                    task,
+                    timed_out,
+                } => {
+                    let (key, deadline) = self.waiters.remove(&waiter).expect("answered once");
+                    assert_eq!(key, format!("{generation}#{}", task.id));
+                    if timed_out {
+                        assert!(!task.is_final());
+                        assert!(
+                            deadline.is_some_and(|d| d <= self.now),
+                            "not before its timeout"
+                        );
+                    } else {
+                        assert!(task.is_final());
+                        assert!(
+                            deadline.is_none_or(|d| task.updated_at <= d),
+                            "after its timeout"
+                        );
+                    }
+                }
+                Effect::Dispose { waiter, .. } => {
+                    self.waiters.remove(&waiter).expect("answered once");
+                }
+                Effect::Start { .. }
+                | Effect::Abort { .. }
+                | Effect::Close { .. }
+                | Effect::Event(_) => {}
+            }
+        }
+    }
+
+    fn check(&mut self) {
+        assert!(self.e.is_consistent(), "engine state out of step");
+        let now = self.now;
+        for (id, _) in &self.order {
+            let key = format!("{}#{id}", self.generation);
+            let seen = &self.tasks[&key];
+            match self.e.peek(id) {
+                Some(t) => {
+                    // Final exactly when notified, and never changed after.
+                    assert_eq!(t.is_final(), seen.notified == 1, "{id}");
+                    if let Some(status) = seen.final_status {
+                        assert_eq!(t.status, status, "{id} changed after it was final");
+                    }
+                    assert!(t.updated_at >= t.created_at);
+                    // Nothing outlives TTL plus eviction (plus a grace period).
+                    assert!(
+                        now <= t.created_at + 2 * TTL + GRACE,
+                        "{id} outlived its TTL"
+                    );
+                }
+                None => assert_eq!(seen.notified, 1, "{id} left without being final"),
+            }
+        }
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 10_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_operation_sequences_keep_every_invariant(ops in proptest::collection::vec(op(), 1..40)) {
+        let mut world = World::new();
+        for op in &ops {
+            world.step(op);
+        }
+        // Long after everything: every task gone, every waiter answered.
+        world.now += 3 * TTL;
+        world.e.advance(world.now);
+        world.drain();
+        world.check();
+        prop_assert!(world.e.is_empty(), "tasks outlived TTL plus eviction");
+        prop_assert!(world.waiters.is_empty(), "a waiter was never answered");
+        prop_assert_eq!(world.e.active(), 0);
+    }
+}
