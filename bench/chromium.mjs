@@ -1,34 +1,13 @@
 // Runs bench/index.html in headless Chromium (playwright-core driving
 // /usr/bin/chromium) and prints its figures. `--quick` for smaller sizes.
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { browser as launchBrowser, serve } from '../scripts/browser.mjs';
 
-const tools = process.env.BM_TOOLS ?? join(homedir(), '.cache', 'background-manager');
-const { chromium } = createRequire(join(tools, 'node_modules', 'playwright-core', 'package.json'))('playwright-core');
-const root = fileURLToPath(new URL('../', import.meta.url));
 const quick = process.argv.includes('--quick');
-
-const server = spawn(join(tools, 'node_modules', '.bin', 'deno'), ['run', '--allow-net=127.0.0.1', '--allow-read', 'scripts/serve.ts', '0'], { cwd: root });
-const base = await new Promise((resolve, reject) => {
-  let seen = '';
-  server.stdout.on('data', (d) => {
-    seen += d;
-    const url = seen.match(/http:\/\/localhost:\d+\//)?.[0];
-    if (url) resolve(url);
-  });
-  server.on('exit', () => reject(new Error(seen)));
-});
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
-    '--js-flags=--expose-gc', '--enable-precise-memory-info'],
-});
+const server = await serve();
+const browser = await launchBrowser(['--js-flags=--expose-gc', '--enable-precise-memory-info']);
 try {
   const page = await browser.newPage();
-  await page.goto(`${base}bench/${quick ? '?quick' : ''}`);
+  await page.goto(`${server.base}bench/${quick ? '?quick' : ''}`);
   await page.waitForFunction(() => window.__bench, null, { timeout: 20 * 60_000, polling: 1000 });
   const r = await page.evaluate(() => window.__bench);
   if (r.error) throw new Error(r.error);
@@ -53,5 +32,5 @@ try {
   }
 } finally {
   await browser.close();
-  server.kill();
+  server.stop();
 }

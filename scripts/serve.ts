@@ -23,9 +23,9 @@ Deno.serve({
   let path = decodeURIComponent(url.pathname);
   if (path === "/" || path === "/www") return Response.redirect(new URL("/www/", url), 302);
   if (path.endsWith("/")) path += "index.html";
-  // Only the folders the pages need (the console, the module, the benchmark
-  // page), and never a way out of them.
-  if (!/^\/(www|pkg|bench)\/[\w./-]+$/.test(path) || path.includes("..")) {
+  // Only the folders the pages need (the console, the module, the benchmark and
+  // browser-test pages), and never a way out of them.
+  if (!/^\/(www|pkg|bench|tests\/browser)\/[\w./-]+$/.test(path) || path.includes("..")) {
     return new Response("Not found", { status: 404 });
   }
   try {

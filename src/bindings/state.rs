@@ -240,7 +240,9 @@ fn start_run(
     });
     if still_live != Some(true) {
         // The task ended while its runner was being called (the runner ended
-        // it, or cleanup ran): its writes no longer count.
+        // it, or cleanup ran): the abort queued for it found no run yet, so
+        // the signal is aborted here, and its writes no longer count.
+        glue::abort_run(&handle);
         glue::close_run(&handle);
     }
     let weak = Rc::downgrade(shared);

@@ -3,39 +3,15 @@
 // what a person would see. Run: node --test tests/e2e/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { browser as launchBrowser, root, serve } from '../../scripts/browser.mjs';
 
-const tools = process.env.BM_TOOLS ?? join(homedir(), '.cache', 'background-manager');
-const { chromium } = createRequire(join(tools, 'node_modules', 'playwright-core', 'package.json'))('playwright-core');
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = join(root, 'tests', 'e2e', 'out');
-
-/** Starts scripts/serve.ts on a free port; resolves its base URL. */
-function serve() {
-  const deno = join(tools, 'node_modules', '.bin', 'deno');
-  const server = spawn(deno, ['run', '--allow-net=127.0.0.1', '--allow-read', 'scripts/serve.ts', '0'], { cwd: root });
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    server.stdout.on('data', (data) => {
-      seen += data;
-      const url = seen.match(/http:\/\/localhost:\d+\/www\//)?.[0];
-      if (url) resolve({ url, stop: () => server.kill() });
-    });
-    server.on('exit', (code) => reject(new Error(`server exited (${code}): ${seen}`)));
-  });
-}
 
 test('the console page runs, cancels and waits for agents, and shows it all', async () => {
   const server = await serve();
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  const browser = await launchBrowser();
   const problems = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -45,7 +21,7 @@ test('the console page runs, cancels and waits for agents, and shows it all', as
     await page.waitForSelector('#limits:not(:empty)');
 
     // Four tasks with a prompt full of markup: it must come back as text.
-    const hostile = '<img src=x onerror="window.__injected=1"> & <b>bold</b>';
+    const hostile = '<img src=x onerror="window.__injected=1"> & <b>bold</b> \u001b[31m\u0007';
     await page.fill('#prompt', hostile);
     await page.fill('#count', '4');
     await page.click('#launch');
@@ -72,7 +48,7 @@ test('the console page runs, cancels and waits for agents, and shows it all', as
     ]);
     const outputs = await page.$$eval('#rows pre.output', (pres) => pres.map((p) => p.textContent));
     for (const text of outputs.slice(0, 3)) {
-      assert.match(text, /\[default\] Working on: <img src=x onerror="window.__injected=1"> & <b>bold<\/b> \(#\d\)/);
+      assert.match(text, /\[default\] Working on: <img src=x onerror="window.__injected=1"> & <b>bold<\/b> \u001b\[31m\u0007 \(#\d\)/);
       assert.match(text, /\[default\] Done\./);
     }
     assert.equal(outputs[3], '', 'the cancelled task never ran');
