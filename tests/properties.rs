@@ -1,5 +1,7 @@
-//! Random operation sequences against the engine (proptest), checking after
-//! every step what must always hold: the indexes, deadlines and slots agree
+//! Random operation sequences against the engine (proptest), each one also
+//! applied to a small brute-force model of the rules (`Model`): after every
+//! step the engine and the model must agree on which tasks exist and in what
+//! status, and what must always hold must hold: the indexes, deadlines and slots agree
 //! with the table; a task becomes final at most once and is notified exactly
 //! once for it; a final status never changes; every waiter is answered
 //! exactly once, at the final transition or after its timeout; nothing
@@ -61,6 +63,190 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// The small, obviously correct model: a list of tasks in creation order,
+/// every rule applied by brute force (scan for the next event, recount the
+/// slots), no indexes, no queue, no cleverness.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum MRun {
+    External,
+    Waiting,
+    Live,
+    Cancelling(u64),
+    Ended,
+}
+
+#[derive(Debug)]
+struct MTask {
+    id: String,
+    created: u64,
+    status: Status,
+    final_at: u64,
+    agent: Option<String>,
+    run: MRun,
+}
+
+#[derive(Default)]
+struct Model {
+    tasks: Vec<MTask>,
+}
+
+impl Model {
+    fn find(&self, id: &str) -> Option<usize> {
+        self.tasks.iter().position(|t| t.id == id)
+    }
+
+    fn running_for(&self, agent: Option<&str>) -> (usize, usize) {
+        let live = |t: &&MTask| matches!(t.run, MRun::Live | MRun::Cancelling(_));
+        let all = self.tasks.iter().filter(live).count();
+        let mine = self
+            .tasks
+            .iter()
+            .filter(live)
+            .filter(|t| t.agent.as_deref() == agent)
+            .count();
+        (all, mine)
+    }
+
+    fn schedule(&mut self) {
+        loop {
+            let next = self.tasks.iter().position(|t| {
+                if t.run != MRun::Waiting {
+                    return false;
+                }
+                let (all, mine) = self.running_for(t.agent.as_deref());
+                all < 2 && (t.agent.as_deref() != Some("a0") || mine < 1)
+            });
+            let Some(i) = next else { return };
+            if self.running_for(None).0 >= 2 {
+                return;
+            }
+            self.tasks[i].status = Status::Running;
+            self.tasks[i].run = MRun::Live;
+        }
+    }
+
+    fn finish(&mut self, i: usize, status: Status, at: u64) {
+        let t = &mut self.tasks[i];
+        t.status = if matches!(t.run, MRun::Cancelling(_)) {
+            Status::Cancelled
+        } else {
+            status
+        };
+        t.final_at = at;
+        t.run = if t.run == MRun::External {
+            MRun::External
+        } else {
+            MRun::Ended
+        };
+    }
+
+    /// A transition asked for by a call; `false` when the engine must refuse it.
+    fn transition(&mut self, id: &str, status: Status, now: u64) -> bool {
+        let Some(i) = self.find(id) else { return false };
+        if self.tasks[i].status.is_final() || matches!(self.tasks[i].run, MRun::Cancelling(_)) {
+            return false;
+        }
+        self.finish(i, status, now);
+        self.schedule();
+        true
+    }
+
+    fn cancel_one(&mut self, i: usize, force: bool, now: u64) {
+        match self.tasks[i].run {
+            MRun::Live if !force => self.tasks[i].run = MRun::Cancelling(now + GRACE),
+            MRun::Cancelling(_) if !force => {}
+            _ => self.finish(i, Status::Cancelled, now),
+        }
+    }
+
+    fn cancel(&mut self, id: &str, force: bool, now: u64) {
+        if let Some(i) = self.find(id).filter(|&i| !self.tasks[i].status.is_final()) {
+            self.cancel_one(i, force, now);
+            self.schedule();
+        }
+    }
+
+    fn cancel_all(&mut self, force: bool, now: u64) {
+        for i in 0..self.tasks.len() {
+            if self.tasks[i].run == MRun::Waiting {
+                self.finish(i, Status::Cancelled, now);
+            }
+        }
+        for i in 0..self.tasks.len() {
+            if !self.tasks[i].status.is_final() {
+                self.cancel_one(i, force, now);
+            }
+        }
+        self.schedule();
+    }
+
+    fn settle(&mut self, id: &str, ok: bool, now: u64) {
+        if let Some(i) = self.find(id) {
+            match self.tasks[i].run {
+                MRun::Live => {
+                    self.finish(i, if ok { Status::Completed } else { Status::Error }, now)
+                }
+                MRun::Cancelling(_) => self.finish(i, Status::Cancelled, now),
+                _ => return,
+            }
+            self.schedule();
+        }
+    }
+
+    fn poll(&mut self, answer: &str, now: u64) {
+        let status = match answer {
+            "completed" => Status::Completed,
+            "error" => Status::Error,
+            "cancelled" => Status::Cancelled,
+            _ => return,
+        };
+        for i in 0..self.tasks.len() {
+            if self.tasks[i].status == Status::Running {
+                self.finish(i, status, now);
+            }
+        }
+        self.schedule();
+    }
+
+    /// Every deadline up to `now`, earliest instant first; at one instant
+    /// expiries, then grace ends, then evictions, each in creation order;
+    /// then the freed slots.
+    fn advance(&mut self, now: u64) {
+        loop {
+            let at = self
+                .tasks
+                .iter()
+                .flat_map(|t| {
+                    let expire = (!t.status.is_final()).then_some(t.created + TTL);
+                    let grace = match t.run {
+                        MRun::Cancelling(until) => Some(until),
+                        _ => None,
+                    };
+                    let evict = t.status.is_final().then_some(t.final_at + TTL);
+                    [expire, grace, evict]
+                })
+                .flatten()
+                .min();
+            let Some(at) = at.filter(|&at| at <= now) else {
+                return;
+            };
+            for i in 0..self.tasks.len() {
+                if !self.tasks[i].status.is_final() && self.tasks[i].created + TTL == at {
+                    self.finish(i, Status::Error, at);
+                }
+            }
+            for i in 0..self.tasks.len() {
+                if self.tasks[i].run == MRun::Cancelling(at) {
+                    self.finish(i, Status::Cancelled, at);
+                }
+            }
+            self.tasks
+                .retain(|t| !(t.status.is_final() && t.final_at + TTL == at));
+            self.schedule();
+        }
+    }
+}
+
 /// What the test has seen of one task.
 #[derive(Default)]
 struct Seen {
@@ -79,6 +265,7 @@ struct World {
     waiters: HashMap<u32, (String, Option<u64>)>,
     next_waiter: u32,
     generation: u32,
+    model: Model,
 }
 
 impl World {
@@ -100,6 +287,7 @@ impl World {
             waiters: HashMap::new(),
             next_waiter: 0,
             generation: 0,
+            model: Model::default(),
         }
     }
 
@@ -121,6 +309,15 @@ impl World {
                     Ok(t) => {
                         let (id, seq) = (t.id.to_string(), t.seq());
                         assert!(!taken, "{id} created over a live task");
+                        assert!(self.model.find(&id).is_none(), "the model has {id}");
+                        self.model.tasks.push(MTask {
+                            id: id.clone(),
+                            created: now,
+                            status: Status::Running,
+                            final_at: 0,
+                            agent: None,
+                            run: MRun::External,
+                        });
                         // An id is free again once its task has left the table.
                         if let Some(old) = self.tasks.insert(self.key(&id), Seen::default()) {
                             assert_eq!(old.notified, 1, "{id} reused before its task was final");
@@ -138,32 +335,54 @@ impl World {
                     .launch(None, None, &agent, "p", 2, now)
                     .expect("launch");
                 let (id, seq) = (t.id.to_string(), t.seq());
+                self.model.tasks.push(MTask {
+                    id: id.clone(),
+                    created: now,
+                    status: Status::Queued,
+                    final_at: 0,
+                    agent: Some(agent),
+                    run: MRun::Waiting,
+                });
+                self.model.schedule();
                 self.tasks.insert(self.key(&id), Seen::default());
                 self.order.push((id, seq));
             }
             Op::Complete(i) => {
                 if let Some((id, _)) = self.pick(*i) {
-                    let _ = self.e.complete(&id, 7, now);
+                    let done = self.e.complete(&id, 7, now).is_ok();
+                    assert_eq!(
+                        done,
+                        self.model.transition(&id, Status::Completed, now),
+                        "complete {id}"
+                    );
                 }
             }
             Op::Fail(i) => {
                 if let Some((id, _)) = self.pick(*i) {
-                    let _ = self.e.fail(&id, "x", now);
+                    let done = self.e.fail(&id, "x", now).is_ok();
+                    assert_eq!(
+                        done,
+                        self.model.transition(&id, Status::Error, now),
+                        "fail {id}"
+                    );
                 }
             }
             Op::Cancel(i, force) => {
                 if let Some((id, _)) = self.pick(*i) {
                     let _ = self.e.cancel(&id, *force, now);
+                    self.model.cancel(&id, *force, now);
                 }
             }
             Op::CancelAll(force) => {
+                self.model.cancel_all(*force, now);
                 let seqs = self.e.cancel_all(*force, now);
                 assert!(seqs.windows(2).all(|w| w[0] < w[1]), "creation order");
             }
             Op::Settle(i, ok) => {
-                if let Some((_, seq)) = self.pick(*i) {
+                if let Some((id, seq)) = self.pick(*i) {
                     let outcome = if *ok { Ok(3) } else { Err("failed".into()) };
                     self.e.run_settled(seq, outcome, now);
+                    self.model.settle(&id, *ok, now);
                 }
             }
             Op::Write(i) => {
@@ -193,6 +412,7 @@ impl World {
             Op::Advance(dt) => {
                 self.now += u64::from(*dt);
                 self.e.advance(self.now);
+                self.model.advance(self.now);
             }
             Op::Get(i) => {
                 if let Some((id, _)) = self.pick(*i) {
@@ -210,10 +430,18 @@ impl World {
                 }
             }
             Op::Poll(answer) => {
-                if let Some((token, _)) = self.e.begin_poll(now) {
+                let running = self.model.tasks.iter().any(|t| t.status == Status::Running);
+                let started = self.e.begin_poll(now);
+                assert_eq!(
+                    started.is_some(),
+                    running,
+                    "a poll only while something runs"
+                );
+                if let Some((token, _)) = started {
                     let answer =
                         ["running", "completed", "error", "cancelled", "??"][*answer as usize];
                     self.e.finish_poll(token, Some(answer), now);
+                    self.model.poll(answer, now);
                 }
             }
             Op::Reinitialize => self.e.initialize(0, "s".into(), now),
@@ -224,6 +452,7 @@ impl World {
                 self.e.initialize(0, "s".into(), now);
                 self.order.clear();
                 self.generation += 1;
+                self.model = Model::default();
             }
         }
         self.drain();
@@ -284,6 +513,19 @@ impl World {
 
     fn check(&mut self) {
         assert!(self.e.is_consistent(), "engine state out of step");
+        // The engine and the model agree on which tasks exist and their status.
+        assert_eq!(
+            self.e.len(),
+            self.model.tasks.len(),
+            "task count vs the model"
+        );
+        for m in &self.model.tasks {
+            let t = self
+                .e
+                .peek(&m.id)
+                .unwrap_or_else(|| panic!("{} is in the model only", m.id));
+            assert_eq!(t.status, m.status, "{} vs the model", m.id);
+        }
         let now = self.now;
         for (id, _) in &self.order {
             let key = format!("{}#{id}", self.generation);
@@ -327,6 +569,7 @@ proptest! {
         // Long after everything: every task gone, every waiter answered.
         world.now += 3 * TTL;
         world.e.advance(world.now);
+        world.model.advance(world.now);
         world.drain();
         world.check();
         prop_assert!(world.e.is_empty(), "tasks outlived TTL plus eviction");
