@@ -589,6 +589,27 @@ impl<H: Host> Engine<H> {
         })
     }
 
+    /// Moves the clock to `wall`, then finds task `id`, which must exist
+    /// (`TASK_NOT_FOUND`) and not be final (`INVALID_TRANSITION`, naming
+    /// `verb`). Returns its seq and the time.
+    pub(super) fn live_task(
+        &mut self,
+        id: &str,
+        verb: &str,
+        wall: u64,
+    ) -> Result<(u64, u64), EngineError> {
+        let now = self.advance(wall);
+        let seq = self
+            .table
+            .seq_of(id)
+            .ok_or_else(|| EngineError::not_found(id))?;
+        let status = self.task_at(seq)?.status;
+        if status.is_final() {
+            return Err(EngineError::invalid_transition(verb, id, status));
+        }
+        Ok((seq, now))
+    }
+
     fn transition(
         &mut self,
         id: &str,
@@ -598,16 +619,8 @@ impl<H: Host> Engine<H> {
         error: Option<Rc<str>>,
         wall: u64,
     ) -> Result<&Task<H::Payload>, EngineError> {
-        let now = self.advance(wall);
-        let seq = self
-            .table
-            .seq_of(id)
-            .ok_or_else(|| EngineError::not_found(id))?;
-        let task = self.task_at(seq)?;
-        if task.status.is_final() {
-            return Err(EngineError::invalid_transition(verb, id, task.status));
-        }
-        if matches!(task.run, Run::Cancelling { .. }) {
+        let (seq, now) = self.live_task(id, verb, wall)?;
+        if matches!(self.task_at(seq)?.run, Run::Cancelling { .. }) {
             return Err(EngineError::being_cancelled(verb, id));
         }
         self.finish(seq, target, result, error, true, now);

@@ -160,19 +160,7 @@ impl<H: Host> Engine<H> {
     /// `appendOutput(taskId, chunk)`, for tasks driven from outside (or any
     /// task that is not final).
     pub fn append_output(&mut self, id: &str, chunk: &str, wall: u64) -> Result<(), EngineError> {
-        let now = self.advance(wall);
-        let seq = self
-            .table
-            .seq_of(id)
-            .ok_or_else(|| EngineError::not_found(id))?;
-        let status = self.task_at(seq)?.status;
-        if status.is_final() {
-            return Err(EngineError::invalid_transition(
-                "append output to",
-                id,
-                status,
-            ));
-        }
+        let (seq, now) = self.live_task(id, "append output to", wall)?;
         self.append(seq, chunk, now);
         Ok(())
     }
@@ -204,15 +192,7 @@ impl<H: Host> Engine<H> {
         force: bool,
         wall: u64,
     ) -> Result<Cancel<'_, H::Payload>, EngineError> {
-        let now = self.advance(wall);
-        let seq = self
-            .table
-            .seq_of(id)
-            .ok_or_else(|| EngineError::not_found(id))?;
-        let status = self.task_at(seq)?.status;
-        if status.is_final() {
-            return Err(EngineError::invalid_transition("cancel", id, status));
-        }
+        let (seq, now) = self.live_task(id, "cancel", wall)?;
         let stopping = self.cancel_seq(seq, force, now);
         self.schedule(now);
         if stopping {
