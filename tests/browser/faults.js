@@ -104,12 +104,30 @@ export const scenarios = {
     m.subscribe((e) => {
       if (e.type === 'created' && e.task?.options === 'cancel me') m.cancelTask(e.taskId, { force: true }).catch(() => {});
     });
+    // A runner that re-enters: creates a task, cancels another, reads.
+    const bystander = await m.createTask({ options: 'bystander' });
+    const reentrant = new BM({
+      runner: async ({ write }) => {
+        const made = await reentrant.createTask({ options: 'made by a runner' });
+        await reentrant.cancelTask(bystanderHere.id);
+        write(`made ${made.id}`);
+        return (await reentrant.getAllTasks()).length;
+      },
+    });
+    await reentrant.initialize({ id: 'r', getStatus: () => 'running', sendMessage: () => {} });
+    const bystanderHere = await reentrant.createTask({ options: 'bystander' });
+    const run = await reentrant.launch({ agent: 'a', prompt: 'p' });
+    const out = await reentrant.getOutput(run.id, { wait: true, timeout: 5000 });
+    check(out.status === 'completed' && out.result === 3, `the runner re-entered (${out.status} ${out.result})`);
+    check((await reentrant.getTask(bystanderHere.id))?.status === 'cancelled', 'the runner cancelled a task');
+    await reentrant.cleanup();
+    check((await m.getTask(bystander.id))?.status === 'running', 'other managers are untouched');
     const victim = await m.createTask({ options: 'cancel me' });
     check((await m.getTask(victim.id))?.status === 'cancelled', 'a listener cancelled it');
     const t = await m.createTask({ options: {} });
     await m.completeTask(t.id);
     await until('the poll to create a task', async () => (await m.getAllTasks()).some((x) => x.options === 'from getStatus'));
-    // cleanup() from inside a notification, then from inside a listener.
+    // cleanup() from inside a listener (a notification does it in the next scenario).
     const u = await m.createTask({ options: {} });
     let cleaned = false;
     m.subscribe((e) => {
