@@ -204,7 +204,7 @@ fn cancel_signals_the_runner_and_waits_for_it_to_stop() {
     drain(&mut e);
     assert!(matches!(
         e.cancel("t", false, T0 + 10).unwrap(),
-        Cancel::Stopping
+        Cancel::Stopping(_)
     ));
     assert_eq!(drain(&mut e), vec![Out::Abort("t".into())]);
     assert_eq!(status(&mut e, "t", T0 + 11), Status::Running);
@@ -212,7 +212,7 @@ fn cancel_signals_the_runner_and_waits_for_it_to_stop() {
     assert_eq!(refused.kind, ErrorKind::InvalidTransition);
     assert!(refused.message.contains("being cancelled"));
     assert!(
-        matches!(e.cancel("t", false, T0 + 13).unwrap(), Cancel::Stopping),
+        matches!(e.cancel("t", false, T0 + 13).unwrap(), Cancel::Stopping(_)),
         "a second cancel joins"
     );
     e.wait_for("t", true, None, 9, T0 + 14).unwrap();
@@ -239,7 +239,7 @@ fn a_runner_that_ignores_the_signal_is_cancelled_when_the_grace_ends() {
     drain(&mut e);
     assert!(matches!(
         e.cancel("stubborn", false, T0).unwrap(),
-        Cancel::Stopping
+        Cancel::Stopping(_)
     ));
     assert_eq!(e.next_deadline(), Some(T0 + 2_000));
     e.advance(T0 + 1_999);

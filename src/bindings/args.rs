@@ -92,15 +92,14 @@ pub fn opt_string(bag: &JsValue, key: &str, what: &str) -> Arg<Option<String>> {
 
 /// A number of ms (or bytes, or a count): `> 0` when `positive`, else
 /// `>= 0`; rounded up to a whole number; may be infinite.
-fn opt_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -> Arg<Option<f64>> {
-    let value = opt_field(bag, key, what)?;
+fn number(value: &JsValue, key: &str, what: &str, positive: bool) -> Arg<Option<f64>> {
     if value.is_undefined() {
         return Ok(None);
     }
     let Some(ms) = value.as_f64() else {
         return Err(bad_type(
             &cat(&[what, ".", key, " must be a number"]),
-            &value,
+            value,
         ));
     };
     let ok = if positive { ms > 0.0 } else { ms >= 0.0 };
@@ -110,13 +109,16 @@ fn opt_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -> Arg<O
         } else {
             " must be >= 0"
         };
-        return Err(bad_value(&cat(&[what, ".", key, bound]), &value));
+        return Err(bad_value(&cat(&[what, ".", key, bound]), value));
     }
     Ok(Some(ms.ceil()))
 }
 
-fn opt_finite_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -> Arg<Option<f64>> {
-    let ms = opt_ms(bag, key, what, positive)?;
+fn opt_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -> Arg<Option<f64>> {
+    number(&opt_field(bag, key, what)?, key, what, positive)
+}
+
+fn finite(ms: Option<f64>, key: &str, what: &str) -> Arg<Option<f64>> {
     if ms.is_some_and(|ms| !ms.is_finite()) {
         return Err(range_error(&cat(&[
             what,
@@ -128,12 +130,17 @@ fn opt_finite_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -
     Ok(ms)
 }
 
-/// A whole number of at least 1.
+fn opt_finite_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -> Arg<Option<f64>> {
+    finite(opt_ms(bag, key, what, positive)?, key, what)
+}
+
+/// A whole number of at least 1. The property is read once, so a getter
+/// runs once.
 fn opt_count(bag: Option<&JsValue>, key: &str, what: &str) -> Arg<Option<usize>> {
-    let Some(n) = opt_finite_ms(bag, key, what, true)? else {
+    let value = opt_field(bag, key, what)?;
+    let Some(n) = finite(number(&value, key, what, true)?, key, what)? else {
         return Ok(None);
     };
-    let value = opt_field(bag, key, what)?;
     if value.as_f64() != Some(n) || n > u32::MAX as f64 {
         return Err(bad_value(
             &cat(&[what, ".", key, " must be a whole number >= 1"]),

@@ -141,7 +141,7 @@ export function idProblem(value) {
   return /\p{Cs}/u.test(value) ? 3 : 0;
 }
 
-export function describe(value) {
+function describe(value) {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   const type = typeof value;

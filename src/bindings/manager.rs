@@ -34,10 +34,7 @@ impl BackgroundManager {
             let waiter = Resolvers {
                 resolve,
                 reject: reject.clone(),
-                answer: match answer {
-                    Answer::Output { since } => Answer::Output { since },
-                    Answer::Task => Answer::Task,
-                },
+                answer,
             };
             let ready = state::try_run(&self.shared, |st, _| {
                 Ok(match st.engine.wait_seq(seq, true, timeout, waiter)? {
@@ -204,15 +201,12 @@ impl BackgroundManager {
         let done = state::try_run(&self.shared, |st, now| {
             Ok(match st.engine.cancel(&id, force, now)? {
                 Cancel::Done(task) => Ok(convert::task_object(task)),
-                Cancel::Stopping => Err(st.engine.peek(&id).map(|t| t.seq)),
+                Cancel::Stopping(seq) => Err(seq),
             })
         });
         match done {
             Ok(Ok(task)) => Promise::resolve(&task),
-            Ok(Err(Some(seq))) => self.when_final(seq, Answer::Task, None),
-            Ok(Err(None)) => {
-                Promise::reject(&super::errors::engine_error(EngineError::not_found(&id)))
-            }
+            Ok(Err(seq)) => self.when_final(seq, Answer::Task, None),
             Err(error) => Promise::reject(&error),
         }
     }
@@ -273,15 +267,13 @@ impl BackgroundManager {
                 .collect::<Vec<_>>()
         });
         match listed {
-            Ok(listed) if listed.iter().all(Result::is_ok) => {
-                let list: Array = listed.into_iter().flatten().collect();
-                Promise::resolve(&JsValue::from(list))
-            }
+            // Promise.all takes the snapshots of tasks already cancelled as
+            // they are, and waits for those still stopping.
             Ok(listed) => {
                 let all: Array = listed
                     .into_iter()
                     .map(|item| match item {
-                        Ok(task) => JsValue::from(Promise::resolve(&task)),
+                        Ok(task) => task,
                         Err(seq) => self.when_final(seq, Answer::Task, None).into(),
                     })
                     .collect();

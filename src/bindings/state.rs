@@ -25,6 +25,7 @@ impl Host for Js {
 }
 
 /// What a pending promise settles with when its task becomes final.
+#[derive(Clone, Copy)]
 pub enum Answer {
     /// `getOutput`'s result, from `since` if given.
     Output { since: Option<u64> },
@@ -54,6 +55,14 @@ pub struct State {
     next_listener: u64,
     /// Where runners' `write(chunk)` lands: `(seq, chunk)`.
     sink: Option<Closure<dyn FnMut(f64, String)>>,
+}
+
+impl State {
+    /// The runner to call and the `write` sink it gets.
+    fn runner(&mut self) -> Option<(JsValue, JsValue)> {
+        let sink = self.sink.as_ref()?.as_ref().clone();
+        Some((self.runner.clone(), sink))
+    }
 }
 
 pub struct Inner {
@@ -212,11 +221,7 @@ fn start_run(
     session_id: Option<&str>,
     options: &JsValue,
 ) {
-    let Some((runner, sink)) = with_state(shared, |st| {
-        let sink = st.sink.as_ref().map(|s| s.as_ref().clone())?;
-        Some((st.runner.clone(), sink))
-    })
-    .flatten() else {
+    let Some((runner, sink)) = with_state(shared, State::runner).flatten() else {
         return;
     };
     // The runner is called here, with nothing borrowed: it may call back.
@@ -265,10 +270,9 @@ pub fn call_runner(
     session_id: Option<&str>,
     options: &JsValue,
 ) -> js_sys::Promise {
-    let Some((runner, sink, id)) = with_state(shared, |st| {
-        let sink = st.sink.as_ref().map(|s| s.as_ref().clone())?;
+    let Some(((runner, sink), id)) = with_state(shared, |st| {
         st.next_foreground += 1;
-        Some((st.runner.clone(), sink, st.next_foreground))
+        Some((st.runner()?, st.next_foreground))
     })
     .flatten() else {
         return js_sys::Promise::reject(&errors::reentered());

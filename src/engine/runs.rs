@@ -12,9 +12,9 @@ use super::{Effect, Engine, EngineError, Event, Host, Run, Status, Task};
 pub enum Cancel<'a, P> {
     /// The task is cancelled.
     Done(&'a Task<P>),
-    /// Its runner was signalled and has a grace period to stop; the task will
-    /// be cancelled when it stops or the period ends (wait for it).
-    Stopping,
+    /// Its runner was signalled and has a grace period to stop; task `seq`
+    /// will be cancelled when it stops or the period ends (wait for it).
+    Stopping(u64),
 }
 
 impl<'a, P> Cancel<'a, P> {
@@ -22,7 +22,7 @@ impl<'a, P> Cancel<'a, P> {
     pub fn done(self) -> Option<&'a Task<P>> {
         match self {
             Cancel::Done(task) => Some(task),
-            Cancel::Stopping => None,
+            Cancel::Stopping(_) => None,
         }
     }
 }
@@ -196,7 +196,7 @@ impl<H: Host> Engine<H> {
         let stopping = self.cancel_seq(seq, force, now);
         self.schedule(now);
         if stopping {
-            Ok(Cancel::Stopping)
+            Ok(Cancel::Stopping(seq))
         } else {
             self.task_at(seq).map(Cancel::Done)
         }
