@@ -94,19 +94,20 @@ export function notify(session, taskId, status, timestamp) {
   }
 }
 
-// Always a promise that fulfils: with the status, or undefined if getStatus
-// threw or rejected. It may also never settle; the caller copes with that.
-export function askStatus(session) {
+// Calls `f` once with the status, or undefined if getStatus threw or
+// rejected. The session's promise may also never settle; then `f` is never
+// called, and the engine abandons that poll after one interval.
+export function askStatus(session, f) {
   let answer;
   try {
     answer = session.getStatus();
   } catch (e) {
     report('session.getStatus', e);
-    return Promise.resolve(undefined);
+    answer = undefined;
   }
-  return Promise.resolve(answer).then(undefined, (e) => {
+  Promise.resolve(answer).then(f, (e) => {
     report('session.getStatus', e);
-    return undefined;
+    f(undefined);
   });
 }
 
@@ -176,10 +177,9 @@ export function startRun(runner, sink, seq, taskId, agent, prompt, sessionId, op
   return run;
 }
 
-// The run's outcome for its task: the result, or a rejection with the
-// error's text.
-export function runOutcome(run) {
-  return run.done.then(undefined, (e) => Promise.reject(errorText(e)));
+// Calls `f(true, result)` or `f(false, error text)` once the runner settles.
+export function watchRun(run, f) {
+  run.done.then((value) => f(true, value), (e) => f(false, errorText(e)));
 }
 
 export function runDone(run) {

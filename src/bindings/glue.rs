@@ -60,8 +60,9 @@ extern "C" {
 
     pub fn notify(session: &JsValue, task_id: &str, status: u8, timestamp: f64);
 
+    /// Calls `f` once with the session's status, or undefined if asking failed.
     #[wasm_bindgen(js_name = askStatus)]
-    pub fn ask_status(session: &JsValue) -> Promise;
+    pub fn ask_status(session: &JsValue, f: &JsValue);
 
     #[wasm_bindgen(js_name = errorText)]
     pub fn error_text(error: &JsValue) -> String;
@@ -85,8 +86,10 @@ extern "C" {
         options: &JsValue,
     ) -> JsValue;
 
-    #[wasm_bindgen(js_name = runOutcome)]
-    pub fn run_outcome(run: &JsValue) -> Promise;
+    /// Calls `f(ok, value)` once the runner settles: its result, or its
+    /// error's text.
+    #[wasm_bindgen(js_name = watchRun)]
+    pub fn watch_run(run: &JsValue, f: &JsValue);
 
     #[wasm_bindgen(js_name = runDone)]
     pub fn run_done(run: &JsValue) -> Promise;

@@ -3,13 +3,12 @@
 //! wake-ups) and re-arm the single deadline timer.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use crate::engine::fxhash::FxHashMap;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::{Interval, Timeout};
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::args::MAX_TIMER_MS;
 use super::{convert, errors, glue};
@@ -47,9 +46,9 @@ pub struct State {
     /// The one timeout, armed for the engine's next deadline (and that time).
     deadline_timer: Option<(u64, Timeout)>,
     /// Live runs by task seq, as `glue.startRun` made them.
-    runs: HashMap<u64, JsValue>,
+    runs: FxHashMap<u64, JsValue>,
     /// Foreground `callAgent` runs still going, so cleanup can abort them.
-    foreground: HashMap<u64, JsValue>,
+    foreground: FxHashMap<u64, JsValue>,
     next_foreground: u64,
     listeners: Vec<(u64, Function)>,
     next_listener: u64,
@@ -83,8 +82,8 @@ pub fn new_shared(engine: Engine<Js>, runner: JsValue) -> Shared {
             runner,
             poll_timer: None,
             deadline_timer: None,
-            runs: HashMap::new(),
-            foreground: HashMap::new(),
+            runs: FxHashMap::default(),
+            foreground: FxHashMap::default(),
             next_foreground: 0,
             listeners: Vec::new(),
             next_listener: 0,
@@ -235,7 +234,6 @@ fn start_run(
         session_id,
         options,
     );
-    let outcome = glue::run_outcome(&handle);
     let still_live = with_state(shared, |st| {
         let live = st.engine.by_seq(seq).is_some_and(|t| t.run.holds_slot());
         if live {
@@ -251,14 +249,17 @@ fn start_run(
         glue::close_run(&handle);
     }
     let weak = Rc::downgrade(shared);
-    spawn_local(async move {
-        let outcome = JsFuture::from(outcome)
-            .await
-            .map_err(|e| e.as_string().unwrap_or_default());
+    let settled = Closure::once_into_js(move |ok: bool, value: JsValue| {
+        let outcome = if ok {
+            Ok(value)
+        } else {
+            Err(value.as_string().unwrap_or_default())
+        };
         if let Some(shared) = weak.upgrade() {
             let _ = run(&shared, |st, now| st.engine.run_settled(seq, outcome, now));
         }
     });
+    glue::watch_run(&handle, &settled);
 }
 
 /// `callAgent` in the foreground: the runner's own promise, aborted by
@@ -389,17 +390,14 @@ fn on_poll(weak: &Weak<Inner>) {
     };
     drop(shared);
     // Called with no borrow held: getStatus may call the manager.
-    let answer = glue::ask_status(&session);
     let weak = weak.clone();
-    spawn_local(async move {
-        let status = JsFuture::from(answer)
-            .await
-            .ok()
-            .and_then(|v| v.as_string());
+    let answered = Closure::once_into_js(move |status: JsValue| {
+        let status = status.as_string();
         if let Some(shared) = weak.upgrade() {
             let _ = run(&shared, |state, now| {
                 state.engine.finish_poll(token, status.as_deref(), now)
             });
         }
     });
+    glue::ask_status(&session, &answered);
 }

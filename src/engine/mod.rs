@@ -7,7 +7,7 @@ mod effects;
 #[allow(clippy::module_inception)]
 mod engine;
 mod error;
-mod fxhash;
+pub(crate) mod fxhash;
 mod ids;
 mod output;
 mod poll;
