@@ -102,16 +102,21 @@ impl Output {
             .saturating_sub(tail_start)
             .min(self.tail.len() as u64) as usize;
         if skip < self.tail.len() {
+            let (front, back) = self.tail.as_slices();
+            let mut bytes = Vec::with_capacity(self.tail.len() - skip);
+            if skip < front.len() {
+                bytes.extend_from_slice(&front[skip..]);
+                bytes.extend_from_slice(back);
+            } else {
+                bytes.extend_from_slice(&back[skip - front.len()..]);
+            }
             // Skip a partial character at the front (a cut or a cursor
             // inside one); the rest is whole characters, as written.
-            let bytes: Vec<u8> = self
-                .tail
+            let start = bytes
                 .iter()
-                .skip(skip)
-                .skip_while(|&&b| b & 0xc0 == 0x80)
-                .copied()
-                .collect();
-            out.push_str(&String::from_utf8(bytes).unwrap_or_default());
+                .position(|&b| b & 0xc0 != 0x80)
+                .unwrap_or(bytes.len());
+            out.push_str(std::str::from_utf8(&bytes[start..]).unwrap_or_default());
         }
         out
     }
