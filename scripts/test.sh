@@ -19,10 +19,10 @@ step "build pkg/"
 scripts/build.sh
 
 step "binding tests in Node (wasm-pack test --node)"
-run node wasm-pack test --node -- --test web
+run node wasm-pack test --node -- --test web --no-default-features
 
 step "binding tests in headless Chromium (wasm-pack test --headless --chrome)"
-WASM_BINDGEN_USE_BROWSER=1 run chrome wasm-pack test --headless --chrome -- --test web
+WASM_BINDGEN_USE_BROWSER=1 run chrome wasm-pack test --headless --chrome -- --test web --no-default-features
 
 step "types: the seed's examples and the Deno examples type-check against pkg/ (deno check)"
 deno check --quiet tests/deno/usage.ts examples/*.ts scripts/serve.ts && echo "deno check: ok"

@@ -49,6 +49,7 @@ fn drain(e: &mut Engine<Test>) -> Vec<Out> {
                 task_id,
                 status,
                 timestamp,
+                ..
             } => Out::Notify(session, task_id.to_string(), status, timestamp),
             Effect::Wake {
                 waiter,

@@ -1,6 +1,7 @@
 //! Argument checks at the boundary: each JS value is validated before any
 //! state is touched, so bad input can neither corrupt state nor panic.
 //! Messages are built with `cat`; "got <what it was>" is added by the glue.
+use alloc::{string::String, vec::Vec};
 
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
@@ -30,7 +31,7 @@ pub fn id(value: &JsValue, what: &str) -> Arg<String> {
     }
     // U+FFFD is EF BF BD in UTF-8; a byte scan keeps the substring searcher
     // (and its panic paths) out of the wasm.
-    let replaced = text.as_bytes().windows(3).any(|w| w == [0xef, 0xbf, 0xbd]);
+    let replaced = !text.is_ascii() && text.as_bytes().windows(3).any(|w| w == [0xef, 0xbf, 0xbd]);
     if replaced && glue::id_problem(value) == 3 {
         return Err(range_error(&cat(&[
             what,
@@ -53,7 +54,12 @@ pub fn bag(value: &JsValue, what: &str) -> Arg<Option<JsValue>> {
 
 /// Reads `bag[key]`; a getter or proxy that throws is a bad argument.
 pub fn field(bag: &JsValue, key: &str, what: &str) -> Arg<JsValue> {
-    Reflect::get(bag, &JsValue::from_str(key)).map_err(|e| {
+    // The names the hot paths read go by index: no string crosses.
+    let read = match KEYS.iter().position(|k| *k == key) {
+        Some(i) => glue::keyed(bag, i as u8),
+        None => Reflect::get(bag, &JsValue::from_str(key)),
+    };
+    read.map_err(|e| {
         type_error(&cat(&[
             "Reading ",
             what,
@@ -64,6 +70,20 @@ pub fn field(bag: &JsValue, key: &str, what: &str) -> Arg<JsValue> {
         ]))
     })
 }
+
+/// In the order of `KEYS` in glue.js.
+const KEYS: [&str; 10] = [
+    "id",
+    "sessionId",
+    "options",
+    "agent",
+    "prompt",
+    "force",
+    "wait",
+    "timeout",
+    "since",
+    "background",
+];
 
 /// `bag[key]`, or `undefined` when there is no bag.
 fn opt_field(bag: Option<&JsValue>, key: &str, what: &str) -> Arg<JsValue> {
@@ -111,7 +131,21 @@ fn number(value: &JsValue, key: &str, what: &str, positive: bool) -> Arg<Option<
         };
         return Err(bad_value(&cat(&[what, ".", key, bound]), value));
     }
-    Ok(Some(ms.ceil()))
+    Ok(Some(ceil(ms)))
+}
+
+/// `f64::ceil` for a number >= 0, which core lacks without std. Past 2^52
+/// every double is whole already (and infinity stays infinite).
+fn ceil(x: f64) -> f64 {
+    if x >= 4_503_599_627_370_496.0 {
+        return x;
+    }
+    let whole = x as u64 as f64;
+    if whole < x {
+        whole + 1.0
+    } else {
+        whole
+    }
 }
 
 fn opt_ms(bag: Option<&JsValue>, key: &str, what: &str, positive: bool) -> Arg<Option<f64>> {

@@ -5,7 +5,7 @@ use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 use super::glue;
-use super::state::Js;
+use super::state::{Js, State};
 use crate::engine::{Engine, Event, Host, Task};
 
 type JsTask = Task<<Js as Host>::Payload>;
@@ -22,11 +22,19 @@ fn base(task: &JsTask) -> JsValue {
 /// Builds the fixed fields; the binding stores the result with
 /// `Engine::set_fixed_view` right after creating a task.
 pub fn make_base(task: &JsTask) -> JsValue {
+    let session = task
+        .session_id
+        .as_deref()
+        .map_or(JsValue::UNDEFINED, JsValue::from_str);
+    base_with(task, &session)
+}
+
+fn base_with(task: &JsTask, session_id: &JsValue) -> JsValue {
     glue::task_base(
         &task.id,
         task.created_at as f64,
         &task.options,
-        task.session_id.as_deref(),
+        session_id,
         task.agent.as_deref(),
         task.prompt.as_deref(),
     )
@@ -45,10 +53,24 @@ pub fn task_object(task: &JsTask) -> JsValue {
 }
 
 /// A task just created: makes and keeps its fixed fields, then its snapshot.
-pub fn created(engine: &mut Engine<Js>, seq: u64) -> JsValue {
-    let Some(base) = engine.by_seq(seq).map(make_base) else {
+/// Tasks of one session share one JS string for its id.
+pub fn created(st: &mut State, seq: u64) -> JsValue {
+    let State {
+        engine, session_js, ..
+    } = st;
+    let Some(task) = engine.by_seq(seq) else {
         return JsValue::UNDEFINED;
     };
+    let session = match (&task.session_id, &*session_js) {
+        (None, _) => JsValue::UNDEFINED,
+        (Some(id), Some((cached, value))) if cached == id => value.clone(),
+        (Some(id), _) => {
+            let value = JsValue::from_str(id);
+            *session_js = Some((id.clone(), value.clone()));
+            value
+        }
+    };
+    let base = base_with(task, &session);
     engine.set_fixed_view(seq, base);
     engine.by_seq(seq).map_or(JsValue::UNDEFINED, task_object)
 }

@@ -84,6 +84,19 @@ function isThenable(value) {
     typeof value.then === 'function';
 }
 
+export function setTimer(f, ms, repeat) {
+  return repeat ? setInterval(f, ms) : setTimeout(f, ms);
+}
+
+// clearTimeout and clearInterval clear either kind.
+export function clearTimer(id) {
+  clearTimeout(id);
+}
+
+export function idOf(view) {
+  return view.id;
+}
+
 export function notify(session, taskId, status, timestamp) {
   const message = { type: 'task_completion', taskId, status: STATUS[status], timestamp };
   try {
@@ -150,6 +163,14 @@ function describe(value) {
   if (type === 'number') return String(value);
   if (type === 'object') return 'an object';
   return type === 'undefined' ? 'undefined' : `a ${type}`;
+}
+
+// The option names read most, by index (`KEYS` in args.rs): reading one
+// passes no string across the boundary.
+const KEYS = ['id', 'sessionId', 'options', 'agent', 'prompt', 'force', 'wait', 'timeout', 'since', 'background'];
+
+export function keyed(bag, k) {
+  return bag[KEYS[k]];
 }
 
 export function isBag(value) {

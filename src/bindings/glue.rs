@@ -1,4 +1,5 @@
 //! The imports from `glue.js`.
+use alloc::string::String;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -10,7 +11,7 @@ extern "C" {
         id: &str,
         created_at: f64,
         options: &JsValue,
-        session_id: Option<&str>,
+        session_id: &JsValue,
         agent: Option<&str>,
         prompt: Option<&str>,
     ) -> JsValue;
@@ -58,7 +59,18 @@ extern "C" {
     #[wasm_bindgen(js_name = makeArgError)]
     pub fn make_arg_error(kind: u8, message: &str, value: &JsValue) -> JsValue;
 
-    pub fn notify(session: &JsValue, task_id: &str, status: u8, timestamp: f64);
+    pub fn notify(session: &JsValue, task_id: &JsValue, status: u8, timestamp: f64);
+
+    /// `setInterval(f, ms)` or `setTimeout(f, ms)`; returns the timer's id.
+    #[wasm_bindgen(js_name = setTimer)]
+    pub fn set_timer(f: &JsValue, ms: u32, repeat: bool) -> JsValue;
+
+    #[wasm_bindgen(js_name = clearTimer)]
+    pub fn clear_timer(id: &JsValue);
+
+    /// A fixed view's `id`.
+    #[wasm_bindgen(js_name = idOf)]
+    pub fn id_of(view: &JsValue) -> JsValue;
 
     /// Calls `f` once with the session's status, or undefined if asking failed.
     #[wasm_bindgen(js_name = askStatus)]
@@ -69,6 +81,10 @@ extern "C" {
 
     #[wasm_bindgen(js_name = idProblem)]
     pub fn id_problem(value: &JsValue) -> u8;
+
+    /// `bag[KEYS[k]]`; throws what a getter throws.
+    #[wasm_bindgen(catch)]
+    pub fn keyed(bag: &JsValue, k: u8) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(js_name = isBag)]
     pub fn is_bag(value: &JsValue) -> bool;

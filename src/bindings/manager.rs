@@ -1,6 +1,7 @@
 //! The exported class: each method checks its arguments, runs one engine
 //! operation, and answers with a Promise. Methods take `&self`, so calls that
 //! overlap (from callbacks, or concurrent awaits) never trip a borrow.
+use alloc::vec::Vec;
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -118,7 +119,7 @@ impl BackgroundManager {
                     .engine
                     .create(a.id.as_deref(), a.session_id.as_deref(), a.options, now)?
                     .seq;
-                Ok(convert::created(&mut st.engine, seq))
+                Ok(convert::created(st, seq))
             })
         })
     }
@@ -145,7 +146,7 @@ impl BackgroundManager {
                         now,
                     )?
                     .seq;
-                Ok(convert::created(&mut st.engine, seq))
+                Ok(convert::created(st, seq))
             })
         })
     }

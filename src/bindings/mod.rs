@@ -7,6 +7,7 @@ mod errors;
 mod glue;
 mod manager;
 mod state;
+mod timers;
 mod types;
 
 pub use manager::BackgroundManager;

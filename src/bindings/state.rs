@@ -1,16 +1,17 @@
 //! The manager's shared state and the rules for touching it: borrow, change,
 //! release, and only then call JS (notifications, runners, listeners, waiter
 //! wake-ups) and re-arm the single deadline timer.
+use alloc::{string::String, vec::Vec};
 
-use std::cell::{Cell, RefCell};
 use crate::engine::fxhash::FxHashMap;
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use core::cell::{Cell, RefCell};
 
-use gloo_timers::callback::{Interval, Timeout};
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use super::args::MAX_TIMER_MS;
+use super::timers::Timer;
 use super::{convert, errors, glue};
 use crate::engine::{Effect, Engine, EngineError, Event, Host};
 
@@ -42,9 +43,9 @@ pub struct Resolvers {
 pub struct State {
     pub engine: Engine<Js>,
     pub runner: JsValue,
-    poll_timer: Option<Interval>,
+    poll_timer: Option<Timer>,
     /// The one timeout, armed for the engine's next deadline (and that time).
-    deadline_timer: Option<(u64, Timeout)>,
+    deadline_timer: Option<(u64, Timer)>,
     /// Live runs by task seq, as `glue.startRun` made them.
     runs: FxHashMap<u64, JsValue>,
     /// Foreground `callAgent` runs still going, so cleanup can abort them.
@@ -52,6 +53,8 @@ pub struct State {
     next_foreground: u64,
     listeners: Vec<(u64, Function)>,
     next_listener: u64,
+    /// The last session id made into a JS string, shared by its tasks.
+    pub session_js: Option<(Rc<str>, JsValue)>,
     /// Where runners' `write(chunk)` lands: `(seq, chunk)`.
     sink: Option<Closure<dyn FnMut(f64, String)>>,
 }
@@ -76,31 +79,32 @@ pub struct Inner {
 pub type Shared = Rc<Inner>;
 
 pub fn new_shared(engine: Engine<Js>, runner: JsValue) -> Shared {
-    let shared = Rc::new(Inner {
-        state: RefCell::new(State {
-            engine,
-            runner,
-            poll_timer: None,
-            deadline_timer: None,
-            runs: FxHashMap::default(),
-            foreground: FxHashMap::default(),
-            next_foreground: 0,
-            listeners: Vec::new(),
-            next_listener: 0,
-            sink: None,
-        }),
-        draining: Cell::new(false),
-    });
-    let weak = Rc::downgrade(&shared);
-    let sink = Closure::new(move |seq: f64, chunk: String| {
-        if let Some(shared) = weak.upgrade() {
-            let _ = run(&shared, |st, now| {
-                st.engine.run_write(seq as u64, &chunk, now)
-            });
+    Rc::new_cyclic(|weak: &Weak<Inner>| {
+        let weak = weak.clone();
+        let sink = Closure::new(move |seq: f64, chunk: String| {
+            if let Some(shared) = weak.upgrade() {
+                let _ = run(&shared, |st, now| {
+                    st.engine.run_write(seq as u64, &chunk, now)
+                });
+            }
+        });
+        Inner {
+            state: RefCell::new(State {
+                engine,
+                runner,
+                poll_timer: None,
+                deadline_timer: None,
+                runs: FxHashMap::default(),
+                foreground: FxHashMap::default(),
+                next_foreground: 0,
+                listeners: Vec::new(),
+                next_listener: 0,
+                session_js: None,
+                sink: Some(sink),
+            }),
+            draining: Cell::new(false),
         }
-    });
-    shared.state.borrow_mut().sink = Some(sink);
-    shared
+    })
 }
 
 pub fn now() -> u64 {
@@ -157,9 +161,13 @@ fn deliver(shared: &Shared, effect: Effect<Js>) {
         Effect::Notify {
             session,
             task_id,
+            view,
             status,
             timestamp,
-        } => glue::notify(&session, &task_id, status as u8, timestamp as f64),
+        } => {
+            let id = view.map_or_else(|| JsValue::from_str(&task_id), |view| glue::id_of(&view));
+            glue::notify(&session, &id, status as u8, timestamp as f64)
+        }
         Effect::Wake {
             waiter,
             task,
@@ -343,7 +351,7 @@ fn arm_deadline(shared: &Shared) {
         // nothing due, and re-arms for the rest.
         let delay = (at.saturating_sub(now()) as f64).min(MAX_TIMER_MS) as u32;
         let weak = Rc::downgrade(shared);
-        (at, Timeout::new(delay, move || on_deadline(&weak)))
+        (at, Timer::once(delay, move || on_deadline(&weak)))
     });
 }
 
@@ -365,7 +373,7 @@ pub fn start_polling(shared: &Shared, state: &mut State) {
     }
     let weak = Rc::downgrade(shared);
     let every = state.engine.config().poll_interval as u32;
-    state.poll_timer = Some(Interval::new(every, move || on_poll(&weak)));
+    state.poll_timer = Some(Timer::every(every, move || on_poll(&weak)));
 }
 
 /// `cleanup()`: everything the engine forgets, plus the timers and the
@@ -375,7 +383,7 @@ pub fn dispose(shared: &Shared) -> Result<(), JsValue> {
         st.engine.dispose();
         st.poll_timer = None;
         st.deadline_timer = None;
-        std::mem::take(&mut st.foreground)
+        core::mem::take(&mut st.foreground)
     })?;
     for run in foreground.values() {
         glue::abort_run(run);

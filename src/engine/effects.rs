@@ -1,4 +1,4 @@
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 use super::{Host, Status, Task};
 
@@ -10,6 +10,9 @@ pub enum Effect<H: Host> {
     Notify {
         session: H::Session,
         task_id: Rc<str>,
+        /// The task's `fixed_view`, if the host made one: the host can take
+        /// the id from it instead of converting `task_id` again.
+        view: Option<H::Payload>,
         status: Status,
         timestamp: u64,
     },

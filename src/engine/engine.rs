@@ -1,12 +1,14 @@
-use std::collections::{HashMap, VecDeque};
-use std::rc::Rc;
+use super::fxhash::{FxBuild, FxHashMap};
+use alloc::collections::VecDeque;
+use alloc::rc::Rc;
+use alloc::{boxed::Box, string::String, vec::Vec};
 
 use super::deadlines::{Deadline, Deadlines};
 use super::poll::{Poll, PollToken};
 use super::table::Table;
 use super::text::{cat, decimal};
 use super::waiters::Waiters;
-use super::{Effect, EngineError, ErrorKind, Event, IdGen, Output, Run, Status, Task};
+use super::{Effect, EngineError, ErrorKind, Event, IdGen, Run, Status, Task, TaskOutput};
 
 /// The types a host plugs into the engine. The binding uses JS values; native
 /// tests use plain Rust values.
@@ -341,7 +343,7 @@ impl<H: Host> Engine<H> {
             session_id: Some(session_id),
             result: None,
             error: None,
-            output: Output::new(self.config.output_cap),
+            output: TaskOutput::default(),
             agent: work.map(|(agent, _)| Rc::from(agent)),
             prompt: work.map(|(_, prompt)| Rc::from(prompt)),
             run,
@@ -507,7 +509,7 @@ impl<H: Host> Engine<H> {
     /// used whenever a queued task could start. Linear in everything: for
     /// tests.
     pub fn is_consistent(&self) -> bool {
-        let queued: std::collections::HashSet<(u64, Deadline)> = self.deadlines.iter().collect();
+        let queued: hashbrown::HashSet<(u64, Deadline), FxBuild> = self.deadlines.iter().collect();
         let waiters_ok = self.waiters.iter().all(|(seq, w)| {
             self.table.get(seq).is_some_and(|t| !t.is_final())
                 && w.deadline
@@ -534,14 +536,14 @@ impl<H: Host> Engine<H> {
         });
         let holding: Vec<&Task<H::Payload>> =
             self.table.iter().filter(|t| t.run.holds_slot()).collect();
-        let mut by_agent: HashMap<Rc<str>, usize> = HashMap::new();
+        let mut by_agent: FxHashMap<Rc<str>, usize> = FxHashMap::default();
         for t in &holding {
             if let Some(agent) = &t.agent {
                 *by_agent.entry(agent.clone()).or_default() += 1;
             }
         }
         by_agent.retain(|_, n| *n > 0);
-        let counted: HashMap<Rc<str>, usize> = self.active_by_agent.iter().cloned().collect();
+        let counted: FxHashMap<Rc<str>, usize> = self.active_by_agent.iter().cloned().collect();
         let slots_ok = holding.len() == self.active && by_agent == counted;
         let limits_ok = self
             .config
@@ -663,7 +665,8 @@ impl<H: Host> Engine<H> {
             Run::External => Run::External,
             _ => Run::Ended,
         };
-        let (task_id, timestamp) = (task.id.clone(), task.updated_at);
+        let (task_id, timestamp, view) =
+            (task.id.clone(), task.updated_at, task.fixed_view.clone());
         self.deadlines.insert(evict_at, Deadline::Evict(seq));
         if run.holds_slot() {
             self.release_slot(agent.as_deref());
@@ -676,6 +679,7 @@ impl<H: Host> Engine<H> {
             self.outbox.push_back(Effect::Notify {
                 session: session.handle.clone(),
                 task_id: task_id.clone(),
+                view,
                 status: target,
                 timestamp,
             });

@@ -1,4 +1,5 @@
-use std::fmt;
+use alloc::string::String;
+use core::fmt;
 
 use super::text::cat;
 use super::Status;
@@ -123,4 +124,4 @@ impl fmt::Display for EngineError {
     }
 }
 
-impl std::error::Error for EngineError {}
+impl core::error::Error for EngineError {}

@@ -1,4 +1,4 @@
-use std::hash::{BuildHasherDefault, Hasher};
+use core::hash::{BuildHasherDefault, Hasher};
 
 /// The multiply-rotate hash rustc uses for its own tables: a few
 /// instructions instead of SipHash's rounds, in speed and in wasm bytes.
@@ -47,4 +47,4 @@ impl Hasher for FxHasher {
 }
 
 pub type FxBuild = BuildHasherDefault<FxHasher>;
-pub type FxHashMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
+pub type FxHashMap<K, V> = hashbrown::HashMap<K, V, FxBuild>;

@@ -1,4 +1,5 @@
 use super::{EngineError, ErrorKind};
+use alloc::string::String;
 
 const IDS_PER_FILL: usize = 16;
 

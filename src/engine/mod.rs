@@ -24,7 +24,7 @@ pub use effects::{Effect, Event};
 pub use engine::{Config, Engine, Host, Wait};
 pub use error::{EngineError, ErrorKind};
 pub use ids::{uuid_v4, IdGen};
-pub use output::Output;
+pub use output::{Output, TaskOutput};
 pub use poll::PollToken;
 pub use runs::Cancel;
 pub use status::Status;

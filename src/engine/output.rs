@@ -1,4 +1,5 @@
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
+use alloc::{boxed::Box, string::String, vec::Vec};
 
 /// Bytes kept for the notice that marks a cut.
 const NOTICE_RESERVE: usize = 64;
@@ -116,7 +117,7 @@ impl Output {
                 .iter()
                 .position(|&b| b & 0xc0 != 0x80)
                 .unwrap_or(bytes.len());
-            out.push_str(std::str::from_utf8(&bytes[start..]).unwrap_or_default());
+            out.push_str(core::str::from_utf8(&bytes[start..]).unwrap_or_default());
         }
         out
     }
@@ -141,4 +142,34 @@ fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// A task's output, allocated on the first write: most tasks never write
+/// any, and an empty buffer inline would cost every task 56 bytes.
+#[derive(Clone, Debug, Default)]
+pub struct TaskOutput(Option<Box<Output>>);
+
+impl TaskOutput {
+    /// Appends `chunk`, making a buffer of `cap` bytes on the first write.
+    pub fn push(&mut self, chunk: &str, cap: usize) {
+        self.0
+            .get_or_insert_with(|| Box::new(Output::new(cap)))
+            .push(chunk);
+    }
+
+    pub fn cursor(&self) -> u64 {
+        self.0.as_ref().map_or(0, |o| o.cursor())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cursor() == 0
+    }
+
+    pub fn text(&self) -> String {
+        self.since(0)
+    }
+
+    pub fn since(&self, cursor: u64) -> String {
+        self.0.as_ref().map(|o| o.since(cursor)).unwrap_or_default()
+    }
 }

@@ -1,7 +1,8 @@
 //! Launched tasks: the queue, the slots, the runner's outcome and output,
 //! and cancellation with a grace period.
+use alloc::{string::String, vec::Vec};
 
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 use super::deadlines::Deadline;
 use super::engine::invalid;
@@ -172,7 +173,7 @@ impl<H: Host> Engine<H> {
         let Some(task) = self.table.get_mut(seq) else {
             return;
         };
-        task.output.push(chunk);
+        task.output.push(chunk, self.config.output_cap);
         task.updated_at = task.updated_at.max(now);
         let (task_id, cursor) = (task.id.clone(), task.output.cursor());
         self.event(|| Event::Output {

@@ -1,4 +1,4 @@
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// A set of task seqs as a bitmap, one bit per seq from `base`. Seqs are
 /// dense (the slab's), so this is smaller than a tree and iterates in order
@@ -91,7 +91,8 @@ impl Iterator for Bits {
 #[cfg(test)]
 mod tests {
     use super::SeqSet;
-    use std::collections::BTreeSet;
+    use alloc::collections::BTreeSet;
+    use alloc::{vec, vec::Vec};
 
     #[test]
     fn behaves_like_an_ordered_set_and_stays_trimmed() {

@@ -1,5 +1,6 @@
-use std::collections::VecDeque;
-use std::rc::Rc;
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::rc::Rc;
 
 use super::fxhash::FxHashMap;
 use super::seqset::SeqSet;
@@ -8,12 +9,14 @@ use super::{Status, Task};
 /// The tasks in creation order, with an index by id and one by status, so
 /// that a status query costs O(matching tasks) and a lookup O(1).
 ///
-/// Tasks live in a slab indexed by their creation number (`seq`). Slots of
+/// Tasks live in a slab indexed by their creation number (`seq`), each in its
+/// own box: a slot is one pointer, so the slab's spare capacity (up to half
+/// of it after a doubling) costs pointers, not whole tasks. Slots of
 /// removed tasks stay empty until every older slot is empty too; since every
 /// task leaves within two TTLs of its creation, the slab spans at most that
 /// window.
 pub struct Table<P> {
-    slots: VecDeque<Option<Task<P>>>,
+    slots: VecDeque<Option<Box<Task<P>>>>,
     /// The seq of `slots[0]`.
     base: u64,
     live: usize,
@@ -51,7 +54,7 @@ impl<P> Table<P> {
     }
 
     pub fn get(&self, seq: u64) -> Option<&Task<P>> {
-        self.slots.get(self.slot(seq)?)?.as_ref()
+        self.slots.get(self.slot(seq)?)?.as_deref()
     }
 
     /// Adds a task; the caller has checked that its id is free. Returns its seq.
@@ -60,7 +63,7 @@ impl<P> Table<P> {
         task.seq = seq;
         self.ids.insert(task.id.clone(), seq);
         self.by_status[task.status.index()].insert(seq);
-        self.slots.push_back(Some(task));
+        self.slots.push_back(Some(Box::new(task)));
         self.live += 1;
         seq
     }
@@ -68,7 +71,7 @@ impl<P> Table<P> {
     /// Moves a task between status indexes. The only way a status changes.
     pub fn set_status(&mut self, seq: u64, status: Status) -> Option<&mut Task<P>> {
         let i = self.slot(seq)?;
-        let task = self.slots.get_mut(i)?.as_mut()?;
+        let task = self.slots.get_mut(i)?.as_deref_mut()?;
         self.by_status[task.status.index()].remove(seq);
         self.by_status[status.index()].insert(seq);
         task.status = status;
@@ -79,7 +82,7 @@ impl<P> Table<P> {
     /// output, its run); its status must not change through this.
     pub fn get_mut(&mut self, seq: u64) -> Option<&mut Task<P>> {
         let i = self.slot(seq)?;
-        self.slots.get_mut(i)?.as_mut()
+        self.slots.get_mut(i)?.as_deref_mut()
     }
 
     pub fn remove(&mut self, seq: u64) -> Option<Task<P>> {
@@ -92,7 +95,7 @@ impl<P> Table<P> {
             self.slots.pop_front();
             self.base += 1;
         }
-        Some(task)
+        Some(*task)
     }
 
     /// Forgets every task; seqs keep counting up.
@@ -116,7 +119,7 @@ impl<P> Table<P> {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Task<P>> {
-        self.slots.iter().flatten()
+        self.slots.iter().flatten().map(|task| &**task)
     }
 
     pub fn iter_status(&self, status: Status) -> impl Iterator<Item = &Task<P>> {

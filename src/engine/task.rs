@@ -1,6 +1,6 @@
-use std::rc::Rc;
+use alloc::rc::Rc;
 
-use super::{Output, Status};
+use super::{Status, TaskOutput};
 
 /// The work behind a task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +41,7 @@ pub struct Task<P> {
     pub result: Option<P>,
     /// Set when failed.
     pub error: Option<Rc<str>>,
-    pub output: Output,
+    pub output: TaskOutput,
     /// The agent and prompt of a launched task.
     pub agent: Option<Rc<str>>,
     pub prompt: Option<Rc<str>>,

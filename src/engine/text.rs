@@ -1,5 +1,6 @@
 //! Message building without `format!`: Rust's formatting machinery is
 //! several KB of wasm that nothing else here needs.
+use alloc::string::String;
 
 /// The parts, end to end.
 pub fn cat(parts: &[&str]) -> String {
@@ -27,6 +28,8 @@ pub fn decimal(mut n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use alloc::string::ToString;
+
     #[test]
     fn decimal_matches_display() {
         for n in [0, 7, 10, 99, 1_800_000, u64::MAX] {

@@ -1,4 +1,5 @@
 use super::fxhash::FxHashMap;
+use alloc::vec::Vec;
 
 /// A pending `getOutput({ wait: true })`.
 pub struct Waiter<W> {
