@@ -1,4 +1,4 @@
-use alloc::collections::BinaryHeap;
+use alloc::collections::{BinaryHeap, VecDeque};
 use core::cmp::Reverse;
 
 /// What happens when a deadline passes. The order of the variants is the
@@ -6,28 +6,37 @@ use core::cmp::Reverse;
 /// waiter's timeout ends wakes that waiter with the final snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Deadline {
-    /// A live task reaches its TTL and fails.
+    /// A live task reaches its TTL and fails (never queued: see `Deadlines`).
     Expire(u64),
     /// A cancelled runner's grace period ends.
     Grace(u64),
-    /// A final task has been kept for a TTL and leaves the table.
+    /// A final task has been kept for a TTL and leaves the table (queued in
+    /// the eviction FIFO).
     Evict(u64),
     /// A waiter's `timeout` ends: (task seq, waiter id).
     WaitTimeout(u64, u64),
 }
 
-/// Every timed event of the manager in one queue, so the host needs a single
-/// timer. Entries are never removed early: one that no longer applies (its
-/// task finished or left, its waiter woke) is recognised by the engine and
-/// dropped when it reaches the front. Each task adds at most two entries and
-/// each waiter one, and all of them are due within two TTLs, so the queue
-/// stays bounded.
+/// The timed events the manager keeps in memory. A task's TTL expiry needs no
+/// entry: every live task expires `task_ttl` after its creation, so the
+/// oldest live task is always the next to expire, and the engine reads it off
+/// the status index. Evictions come due in the order tasks became final (the
+/// clock never goes back), so they wait in a FIFO of seqs, one word per final
+/// task. The rare rest (grace periods, waiter timeouts) sit in a heap.
+///
+/// Entries are never removed early: one that no longer applies (its task
+/// left, its waiter woke) is recognised by the engine and dropped when it
+/// reaches the front. Each task adds at most one eviction and one grace
+/// entry, each waiter one timeout, and all are due within two TTLs, so both
+/// queues stay bounded.
 #[derive(Default)]
 pub struct Deadlines {
     heap: BinaryHeap<Reverse<(u64, Deadline)>>,
+    evictions: VecDeque<u64>,
 }
 
 impl Deadlines {
+    /// Queues a grace end or a waiter timeout.
     pub fn insert(&mut self, at: u64, what: Deadline) {
         self.heap.push(Reverse((at, what)));
     }
@@ -40,15 +49,36 @@ impl Deadlines {
         self.heap.pop().map(|Reverse(entry)| entry)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (u64, Deadline)> + '_ {
+    /// Queues the eviction of a task that just became final.
+    pub fn push_eviction(&mut self, seq: u64) {
+        self.evictions.push_back(seq);
+    }
+
+    /// The task whose eviction is next.
+    pub fn next_eviction(&self) -> Option<u64> {
+        self.evictions.front().copied()
+    }
+
+    pub fn pop_eviction(&mut self) {
+        self.evictions.pop_front();
+    }
+
+    /// The heap's entries (for tests).
+    pub fn timed(&self) -> impl Iterator<Item = (u64, Deadline)> + '_ {
         self.heap.iter().map(|Reverse(entry)| *entry)
     }
 
+    /// The evictions' seqs, in queue order (for tests).
+    pub fn evictions(&self) -> impl Iterator<Item = u64> + '_ {
+        self.evictions.iter().copied()
+    }
+
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.evictions.len()
     }
 
     pub fn clear(&mut self) {
         self.heap.clear();
+        self.evictions.clear();
     }
 }

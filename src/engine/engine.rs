@@ -133,17 +133,23 @@ impl<H: Host> Engine<H> {
         let now = self.clock;
         // Each deadline is handled as of its own time, so a late timer or a
         // throttled tab changes when it is seen, never what it records.
-        while let Some((at, due)) = self.deadlines.peek() {
+        while let Some((at, due)) = self.next_due() {
             if at > now {
                 break;
             }
-            self.deadlines.pop();
-            if self.applies(at, due) {
-                self.handle(at, due);
+            match due {
+                // Handling it makes the task final, which takes it off the
+                // live indexes the expiry was read from.
+                Deadline::Expire(_) => {}
+                Deadline::Evict(_) => self.deadlines.pop_eviction(),
+                _ => {
+                    self.deadlines.pop();
+                }
             }
+            self.handle(at, due);
             // Slots freed at `at` go to the queue as of `at`, once every
-            // deadline of that instant is handled, stale entries included.
-            if self.deadlines.peek().is_none_or(|(next, _)| next > at) {
+            // deadline of that instant is handled.
+            if self.next_due().is_none_or(|(next, _)| next > at) {
                 self.schedule(at);
             }
         }
@@ -185,30 +191,56 @@ impl<H: Host> Engine<H> {
     /// When the host's single timer must next fire. Drops entries at the
     /// front that no longer apply, so the timer never wakes for nothing.
     pub fn next_deadline(&mut self) -> Option<u64> {
+        self.next_due().map(|(at, _)| at)
+    }
+
+    /// The earliest deadline that still applies, and what it is; ties go in
+    /// `Deadline` order. Drops the queued entries in front of it that no
+    /// longer apply.
+    fn next_due(&mut self) -> Option<(u64, Deadline)> {
         while let Some((at, due)) = self.deadlines.peek() {
             if self.applies(at, due) {
-                return Some(at);
+                break;
             }
             self.deadlines.pop();
         }
-        None
+        while let Some(seq) = self.deadlines.next_eviction() {
+            if self.table.get(seq).is_some_and(|t| t.is_final()) {
+                break;
+            }
+            self.deadlines.pop_eviction();
+        }
+        let oldest_live = match (
+            self.table.first(Status::Queued),
+            self.table.first(Status::Running),
+        ) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let expire = oldest_live
+            .and_then(|seq| self.table.get(seq))
+            .map(|t| (t.deadline, Deadline::Expire(t.seq)));
+        let evict = self
+            .deadlines
+            .next_eviction()
+            .and_then(|seq| self.table.get(seq))
+            .map(|t| (t.deadline, Deadline::Evict(t.seq)));
+        [expire, evict, self.deadlines.peek()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
+    /// Whether a queued grace end or waiter timeout still applies.
     fn applies(&self, at: u64, due: Deadline) -> bool {
         match due {
-            Deadline::Expire(seq) => self
-                .table
-                .get(seq)
-                .is_some_and(|t| !t.is_final() && t.deadline == at),
             Deadline::Grace(seq) => self
                 .table
                 .get(seq)
                 .is_some_and(|t| t.run == Run::Cancelling { until: at }),
-            Deadline::Evict(seq) => self
-                .table
-                .get(seq)
-                .is_some_and(|t| t.is_final() && t.deadline == at),
             Deadline::WaitTimeout(seq, id) => self.waiters.deadline_of(seq, id) == Some(at),
+            // Never in the heap.
+            Deadline::Expire(_) | Deadline::Evict(_) => false,
         }
     }
 
@@ -351,7 +383,6 @@ impl<H: Host> Engine<H> {
             seq: 0,
             deadline: expires,
         });
-        self.deadlines.insert(expires, Deadline::Expire(seq));
         self.event(|| Event::Created {
             task_id: id,
             status,
@@ -509,17 +540,29 @@ impl<H: Host> Engine<H> {
     /// used whenever a queued task could start. Linear in everything: for
     /// tests.
     pub fn is_consistent(&self) -> bool {
-        let queued: hashbrown::HashSet<(u64, Deadline), FxBuild> = self.deadlines.iter().collect();
+        let queued: hashbrown::HashSet<(u64, Deadline), FxBuild> = self.deadlines.timed().collect();
+        let evicting: hashbrown::HashSet<u64, FxBuild> = self.deadlines.evictions().collect();
         let waiters_ok = self.waiters.iter().all(|(seq, w)| {
             self.table.get(seq).is_some_and(|t| !t.is_final())
                 && w.deadline
                     .is_none_or(|at| queued.contains(&(at, Deadline::WaitTimeout(seq, w.id))))
         });
+        // Evictions queue in the order they come due; live tasks expire a
+        // TTL after creation, so in creation order.
+        let due = |seq| self.table.get(seq).map(|t: &Task<H::Payload>| t.deadline);
+        let evictions: Vec<Option<u64>> = self.deadlines.evictions().map(due).collect();
+        let fifo_ok = evictions.len() == evicting.len()
+            && evictions.windows(2).all(|w| match (w[0], w[1]) {
+                (Some(a), Some(b)) => a <= b,
+                _ => true,
+            });
+        let created: Vec<u64> = self.table.iter().map(|t| t.created_at).collect();
+        let created_ok = created.windows(2).all(|w| w[0] <= w[1]);
         let tasks_ok = self.table.iter().all(|t| {
-            let kind = if t.is_final() {
-                Deadline::Evict(t.seq)
+            let deadline_ok = if t.is_final() {
+                evicting.contains(&t.seq)
             } else {
-                Deadline::Expire(t.seq)
+                t.deadline == t.created_at.saturating_add(self.config.task_ttl)
             };
             let grace_ok = match t.run {
                 Run::Cancelling { until } => queued.contains(&(until, Deadline::Grace(t.seq))),
@@ -532,7 +575,7 @@ impl<H: Host> Engine<H> {
                 }
                 _ => matches!(t.run, Run::External | Run::Ended),
             };
-            queued.contains(&(t.deadline, kind)) && grace_ok && run_ok
+            deadline_ok && grace_ok && run_ok
         });
         let holding: Vec<&Task<H::Payload>> =
             self.table.iter().filter(|t| t.run.holds_slot()).collect();
@@ -557,6 +600,8 @@ impl<H: Host> Engine<H> {
             .iter_status(Status::Queued)
             .all(|t| !self.has_room(t.agent.as_deref()));
         self.table.is_consistent()
+            && fifo_ok
+            && created_ok
             && waiters_ok
             && tasks_ok
             && slots_ok
@@ -667,7 +712,7 @@ impl<H: Host> Engine<H> {
         };
         let (task_id, timestamp, view) =
             (task.id.clone(), task.updated_at, task.fixed_view.clone());
-        self.deadlines.insert(evict_at, Deadline::Evict(seq));
+        self.deadlines.push_eviction(seq);
         if run.holds_slot() {
             self.release_slot(agent.as_deref());
             if abort && run == Run::Live {

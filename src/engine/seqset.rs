@@ -63,6 +63,11 @@ impl SeqSet {
         self.len = 0;
     }
 
+    /// The least member.
+    pub fn first(&self) -> Option<u64> {
+        self.iter().next()
+    }
+
     /// The members, ascending.
     pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
         self.words.iter().enumerate().flat_map(move |(i, &word)| {

@@ -113,6 +113,11 @@ impl<P> Table<P> {
         self.by_status[status.index()].len()
     }
 
+    /// The oldest task in `status`.
+    pub fn first(&self, status: Status) -> Option<u64> {
+        self.by_status[status.index()].first()
+    }
+
     /// Seqs of the tasks in `status`, in creation order.
     pub fn seqs(&self, status: Status) -> impl Iterator<Item = u64> + '_ {
         self.by_status[status.index()].iter()
