@@ -32,7 +32,6 @@ pub fn make_base(task: &JsTask) -> JsValue {
 fn base_with(task: &JsTask, session_id: &JsValue) -> JsValue {
     glue::task_base(
         &task.id,
-        task.created_at as f64,
         &task.options,
         session_id,
         task.agent.as_deref(),
@@ -45,6 +44,7 @@ pub fn task_object(task: &JsTask) -> JsValue {
     glue::task_object(
         &base(task),
         task.status as u8,
+        task.created_at as f64,
         task.updated_at as f64,
         task.result.as_ref().unwrap_or(&JsValue::UNDEFINED),
         task.error.as_deref(),

@@ -6,20 +6,20 @@
 const STATUS = ['queued', 'running', 'completed', 'error', 'cancelled'];
 const COMPLETED = 2;
 
-// The fields of a task that never change, built once per task.
-export function taskBase(id, createdAt, options, sessionId, agent, prompt) {
-  const base = { id, status: undefined, createdAt, updatedAt: createdAt, options };
-  if (sessionId !== undefined) base.sessionId = sessionId;
-  if (agent !== undefined) base.agent = agent;
-  if (prompt !== undefined) base.prompt = prompt;
-  return base;
+// The fields of a task that never change and would cost a conversion each
+// time: built once per task, kept lean (a snapshot copies them out).
+export function taskBase(id, options, sessionId, agent, prompt) {
+  return agent === undefined ? { id, options, sessionId } : { id, options, sessionId, agent, prompt };
 }
 
-// A fresh snapshot: the fixed fields copied, the changing ones added.
-export function taskObject(base, status, updatedAt, result, error, output) {
-  const task = { ...base };
-  task.status = STATUS[status];
-  task.updatedAt = updatedAt;
+// A fresh snapshot, its keys always in the same order.
+export function taskObject(base, status, createdAt, updatedAt, result, error, output) {
+  const task = { id: base.id, status: STATUS[status], createdAt, updatedAt, options: base.options };
+  if (base.sessionId !== undefined) task.sessionId = base.sessionId;
+  if (base.agent !== undefined) {
+    task.agent = base.agent;
+    task.prompt = base.prompt;
+  }
   // `result` is present exactly when the task completed, even if undefined.
   if (status === COMPLETED) task.result = result;
   if (error !== undefined) task.error = error;

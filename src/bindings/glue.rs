@@ -9,7 +9,6 @@ extern "C" {
     #[wasm_bindgen(js_name = taskBase)]
     pub fn task_base(
         id: &str,
-        created_at: f64,
         options: &JsValue,
         session_id: &JsValue,
         agent: Option<&str>,
@@ -20,6 +19,7 @@ extern "C" {
     pub fn task_object(
         base: &JsValue,
         status: u8,
+        created_at: f64,
         updated_at: f64,
         result: &JsValue,
         error: Option<&str>,
