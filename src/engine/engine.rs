@@ -219,12 +219,12 @@ impl<H: Host> Engine<H> {
         };
         let expire = oldest_live
             .and_then(|seq| self.table.get(seq))
-            .map(|t| (t.deadline, Deadline::Expire(t.seq)));
+            .map(|t| (t.deadline(self.config.task_ttl), Deadline::Expire(t.seq)));
         let evict = self
             .deadlines
             .next_eviction()
             .and_then(|seq| self.table.get(seq))
-            .map(|t| (t.deadline, Deadline::Evict(t.seq)));
+            .map(|t| (t.deadline(self.config.task_ttl), Deadline::Evict(t.seq)));
         [expire, evict, self.deadlines.peek()]
             .into_iter()
             .flatten()
@@ -237,7 +237,7 @@ impl<H: Host> Engine<H> {
             Deadline::Grace(seq) => self
                 .table
                 .get(seq)
-                .is_some_and(|t| t.run == Run::Cancelling { until: at }),
+                .is_some_and(|t| t.run == Run::Cancelling),
             Deadline::WaitTimeout(seq, id) => self.waiters.deadline_of(seq, id) == Some(at),
             // Never in the heap.
             Deadline::Expire(_) | Deadline::Evict(_) => false,
@@ -361,7 +361,6 @@ impl<H: Host> Engine<H> {
                 }
             },
         };
-        let expires = now.saturating_add(self.config.task_ttl);
         let (status, run) = match work {
             Some(_) => (Status::Queued, Run::Waiting),
             None => (Status::Running, Run::External),
@@ -381,7 +380,6 @@ impl<H: Host> Engine<H> {
             run,
             fixed_view: None,
             seq: 0,
-            deadline: expires,
         });
         self.event(|| Event::Created {
             task_id: id,
@@ -542,6 +540,13 @@ impl<H: Host> Engine<H> {
     pub fn is_consistent(&self) -> bool {
         let queued: hashbrown::HashSet<(u64, Deadline), FxBuild> = self.deadlines.timed().collect();
         let evicting: hashbrown::HashSet<u64, FxBuild> = self.deadlines.evictions().collect();
+        let grace: hashbrown::HashSet<u64, FxBuild> = queued
+            .iter()
+            .filter_map(|(_, due)| match due {
+                Deadline::Grace(seq) => Some(*seq),
+                _ => None,
+            })
+            .collect();
         let waiters_ok = self.waiters.iter().all(|(seq, w)| {
             self.table.get(seq).is_some_and(|t| !t.is_final())
                 && w.deadline
@@ -549,7 +554,12 @@ impl<H: Host> Engine<H> {
         });
         // Evictions queue in the order they come due; live tasks expire a
         // TTL after creation, so in creation order.
-        let due = |seq| self.table.get(seq).map(|t: &Task<H::Payload>| t.deadline);
+        let ttl = self.config.task_ttl;
+        let due = |seq| {
+            self.table
+                .get(seq)
+                .map(|t: &Task<H::Payload>| t.deadline(ttl))
+        };
         let evictions: Vec<Option<u64>> = self.deadlines.evictions().map(due).collect();
         let fifo_ok = evictions.len() == evicting.len()
             && evictions.windows(2).all(|w| match (w[0], w[1]) {
@@ -559,19 +569,15 @@ impl<H: Host> Engine<H> {
         let created: Vec<u64> = self.table.iter().map(|t| t.created_at).collect();
         let created_ok = created.windows(2).all(|w| w[0] <= w[1]);
         let tasks_ok = self.table.iter().all(|t| {
-            let deadline_ok = if t.is_final() {
-                evicting.contains(&t.seq)
-            } else {
-                t.deadline == t.created_at.saturating_add(self.config.task_ttl)
-            };
+            let deadline_ok = !t.is_final() || evicting.contains(&t.seq);
             let grace_ok = match t.run {
-                Run::Cancelling { until } => queued.contains(&(until, Deadline::Grace(t.seq))),
+                Run::Cancelling => grace.contains(&t.seq),
                 _ => true,
             };
             let run_ok = match t.status {
                 Status::Queued => t.run == Run::Waiting,
                 Status::Running => {
-                    matches!(t.run, Run::External | Run::Live | Run::Cancelling { .. })
+                    matches!(t.run, Run::External | Run::Live | Run::Cancelling)
                 }
                 _ => matches!(t.run, Run::External | Run::Ended),
             };
@@ -667,7 +673,7 @@ impl<H: Host> Engine<H> {
         wall: u64,
     ) -> Result<&Task<H::Payload>, EngineError> {
         let (seq, now) = self.live_task(id, verb, wall)?;
-        if matches!(self.task_at(seq)?.run, Run::Cancelling { .. }) {
+        if matches!(self.task_at(seq)?.run, Run::Cancelling) {
             return Err(EngineError::being_cancelled(verb, id));
         }
         self.finish(seq, target, result, error, true, now);
@@ -689,20 +695,17 @@ impl<H: Host> Engine<H> {
         abort: bool,
         now: u64,
     ) {
-        let evict_at = now.saturating_add(self.config.task_ttl);
         let Some(task) = self.table.get(seq) else {
             return;
         };
         let (run, previous, agent) = (task.run, task.status, task.agent.clone());
         let (target, result, error) = match run {
-            Run::Cancelling { .. } => (Status::Cancelled, None, None),
+            Run::Cancelling => (Status::Cancelled, None, None),
             _ => (target, result, error),
         };
         let Some(task) = self.table.set_status(seq, target) else {
             return;
         };
-        // The expiry entry stays queued and is dropped when it surfaces.
-        task.deadline = evict_at;
         task.updated_at = task.updated_at.max(now);
         task.result = result;
         task.error = error;

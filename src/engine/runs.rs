@@ -212,13 +212,13 @@ impl<H: Host> Engine<H> {
             Run::Live if !force && self.config.cancel_grace > 0 => {
                 let until = now.saturating_add(self.config.cancel_grace);
                 if let Some(task) = self.table.get_mut(seq) {
-                    task.run = Run::Cancelling { until };
+                    task.run = Run::Cancelling;
                 }
                 self.deadlines.insert(until, Deadline::Grace(seq));
                 self.outbox.push_back(Effect::Abort { seq });
                 true
             }
-            Run::Cancelling { .. } if !force => true,
+            Run::Cancelling if !force => true,
             _ => {
                 self.finish(seq, Status::Cancelled, None, None, true, now);
                 false

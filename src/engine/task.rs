@@ -11,16 +11,16 @@ pub enum Run {
     Waiting,
     /// Its runner is running and holds a slot.
     Live,
-    /// Its runner was signalled to stop and has until then to do so; it
-    /// still holds its slot.
-    Cancelling { until: u64 },
+    /// Its runner was signalled to stop and has until its grace period
+    /// ends (a queued `Deadline::Grace`) to do so; it still holds its slot.
+    Cancelling,
     /// Launched, and now final: its slot is free, its runner ignored.
     Ended,
 }
 
 impl Run {
     pub fn holds_slot(self) -> bool {
-        matches!(self, Run::Live | Run::Cancelling { .. })
+        matches!(self, Run::Live | Run::Cancelling)
     }
 }
 
@@ -52,14 +52,23 @@ pub struct Task<P> {
     pub fixed_view: Option<P>,
     /// Creation order; the key of every index.
     pub(crate) seq: u64,
-    /// The one deadline this task has in the queue: its TTL expiry while
-    /// running, its eviction once final.
-    pub(crate) deadline: u64,
 }
 
 impl<P> Task<P> {
     pub fn is_final(&self) -> bool {
         self.status.is_final()
+    }
+
+    /// When it next changes by itself: its TTL expiry while live, its
+    /// eviction once final. The clock never goes back, so a task's last
+    /// update is the moment it became final.
+    pub fn deadline(&self, ttl: u64) -> u64 {
+        let from = if self.is_final() {
+            self.updated_at
+        } else {
+            self.created_at
+        };
+        from.saturating_add(ttl)
     }
 
     /// Its creation number: the order tasks are listed in.
