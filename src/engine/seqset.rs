@@ -65,7 +65,10 @@ impl SeqSet {
 
     /// The least member.
     pub fn first(&self) -> Option<u64> {
-        self.iter().next()
+        // The front word is never empty (removals trim it), so this looks
+        // at one word.
+        let (i, word) = self.words.iter().enumerate().find(|(_, w)| **w != 0)?;
+        Some(self.base + 64 * i as u64 + u64::from(word.trailing_zeros()))
     }
 
     /// The members, ascending.
@@ -118,6 +121,7 @@ mod tests {
                 model.insert(seq);
             }
             assert_eq!(set.len(), model.len());
+            assert_eq!(set.first(), model.first().copied());
         }
         assert_eq!(
             set.iter().collect::<Vec<_>>(),
