@@ -33,10 +33,12 @@ impl IdGen {
         }
         let start = self.used * 16;
         self.used += 1;
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&self.buf[start..start + 16]);
+        // `get_mut` and `try_into`, not indexing: no panic path, and none of
+        // the formatting code a slicing panic drags into the wasm.
+        let chunk = self.buf.get_mut(start..start + 16).unwrap_or_default();
+        let bytes: [u8; 16] = (&*chunk).try_into().unwrap_or_default();
         // Never hand out the same bytes twice.
-        self.buf[start..start + 16].fill(0);
+        chunk.fill(0);
         Ok(uuid_v4(bytes))
     }
 }

@@ -76,7 +76,11 @@ impl Output {
             return;
         }
         let over = (self.tail.len() + bytes.len()).saturating_sub(self.tail_cap);
-        self.tail.drain(..over);
+        // Popped one by one rather than `drain(..over)`, whose range check
+        // is a panic path; each byte is popped once, so it stays linear.
+        for _ in 0..over {
+            self.tail.pop_front();
+        }
         self.dropped += over as u64;
         self.tail.extend(bytes);
     }

@@ -11,19 +11,21 @@ pub fn cat(parts: &[&str]) -> String {
     out
 }
 
-/// `n` in decimal.
-pub fn decimal(mut n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// `n` in decimal. Most significant digit first, by division: no buffer to
+/// index, so no panic path.
+pub fn decimal(n: u64) -> String {
+    let mut unit = 1;
+    while n / unit >= 10 {
+        unit *= 10;
     }
-    digits[i..].iter().map(|&d| d as char).collect()
+    let mut out = String::new();
+    loop {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+        if unit == 1 {
+            return out;
+        }
+        unit /= 10;
+    }
 }
 
 #[cfg(test)]
