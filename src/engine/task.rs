@@ -46,9 +46,10 @@ pub struct Task<P> {
     pub agent: Option<Rc<str>>,
     pub prompt: Option<Rc<str>>,
     pub run: Run,
-    /// The host's rendering of the fields that never change (id, session,
-    /// creation time, options, agent, prompt), made once so that snapshots
-    /// need not convert them again. The engine only stores it.
+    /// The host's rendering of fields that never change and are costly to
+    /// convert (in the binding: id, options, session, agent and prompt),
+    /// made once so that snapshots need not convert them again. The engine
+    /// only stores it.
     pub fixed_view: Option<P>,
     /// Creation order; the key of every index.
     pub(crate) seq: u64,
