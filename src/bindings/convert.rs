@@ -11,8 +11,8 @@ use crate::engine::{Engine, Event, Host, Task};
 type JsTask = Task<<Js as Host>::Payload>;
 
 /// The task's fixed fields (id, options, session, agent, prompt) as a JS
-/// object: the one made at creation, or
-/// (for a task the binding did not create) a new one.
+/// object: the one made at creation, or (for a task the binding did not
+/// create) a new one.
 fn base(task: &JsTask) -> JsValue {
     match &task.fixed_view {
         Some(view) => view.clone(),
