@@ -53,9 +53,9 @@ pub fn task_object(task: &JsTask) -> JsValue {
     )
 }
 
-/// A task just created: makes and keeps its fixed fields, then its snapshot.
-/// Tasks of one session share one JS string for its id.
-pub fn created(st: &mut State, seq: u64) -> JsValue {
+/// Makes and keeps a new task's fixed fields, and returns them. Tasks of one
+/// session share one JS string for its id.
+pub fn keep_base(st: &mut State, seq: u64) -> JsValue {
     let State {
         engine, session_js, ..
     } = st;
@@ -72,8 +72,16 @@ pub fn created(st: &mut State, seq: u64) -> JsValue {
         }
     };
     let base = base_with(task, &session);
-    engine.set_fixed_view(seq, base);
-    engine.by_seq(seq).map_or(JsValue::UNDEFINED, task_object)
+    engine.set_fixed_view(seq, base.clone());
+    base
+}
+
+/// A task just created: keeps its fixed fields, then answers its snapshot.
+pub fn created(st: &mut State, seq: u64) -> JsValue {
+    keep_base(st, seq);
+    st.engine
+        .by_seq(seq)
+        .map_or(JsValue::UNDEFINED, task_object)
 }
 
 /// An array of snapshots, in the order given.

@@ -93,11 +93,10 @@ export function clearTimer(id) {
   clearTimeout(id);
 }
 
-export function idOf(view) {
-  return view.id;
-}
-
-export function notify(session, taskId, status, timestamp) {
+// `base` is the task's fixed fields when the binding made them (their id
+// is already a JS string); `taskId` is given only when it did not.
+export function notify(session, base, taskId, status, timestamp) {
+  if (base !== undefined) taskId = base.id;
   const message = { type: 'task_completion', taskId, status: STATUS[status], timestamp };
   try {
     const sent = session.sendMessage(message);
@@ -253,8 +252,8 @@ function pause(ms, signal) {
   });
 }
 
-export function backgroundReply(status, taskId) {
-  return { status: STATUS[status], taskId };
+export function backgroundReply(status, base) {
+  return { status: STATUS[status], taskId: base.id };
 }
 
 export function onSettled(promise, f) {

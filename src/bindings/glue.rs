@@ -59,7 +59,15 @@ extern "C" {
     #[wasm_bindgen(js_name = makeArgError)]
     pub fn make_arg_error(kind: u8, message: &str, value: &JsValue) -> JsValue;
 
-    pub fn notify(session: &JsValue, task_id: &JsValue, status: u8, timestamp: f64);
+    /// `base`: the task's fixed fields, or undefined when there are none
+    /// and `task_id` is given instead.
+    pub fn notify(
+        session: &JsValue,
+        base: &JsValue,
+        task_id: Option<&str>,
+        status: u8,
+        timestamp: f64,
+    );
 
     /// `setInterval(f, ms)` or `setTimeout(f, ms)`; returns the timer's id.
     #[wasm_bindgen(js_name = setTimer)]
@@ -67,10 +75,6 @@ extern "C" {
 
     #[wasm_bindgen(js_name = clearTimer)]
     pub fn clear_timer(id: &JsValue);
-
-    /// A fixed view's `id`.
-    #[wasm_bindgen(js_name = idOf)]
-    pub fn id_of(view: &JsValue) -> JsValue;
 
     /// Calls `f` once with the session's status, or undefined if asking failed.
     #[wasm_bindgen(js_name = askStatus)]
@@ -120,7 +124,7 @@ extern "C" {
     pub fn simulated_runner(delay: f64) -> JsValue;
 
     #[wasm_bindgen(js_name = backgroundReply)]
-    pub fn background_reply(status: u8, task_id: &str) -> JsValue;
+    pub fn background_reply(status: u8, base: &JsValue) -> JsValue;
 
     #[wasm_bindgen(js_name = onSettled)]
     pub fn on_settled(promise: &Promise, f: &JsValue);

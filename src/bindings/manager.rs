@@ -387,7 +387,11 @@ impl BackgroundManager {
             let task = st
                 .engine
                 .launch(None, None, &agent, &prompt, options, now)?;
-            Ok(glue::background_reply(task.status as u8, &task.id))
+            let (seq, status) = (task.seq(), task.status as u8);
+            // The reply takes the id from the task's fixed fields, which
+            // later snapshots and notifications reuse too.
+            let base = convert::keep_base(st, seq);
+            Ok(glue::background_reply(status, &base))
         }))
     }
 }

@@ -165,8 +165,12 @@ fn deliver(shared: &Shared, effect: Effect<Js>) {
             status,
             timestamp,
         } => {
-            let id = view.map_or_else(|| JsValue::from_str(&task_id), |view| glue::id_of(&view));
-            glue::notify(&session, &id, status as u8, timestamp as f64)
+            // The id crosses as a string only for a task without fixed fields.
+            let (base, task_id) = match view {
+                Some(base) => (base, None),
+                None => (JsValue::UNDEFINED, Some(&*task_id)),
+            };
+            glue::notify(&session, &base, task_id, status as u8, timestamp as f64)
         }
         Effect::Wake {
             waiter,

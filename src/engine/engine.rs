@@ -133,7 +133,8 @@ impl<H: Host> Engine<H> {
         let now = self.clock;
         // Each deadline is handled as of its own time, so a late timer or a
         // throttled tab changes when it is seen, never what it records.
-        while let Some((at, due)) = self.next_due() {
+        let mut next = self.next_due();
+        while let Some((at, due)) = next {
             if at > now {
                 break;
             }
@@ -147,10 +148,12 @@ impl<H: Host> Engine<H> {
                 }
             }
             self.handle(at, due);
+            next = self.next_due();
             // Slots freed at `at` go to the queue as of `at`, once every
             // deadline of that instant is handled.
-            if self.next_due().is_none_or(|(next, _)| next > at) {
+            if next.is_none_or(|(next, _)| next > at) {
                 self.schedule(at);
+                next = self.next_due();
             }
         }
         now
