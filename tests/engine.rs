@@ -92,13 +92,13 @@ fn a_task_is_created_running_with_the_session_id_and_its_options() {
     assert_eq!(t.options, "opts");
     assert_eq!(t.session_id.as_deref(), Some("session-1"));
     assert_eq!(
-        (t.result, t.error.clone(), t.output.text().as_str()),
+        (t.result().copied(), t.error(), t.output.text().as_str()),
         (None, None, "")
     );
     let own = e
         .create(Some("mine"), Some("other-session"), "o", T0 + 6)
         .unwrap();
-    assert_eq!(&*own.id, "mine");
+    assert_eq!(own.id.to_string(), "mine");
     assert_eq!(own.session_id.as_deref(), Some("other-session"));
     assert!(drain(&mut e).is_empty(), "creating notifies nothing");
 }
@@ -145,7 +145,7 @@ fn a_duplicate_id_is_rejected_and_the_existing_task_kept() {
     assert!(err.message.contains("\"a\""));
     let kept = e.get("a", T0 + 3).unwrap();
     assert_eq!(
-        (kept.status, kept.options, kept.result),
+        (kept.status, kept.options, kept.result().copied()),
         (Status::Completed, "opts", Some("done"))
     );
     assert_eq!(e.len(), 1);
@@ -173,17 +173,14 @@ fn each_final_transition_sets_its_fields_and_notifies_once() {
     }
     let c = e.complete("c", "result", T0 + 10).unwrap();
     assert_eq!(
-        (c.status, c.result, c.updated_at),
+        (c.status, c.result().copied(), c.updated_at),
         (Status::Completed, Some("result"), T0 + 10)
     );
     let f = e.fail("f", "boom", T0 + 20).unwrap();
-    assert_eq!(
-        (f.status, f.error.as_deref()),
-        (Status::Error, Some("boom"))
-    );
+    assert_eq!((f.status, f.error()), (Status::Error, Some("boom")));
     let x = e.cancel("x", false, T0 + 30).unwrap().done().unwrap();
     assert_eq!(
-        (x.status, x.result, x.error.clone()),
+        (x.status, x.result().copied(), x.error()),
         (Status::Cancelled, None, None)
     );
     assert_eq!(
@@ -215,7 +212,7 @@ fn final_tasks_refuse_every_transition_and_stay_unchanged() {
     }
     let t = e.get("t", T0 + 3).unwrap();
     assert_eq!(
-        (t.status, t.error.as_deref(), t.updated_at),
+        (t.status, t.error(), t.updated_at),
         (Status::Error, Some("first"), T0 + 1)
     );
     assert!(drain(&mut e).is_empty(), "no second notification");
@@ -281,7 +278,7 @@ fn cancel_all_cancels_only_running_tasks_in_creation_order() {
         cancelled,
         ["t0", "t1", "t3", "t4"].map(|id| (id.to_string(), Status::Cancelled))
     );
-    assert_eq!(e.get("t2", T0 + 3).unwrap().result, Some("kept"));
+    assert_eq!(e.get("t2", T0 + 3).unwrap().result().copied(), Some("kept"));
     let sent = drain(&mut e);
     assert_eq!(
         sent,
@@ -315,11 +312,7 @@ fn a_running_task_times_out_exactly_at_its_ttl() {
     e.advance(T0 + TTL);
     let t = e.get("t", T0 + TTL).unwrap();
     assert_eq!(t.status, Status::Error);
-    assert!(
-        t.error.as_deref().unwrap().contains("timed out"),
-        "{:?}",
-        t.error
-    );
+    assert!(t.error().unwrap().contains("timed out"), "{:?}", t.error());
     assert_eq!(t.updated_at, T0 + TTL);
     assert_eq!(drain(&mut e), vec![notify("t", Status::Error, T0 + TTL)]);
     assert_eq!(
@@ -415,7 +408,7 @@ fn a_waiter_is_answered_at_once_when_not_waiting_or_already_final() {
             task, timed_out, ..
         } => {
             assert_eq!(
-                (task.status, task.result, timed_out),
+                (task.status, task.result().copied(), timed_out),
                 (Status::Completed, Some("r"), false)
             );
         }
@@ -607,13 +600,16 @@ fn the_session_status_applies_to_its_own_running_tasks() {
         e.finish_poll(token, Some(answer), T0 + 2_100);
         for id in ["mine1", "mine2"] {
             let t = e.get(id, T0 + 2_100).unwrap();
-            assert_eq!((t.status, t.error.as_deref()), (status, error));
+            assert_eq!((t.status, t.error()), (status, error));
         }
         assert_eq!(
             e.get("foreign", T0 + 2_100).unwrap().status,
             Status::Running
         );
-        assert_eq!(e.get("done", T0 + 2_100).unwrap().result, Some("r"));
+        assert_eq!(
+            e.get("done", T0 + 2_100).unwrap().result().copied(),
+            Some("r")
+        );
         assert_eq!(
             drain(&mut e),
             vec![

@@ -417,7 +417,7 @@ impl World {
             Op::Get(i) => {
                 if let Some((id, _)) = self.pick(*i) {
                     if let Some(t) = self.e.get(&id, now) {
-                        assert_eq!(&*t.id, id);
+                        assert_eq!(t.id.to_string(), id);
                     }
                 }
             }

@@ -87,10 +87,7 @@ fn a_launched_task_starts_at_once_and_its_runner_completes_it() {
         .launch(None, None, "default", "Write", "o".into(), T0)
         .unwrap();
     assert_eq!((t.status, t.run), (Status::Running, Run::Live));
-    assert_eq!(
-        (t.agent.as_deref(), t.prompt.as_deref()),
-        (Some("default"), Some("Write"))
-    );
+    assert_eq!((t.agent(), t.prompt()), (Some("default"), Some("Write")));
     let id = t.id.to_string();
     match e.pop_effect() {
         Some(Effect::Start {
@@ -101,7 +98,7 @@ fn a_launched_task_starts_at_once_and_its_runner_completes_it() {
             options,
             ..
         }) => {
-            assert_eq!(&*task_id, id);
+            assert_eq!(task_id.to_string(), id);
             assert_eq!((&*agent, &*prompt), ("default", "Write"));
             assert_eq!(session_id.as_deref(), Some("session"));
             assert_eq!(options, "o");
@@ -112,7 +109,7 @@ fn a_launched_task_starts_at_once_and_its_runner_completes_it() {
     e.run_settled(s, Ok("the result".into()), T0 + 5);
     let t = e.get(&id, T0 + 5).unwrap();
     assert_eq!(
-        (t.status, t.result.as_deref(), t.updated_at),
+        (t.status, t.result().map(String::as_str), t.updated_at),
         (Status::Completed, Some("the result"), T0 + 5)
     );
     assert_eq!(
@@ -131,7 +128,7 @@ fn a_runner_that_fails_fails_its_task_with_the_message() {
     e.run_settled(s, Err("runner blew up".into()), T0 + 1);
     let t = e.get("t", T0 + 1).unwrap();
     assert_eq!(
-        (t.status, t.error.as_deref()),
+        (t.status, t.error()),
         (Status::Error, Some("runner blew up"))
     );
 }
@@ -220,7 +217,7 @@ fn cancel_signals_the_runner_and_waits_for_it_to_stop() {
     let s = seq(&mut e, "t");
     e.run_settled(s, Ok("ignored".into()), T0 + 20);
     let t = e.get("t", T0 + 20).unwrap();
-    assert_eq!((t.status, t.result.clone()), (Status::Cancelled, None));
+    assert_eq!((t.status, t.result().cloned()), (Status::Cancelled, None));
     assert_eq!(
         drain(&mut e),
         vec![
@@ -299,7 +296,7 @@ fn a_queued_tasks_ttl_counts_from_creation() {
     // one TTL after it was created, not after it started.
     e.advance(T0 + 1_500);
     let hog = e.get("hog", T0 + 1_500).unwrap();
-    assert!(hog.error.as_deref().unwrap().contains("timed out"));
+    assert!(hog.error().unwrap().contains("timed out"));
     let waiting = e.get("waiting", T0 + 1_500).unwrap();
     assert_eq!(
         (waiting.status, waiting.updated_at),

@@ -6,19 +6,25 @@
 const STATUS = ['queued', 'running', 'completed', 'error', 'cancelled'];
 const COMPLETED = 2;
 
-// The fields of a task that never change and would cost a conversion each
-// time: built once per task, kept lean (a snapshot copies them out).
-export function taskBase(id, options, sessionId, agent, prompt) {
-  return agent === undefined ? { id, options, sessionId } : { id, options, sessionId, agent, prompt };
+// ASCII bytes (a task id spelled out in wasm) as a string: for a few dozen
+// bytes, cheaper than the TextDecoder that strings otherwise cross through.
+export function asciiText(bytes) {
+  return String.fromCharCode.apply(null, bytes);
 }
 
-// A fresh snapshot, its keys always in the same order.
-export function taskObject(base, status, createdAt, updatedAt, result, error, output) {
-  const task = { id: base.id, status: STATUS[status], createdAt, updatedAt, options: base.options };
-  if (base.sessionId !== undefined) task.sessionId = base.sessionId;
-  if (base.agent !== undefined) {
-    task.agent = base.agent;
-    task.prompt = base.prompt;
+// A launched task's agent and prompt, made once: its snapshots copy them out.
+export function launchView(agent, prompt) {
+  return { agent, prompt };
+}
+
+// A fresh snapshot, its keys always in the same order. `launch` is the
+// task's launchView, if it was launched.
+export function taskObject(id, status, createdAt, updatedAt, options, sessionId, launch, result, error, output) {
+  const task = { id, status: STATUS[status], createdAt, updatedAt, options };
+  if (sessionId !== undefined) task.sessionId = sessionId;
+  if (launch !== undefined) {
+    task.agent = launch.agent;
+    task.prompt = launch.prompt;
   }
   // `result` is present exactly when the task completed, even if undefined.
   if (status === COMPLETED) task.result = result;
@@ -27,8 +33,8 @@ export function taskObject(base, status, createdAt, updatedAt, result, error, ou
   return task;
 }
 
-export function outputObject(base, status, output, cursor, result, error, timedOut) {
-  const out = { taskId: base.id, status: STATUS[status], output: output ?? '', cursor };
+export function outputObject(taskId, status, output, cursor, result, error, timedOut) {
+  const out = { taskId, status: STATUS[status], output: output ?? '', cursor };
   if (status === COMPLETED) out.result = result;
   if (error !== undefined) out.error = error;
   if (timedOut) out.timedOut = true;
@@ -93,10 +99,7 @@ export function clearTimer(id) {
   clearTimeout(id);
 }
 
-// `base` is the task's fixed fields when the binding made them (their id
-// is already a JS string); `taskId` is given only when it did not.
-export function notify(session, base, taskId, status, timestamp) {
-  if (base !== undefined) taskId = base.id;
+export function notify(session, taskId, status, timestamp) {
   const message = { type: 'task_completion', taskId, status: STATUS[status], timestamp };
   try {
     const sent = session.sendMessage(message);
@@ -252,8 +255,8 @@ function pause(ms, signal) {
   });
 }
 
-export function backgroundReply(status, base) {
-  return { status: STATUS[status], taskId: base.id };
+export function backgroundReply(status, taskId) {
+  return { status: STATUS[status], taskId };
 }
 
 export function onSettled(promise, f) {

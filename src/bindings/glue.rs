@@ -6,21 +6,23 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/bindings/glue.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = taskBase)]
-    pub fn task_base(
-        id: &str,
-        options: &JsValue,
-        session_id: &JsValue,
-        agent: Option<&str>,
-        prompt: Option<&str>,
-    ) -> JsValue;
+    /// ASCII bytes as a string.
+    #[wasm_bindgen(js_name = asciiText)]
+    pub fn ascii_text(bytes: &[u8]) -> JsValue;
+
+    #[wasm_bindgen(js_name = launchView)]
+    pub fn launch_view(agent: &str, prompt: &str) -> JsValue;
 
     #[wasm_bindgen(js_name = taskObject)]
+    #[allow(clippy::too_many_arguments)]
     pub fn task_object(
-        base: &JsValue,
+        id: &JsValue,
         status: u8,
         created_at: f64,
         updated_at: f64,
+        options: &JsValue,
+        session_id: &JsValue,
+        launch: &JsValue,
         result: &JsValue,
         error: Option<&str>,
         output: Option<&str>,
@@ -28,7 +30,7 @@ extern "C" {
 
     #[wasm_bindgen(js_name = outputObject)]
     pub fn output_object(
-        base: &JsValue,
+        task_id: &JsValue,
         status: u8,
         output: Option<&str>,
         cursor: f64,
@@ -40,7 +42,7 @@ extern "C" {
     #[wasm_bindgen(js_name = eventObject)]
     pub fn event_object(
         kind: u8,
-        task_id: &str,
+        task_id: &JsValue,
         status: u8,
         previous: u8,
         chunk: Option<&str>,
@@ -59,15 +61,7 @@ extern "C" {
     #[wasm_bindgen(js_name = makeArgError)]
     pub fn make_arg_error(kind: u8, message: &str, value: &JsValue) -> JsValue;
 
-    /// `base`: the task's fixed fields, or undefined when there are none
-    /// and `task_id` is given instead.
-    pub fn notify(
-        session: &JsValue,
-        base: &JsValue,
-        task_id: Option<&str>,
-        status: u8,
-        timestamp: f64,
-    );
+    pub fn notify(session: &JsValue, task_id: &JsValue, status: u8, timestamp: f64);
 
     /// `setInterval(f, ms)` or `setTimeout(f, ms)`; returns the timer's id.
     #[wasm_bindgen(js_name = setTimer)]
@@ -124,7 +118,7 @@ extern "C" {
     pub fn simulated_runner(delay: f64) -> JsValue;
 
     #[wasm_bindgen(js_name = backgroundReply)]
-    pub fn background_reply(status: u8, base: &JsValue) -> JsValue;
+    pub fn background_reply(status: u8, task_id: &JsValue) -> JsValue;
 
     #[wasm_bindgen(js_name = onSettled)]
     pub fn on_settled(promise: &Promise, f: &JsValue);

@@ -38,7 +38,8 @@ impl BackgroundManager {
                 answer,
             };
             let ready = state::try_run(&self.shared, |st, _| {
-                Ok(match st.engine.wait_seq(seq, true, timeout, waiter)? {
+                let (engine, strings) = st.parts();
+                Ok(match engine.wait_seq(seq, true, timeout, waiter)? {
                     Wait::Ready {
                         task,
                         timed_out,
@@ -46,9 +47,9 @@ impl BackgroundManager {
                     } => {
                         let value = match waiter.answer {
                             Answer::Output { since } => {
-                                convert::output_object(task, since, timed_out)
+                                convert::output_object(&task, since, timed_out)
                             }
-                            Answer::Task => convert::task_object(task),
+                            Answer::Task => strings.task_object(&task),
                         };
                         Some((value, waiter.resolve))
                     }
@@ -95,7 +96,9 @@ impl BackgroundManager {
         answer(|| {
             let session_id = args::session(&session)?;
             state::run(&self.shared, |st, now| {
-                st.engine.initialize(session, session_id.into(), now);
+                let session_id: alloc::rc::Rc<str> = session_id.into();
+                st.strings.set_session(session_id.clone());
+                st.engine.initialize(session, session_id, now);
                 state::start_polling(&self.shared, st);
             })?;
             Ok(JsValue::UNDEFINED)
@@ -115,11 +118,11 @@ impl BackgroundManager {
         answer(|| {
             let a = args::create(&options)?;
             state::try_run(&self.shared, |st, now| {
-                let seq = st
-                    .engine
+                let (engine, strings) = st.parts();
+                let seq = engine
                     .create(a.id.as_deref(), a.session_id.as_deref(), a.options, now)?
-                    .seq;
-                Ok(convert::created(st, seq))
+                    .seq();
+                Ok(convert::created(engine, strings, seq))
             })
         })
     }
@@ -135,8 +138,8 @@ impl BackgroundManager {
         answer(|| {
             let a = args::launch(&options)?;
             state::try_run(&self.shared, |st, now| {
-                let seq = st
-                    .engine
+                let (engine, strings) = st.parts();
+                let seq = engine
                     .launch(
                         a.id.as_deref(),
                         a.session_id.as_deref(),
@@ -145,8 +148,8 @@ impl BackgroundManager {
                         a.options,
                         now,
                     )?
-                    .seq;
-                Ok(convert::created(st, seq))
+                    .seq();
+                Ok(convert::created(engine, strings, seq))
             })
         })
     }
@@ -161,9 +164,9 @@ impl BackgroundManager {
         answer(|| {
             let id = args::id(&task_id, "taskId")?;
             state::try_run(&self.shared, |st, now| {
-                st.engine
-                    .complete(&id, result, now)
-                    .map(convert::task_object)
+                let (engine, strings) = st.parts();
+                let task = engine.complete(&id, result, now)?;
+                Ok(strings.task_object(&task))
             })
         })
     }
@@ -178,7 +181,9 @@ impl BackgroundManager {
             let id = args::id(&task_id, "taskId")?;
             let message = glue::error_text(&error);
             state::try_run(&self.shared, |st, now| {
-                st.engine.fail(&id, &message, now).map(convert::task_object)
+                let (engine, strings) = st.parts();
+                let task = engine.fail(&id, &message, now)?;
+                Ok(strings.task_object(&task))
             })
         })
     }
@@ -200,8 +205,9 @@ impl BackgroundManager {
             Err(error) => return Promise::reject(&error),
         };
         let done = state::try_run(&self.shared, |st, now| {
-            Ok(match st.engine.cancel(&id, force, now)? {
-                Cancel::Done(task) => Ok(convert::task_object(task)),
+            let (engine, strings) = st.parts();
+            Ok(match engine.cancel(&id, force, now)? {
+                Cancel::Done(task) => Ok(strings.task_object(&task)),
                 Cancel::Stopping(seq) => Err(seq),
             })
         });
@@ -221,9 +227,10 @@ impl BackgroundManager {
         answer(|| {
             let id = args::id(&task_id, "taskId")?;
             state::run(&self.shared, |st, now| {
-                st.engine
+                let (engine, strings) = st.parts();
+                engine
                     .get(&id, now)
-                    .map_or(JsValue::NULL, convert::task_object)
+                    .map_or(JsValue::NULL, |task| strings.task_object(&task))
             })
         })
     }
@@ -241,7 +248,8 @@ impl BackgroundManager {
         answer(|| {
             let filter = args::status_filter(&status)?;
             state::run(&self.shared, |st, now| {
-                convert::task_list(st.engine.all(filter, now))
+                let (engine, strings) = st.parts();
+                strings.task_list(engine.all(filter, now))
             })
         })
     }
@@ -262,7 +270,7 @@ impl BackgroundManager {
             let seqs = st.engine.cancel_all(force, now);
             seqs.into_iter()
                 .map(|seq| match st.engine.by_seq(seq) {
-                    Some(task) if task.is_final() => Ok(convert::task_object(task)),
+                    Some(task) if task.is_final() => Ok(st.strings.task_object(&task)),
                     _ => Err(seq),
                 })
                 .collect::<Vec<_>>()
@@ -308,9 +316,9 @@ impl BackgroundManager {
                 .get(&id, now)
                 .ok_or_else(|| EngineError::not_found(&id))?;
             Ok(if o.wait && !task.is_final() {
-                Err(task.seq)
+                Err(task.seq())
             } else {
-                Ok(convert::output_object(task, o.since, false))
+                Ok(convert::output_object(&task, o.since, false))
             })
         });
         match found {
@@ -388,10 +396,8 @@ impl BackgroundManager {
                 .engine
                 .launch(None, None, &agent, &prompt, options, now)?;
             let (seq, status) = (task.seq(), task.status as u8);
-            // The reply takes the id from the task's fixed fields, which
-            // later snapshots and notifications reuse too.
-            let base = convert::keep_base(st, seq);
-            Ok(glue::background_reply(status, &base))
+            let id = convert::keep_views(&mut st.engine, seq);
+            Ok(glue::background_reply(status, &id))
         }))
     }
 }

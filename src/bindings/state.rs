@@ -11,8 +11,9 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use super::args::MAX_TIMER_MS;
+use super::convert;
 use super::timers::Timer;
-use super::{convert, errors, glue};
+use super::{errors, glue};
 use crate::engine::{Effect, Engine, EngineError, Event, Host};
 
 /// The engine's value types on the JS side.
@@ -53,13 +54,18 @@ pub struct State {
     next_foreground: u64,
     listeners: Vec<(u64, Function)>,
     next_listener: u64,
-    /// The last session id made into a JS string, shared by its tasks.
-    pub session_js: Option<(Rc<str>, JsValue)>,
+    /// JS strings that snapshots share.
+    pub strings: convert::Strings,
     /// Where runners' `write(chunk)` lands: `(seq, chunk)`.
     sink: Option<Closure<dyn FnMut(f64, String)>>,
 }
 
 impl State {
+    /// The engine and, beside it, the strings its snapshots share.
+    pub fn parts(&mut self) -> (&mut Engine<Js>, &convert::Strings) {
+        (&mut self.engine, &self.strings)
+    }
+
     /// The runner to call and the `write` sink it gets.
     fn runner(&mut self) -> Option<(JsValue, JsValue)> {
         let sink = self.sink.as_ref()?.as_ref().clone();
@@ -99,7 +105,7 @@ pub fn new_shared(engine: Engine<Js>, runner: JsValue) -> Shared {
                 next_foreground: 0,
                 listeners: Vec::new(),
                 next_listener: 0,
-                session_js: None,
+                strings: convert::Strings::default(),
                 sink: Some(sink),
             }),
             draining: Cell::new(false),
@@ -122,7 +128,8 @@ pub fn run<R>(shared: &Shared, op: impl FnOnce(&mut State, u64) -> R) -> Result<
             .map_err(|_| errors::reentered())?;
         op(&mut state, now())
     };
-    settle(shared);
+    drain(shared);
+    arm_deadline(shared);
     Ok(out)
 }
 
@@ -132,11 +139,6 @@ pub fn try_run<R>(
     op: impl FnOnce(&mut State, u64) -> Result<R, EngineError>,
 ) -> Result<R, JsValue> {
     run(shared, op)?.map_err(errors::engine_error)
-}
-
-fn settle(shared: &Shared) {
-    drain(shared);
-    arm_deadline(shared);
 }
 
 fn drain(shared: &Shared) {
@@ -161,16 +163,12 @@ fn deliver(shared: &Shared, effect: Effect<Js>) {
         Effect::Notify {
             session,
             task_id,
-            view,
+            id_view,
             status,
             timestamp,
         } => {
-            // The id crosses as a string only for a task without fixed fields.
-            let (base, task_id) = match view {
-                Some(base) => (base, None),
-                None => (JsValue::UNDEFINED, Some(&*task_id)),
-            };
-            glue::notify(&session, &base, task_id, status as u8, timestamp as f64)
+            let id = id_view.unwrap_or_else(|| convert::id_js(&task_id));
+            glue::notify(&session, &id, status as u8, timestamp as f64)
         }
         Effect::Wake {
             waiter,
@@ -179,12 +177,14 @@ fn deliver(shared: &Shared, effect: Effect<Js>) {
         } => {
             let value = match waiter.answer {
                 Answer::Output { since } => convert::output_object(&task, since, timed_out),
-                Answer::Task => convert::task_object(&task),
+                Answer::Task => {
+                    with_state(shared, |st| st.strings.task_object(&task)).unwrap_or_default()
+                }
             };
             let _ = waiter.resolve.call1(&JsValue::UNDEFINED, &value);
         }
         Effect::Dispose { waiter, task_id } => {
-            let error = errors::engine_error(EngineError::disposed(&task_id));
+            let error = errors::engine_error(EngineError::disposed(&task_id.text()));
             let _ = waiter.reject.call1(&JsValue::UNDEFINED, &error);
         }
         Effect::Start {
@@ -197,7 +197,7 @@ fn deliver(shared: &Shared, effect: Effect<Js>) {
         } => start_run(
             shared,
             seq,
-            &task_id,
+            &task_id.text(),
             &agent,
             &prompt,
             session_id.as_deref(),
@@ -311,7 +311,10 @@ fn deliver_event(shared: &Shared, event: Event) {
             return None;
         }
         let listeners: Vec<Function> = st.listeners.iter().map(|(_, f)| f.clone()).collect();
-        Some((listeners, convert::event_object(&st.engine, &event)))
+        Some((
+            listeners,
+            convert::event_object(&st.engine, &st.strings, &event),
+        ))
     }) else {
         return;
     };

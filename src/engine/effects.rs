@@ -1,6 +1,6 @@
 use alloc::rc::Rc;
 
-use super::{Host, Status, Task};
+use super::{Host, Status, Task, TaskId};
 
 /// Something the host must do after the engine's state is committed and no
 /// longer borrowed: the engine queues these, the host drains them in order.
@@ -9,10 +9,9 @@ pub enum Effect<H: Host> {
     /// to the session that was current when the transition happened.
     Notify {
         session: H::Session,
-        task_id: Rc<str>,
-        /// The task's `fixed_view`, if the host made one: the host can take
-        /// the id from it instead of converting `task_id` again.
-        view: Option<H::Payload>,
+        task_id: TaskId,
+        /// The task's `id_view`, if the host made one.
+        id_view: Option<H::Payload>,
         status: Status,
         timestamp: u64,
     },
@@ -23,11 +22,11 @@ pub enum Effect<H: Host> {
         timed_out: bool,
     },
     /// Reject a waiter because the manager was cleaned up.
-    Dispose { waiter: H::Waiter, task_id: Rc<str> },
+    Dispose { waiter: H::Waiter, task_id: TaskId },
     /// Call the runner for a launched task that got its slot.
     Start {
         seq: u64,
-        task_id: Rc<str>,
+        task_id: TaskId,
         agent: Rc<str>,
         prompt: Rc<str>,
         session_id: Option<Rc<str>>,
@@ -46,20 +45,20 @@ pub enum Effect<H: Host> {
 pub enum Event {
     /// With the status it was created in (`queued` or `running`).
     Created {
-        task_id: Rc<str>,
+        task_id: TaskId,
         status: Status,
     },
     Status {
-        task_id: Rc<str>,
+        task_id: TaskId,
         status: Status,
         previous: Status,
     },
     Output {
-        task_id: Rc<str>,
+        task_id: TaskId,
         chunk: Rc<str>,
         cursor: u64,
     },
     Removed {
-        task_id: Rc<str>,
+        task_id: TaskId,
     },
 }

@@ -8,7 +8,10 @@ use super::poll::{Poll, PollToken};
 use super::table::Table;
 use super::text::{cat, decimal};
 use super::waiters::Waiters;
-use super::{Effect, EngineError, ErrorKind, Event, IdGen, Run, Status, Task, TaskOutput};
+use super::{
+    Effect, EngineError, ErrorKind, Event, IdGen, Launch, Outcome, Run, Status, Task, TaskId,
+    TaskOutput, TaskRef,
+};
 
 /// The types a host plugs into the engine. The binding uses JS values; native
 /// tests use plain Rust values.
@@ -69,7 +72,7 @@ pub(super) struct Session<S> {
 pub enum Wait<'a, P, W> {
     /// The task is final, or `timeout` was 0: answer now.
     Ready {
-        task: &'a Task<P>,
+        task: TaskRef<'a, P>,
         timed_out: bool,
         waiter: W,
     },
@@ -165,7 +168,7 @@ impl<H: Host> Engine<H> {
             Deadline::Expire(seq) => {
                 let message = self.table.get(seq).map(|t| {
                     let ttl = decimal(self.config.task_ttl);
-                    cat(&["Task \"", &t.id, "\" timed out after ", &ttl, " ms"])
+                    cat(&["Task \"", &t.id.text(), "\" timed out after ", &ttl, " ms"])
                 });
                 if let Some(message) = message {
                     self.finish(seq, Status::Error, None, Some(message.into()), true, at);
@@ -183,7 +186,7 @@ impl<H: Host> Engine<H> {
                 {
                     self.outbox.push_back(Effect::Wake {
                         waiter: w.handle,
-                        task: Rc::new(task.clone()),
+                        task: Rc::new(task.task().clone()),
                         timed_out: true,
                     });
                 }
@@ -222,12 +225,12 @@ impl<H: Host> Engine<H> {
         };
         let expire = oldest_live
             .and_then(|seq| self.table.get(seq))
-            .map(|t| (t.deadline(self.config.task_ttl), Deadline::Expire(t.seq)));
+            .map(|t| (t.deadline(self.config.task_ttl), Deadline::Expire(t.seq())));
         let evict = self
             .deadlines
             .next_eviction()
             .and_then(|seq| self.table.get(seq))
-            .map(|t| (t.deadline(self.config.task_ttl), Deadline::Evict(t.seq)));
+            .map(|t| (t.deadline(self.config.task_ttl), Deadline::Evict(t.seq())));
         [expire, evict, self.deadlines.peek()]
             .into_iter()
             .flatten()
@@ -307,7 +310,7 @@ impl<H: Host> Engine<H> {
             .table
             .iter_status(Status::Running)
             .filter(|t| t.session_id.as_deref() == Some(&*session_id))
-            .map(|t| t.seq)
+            .map(|t| t.seq())
             .collect();
         for seq in seqs {
             self.finish(seq, target, None, error.clone(), true, now);
@@ -329,7 +332,7 @@ impl<H: Host> Engine<H> {
         session_id: Option<&str>,
         options: H::Payload,
         wall: u64,
-    ) -> Result<&Task<H::Payload>, EngineError> {
+    ) -> Result<TaskRef<'_, H::Payload>, EngineError> {
         let now = self.advance(wall);
         let seq = self.add_task(id, session_id, options, None, now)?;
         self.task_at(seq)
@@ -353,14 +356,14 @@ impl<H: Host> Engine<H> {
             Some(s) => Rc::from(s),
             None => session.id.clone(),
         };
-        let id: Rc<str> = match id {
+        let id = match id {
             Some("") => return Err(invalid("A task id must not be empty")),
             Some(id) if self.table.contains_id(id) => return Err(EngineError::duplicate(id)),
-            Some(id) => Rc::from(id),
+            Some(id) => TaskId::new(id),
             None => loop {
                 let candidate = self.ids.next_id()?;
-                if !self.table.contains_id(&candidate) {
-                    break Rc::from(candidate);
+                if self.table.seq_of_key(candidate.key()).is_none() {
+                    break candidate;
                 }
             },
         };
@@ -375,14 +378,17 @@ impl<H: Host> Engine<H> {
             updated_at: now,
             options,
             session_id: Some(session_id),
-            result: None,
-            error: None,
+            outcome: Outcome::None,
             output: TaskOutput::default(),
-            agent: work.map(|(agent, _)| Rc::from(agent)),
-            prompt: work.map(|(_, prompt)| Rc::from(prompt)),
+            launch: work.map(|(agent, prompt)| {
+                Box::new(Launch {
+                    agent: Rc::from(agent),
+                    prompt: Rc::from(prompt),
+                    view: None,
+                })
+            }),
             run,
-            fixed_view: None,
-            seq: 0,
+            id_view: None,
         });
         self.event(|| Event::Created {
             task_id: id,
@@ -396,7 +402,7 @@ impl<H: Host> Engine<H> {
         id: &str,
         result: H::Payload,
         wall: u64,
-    ) -> Result<&Task<H::Payload>, EngineError> {
+    ) -> Result<TaskRef<'_, H::Payload>, EngineError> {
         self.transition(id, "complete", Status::Completed, Some(result), None, wall)
     }
 
@@ -405,29 +411,41 @@ impl<H: Host> Engine<H> {
         id: &str,
         error: &str,
         wall: u64,
-    ) -> Result<&Task<H::Payload>, EngineError> {
+    ) -> Result<TaskRef<'_, H::Payload>, EngineError> {
         self.transition(id, "fail", Status::Error, None, Some(Rc::from(error)), wall)
     }
 
-    pub fn get(&mut self, id: &str, wall: u64) -> Option<&Task<H::Payload>> {
+    pub fn get(&mut self, id: &str, wall: u64) -> Option<TaskRef<'_, H::Payload>> {
         self.advance(wall);
         self.table.seq_of(id).and_then(|seq| self.table.get(seq))
     }
 
-    /// A task by id, without moving the clock (for building events).
-    pub fn peek(&self, id: &str) -> Option<&Task<H::Payload>> {
+    /// A task by id, without moving the clock.
+    pub fn peek(&self, id: &str) -> Option<TaskRef<'_, H::Payload>> {
         self.table.seq_of(id).and_then(|seq| self.table.get(seq))
     }
 
-    /// Stores the host's rendering of a task's fixed fields (see `Task::fixed_view`).
-    pub fn set_fixed_view(&mut self, seq: u64, view: H::Payload) {
+    /// `peek` by a task's own id (for building events).
+    pub fn peek_id(&self, id: &TaskId) -> Option<TaskRef<'_, H::Payload>> {
+        self.table
+            .seq_of_key(id.key())
+            .and_then(|seq| self.table.get(seq))
+    }
+
+    /// Stores the host's renderings of a new task's id (see
+    /// `Task::id_view`) and, if it was launched, of its agent and prompt
+    /// (see `Launch::view`).
+    pub fn set_views(&mut self, seq: u64, id: H::Payload, launch: Option<H::Payload>) {
         if let Some(task) = self.table.get_mut(seq) {
-            task.fixed_view = Some(view);
+            task.id_view = Some(id);
+            if let Some(l) = task.launch.as_mut() {
+                l.view = launch;
+            }
         }
     }
 
     /// A task by its creation number, as `cancel_all` reports them.
-    pub fn by_seq(&self, seq: u64) -> Option<&Task<H::Payload>> {
+    pub fn by_seq(&self, seq: u64) -> Option<TaskRef<'_, H::Payload>> {
         self.table.get(seq)
     }
 
@@ -436,7 +454,7 @@ impl<H: Host> Engine<H> {
         &mut self,
         status: Option<Status>,
         wall: u64,
-    ) -> Box<dyn Iterator<Item = &Task<H::Payload>> + '_> {
+    ) -> Box<dyn Iterator<Item = TaskRef<'_, H::Payload>> + '_> {
         self.advance(wall);
         match status {
             None => Box::new(self.table.iter()),
@@ -507,7 +525,7 @@ impl<H: Host> Engine<H> {
     /// tasks, the deadlines and the session. Effects already queued are
     /// still delivered.
     pub fn dispose(&mut self) {
-        let seqs: Vec<u64> = self.table.iter().map(|t| t.seq).collect();
+        let seqs: Vec<u64> = self.table.iter().map(|t| t.seq()).collect();
         for seq in seqs {
             let Some(task) = self.table.get(seq) else {
                 continue;
@@ -558,11 +576,7 @@ impl<H: Host> Engine<H> {
         // Evictions queue in the order they come due; live tasks expire a
         // TTL after creation, so in creation order.
         let ttl = self.config.task_ttl;
-        let due = |seq| {
-            self.table
-                .get(seq)
-                .map(|t: &Task<H::Payload>| t.deadline(ttl))
-        };
+        let due = |seq| self.table.get(seq).map(|t| t.deadline(ttl));
         let evictions: Vec<Option<u64>> = self.deadlines.evictions().map(due).collect();
         let fifo_ok = evictions.len() == evicting.len()
             && evictions.windows(2).all(|w| match (w[0], w[1]) {
@@ -572,9 +586,9 @@ impl<H: Host> Engine<H> {
         let created: Vec<u64> = self.table.iter().map(|t| t.created_at).collect();
         let created_ok = created.windows(2).all(|w| w[0] <= w[1]);
         let tasks_ok = self.table.iter().all(|t| {
-            let deadline_ok = !t.is_final() || evicting.contains(&t.seq);
+            let deadline_ok = !t.is_final() || evicting.contains(&t.seq());
             let grace_ok = match t.run {
-                Run::Cancelling => grace.contains(&t.seq),
+                Run::Cancelling => grace.contains(&t.seq()),
                 _ => true,
             };
             let run_ok = match t.status {
@@ -586,12 +600,12 @@ impl<H: Host> Engine<H> {
             };
             deadline_ok && grace_ok && run_ok
         });
-        let holding: Vec<&Task<H::Payload>> =
+        let holding: Vec<TaskRef<'_, H::Payload>> =
             self.table.iter().filter(|t| t.run.holds_slot()).collect();
         let mut by_agent: FxHashMap<Rc<str>, usize> = FxHashMap::default();
         for t in &holding {
-            if let Some(agent) = &t.agent {
-                *by_agent.entry(agent.clone()).or_default() += 1;
+            if let Some(launch) = &t.launch {
+                *by_agent.entry(launch.agent.clone()).or_default() += 1;
             }
         }
         by_agent.retain(|_, n| *n > 0);
@@ -607,7 +621,7 @@ impl<H: Host> Engine<H> {
         let no_idle_slot = self
             .table
             .iter_status(Status::Queued)
-            .all(|t| !self.has_room(t.agent.as_deref()));
+            .all(|t| !self.has_room(t.agent()));
         self.table.is_consistent()
             && fifo_ok
             && created_ok
@@ -636,7 +650,7 @@ impl<H: Host> Engine<H> {
 
     /// A task by seq, for a seq just looked up or inserted; the error arm is
     /// there so that a broken invariant is an error, never a panic.
-    pub(super) fn task_at(&self, seq: u64) -> Result<&Task<H::Payload>, EngineError> {
+    pub(super) fn task_at(&self, seq: u64) -> Result<TaskRef<'_, H::Payload>, EngineError> {
         self.table.get(seq).ok_or_else(|| {
             EngineError::new(
                 ErrorKind::Internal,
@@ -674,7 +688,7 @@ impl<H: Host> Engine<H> {
         result: Option<H::Payload>,
         error: Option<Rc<str>>,
         wall: u64,
-    ) -> Result<&Task<H::Payload>, EngineError> {
+    ) -> Result<TaskRef<'_, H::Payload>, EngineError> {
         let (seq, now) = self.live_task(id, verb, wall)?;
         if matches!(self.task_at(seq)?.run, Run::Cancelling) {
             return Err(EngineError::being_cancelled(verb, id));
@@ -701,7 +715,8 @@ impl<H: Host> Engine<H> {
         let Some(task) = self.table.get(seq) else {
             return;
         };
-        let (run, previous, agent) = (task.run, task.status, task.agent.clone());
+        let (run, previous) = (task.run, task.status);
+        let agent = task.launch.as_ref().map(|l| l.agent.clone());
         let (target, result, error) = match run {
             Run::Cancelling => (Status::Cancelled, None, None),
             _ => (target, result, error),
@@ -710,14 +725,17 @@ impl<H: Host> Engine<H> {
             return;
         };
         task.updated_at = task.updated_at.max(now);
-        task.result = result;
-        task.error = error;
+        task.outcome = match (result, error) {
+            (Some(result), _) => Outcome::Result(result),
+            (None, Some(error)) => Outcome::Error(error),
+            (None, None) => Outcome::None,
+        };
         task.run = match run {
             Run::External => Run::External,
             _ => Run::Ended,
         };
-        let (task_id, timestamp, view) =
-            (task.id.clone(), task.updated_at, task.fixed_view.clone());
+        let (task_id, timestamp, id_view) =
+            (task.id.clone(), task.updated_at, task.id_view.clone());
         self.deadlines.push_eviction(seq);
         if run.holds_slot() {
             self.release_slot(agent.as_deref());
@@ -730,7 +748,7 @@ impl<H: Host> Engine<H> {
             self.outbox.push_back(Effect::Notify {
                 session: session.handle.clone(),
                 task_id: task_id.clone(),
-                view,
+                id_view,
                 status: target,
                 timestamp,
             });
@@ -747,7 +765,7 @@ impl<H: Host> Engine<H> {
         let Some(task) = self.table.get(seq) else {
             return;
         };
-        let snapshot = Rc::new(task.clone());
+        let snapshot = Rc::new(task.task().clone());
         for w in woken {
             self.outbox.push_back(Effect::Wake {
                 waiter: w.handle,

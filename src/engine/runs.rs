@@ -6,13 +6,13 @@ use alloc::rc::Rc;
 
 use super::deadlines::Deadline;
 use super::engine::invalid;
-use super::{Effect, Engine, EngineError, Event, Host, Run, Status, Task};
+use super::{Effect, Engine, EngineError, Event, Host, Run, Status, TaskRef};
 
 /// What `cancel` did.
 #[derive(Debug)]
 pub enum Cancel<'a, P> {
     /// The task is cancelled.
-    Done(&'a Task<P>),
+    Done(TaskRef<'a, P>),
     /// Its runner was signalled and has a grace period to stop; task `seq`
     /// will be cancelled when it stops or the period ends (wait for it).
     Stopping(u64),
@@ -20,7 +20,7 @@ pub enum Cancel<'a, P> {
 
 impl<'a, P> Cancel<'a, P> {
     /// The cancelled task, unless it is still stopping.
-    pub fn done(self) -> Option<&'a Task<P>> {
+    pub fn done(self) -> Option<TaskRef<'a, P>> {
         match self {
             Cancel::Done(task) => Some(task),
             Cancel::Stopping(_) => None,
@@ -39,7 +39,7 @@ impl<H: Host> Engine<H> {
         prompt: &str,
         options: H::Payload,
         wall: u64,
-    ) -> Result<&Task<H::Payload>, EngineError> {
+    ) -> Result<TaskRef<'_, H::Payload>, EngineError> {
         let now = self.advance(wall);
         if agent.is_empty() {
             return Err(invalid("agent must not be empty"));
@@ -74,8 +74,8 @@ impl<H: Host> Engine<H> {
             let next = self
                 .table
                 .iter_status(Status::Queued)
-                .find(|t| self.has_room(t.agent.as_deref()))
-                .map(|t| t.seq);
+                .find(|t| self.has_room(t.agent()))
+                .map(|t| t.seq());
             let Some(seq) = next else { break };
             self.start(seq, now);
         }
@@ -87,7 +87,11 @@ impl<H: Host> Engine<H> {
         };
         task.run = Run::Live;
         task.updated_at = task.updated_at.max(now);
-        let (Some(agent), Some(prompt)) = (task.agent.clone(), task.prompt.clone()) else {
+        let Some((agent, prompt)) = task
+            .launch
+            .as_ref()
+            .map(|l| (l.agent.clone(), l.prompt.clone()))
+        else {
             return;
         };
         let start = Effect::Start {

@@ -1,6 +1,7 @@
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 
-use super::{Status, TaskOutput};
+use super::{Status, TaskId, TaskOutput};
 
 /// The work behind a task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,35 +25,48 @@ impl Run {
     }
 }
 
+/// What a task ended with, when it ended with something.
+#[derive(Clone, Debug)]
+pub enum Outcome<P> {
+    None,
+    /// Completed through `completeTask` (or its runner) with this result.
+    Result(P),
+    /// Failed with this message.
+    Error(Rc<str>),
+}
+
+/// The agent and prompt of a launched task, boxed: most tasks have none.
+#[derive(Clone, Debug)]
+pub struct Launch<P> {
+    pub agent: Rc<str>,
+    pub prompt: Rc<str>,
+    /// The host's rendering of agent and prompt, made once so that
+    /// snapshots need not convert them again. The engine only stores it.
+    pub view: Option<P>,
+}
+
 /// One task as the engine keeps it. `P` is the host's payload type (the very
-/// JS values in the binding), kept by value and never inspected.
+/// JS values in the binding), kept by value and never inspected. Kept small:
+/// it is most of a task's memory. Its creation number (`seq`), the key of
+/// every index, is where the table keeps it, not here.
 #[derive(Clone, Debug)]
 pub struct Task<P> {
-    pub id: Rc<str>,
+    pub id: TaskId,
     pub status: Status,
+    pub run: Run,
     /// Milliseconds since the epoch, from the injected clock.
     pub created_at: u64,
     /// Never below `created_at`, never decreasing.
     pub updated_at: u64,
     pub options: P,
     pub session_id: Option<Rc<str>>,
-    /// Set when completed; `None` when something other than `completeTask`
-    /// (the session) completed it.
-    pub result: Option<P>,
-    /// Set when failed.
-    pub error: Option<Rc<str>>,
+    pub outcome: Outcome<P>,
     pub output: TaskOutput,
-    /// The agent and prompt of a launched task.
-    pub agent: Option<Rc<str>>,
-    pub prompt: Option<Rc<str>>,
-    pub run: Run,
-    /// The host's rendering of fields that never change and are costly to
-    /// convert (in the binding: id, options, session, agent and prompt),
-    /// made once so that snapshots need not convert them again. The engine
-    /// only stores it.
-    pub fixed_view: Option<P>,
-    /// Creation order; the key of every index.
-    pub(crate) seq: u64,
+    pub launch: Option<Box<Launch<P>>>,
+    /// The host's rendering of the id (in the binding, the JS string),
+    /// made once: spelling an id out costs more than the rest of a
+    /// snapshot. The engine only stores it.
+    pub id_view: Option<P>,
 }
 
 impl<P> Task<P> {
@@ -72,8 +86,66 @@ impl<P> Task<P> {
         from.saturating_add(ttl)
     }
 
+    /// Set when completed by `completeTask` or its runner; `None` when
+    /// something else (the session) completed it.
+    pub fn result(&self) -> Option<&P> {
+        match &self.outcome {
+            Outcome::Result(result) => Some(result),
+            _ => None,
+        }
+    }
+
+    /// Set when failed.
+    pub fn error(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Error(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    pub fn agent(&self) -> Option<&str> {
+        self.launch.as_ref().map(|l| &*l.agent)
+    }
+
+    pub fn prompt(&self) -> Option<&str> {
+        self.launch.as_ref().map(|l| &*l.prompt)
+    }
+}
+
+/// A task with its creation number, as the table hands them out.
+#[derive(Debug)]
+pub struct TaskRef<'a, P> {
+    seq: u64,
+    task: &'a Task<P>,
+}
+
+impl<P> Clone for TaskRef<'_, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P> Copy for TaskRef<'_, P> {}
+
+impl<'a, P> TaskRef<'a, P> {
+    pub(crate) fn new(seq: u64, task: &'a Task<P>) -> Self {
+        TaskRef { seq, task }
+    }
+
     /// Its creation number: the order tasks are listed in.
     pub fn seq(&self) -> u64 {
         self.seq
+    }
+
+    pub fn task(&self) -> &'a Task<P> {
+        self.task
+    }
+}
+
+impl<P> core::ops::Deref for TaskRef<'_, P> {
+    type Target = Task<P>;
+
+    fn deref(&self) -> &Task<P> {
+        self.task
     }
 }
