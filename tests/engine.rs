@@ -90,7 +90,7 @@ fn a_task_is_created_running_with_the_session_id_and_its_options() {
     assert_eq!(t.status, Status::Running);
     assert_eq!((t.created_at, t.updated_at), (T0 + 5, T0 + 5));
     assert_eq!(t.options, "opts");
-    assert_eq!(t.session_id.as_deref(), Some("session-1"));
+    assert_eq!(&*t.session_id, "session-1");
     assert_eq!(
         (t.result().copied(), t.error(), t.output.text().as_str()),
         (None, None, "")
@@ -99,7 +99,7 @@ fn a_task_is_created_running_with_the_session_id_and_its_options() {
         .create(Some("mine"), Some("other-session"), "o", T0 + 6)
         .unwrap();
     assert_eq!(own.id.to_string(), "mine");
-    assert_eq!(own.session_id.as_deref(), Some("other-session"));
+    assert_eq!(&*own.session_id, "other-session");
     assert!(drain(&mut e).is_empty(), "creating notifies nothing");
 }
 
@@ -531,8 +531,7 @@ fn dispose_rejects_waiters_clears_everything_and_requires_initialize_again() {
     e.initialize("s2", "session-2".into(), T0 + 4);
     let t = e.create(Some("a"), None, "", T0 + 5).unwrap();
     assert_eq!(
-        t.session_id.as_deref(),
-        Some("session-2"),
+        &*t.session_id, "session-2",
         "ids are free again after cleanup"
     );
 }

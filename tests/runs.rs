@@ -100,7 +100,7 @@ fn a_launched_task_starts_at_once_and_its_runner_completes_it() {
         }) => {
             assert_eq!(task_id.to_string(), id);
             assert_eq!((&*agent, &*prompt), ("default", "Write"));
-            assert_eq!(session_id.as_deref(), Some("session"));
+            assert_eq!(&*session_id, "session");
             assert_eq!(options, "o");
         }
         _ => panic!("expected a Start"),

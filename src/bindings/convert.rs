@@ -53,10 +53,9 @@ impl Strings {
     }
 
     fn session_of(&self, task: &JsTask) -> Value<'_> {
-        match (&task.session_id, &self.session) {
-            (None, _) => Value::Made(JsValue::UNDEFINED),
-            (Some(id), Some((shared, value))) if id == shared => Value::Given(value),
-            (Some(id), _) => Value::Made(JsValue::from_str(id)),
+        match &self.session {
+            Some((shared, value)) if *shared == task.session_id => Value::Given(value),
+            _ => Value::Made(JsValue::from_str(&task.session_id)),
         }
     }
 

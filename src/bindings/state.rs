@@ -200,7 +200,7 @@ fn deliver(shared: &Shared, effect: Effect<Js>) {
             &task_id.text(),
             &agent,
             &prompt,
-            session_id.as_deref(),
+            &session_id,
             &options,
         ),
         Effect::Abort { seq } => {
@@ -229,7 +229,7 @@ fn start_run(
     task_id: &str,
     agent: &str,
     prompt: &str,
-    session_id: Option<&str>,
+    session_id: &str,
     options: &JsValue,
 ) {
     let Some((runner, sink)) = with_state(shared, State::runner).flatten() else {
@@ -243,7 +243,7 @@ fn start_run(
         Some(task_id),
         agent,
         prompt,
-        session_id,
+        Some(session_id),
         options,
     );
     let still_live = with_state(shared, |st| {

@@ -29,7 +29,7 @@ pub enum Effect<H: Host> {
         task_id: TaskId,
         agent: Rc<str>,
         prompt: Rc<str>,
-        session_id: Option<Rc<str>>,
+        session_id: Rc<str>,
         options: H::Payload,
     },
     /// Abort the runner's signal.

@@ -9,8 +9,8 @@ use super::table::Table;
 use super::text::{cat, decimal};
 use super::waiters::Waiters;
 use super::{
-    Effect, EngineError, ErrorKind, Event, IdGen, Launch, Outcome, Run, Status, Task, TaskId,
-    TaskOutput, TaskRef,
+    Effect, EngineError, ErrorKind, Event, IdGen, IdKey, Launch, Outcome, Run, Status, Task,
+    TaskId, TaskOutput, TaskRef,
 };
 
 /// The types a host plugs into the engine. The binding uses JS values; native
@@ -171,10 +171,10 @@ impl<H: Host> Engine<H> {
                     cat(&["Task \"", &t.id.text(), "\" timed out after ", &ttl, " ms"])
                 });
                 if let Some(message) = message {
-                    self.finish(seq, Status::Error, None, Some(message.into()), true, at);
+                    self.finish(seq, Status::Error, Outcome::Error(message.into()), true, at);
                 }
             }
-            Deadline::Grace(seq) => self.finish(seq, Status::Cancelled, None, None, false, at),
+            Deadline::Grace(seq) => self.finish(seq, Status::Cancelled, Outcome::None, false, at),
             Deadline::Evict(seq) => {
                 if let Some(task) = self.table.remove(seq) {
                     self.event(|| Event::Removed { task_id: task.id });
@@ -297,10 +297,10 @@ impl<H: Host> Engine<H> {
         if !self.poll.finish(token) {
             return;
         }
-        let (target, error) = match status {
-            Some("completed") => (Status::Completed, None),
-            Some("error") => (Status::Error, Some(Rc::from("Session error"))),
-            Some("cancelled") => (Status::Cancelled, None),
+        let (target, outcome) = match status {
+            Some("completed") => (Status::Completed, Outcome::None),
+            Some("error") => (Status::Error, Outcome::Error(Rc::from("Session error"))),
+            Some("cancelled") => (Status::Cancelled, Outcome::None),
             _ => return,
         };
         let Some(session_id) = self.session.as_ref().map(|s| s.id.clone()) else {
@@ -309,11 +309,11 @@ impl<H: Host> Engine<H> {
         let seqs: Vec<u64> = self
             .table
             .iter_status(Status::Running)
-            .filter(|t| t.session_id.as_deref() == Some(&*session_id))
+            .filter(|t| t.session_id == session_id)
             .map(|t| t.seq())
             .collect();
         for seq in seqs {
-            self.finish(seq, target, None, error.clone(), true, now);
+            self.finish(seq, target, outcome.clone(), true, now);
         }
         self.schedule(now);
     }
@@ -356,10 +356,12 @@ impl<H: Host> Engine<H> {
             Some(s) => Rc::from(s),
             None => session.id.clone(),
         };
-        let id = match id {
-            Some("") => return Err(invalid("A task id must not be empty")),
-            Some(id) if self.table.contains_id(id) => return Err(EngineError::duplicate(id)),
-            Some(id) => TaskId::new(id),
+        let id = match id.map(|id| (id, IdKey::new(id))) {
+            Some(("", _)) => return Err(invalid("A task id must not be empty")),
+            Some((id, key)) if self.table.seq_of_key(key).is_some() => {
+                return Err(EngineError::duplicate(id))
+            }
+            Some((_, key)) => TaskId::from(key),
             None => loop {
                 let candidate = self.ids.next_id()?;
                 if self.table.seq_of_key(candidate.key()).is_none() {
@@ -377,7 +379,7 @@ impl<H: Host> Engine<H> {
             created_at: now,
             updated_at: now,
             options,
-            session_id: Some(session_id),
+            session_id,
             outcome: Outcome::None,
             output: TaskOutput::default(),
             launch: work.map(|(agent, prompt)| {
@@ -403,7 +405,13 @@ impl<H: Host> Engine<H> {
         result: H::Payload,
         wall: u64,
     ) -> Result<TaskRef<'_, H::Payload>, EngineError> {
-        self.transition(id, "complete", Status::Completed, Some(result), None, wall)
+        self.transition(
+            id,
+            "complete",
+            Status::Completed,
+            Outcome::Result(result),
+            wall,
+        )
     }
 
     pub fn fail(
@@ -412,7 +420,13 @@ impl<H: Host> Engine<H> {
         error: &str,
         wall: u64,
     ) -> Result<TaskRef<'_, H::Payload>, EngineError> {
-        self.transition(id, "fail", Status::Error, None, Some(Rc::from(error)), wall)
+        self.transition(
+            id,
+            "fail",
+            Status::Error,
+            Outcome::Error(Rc::from(error)),
+            wall,
+        )
     }
 
     pub fn get(&mut self, id: &str, wall: u64) -> Option<TaskRef<'_, H::Payload>> {
@@ -685,15 +699,14 @@ impl<H: Host> Engine<H> {
         id: &str,
         verb: &str,
         target: Status,
-        result: Option<H::Payload>,
-        error: Option<Rc<str>>,
+        outcome: Outcome<H::Payload>,
         wall: u64,
     ) -> Result<TaskRef<'_, H::Payload>, EngineError> {
         let (seq, now) = self.live_task(id, verb, wall)?;
         if matches!(self.task_at(seq)?.run, Run::Cancelling) {
             return Err(EngineError::being_cancelled(verb, id));
         }
-        self.finish(seq, target, result, error, true, now);
+        self.finish(seq, target, outcome, true, now);
         self.schedule(now);
         self.task_at(seq)
     }
@@ -707,8 +720,7 @@ impl<H: Host> Engine<H> {
         &mut self,
         seq: u64,
         target: Status,
-        result: Option<H::Payload>,
-        error: Option<Rc<str>>,
+        outcome: Outcome<H::Payload>,
         abort: bool,
         now: u64,
     ) {
@@ -717,19 +729,15 @@ impl<H: Host> Engine<H> {
         };
         let (run, previous) = (task.run, task.status);
         let agent = task.launch.as_ref().map(|l| l.agent.clone());
-        let (target, result, error) = match run {
-            Run::Cancelling => (Status::Cancelled, None, None),
-            _ => (target, result, error),
+        let (target, outcome) = match run {
+            Run::Cancelling => (Status::Cancelled, Outcome::None),
+            _ => (target, outcome),
         };
         let Some(task) = self.table.set_status(seq, target) else {
             return;
         };
         task.updated_at = task.updated_at.max(now);
-        task.outcome = match (result, error) {
-            (Some(result), _) => Outcome::Result(result),
-            (None, Some(error)) => Outcome::Error(error),
-            (None, None) => Outcome::None,
-        };
+        task.outcome = outcome;
         task.run = match run {
             Run::External => Run::External,
             _ => Run::Ended,

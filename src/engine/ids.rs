@@ -48,10 +48,7 @@ impl<'a> IdKey<'a> {
 
 impl TaskId {
     pub fn new(id: &str) -> Self {
-        match IdKey::new(id) {
-            IdKey::Uuid(bytes) => TaskId::Uuid(bytes),
-            IdKey::Text(text) => TaskId::Text(Rc::from(text)),
-        }
+        IdKey::new(id).into()
     }
 
     pub fn key(&self) -> IdKey<'_> {
@@ -73,21 +70,18 @@ impl TaskId {
     }
 }
 
+impl From<IdKey<'_>> for TaskId {
+    fn from(key: IdKey<'_>) -> Self {
+        match key {
+            IdKey::Uuid(bytes) => TaskId::Uuid(bytes),
+            IdKey::Text(text) => TaskId::Text(Rc::from(text)),
+        }
+    }
+}
+
 impl From<&str> for TaskId {
     fn from(id: &str) -> Self {
         TaskId::new(id)
-    }
-}
-
-impl PartialEq<str> for TaskId {
-    fn eq(&self, other: &str) -> bool {
-        self.key() == IdKey::new(other)
-    }
-}
-
-impl PartialEq<&str> for TaskId {
-    fn eq(&self, other: &&str) -> bool {
-        *self == **other
     }
 }
 
@@ -215,7 +209,7 @@ mod tests {
         let id = "0123abcd-4567-89ef-0a1b-2c3d4e5f6789";
         assert!(matches!(TaskId::new(id), TaskId::Uuid(_)));
         assert_eq!(TaskId::new(id).to_string(), id);
-        assert!(TaskId::new(id) == id);
+        assert!(TaskId::new(id).key() == IdKey::new(id));
         for other in [
             "0123ABCD-4567-89ef-0a1b-2c3d4e5f6789",
             "0123abcd-4567-89ef-0a1b-2c3d4e5f678",
@@ -228,8 +222,8 @@ mod tests {
         ] {
             assert!(matches!(TaskId::new(other), TaskId::Text(_)), "{other}");
             assert_eq!(TaskId::new(other).to_string(), other);
-            assert!(TaskId::new(other) != id);
-            assert!(TaskId::new(other) == other);
+            assert!(TaskId::new(other) != TaskId::new(id));
+            assert!(TaskId::new(other).key() == IdKey::new(other));
         }
     }
 

@@ -6,7 +6,7 @@ use alloc::rc::Rc;
 
 use super::deadlines::Deadline;
 use super::engine::invalid;
-use super::{Effect, Engine, EngineError, Event, Host, Run, Status, TaskRef};
+use super::{Effect, Engine, EngineError, Event, Host, Outcome, Run, Status, TaskRef};
 
 /// What `cancel` did.
 #[derive(Debug)]
@@ -148,8 +148,14 @@ impl<H: Host> Engine<H> {
             return;
         }
         match outcome {
-            Ok(result) => self.finish(seq, Status::Completed, Some(result), None, false, now),
-            Err(message) => self.finish(seq, Status::Error, None, Some(message.into()), false, now),
+            Ok(result) => self.finish(seq, Status::Completed, Outcome::Result(result), false, now),
+            Err(message) => self.finish(
+                seq,
+                Status::Error,
+                Outcome::Error(message.into()),
+                false,
+                now,
+            ),
         }
         self.schedule(now);
     }
@@ -224,7 +230,7 @@ impl<H: Host> Engine<H> {
             }
             Run::Cancelling if !force => true,
             _ => {
-                self.finish(seq, Status::Cancelled, None, None, true, now);
+                self.finish(seq, Status::Cancelled, Outcome::None, true, now);
                 false
             }
         }
@@ -241,7 +247,7 @@ impl<H: Host> Engine<H> {
         // Queued tasks go first so that no slot freed here starts one of them.
         for &seq in &seqs {
             if self.table.get(seq).is_some_and(|t| t.run == Run::Waiting) {
-                self.finish(seq, Status::Cancelled, None, None, true, now);
+                self.finish(seq, Status::Cancelled, Outcome::None, true, now);
             }
         }
         for &seq in &seqs {

@@ -47,20 +47,15 @@ impl<P> Table<P> {
         self.live
     }
 
-    pub fn contains_id(&self, id: &str) -> bool {
-        self.seq_of(id).is_some()
-    }
-
     pub fn seq_of(&self, id: &str) -> Option<u64> {
         self.seq_of_key(IdKey::new(id))
     }
 
     pub fn seq_of_key(&self, key: IdKey<'_>) -> Option<u64> {
         let cut = self.ids.find(key.hash(), |&cut| {
-            self.task(uncut(self.base, cut))
-                .is_some_and(|t| t.id.key() == key)
+            filed(&self.slots, self.base, cut).is_some_and(|t| t.id.key() == key)
         })?;
-        Some(uncut(self.base, *cut))
+        Some(self.base + u64::from(cut.wrapping_sub(self.base as u32)))
     }
 
     fn slot(&self, seq: u64) -> Option<usize> {
@@ -81,7 +76,7 @@ impl<P> Table<P> {
         let (slots, base) = (&self.slots, self.base);
         self.ids
             .insert_unique(task.id.key().hash(), seq as u32, |&cut| {
-                rehash(slots, base, cut)
+                filed(slots, base, cut).map_or(0, |t| t.id.key().hash())
             });
         self.by_status[task.status.index()].insert(seq);
         self.slots.push_back(Some(Box::new(task)));
@@ -188,25 +183,19 @@ impl<P> Table<P> {
     }
 }
 
-/// The hash of the id of the task whose cut seq is `cut`, for the index to
-/// grow by. Every indexed seq has a task.
-fn rehash<P>(slots: &VecDeque<Option<Box<Task<P>>>>, base: u64, cut: u32) -> u64 {
-    let i = uncut(base, cut) - base;
+/// The task the id index files as `cut` (a seq's low 32 bits) in a slab
+/// whose first seq is `base`. Every indexed seq has a task.
+fn filed<P>(slots: &VecDeque<Option<Box<Task<P>>>>, base: u64, cut: u32) -> Option<&Task<P>> {
     slots
-        .get(i as usize)
-        .and_then(|slot| slot.as_deref())
-        .map_or(0, |t| t.id.key().hash())
-}
-
-/// The seq whose low 32 bits are `cut`, among those a slab from `base` spans.
-fn uncut(base: u64, cut: u32) -> u64 {
-    base + u64::from(cut.wrapping_sub(base as u32))
+        .get(cut.wrapping_sub(base as u32) as usize)?
+        .as_deref()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::{Outcome, Run, TaskId, TaskOutput};
+    use alloc::rc::Rc;
     use alloc::string::{String, ToString};
     use alloc::vec::Vec;
 
@@ -218,7 +207,7 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             options: (),
-            session_id: None,
+            session_id: Rc::from("s"),
             outcome: Outcome::None,
             output: TaskOutput::default(),
             launch: None,

@@ -59,7 +59,7 @@ pub struct Task<P> {
     /// Never below `created_at`, never decreasing.
     pub updated_at: u64,
     pub options: P,
-    pub session_id: Option<Rc<str>>,
+    pub session_id: Rc<str>,
     pub outcome: Outcome<P>,
     pub output: TaskOutput,
     pub launch: Option<Box<Launch<P>>>,
