@@ -101,12 +101,14 @@ pub fn opt_bool(bag: Option<&JsValue>, key: &str, what: &str) -> Arg<Option<bool
         .ok_or_else(|| bad_type(&cat(&[what, ".", key, " must be a boolean"]), &value))
 }
 
-pub fn opt_string(bag: &JsValue, key: &str, what: &str) -> Arg<Option<String>> {
+/// `bag[key]`, if given: a well-formed string, as read and as the caller's
+/// JS string itself (answers about a task reuse the one that names it).
+pub fn opt_string(bag: &JsValue, key: &str, what: &str) -> Arg<Option<(String, JsValue)>> {
     let value = field(bag, key, what)?;
     if value.is_undefined() {
         Ok(None)
     } else {
-        id(&value, &cat(&[what, ".", key])).map(Some)
+        id(&value, &cat(&[what, ".", key])).map(|text| Some((text, value)))
     }
 }
 
@@ -276,7 +278,8 @@ pub fn session(value: &JsValue) -> Arg<String> {
 
 /// `CreateBackgroundTaskOptions`.
 pub struct Create {
-    pub id: Option<String>,
+    /// The id as read and as the caller's own JS string.
+    pub id: Option<(String, JsValue)>,
     pub session_id: Option<String>,
     pub options: JsValue,
 }
@@ -291,14 +294,14 @@ pub fn create(value: &JsValue) -> Arg<Create> {
     }
     Ok(Create {
         id: opt_string(value, "id", what)?,
-        session_id: opt_string(value, "sessionId", what)?,
+        session_id: opt_string(value, "sessionId", what)?.map(|(text, _)| text),
         options: field(value, "options", what)?,
     })
 }
 
 /// `LaunchOptions`.
 pub struct Launch {
-    pub id: Option<String>,
+    pub id: Option<(String, JsValue)>,
     pub session_id: Option<String>,
     pub agent: String,
     pub prompt: String,
@@ -319,7 +322,7 @@ pub fn launch(value: &JsValue) -> Arg<Launch> {
     )?;
     Ok(Launch {
         id: opt_string(value, "id", what)?,
-        session_id: opt_string(value, "sessionId", what)?,
+        session_id: opt_string(value, "sessionId", what)?.map(|(text, _)| text),
         agent,
         prompt,
         options: field(value, "options", what)?,

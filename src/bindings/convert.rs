@@ -1,15 +1,18 @@
 //! Engine tasks and events to plain JS objects: fresh objects each time, with
 //! `options` and `result` as the very values the caller passed.
 //!
-//! A task keeps its id as a JS string (`id_view`), made when it is created:
-//! a snapshot, a notification or an event reuses it.
+//! Spelling a task's id out as a JS string costs about as much as the rest
+//! of a snapshot, and keeping one costs more memory than the rest of the
+//! task. So an answer about a task the caller named reuses the caller's own
+//! string; a listed task keeps the string it was spelled out in (lists are
+//! the calls that repeat); anything else spells the id out for the occasion.
 
 use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 use super::glue;
 use super::state::Js;
-use crate::engine::{format_uuid, Engine, Event, Host, Task, TaskId};
+use crate::engine::{Engine, Event, Host, Task, TaskId};
 use alloc::rc::Rc;
 use core::ops::Deref;
 
@@ -32,12 +35,32 @@ impl Deref for Value<'_> {
     }
 }
 
-/// The id as a JS string.
+/// The id spelled out as a JS string.
 pub fn id_js(id: &TaskId) -> JsValue {
     match id {
-        TaskId::Uuid(bytes) => glue::ascii_text(&format_uuid(bytes)),
+        TaskId::Uuid(bytes) => {
+            let word = |i: usize| {
+                let mut b = [0u8; 4];
+                b.copy_from_slice(bytes.get(i..i + 4).unwrap_or_default());
+                u32::from_be_bytes(b)
+            };
+            glue::uuid_text(word(0), word(4), word(8), word(12))
+        }
         TaskId::Text(text) => JsValue::from_str(text),
     }
+}
+
+/// The task's id as a JS string: the one it keeps, or one made now.
+pub fn id_of(task: &JsTask) -> JsValue {
+    match task.id_view.get() {
+        Some(view) => view.clone(),
+        None => id_js(&task.id),
+    }
+}
+
+/// The task's id as a JS string, made and kept if it has none.
+pub fn kept_id(task: &JsTask) -> &JsValue {
+    task.id_view.get_or_init(|| id_js(&task.id))
 }
 
 /// The JS strings shared by many snapshots: the current session's id.
@@ -59,81 +82,48 @@ impl Strings {
         }
     }
 
-    /// The task as a fresh object.
-    pub fn task_object(&self, task: &JsTask) -> JsValue {
+    /// The task as a fresh object; `id` is its id as a JS string.
+    pub fn task_object(&self, id: &JsValue, task: &JsTask) -> JsValue {
         let output = (!task.output.is_empty()).then(|| task.output.text());
         let launch = match &task.launch {
-            None => Value::Made(JsValue::UNDEFINED),
-            Some(launch) => match &launch.view {
-                Some(view) => Value::Given(view),
-                None => Value::Made(glue::launch_view(&launch.agent, &launch.prompt)),
-            },
+            None => &JsValue::UNDEFINED,
+            Some(l) => l
+                .view
+                .get_or_init(|| glue::launch_view(&l.agent, &l.prompt)),
         };
         glue::task_object(
-            &id_of(task),
+            id,
             task.status as u8,
             task.created_at as f64,
             task.updated_at as f64,
             &task.options,
             &self.session_of(task),
-            &launch,
+            launch,
             task.result().unwrap_or(&JsValue::UNDEFINED),
             task.error(),
             output.as_deref(),
         )
     }
 
-    /// An array of snapshots, in the order given.
+    /// Snapshots of `tasks`, in the order given; each keeps its id string.
     pub fn task_list<T: Deref<Target = JsTask>>(
         &self,
         tasks: impl IntoIterator<Item = T>,
     ) -> JsValue {
         let list = Array::new();
         for task in tasks {
-            list.push(&self.task_object(&task));
+            list.push(&self.task_object(kept_id(&task), &task));
         }
         list.into()
     }
 }
 
-/// A task just created: keeps its id as a JS string and, if it was
-/// launched, the JS rendering of its agent and prompt; returns the id.
-pub fn keep_views(engine: &mut Engine<Js>, seq: u64) -> JsValue {
-    let Some(task) = engine.by_seq(seq) else {
-        return JsValue::UNDEFINED;
-    };
-    let id = id_js(&task.id);
-    let launch = task
-        .launch
-        .as_ref()
-        .map(|l| glue::launch_view(&l.agent, &l.prompt));
-    engine.set_views(seq, id.clone(), launch);
-    id
-}
-
-/// A task just created: keeps its views, then answers its snapshot.
-pub fn created(engine: &mut Engine<Js>, strings: &Strings, seq: u64) -> JsValue {
-    keep_views(engine, seq);
-    engine
-        .by_seq(seq)
-        .map_or(JsValue::UNDEFINED, |task| strings.task_object(&task))
-}
-
-/// The task's id as a JS string: the one kept, or (for a task the binding
-/// did not create) a new one.
-fn id_of(task: &JsTask) -> Value<'_> {
-    match &task.id_view {
-        Some(id) => Value::Given(id),
-        None => Value::Made(id_js(&task.id)),
-    }
-}
-
 /// `getOutput`'s answer: the output since `since` (all of it without).
-pub fn output_object(task: &JsTask, since: Option<u64>, timed_out: bool) -> JsValue {
+pub fn output_object(id: &JsValue, task: &JsTask, since: Option<u64>, timed_out: bool) -> JsValue {
     let output =
         (task.output.cursor() > since.unwrap_or(0)).then(|| task.output.since(since.unwrap_or(0)));
     glue::output_object(
-        &id_of(task),
+        id,
         task.status as u8,
         output.as_deref(),
         task.output.cursor() as f64,
@@ -144,7 +134,13 @@ pub fn output_object(task: &JsTask, since: Option<u64>, timed_out: bool) -> JsVa
 }
 
 /// What listeners receive; `task` is the task as it is now, if it still is.
-pub fn event_object(engine: &Engine<Js>, strings: &Strings, event: &Event) -> JsValue {
+/// `hint` is a JS string for one task's id, if one is at hand.
+pub fn event_object(
+    engine: &Engine<Js>,
+    strings: &Strings,
+    hint: Option<&(u64, JsValue)>,
+    event: &Event,
+) -> JsValue {
     let (kind, task_id, status, previous, chunk, cursor) = match event {
         Event::Created { task_id, status } => (0, task_id, *status as u8, 0, None, 0.0),
         Event::Status {
@@ -160,12 +156,13 @@ pub fn event_object(engine: &Engine<Js>, strings: &Strings, event: &Event) -> Js
         Event::Removed { task_id } => (3, task_id, 0, 0, None, 0.0),
     };
     let task = engine.peek_id(task_id);
-    let id = match &task {
-        Some(task) => id_of(task),
-        None => Value::Made(id_js(task_id)),
+    let id = match (&task, hint) {
+        (Some(task), Some((seq, id))) if *seq == task.seq() => id.clone(),
+        (Some(task), _) => id_of(task),
+        (None, _) => id_js(task_id),
     };
     let snapshot = match (kind, &task) {
-        (0 | 1, Some(task)) => strings.task_object(task),
+        (0 | 1, Some(task)) => strings.task_object(&id, task),
         _ => JsValue::UNDEFINED,
     };
     glue::event_object(kind, &id, status, previous, chunk, cursor, &snapshot)

@@ -6,10 +6,21 @@
 const STATUS = ['queued', 'running', 'completed', 'error', 'cancelled'];
 const COMPLETED = 2;
 
-// ASCII bytes (a task id spelled out in wasm) as a string: for a few dozen
-// bytes, cheaper than the TextDecoder that strings otherwise cross through.
-export function asciiText(bytes) {
-  return String.fromCharCode.apply(null, bytes);
+// A UUID's canonical text from its 16 bytes as four big-endian words: one
+// crossing with four numbers, and one flat string made at once (concatenation
+// would build a tree of parts). About twice as fast as decoding 36 bytes.
+const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
+export function uuidText(a, b, c, d) {
+  const h = HEX;
+  return String.fromCharCode(
+    h[a >>> 28], h[a >>> 24 & 15], h[a >>> 20 & 15], h[a >>> 16 & 15],
+    h[a >>> 12 & 15], h[a >>> 8 & 15], h[a >>> 4 & 15], h[a & 15], 45,
+    h[b >>> 28], h[b >>> 24 & 15], h[b >>> 20 & 15], h[b >>> 16 & 15], 45,
+    h[b >>> 12 & 15], h[b >>> 8 & 15], h[b >>> 4 & 15], h[b & 15], 45,
+    h[c >>> 28], h[c >>> 24 & 15], h[c >>> 20 & 15], h[c >>> 16 & 15], 45,
+    h[c >>> 12 & 15], h[c >>> 8 & 15], h[c >>> 4 & 15], h[c & 15],
+    h[d >>> 28], h[d >>> 24 & 15], h[d >>> 20 & 15], h[d >>> 16 & 15],
+    h[d >>> 12 & 15], h[d >>> 8 & 15], h[d >>> 4 & 15], h[d & 15]);
 }
 
 // A launched task's agent and prompt, made once: its snapshots copy them out.

@@ -6,9 +6,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/bindings/glue.js")]
 extern "C" {
-    /// ASCII bytes as a string.
-    #[wasm_bindgen(js_name = asciiText)]
-    pub fn ascii_text(bytes: &[u8]) -> JsValue;
+    /// A UUID's canonical text from its 16 bytes, as four big-endian words.
+    #[wasm_bindgen(js_name = uuidText)]
+    pub fn uuid_text(a: u32, b: u32, c: u32, d: u32) -> JsValue;
 
     #[wasm_bindgen(js_name = launchView)]
     pub fn launch_view(agent: &str, prompt: &str) -> JsValue;

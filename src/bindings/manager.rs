@@ -6,8 +6,8 @@ use alloc::vec::Vec;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::state::{self, Answer, Resolvers, Shared};
-use super::{args, convert, glue};
+use super::state::{self, Answer, Resolvers, Shared, State};
+use super::{args, convert, errors, glue};
 use crate::engine::{Cancel, Engine, EngineError, Wait};
 
 #[wasm_bindgen]
@@ -27,32 +27,35 @@ fn answer(body: impl FnOnce() -> Result<JsValue, JsValue>) -> Promise {
     settle(body())
 }
 
+/// The snapshot of task `seq` that a call answers with, `id` being its id
+/// as a JS string: the caller's own, or one spelled out for a new task. The
+/// call's notifications and events reuse it.
+fn answer_for(st: &mut State, seq: u64, id: JsValue) -> JsValue {
+    let snapshot = st.engine.by_seq(seq).map_or(JsValue::UNDEFINED, |task| {
+        st.strings.task_object(&id, &task)
+    });
+    st.hint = Some((seq, id));
+    snapshot
+}
+
 impl BackgroundManager {
     /// A promise for task `seq` once it is final, answered with `answer`;
     /// at once if it already is.
-    fn when_final(&self, seq: u64, answer: Answer, timeout: Option<u64>) -> Promise {
+    fn when_final(&self, seq: u64, answer: Answer, timeout: Option<u64>, id: JsValue) -> Promise {
         Promise::new(&mut |resolve, reject| {
             let waiter = Resolvers {
                 resolve,
                 reject: reject.clone(),
                 answer,
+                id: id.clone(),
             };
             let ready = state::try_run(&self.shared, |st, _| {
-                let (engine, strings) = st.parts();
-                Ok(match engine.wait_seq(seq, true, timeout, waiter)? {
+                Ok(match st.engine.wait_seq(seq, true, timeout, waiter)? {
                     Wait::Ready {
                         task,
                         timed_out,
                         waiter,
-                    } => {
-                        let value = match waiter.answer {
-                            Answer::Output { since } => {
-                                convert::output_object(&task, since, timed_out)
-                            }
-                            Answer::Task => strings.task_object(&task),
-                        };
-                        Some((value, waiter.resolve))
-                    }
+                    } => Some((waiter.value(&st.strings, &task, timed_out), waiter.resolve)),
                     Wait::Pending => None,
                 })
             });
@@ -117,12 +120,14 @@ impl BackgroundManager {
     ) -> Promise {
         answer(|| {
             let a = args::create(&options)?;
+            let (id, given) = a.id.unzip();
             state::try_run(&self.shared, |st, now| {
-                let (engine, strings) = st.parts();
-                let seq = engine
-                    .create(a.id.as_deref(), a.session_id.as_deref(), a.options, now)?
-                    .seq();
-                Ok(convert::created(engine, strings, seq))
+                let task =
+                    st.engine
+                        .create(id.as_deref(), a.session_id.as_deref(), a.options, now)?;
+                let id = given.unwrap_or_else(|| convert::id_js(&task.id));
+                let seq = task.seq();
+                Ok(answer_for(st, seq, id))
             })
         })
     }
@@ -137,19 +142,19 @@ impl BackgroundManager {
     ) -> Promise {
         answer(|| {
             let a = args::launch(&options)?;
+            let (id, given) = a.id.unzip();
             state::try_run(&self.shared, |st, now| {
-                let (engine, strings) = st.parts();
-                let seq = engine
-                    .launch(
-                        a.id.as_deref(),
-                        a.session_id.as_deref(),
-                        &a.agent,
-                        &a.prompt,
-                        a.options,
-                        now,
-                    )?
-                    .seq();
-                Ok(convert::created(engine, strings, seq))
+                let task = st.engine.launch(
+                    id.as_deref(),
+                    a.session_id.as_deref(),
+                    &a.agent,
+                    &a.prompt,
+                    a.options,
+                    now,
+                )?;
+                let id = given.unwrap_or_else(|| convert::id_js(&task.id));
+                let seq = task.seq();
+                Ok(answer_for(st, seq, id))
             })
         })
     }
@@ -164,9 +169,8 @@ impl BackgroundManager {
         answer(|| {
             let id = args::id(&task_id, "taskId")?;
             state::try_run(&self.shared, |st, now| {
-                let (engine, strings) = st.parts();
-                let task = engine.complete(&id, result, now)?;
-                Ok(strings.task_object(&task))
+                let seq = st.engine.complete(&id, result, now)?.seq();
+                Ok(answer_for(st, seq, task_id))
             })
         })
     }
@@ -181,9 +185,8 @@ impl BackgroundManager {
             let id = args::id(&task_id, "taskId")?;
             let message = glue::error_text(&error);
             state::try_run(&self.shared, |st, now| {
-                let (engine, strings) = st.parts();
-                let task = engine.fail(&id, &message, now)?;
-                Ok(strings.task_object(&task))
+                let seq = st.engine.fail(&id, &message, now)?.seq();
+                Ok(answer_for(st, seq, task_id))
             })
         })
     }
@@ -205,15 +208,17 @@ impl BackgroundManager {
             Err(error) => return Promise::reject(&error),
         };
         let done = state::try_run(&self.shared, |st, now| {
-            let (engine, strings) = st.parts();
-            Ok(match engine.cancel(&id, force, now)? {
-                Cancel::Done(task) => Ok(strings.task_object(&task)),
-                Cancel::Stopping(seq) => Err(seq),
-            })
+            match st.engine.cancel(&id, force, now)? {
+                Cancel::Done(task) => {
+                    let seq = task.seq();
+                    Ok(Ok(answer_for(st, seq, task_id.clone())))
+                }
+                Cancel::Stopping(seq) => Ok(Err(seq)),
+            }
         });
         match done {
             Ok(Ok(task)) => Promise::resolve(&task),
-            Ok(Err(seq)) => self.when_final(seq, Answer::Task, None),
+            Ok(Err(seq)) => self.when_final(seq, Answer::Task, None, task_id),
             Err(error) => Promise::reject(&error),
         }
     }
@@ -226,11 +231,10 @@ impl BackgroundManager {
     ) -> Promise {
         answer(|| {
             let id = args::id(&task_id, "taskId")?;
-            state::run(&self.shared, |st, now| {
-                let (engine, strings) = st.parts();
-                engine
-                    .get(&id, now)
-                    .map_or(JsValue::NULL, |task| strings.task_object(&task))
+            state::read(&self.shared, |st| {
+                st.engine.peek(&id).map_or(JsValue::NULL, |task| {
+                    st.strings.task_object(&task_id, &task)
+                })
             })
         })
     }
@@ -247,9 +251,8 @@ impl BackgroundManager {
     ) -> Promise {
         answer(|| {
             let filter = args::status_filter(&status)?;
-            state::run(&self.shared, |st, now| {
-                let (engine, strings) = st.parts();
-                strings.task_list(engine.all(filter, now))
+            state::read(&self.shared, |st| {
+                st.strings.task_list(st.engine.list(filter))
             })
         })
     }
@@ -268,10 +271,17 @@ impl BackgroundManager {
         };
         let listed = state::run(&self.shared, |st, now| {
             let seqs = st.engine.cancel_all(force, now);
+            // Listed, so they keep their id strings, which the
+            // notifications that follow reuse.
             seqs.into_iter()
-                .map(|seq| match st.engine.by_seq(seq) {
-                    Some(task) if task.is_final() => Ok(st.strings.task_object(&task)),
-                    _ => Err(seq),
+                .filter_map(|seq| st.engine.by_seq(seq))
+                .map(|task| {
+                    let id = convert::kept_id(&task);
+                    if task.is_final() {
+                        Ok(st.strings.task_object(id, &task))
+                    } else {
+                        Err((task.seq(), id.clone()))
+                    }
                 })
                 .collect::<Vec<_>>()
         });
@@ -283,7 +293,7 @@ impl BackgroundManager {
                     .into_iter()
                     .map(|item| match item {
                         Ok(task) => task,
-                        Err(seq) => self.when_final(seq, Answer::Task, None).into(),
+                        Err((seq, id)) => self.when_final(seq, Answer::Task, None, id).into(),
                     })
                     .collect();
                 Promise::all(&all)
@@ -310,20 +320,23 @@ impl BackgroundManager {
             Ok(parsed) => parsed,
             Err(error) => return Promise::reject(&error),
         };
-        let found = state::try_run(&self.shared, |st, now| {
+        let found = state::read(&self.shared, |st| {
             let task = st
                 .engine
-                .get(&id, now)
-                .ok_or_else(|| EngineError::not_found(&id))?;
+                .peek(&id)
+                .ok_or_else(|| errors::engine_error(EngineError::not_found(&id)))?;
             Ok(if o.wait && !task.is_final() {
                 Err(task.seq())
             } else {
-                Ok(convert::output_object(&task, o.since, false))
+                Ok(convert::output_object(&task_id, &task, o.since, false))
             })
-        });
+        })
+        .and_then(|found| found);
         match found {
             Ok(Ok(output)) => Promise::resolve(&output),
-            Ok(Err(seq)) => self.when_final(seq, Answer::Output { since: o.since }, o.timeout),
+            Ok(Err(seq)) => {
+                self.when_final(seq, Answer::Output { since: o.since }, o.timeout, task_id)
+            }
             Err(error) => Promise::reject(&error),
         }
     }
@@ -396,7 +409,8 @@ impl BackgroundManager {
                 .engine
                 .launch(None, None, &agent, &prompt, options, now)?;
             let (seq, status) = (task.seq(), task.status as u8);
-            let id = convert::keep_views(&mut st.engine, seq);
+            let id = convert::id_js(&task.id);
+            st.hint = Some((seq, id.clone()));
             Ok(glue::background_reply(status, &id))
         }))
     }

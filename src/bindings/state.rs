@@ -14,7 +14,7 @@ use super::args::MAX_TIMER_MS;
 use super::convert;
 use super::timers::Timer;
 use super::{errors, glue};
-use crate::engine::{Effect, Engine, EngineError, Event, Host};
+use crate::engine::{Effect, Engine, EngineError, Event, Host, Task};
 
 /// The engine's value types on the JS side.
 pub struct Js;
@@ -34,11 +34,13 @@ pub enum Answer {
     Task,
 }
 
-/// The two functions of a pending promise, and what it answers.
+/// The two functions of a pending promise, what it answers, and the task's
+/// id as the JS string the answer carries.
 pub struct Resolvers {
     pub resolve: Function,
     pub reject: Function,
     pub answer: Answer,
+    pub id: JsValue,
 }
 
 pub struct State {
@@ -56,16 +58,31 @@ pub struct State {
     next_listener: u64,
     /// JS strings that snapshots share.
     pub strings: convert::Strings,
+    /// The caller's own string for the id of the task (by seq) the last
+    /// call named: that call's notifications and events reuse it instead of
+    /// spelling the id out. Left in place after: whichever effect of that
+    /// task meets it later, the string is still that task's id.
+    pub hint: Option<(u64, JsValue)>,
     /// Where runners' `write(chunk)` lands: `(seq, chunk)`.
     sink: Option<Closure<dyn FnMut(f64, String)>>,
 }
 
-impl State {
-    /// The engine and, beside it, the strings its snapshots share.
-    pub fn parts(&mut self) -> (&mut Engine<Js>, &convert::Strings) {
-        (&mut self.engine, &self.strings)
+impl Resolvers {
+    /// What the promise resolves with, `task` being as it is now.
+    pub fn value(
+        &self,
+        strings: &convert::Strings,
+        task: &Task<JsValue>,
+        timed_out: bool,
+    ) -> JsValue {
+        match self.answer {
+            Answer::Output { since } => convert::output_object(&self.id, task, since, timed_out),
+            Answer::Task => strings.task_object(&self.id, task),
+        }
     }
+}
 
+impl State {
     /// The runner to call and the `write` sink it gets.
     fn runner(&mut self) -> Option<(JsValue, JsValue)> {
         let sink = self.sink.as_ref()?.as_ref().clone();
@@ -106,6 +123,7 @@ pub fn new_shared(engine: Engine<Js>, runner: JsValue) -> Shared {
                 listeners: Vec::new(),
                 next_listener: 0,
                 strings: convert::Strings::default(),
+                hint: None,
                 sink: Some(sink),
             }),
             draining: Cell::new(false),
@@ -141,6 +159,35 @@ pub fn try_run<R>(
     run(shared, op)?.map_err(errors::engine_error)
 }
 
+/// Runs `op`, a call that only reads (it may keep id strings, nothing that
+/// deadlines depend on). While the deadline timer is armed for later than
+/// now, no deadline is due and the state is exact as it is: it is read
+/// without moving the clock, and there is nothing to deliver or re-arm.
+/// Otherwise the deadlines due run first, and their effects after, as in
+/// `run`.
+pub fn read<R>(shared: &Shared, op: impl FnOnce(&mut State) -> R) -> Result<R, JsValue> {
+    let (out, due) = {
+        let mut state = shared
+            .state
+            .try_borrow_mut()
+            .map_err(|_| errors::reentered())?;
+        let now = now();
+        let due = state
+            .deadline_timer
+            .as_ref()
+            .is_none_or(|(at, _)| now >= *at);
+        if due {
+            state.engine.advance(now);
+        }
+        (op(&mut state), due)
+    };
+    if due {
+        drain(shared);
+        arm_deadline(shared);
+    }
+    Ok(out)
+}
+
 fn drain(shared: &Shared) {
     if shared.draining.replace(true) {
         return;
@@ -162,12 +209,19 @@ fn deliver(shared: &Shared, effect: Effect<Js>) {
     match effect {
         Effect::Notify {
             session,
+            seq,
             task_id,
-            id_view,
             status,
             timestamp,
         } => {
-            let id = id_view.unwrap_or_else(|| convert::id_js(&task_id));
+            // The id string its caller named it by, or the one the task
+            // keeps, or one spelled out now.
+            let id = with_state(shared, |st| match &st.hint {
+                Some((hinted, id)) if *hinted == seq => Some(id.clone()),
+                _ => st.engine.by_seq(seq).and_then(|t| t.id_view.get().cloned()),
+            })
+            .flatten()
+            .unwrap_or_else(|| convert::id_js(&task_id));
             glue::notify(&session, &id, status as u8, timestamp as f64)
         }
         Effect::Wake {
@@ -175,12 +229,8 @@ fn deliver(shared: &Shared, effect: Effect<Js>) {
             task,
             timed_out,
         } => {
-            let value = match waiter.answer {
-                Answer::Output { since } => convert::output_object(&task, since, timed_out),
-                Answer::Task => {
-                    with_state(shared, |st| st.strings.task_object(&task)).unwrap_or_default()
-                }
-            };
+            let value = with_state(shared, |st| waiter.value(&st.strings, &task, timed_out))
+                .unwrap_or_default();
             let _ = waiter.resolve.call1(&JsValue::UNDEFINED, &value);
         }
         Effect::Dispose { waiter, task_id } => {
@@ -313,7 +363,7 @@ fn deliver_event(shared: &Shared, event: Event) {
         let listeners: Vec<Function> = st.listeners.iter().map(|(_, f)| f.clone()).collect();
         Some((
             listeners,
-            convert::event_object(&st.engine, &st.strings, &event),
+            convert::event_object(&st.engine, &st.strings, st.hint.as_ref(), &event),
         ))
     }) else {
         return;

@@ -9,9 +9,8 @@ pub enum Effect<H: Host> {
     /// to the session that was current when the transition happened.
     Notify {
         session: H::Session,
+        seq: u64,
         task_id: TaskId,
-        /// The task's `id_view`, if the host made one.
-        id_view: Option<H::Payload>,
         status: Status,
         timestamp: u64,
     },

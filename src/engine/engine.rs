@@ -2,6 +2,7 @@ use super::fxhash::{FxBuild, FxHashMap};
 use alloc::collections::VecDeque;
 use alloc::rc::Rc;
 use alloc::{boxed::Box, string::String, vec::Vec};
+use core::cell::OnceCell;
 
 use super::deadlines::{Deadline, Deadlines};
 use super::poll::{Poll, PollToken};
@@ -386,11 +387,11 @@ impl<H: Host> Engine<H> {
                 Box::new(Launch {
                     agent: Rc::from(agent),
                     prompt: Rc::from(prompt),
-                    view: None,
+                    view: OnceCell::new(),
                 })
             }),
             run,
-            id_view: None,
+            id_view: OnceCell::new(),
         });
         self.event(|| Event::Created {
             task_id: id,
@@ -446,18 +447,6 @@ impl<H: Host> Engine<H> {
             .and_then(|seq| self.table.get(seq))
     }
 
-    /// Stores the host's renderings of a new task's id (see
-    /// `Task::id_view`) and, if it was launched, of its agent and prompt
-    /// (see `Launch::view`).
-    pub fn set_views(&mut self, seq: u64, id: H::Payload, launch: Option<H::Payload>) {
-        if let Some(task) = self.table.get_mut(seq) {
-            task.id_view = Some(id);
-            if let Some(l) = task.launch.as_mut() {
-                l.view = launch;
-            }
-        }
-    }
-
     /// A task by its creation number, as `cancel_all` reports them.
     pub fn by_seq(&self, seq: u64) -> Option<TaskRef<'_, H::Payload>> {
         self.table.get(seq)
@@ -470,6 +459,14 @@ impl<H: Host> Engine<H> {
         wall: u64,
     ) -> Box<dyn Iterator<Item = TaskRef<'_, H::Payload>> + '_> {
         self.advance(wall);
+        self.list(status)
+    }
+
+    /// `all` without moving the clock.
+    pub fn list(
+        &self,
+        status: Option<Status>,
+    ) -> Box<dyn Iterator<Item = TaskRef<'_, H::Payload>> + '_> {
         match status {
             None => Box::new(self.table.iter()),
             Some(st) => Box::new(self.table.iter_status(st)),
@@ -742,8 +739,7 @@ impl<H: Host> Engine<H> {
             Run::External => Run::External,
             _ => Run::Ended,
         };
-        let (task_id, timestamp, id_view) =
-            (task.id.clone(), task.updated_at, task.id_view.clone());
+        let (task_id, timestamp) = (task.id.clone(), task.updated_at);
         self.deadlines.push_eviction(seq);
         if run.holds_slot() {
             self.release_slot(agent.as_deref());
@@ -755,8 +751,8 @@ impl<H: Host> Engine<H> {
         if let Some(session) = &self.session {
             self.outbox.push_back(Effect::Notify {
                 session: session.handle.clone(),
+                seq,
                 task_id: task_id.clone(),
-                id_view,
                 status: target,
                 timestamp,
             });

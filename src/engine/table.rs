@@ -211,7 +211,7 @@ mod tests {
             outcome: Outcome::None,
             output: TaskOutput::default(),
             launch: None,
-            id_view: None,
+            id_view: Default::default(),
         }
     }
 

@@ -1,5 +1,6 @@
 use alloc::boxed::Box;
 use alloc::rc::Rc;
+use core::cell::OnceCell;
 
 use super::{Status, TaskId, TaskOutput};
 
@@ -40,9 +41,10 @@ pub enum Outcome<P> {
 pub struct Launch<P> {
     pub agent: Rc<str>,
     pub prompt: Rc<str>,
-    /// The host's rendering of agent and prompt, made once so that
-    /// snapshots need not convert them again. The engine only stores it.
-    pub view: Option<P>,
+    /// The host's rendering of agent and prompt, made at the first
+    /// snapshot so that later ones need not convert them again. The engine
+    /// never looks at it.
+    pub view: OnceCell<P>,
 }
 
 /// One task as the engine keeps it. `P` is the host's payload type (the very
@@ -64,9 +66,10 @@ pub struct Task<P> {
     pub output: TaskOutput,
     pub launch: Option<Box<Launch<P>>>,
     /// The host's rendering of the id (in the binding, the JS string),
-    /// made once: spelling an id out costs more than the rest of a
-    /// snapshot. The engine only stores it.
-    pub id_view: Option<P>,
+    /// made the first time the host asks to keep one; a cell, so that the
+    /// host can keep it while only reading the task. The engine never
+    /// looks at it.
+    pub id_view: OnceCell<P>,
 }
 
 impl<P> Task<P> {

@@ -186,6 +186,36 @@ Deno.test("TTL fails a running task on time, by its own timer, then evicts it", 
   });
 });
 
+Deno.test("a read after a deadline passed sees it, even before its timer could fire", async () => {
+  const probe = makeSession();
+  // Expired at 100 ms, evicted at 200 ms: a read at 130 ms sees it failed.
+  const m = new BackgroundManager({ taskTTL: 100, pollInterval: 3_600_000 });
+  await m.initialize(probe.session);
+  try {
+    const { id } = await m.createTask({ options: {} });
+    // Block the event loop past the TTL: the deadline timer cannot run.
+    const until = Date.now() + 130;
+    while (Date.now() < until) { /* busy */ }
+    const task = await m.getTask(id);
+    assert.equal(task?.status, "error");
+    assert.match(task?.error ?? "", /timed out/);
+    assert.deepEqual(probe.sent.map((n) => [n.taskId, n.status]), [[id, "error"]]);
+
+    const { id: other } = await m.createTask({ options: {} });
+    const again = Date.now() + 130;
+    while (Date.now() < again) { /* busy */ }
+    assert.equal((await m.getOutput(other)).status, "error");
+    const { id: third } = await m.createTask({ options: {} });
+    const more = Date.now() + 130;
+    while (Date.now() < more) { /* busy */ }
+    assert.deepEqual(await m.getAllTasks("running"), []);
+    assert.equal((await m.getTask(third))?.status, "error");
+  } finally {
+    await m.cleanup();
+    m.free();
+  }
+});
+
 Deno.test("memory stays bounded: final tasks leave the table", async () => {
   await withManager({ taskTTL: 20 }, async (m) => {
     for (let i = 0; i < 2000; i++) {
