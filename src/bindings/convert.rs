@@ -12,8 +12,8 @@ use wasm_bindgen::JsValue;
 
 use super::glue;
 use super::state::Js;
+use crate::engine::SharedStr;
 use crate::engine::{Engine, Event, Host, Task, TaskId};
-use alloc::rc::Rc;
 use core::ops::Deref;
 
 type JsTask = Task<<Js as Host>::Payload>;
@@ -66,11 +66,11 @@ pub fn kept_id(task: &JsTask) -> &JsValue {
 /// The JS strings shared by many snapshots: the current session's id.
 #[derive(Default)]
 pub struct Strings {
-    session: Option<(Rc<str>, JsValue)>,
+    session: Option<(SharedStr, JsValue)>,
 }
 
 impl Strings {
-    pub fn set_session(&mut self, id: Rc<str>) {
+    pub fn set_session(&mut self, id: SharedStr) {
         let value = JsValue::from_str(&id);
         self.session = Some((id, value));
     }

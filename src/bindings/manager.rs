@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use super::state::{self, Answer, Resolvers, Shared, State};
 use super::{args, convert, errors, glue};
+use crate::engine::SharedStr;
 use crate::engine::{Cancel, Engine, EngineError, Wait};
 
 #[wasm_bindgen]
@@ -99,7 +100,7 @@ impl BackgroundManager {
         answer(|| {
             let session_id = args::session(&session)?;
             state::run(&self.shared, |st, now| {
-                let session_id: alloc::rc::Rc<str> = session_id.into();
+                let session_id: SharedStr = session_id.into();
                 st.strings.set_session(session_id.clone());
                 st.engine.initialize(session, session_id, now);
                 state::start_polling(&self.shared, st);

@@ -1,5 +1,6 @@
 use alloc::rc::Rc;
 
+use super::text::SharedStr;
 use super::{Host, Status, Task, TaskId};
 
 /// Something the host must do after the engine's state is committed and no
@@ -28,7 +29,7 @@ pub enum Effect<H: Host> {
         task_id: TaskId,
         agent: Rc<str>,
         prompt: Rc<str>,
-        session_id: Rc<str>,
+        session_id: SharedStr,
         options: H::Payload,
     },
     /// Abort the runner's signal.

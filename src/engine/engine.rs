@@ -7,7 +7,7 @@ use core::cell::OnceCell;
 use super::deadlines::{Deadline, Deadlines};
 use super::poll::{Poll, PollToken};
 use super::table::Table;
-use super::text::{cat, decimal};
+use super::text::{cat, decimal, SharedStr};
 use super::waiters::Waiters;
 use super::{
     Effect, EngineError, ErrorKind, Event, IdGen, IdKey, Launch, Outcome, Run, Status, Task,
@@ -66,7 +66,7 @@ impl Config {
 
 pub(super) struct Session<S> {
     pub handle: S,
-    pub id: Rc<str>,
+    pub id: SharedStr,
 }
 
 /// What `wait_for` found.
@@ -266,7 +266,7 @@ impl<H: Host> Engine<H> {
 
     /// Stores (or replaces) the session. A poll of a previous session still
     /// in flight is abandoned: its answer is about another session.
-    pub fn initialize(&mut self, session: H::Session, session_id: Rc<str>, wall: u64) {
+    pub fn initialize(&mut self, session: H::Session, session_id: SharedStr, wall: u64) {
         self.advance(wall);
         self.session = Some(Session {
             handle: session,
@@ -300,7 +300,7 @@ impl<H: Host> Engine<H> {
         }
         let (target, outcome) = match status {
             Some("completed") => (Status::Completed, Outcome::None),
-            Some("error") => (Status::Error, Outcome::Error(Rc::from("Session error"))),
+            Some("error") => (Status::Error, Outcome::Error("Session error".into())),
             Some("cancelled") => (Status::Cancelled, Outcome::None),
             _ => return,
         };
@@ -354,7 +354,7 @@ impl<H: Host> Engine<H> {
         };
         let session_id = match session_id {
             Some("") => return Err(invalid("sessionId must not be empty")),
-            Some(s) => Rc::from(s),
+            Some(s) => SharedStr::from(s),
             None => session.id.clone(),
         };
         let id = match id.map(|id| (id, IdKey::new(id))) {
@@ -425,7 +425,7 @@ impl<H: Host> Engine<H> {
             id,
             "fail",
             Status::Error,
-            Outcome::Error(Rc::from(error)),
+            Outcome::Error(error.into()),
             wall,
         )
     }

@@ -29,3 +29,4 @@ pub use poll::PollToken;
 pub use runs::Cancel;
 pub use status::Status;
 pub use task::{Launch, Outcome, Run, Task, TaskRef};
+pub use text::SharedStr;

@@ -207,7 +207,7 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             options: (),
-            session_id: Rc::from("s"),
+            session_id: "s".into(),
             outcome: Outcome::None,
             output: TaskOutput::default(),
             launch: None,

@@ -2,6 +2,7 @@ use alloc::boxed::Box;
 use alloc::rc::Rc;
 use core::cell::OnceCell;
 
+use super::text::SharedStr;
 use super::{Status, TaskId, TaskOutput};
 
 /// The work behind a task.
@@ -33,7 +34,7 @@ pub enum Outcome<P> {
     /// Completed through `completeTask` (or its runner) with this result.
     Result(P),
     /// Failed with this message.
-    Error(Rc<str>),
+    Error(SharedStr),
 }
 
 /// The agent and prompt of a launched task, boxed: most tasks have none.
@@ -61,7 +62,7 @@ pub struct Task<P> {
     /// Never below `created_at`, never decreasing.
     pub updated_at: u64,
     pub options: P,
-    pub session_id: Rc<str>,
+    pub session_id: SharedStr,
     pub outcome: Outcome<P>,
     pub output: TaskOutput,
     pub launch: Option<Box<Launch<P>>>,
@@ -114,6 +115,11 @@ impl<P> Task<P> {
         self.launch.as_ref().map(|l| &*l.prompt)
     }
 }
+
+// The allocator (talc) gives a box of `n` bytes `n + 4` rounded up to 16:
+// 80 bytes for a task of up to 76, 96 past that.
+#[cfg(target_pointer_width = "32")]
+const _: () = assert!(core::mem::size_of::<Task<u32>>() <= 76);
 
 /// A task with its creation number, as the table hands them out.
 #[derive(Debug)]
