@@ -195,7 +195,6 @@ fn filed<P>(slots: &VecDeque<Option<Box<Task<P>>>>, base: u64, cut: u32) -> Opti
 mod tests {
     use super::*;
     use crate::engine::{Outcome, Run, TaskId, TaskOutput};
-    use alloc::rc::Rc;
     use alloc::string::{String, ToString};
     use alloc::vec::Vec;
 
