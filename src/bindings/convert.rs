@@ -2,8 +2,7 @@
 //! `options` and `result` as the very values the caller passed.
 //!
 //! Spelling a task's id out as a JS string costs about as much as the rest
-//! of a snapshot, and keeping one costs more memory than the rest of the
-//! task. So an answer about a task the caller named reuses the caller's own
+//! of a snapshot, and keeping one costs most of what the Rust task does. So an answer about a task the caller named reuses the caller's own
 //! string; a listed task keeps the string it was spelled out in (lists are
 //! the calls that repeat); anything else spells the id out for the occasion.
 
