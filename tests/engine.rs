@@ -65,7 +65,7 @@ fn drain(e: &mut Engine<Test>) -> Vec<Out> {
             } => Out::Start(task_id.to_string(), agent.to_string(), prompt.to_string()),
             Effect::Abort { seq } => Out::Abort(id_of(e, seq)),
             Effect::Close { seq } => Out::Close(id_of(e, seq)),
-            Effect::Event(event) => Out::Event(event),
+            Effect::Event { event, .. } => Out::Event(event),
         });
     }
     assert!(

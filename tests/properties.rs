@@ -506,7 +506,7 @@ impl World {
                 Effect::Start { .. }
                 | Effect::Abort { .. }
                 | Effect::Close { .. }
-                | Effect::Event(_) => {}
+                | Effect::Event { .. } => {}
             }
         }
     }

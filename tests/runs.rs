@@ -56,7 +56,7 @@ fn drain(e: &mut Engine<Test>) -> Vec<Out> {
             Effect::Start { task_id, .. } => Out::Start(task_id.to_string()),
             Effect::Abort { seq } => Out::Abort(id(seq)),
             Effect::Close { seq } => Out::Close(id(seq)),
-            Effect::Event(event) => Out::Event(event),
+            Effect::Event { event, .. } => Out::Event(event),
         });
     }
     assert!(e.is_consistent(), "state out of step");

@@ -49,12 +49,22 @@ pub fn id_js(id: &TaskId) -> JsValue {
     }
 }
 
-/// The task's id as a JS string: the one it keeps, or one made now.
-pub fn id_of(task: &JsTask) -> JsValue {
-    match task.id_view.get() {
-        Some(view) => view.clone(),
-        None => id_js(&task.id),
+/// Task `seq`'s id (`id`) as a JS string, for a notification, an event or
+/// a runner: the caller's own if the call at hand named the task (`hint`),
+/// else the one the task keeps, else one spelled out now.
+pub fn id_for(
+    engine: &Engine<Js>,
+    hint: Option<&(u64, JsValue)>,
+    seq: u64,
+    id: &TaskId,
+) -> JsValue {
+    if let Some((_, given)) = hint.filter(|(hinted, _)| *hinted == seq) {
+        return given.clone();
     }
+    engine
+        .by_seq(seq)
+        .and_then(|task| task.id_view.get().cloned())
+        .unwrap_or_else(|| id_js(id))
 }
 
 /// The task's id as a JS string, made and kept if it has none.
@@ -74,10 +84,12 @@ impl Strings {
         self.session = Some((id, value));
     }
 
-    fn session_of(&self, task: &JsTask) -> Value<'_> {
+    /// A session id as a JS string: the shared one, if it is the current
+    /// session's.
+    pub fn session_js(&self, id: &SharedStr) -> Value<'_> {
         match &self.session {
-            Some((shared, value)) if *shared == task.session_id => Value::Given(value),
-            _ => Value::Made(JsValue::from_str(&task.session_id)),
+            Some((shared, value)) if shared == id => Value::Given(value),
+            _ => Value::Made(JsValue::from_str(id)),
         }
     }
 
@@ -96,7 +108,7 @@ impl Strings {
             task.created_at as f64,
             task.updated_at as f64,
             &task.options,
-            &self.session_of(task),
+            &self.session_js(&task.session_id),
             launch,
             task.result().unwrap_or(&JsValue::UNDEFINED),
             task.error(),
@@ -132,12 +144,13 @@ pub fn output_object(id: &JsValue, task: &JsTask, since: Option<u64>, timed_out:
     )
 }
 
-/// What listeners receive; `task` is the task as it is now, if it still is.
-/// `hint` is a JS string for one task's id, if one is at hand.
+/// What listeners receive about task `seq`; `task` is the task as it is
+/// now, if it still is. `hint` is as for `id_for`.
 pub fn event_object(
     engine: &Engine<Js>,
     strings: &Strings,
     hint: Option<&(u64, JsValue)>,
+    seq: u64,
     event: &Event,
 ) -> JsValue {
     let (kind, task_id, status, previous, chunk, cursor) = match event {
@@ -154,14 +167,9 @@ pub fn event_object(
         } => (2, task_id, 0, 0, Some(&**chunk), *cursor as f64),
         Event::Removed { task_id } => (3, task_id, 0, 0, None, 0.0),
     };
-    let task = engine.peek_id(task_id);
-    let id = match (&task, hint) {
-        (Some(task), Some((seq, id))) if *seq == task.seq() => id.clone(),
-        (Some(task), _) => id_of(task),
-        (None, _) => id_js(task_id),
-    };
-    let snapshot = match (kind, &task) {
-        (0 | 1, Some(task)) => strings.task_object(&id, task),
+    let id = id_for(engine, hint, seq, task_id);
+    let snapshot = match (kind, engine.by_seq(seq)) {
+        (0 | 1, Some(task)) => strings.task_object(&id, &task),
         _ => JsValue::UNDEFINED,
     };
     glue::event_object(kind, &id, status, previous, chunk, cursor, &snapshot)

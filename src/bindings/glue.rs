@@ -93,10 +93,10 @@ extern "C" {
         runner: &JsValue,
         sink: &JsValue,
         seq: f64,
-        task_id: Option<&str>,
+        task_id: &JsValue,
         agent: &str,
         prompt: &str,
-        session_id: Option<&str>,
+        session_id: &JsValue,
         options: &JsValue,
     ) -> JsValue;
 

@@ -39,6 +39,17 @@ fn answer_for(st: &mut State, seq: u64, id: JsValue) -> JsValue {
     snapshot
 }
 
+/// The snapshot of task `seq`, just created: its id is the caller's own
+/// string (`given`) or spelled out now.
+fn answer_created(st: &mut State, seq: u64, given: Option<JsValue>) -> JsValue {
+    let id = given.unwrap_or_else(|| {
+        st.engine
+            .by_seq(seq)
+            .map_or(JsValue::UNDEFINED, |task| convert::id_js(&task.id))
+    });
+    answer_for(st, seq, id)
+}
+
 impl BackgroundManager {
     /// A promise for task `seq` once it is final, answered with `answer`;
     /// at once if it already is.
@@ -123,12 +134,11 @@ impl BackgroundManager {
             let a = args::create(&options)?;
             let (id, given) = a.id.unzip();
             state::try_run(&self.shared, |st, now| {
-                let task =
-                    st.engine
-                        .create(id.as_deref(), a.session_id.as_deref(), a.options, now)?;
-                let id = given.unwrap_or_else(|| convert::id_js(&task.id));
-                let seq = task.seq();
-                Ok(answer_for(st, seq, id))
+                let seq = st
+                    .engine
+                    .create(id.as_deref(), a.session_id.as_deref(), a.options, now)?
+                    .seq();
+                Ok(answer_created(st, seq, given))
             })
         })
     }
@@ -145,17 +155,18 @@ impl BackgroundManager {
             let a = args::launch(&options)?;
             let (id, given) = a.id.unzip();
             state::try_run(&self.shared, |st, now| {
-                let task = st.engine.launch(
-                    id.as_deref(),
-                    a.session_id.as_deref(),
-                    &a.agent,
-                    &a.prompt,
-                    a.options,
-                    now,
-                )?;
-                let id = given.unwrap_or_else(|| convert::id_js(&task.id));
-                let seq = task.seq();
-                Ok(answer_for(st, seq, id))
+                let seq = st
+                    .engine
+                    .launch(
+                        id.as_deref(),
+                        a.session_id.as_deref(),
+                        &a.agent,
+                        &a.prompt,
+                        a.options,
+                        now,
+                    )?
+                    .seq();
+                Ok(answer_created(st, seq, given))
             })
         })
     }
@@ -403,7 +414,7 @@ impl BackgroundManager {
             Err(error) => return Promise::reject(&error),
         };
         if !background {
-            return state::call_runner(&self.shared, &agent, &prompt, None, &options);
+            return state::call_runner(&self.shared, &agent, &prompt, &options);
         }
         settle(state::try_run(&self.shared, |st, now| {
             let task = st

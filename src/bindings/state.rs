@@ -214,13 +214,9 @@ fn deliver(shared: &Shared, effect: Effect<Js>) {
             status,
             timestamp,
         } => {
-            // The id string its caller named it by, or the one the task
-            // keeps, or one spelled out now.
-            let id = with_state(shared, |st| match &st.hint {
-                Some((hinted, id)) if *hinted == seq => Some(id.clone()),
-                _ => st.engine.by_seq(seq).and_then(|t| t.id_view.get().cloned()),
+            let id = with_state(shared, |st| {
+                convert::id_for(&st.engine, st.hint.as_ref(), seq, &task_id)
             })
-            .flatten()
             .unwrap_or_else(|| convert::id_js(&task_id));
             glue::notify(&session, &id, status as u8, timestamp as f64)
         }
@@ -244,15 +240,15 @@ fn deliver(shared: &Shared, effect: Effect<Js>) {
             prompt,
             session_id,
             options,
-        } => start_run(
-            shared,
-            seq,
-            &task_id.text(),
-            &agent,
-            &prompt,
-            &session_id,
-            &options,
-        ),
+        } => {
+            let strings = with_state(shared, |st| {
+                let id = convert::id_for(&st.engine, st.hint.as_ref(), seq, &task_id);
+                (id, st.strings.session_js(&session_id).clone())
+            });
+            if let Some((id, session_id)) = strings {
+                start_run(shared, seq, &id, &agent, &prompt, &session_id, &options);
+            }
+        }
         Effect::Abort { seq } => {
             let run = with_state(shared, |st| st.runs.get(&seq).cloned()).flatten();
             if let Some(run) = run {
@@ -264,7 +260,7 @@ fn deliver(shared: &Shared, effect: Effect<Js>) {
                 glue::close_run(&run);
             }
         }
-        Effect::Event(event) => deliver_event(shared, event),
+        Effect::Event { seq, event } => deliver_event(shared, seq, event),
     }
 }
 
@@ -273,13 +269,15 @@ fn with_state<R>(shared: &Shared, f: impl FnOnce(&mut State) -> R) -> Option<R> 
     shared.state.try_borrow_mut().ok().map(|mut st| f(&mut st))
 }
 
+/// Calls the runner for task `seq`; `task_id` and `session_id` are JS
+/// strings.
 fn start_run(
     shared: &Shared,
     seq: u64,
-    task_id: &str,
+    task_id: &JsValue,
     agent: &str,
     prompt: &str,
-    session_id: &str,
+    session_id: &JsValue,
     options: &JsValue,
 ) {
     let Some((runner, sink)) = with_state(shared, State::runner).flatten() else {
@@ -287,14 +285,7 @@ fn start_run(
     };
     // The runner is called here, with nothing borrowed: it may call back.
     let handle = glue::start_run(
-        &runner,
-        &sink,
-        seq as f64,
-        Some(task_id),
-        agent,
-        prompt,
-        Some(session_id),
-        options,
+        &runner, &sink, seq as f64, task_id, agent, prompt, session_id, options,
     );
     let still_live = with_state(shared, |st| {
         let live = st.engine.by_seq(seq).is_some_and(|t| t.run.holds_slot());
@@ -330,7 +321,6 @@ pub fn call_runner(
     shared: &Shared,
     agent: &str,
     prompt: &str,
-    session_id: Option<&str>,
     options: &JsValue,
 ) -> js_sys::Promise {
     let Some(((runner, sink), id)) = with_state(shared, |st| {
@@ -341,7 +331,14 @@ pub fn call_runner(
         return js_sys::Promise::reject(&errors::reentered());
     };
     let handle = glue::start_run(
-        &runner, &sink, -1.0, None, agent, prompt, session_id, options,
+        &runner,
+        &sink,
+        -1.0,
+        &JsValue::UNDEFINED,
+        agent,
+        prompt,
+        &JsValue::UNDEFINED,
+        options,
     );
     let done = glue::run_done(&handle);
     with_state(shared, |st| st.foreground.insert(id, handle));
@@ -355,7 +352,7 @@ pub fn call_runner(
     done
 }
 
-fn deliver_event(shared: &Shared, event: Event) {
+fn deliver_event(shared: &Shared, seq: u64, event: Event) {
     let Some(Some((listeners, value))) = with_state(shared, |st| {
         if st.listeners.is_empty() {
             return None;
@@ -363,7 +360,7 @@ fn deliver_event(shared: &Shared, event: Event) {
         let listeners: Vec<Function> = st.listeners.iter().map(|(_, f)| f.clone()).collect();
         Some((
             listeners,
-            convert::event_object(&st.engine, &st.strings, st.hint.as_ref(), &event),
+            convert::event_object(&st.engine, &st.strings, st.hint.as_ref(), seq, &event),
         ))
     }) else {
         return;

@@ -36,8 +36,8 @@ pub enum Effect<H: Host> {
     Abort { seq: u64 },
     /// The task is final: its runner's writes and outcome no longer count.
     Close { seq: u64 },
-    /// Tell the listeners, when there are any.
-    Event(Event),
+    /// Tell the listeners, when there are any; `seq` is the task's.
+    Event { seq: u64, event: Event },
 }
 
 /// What listeners hear, in the order it happened.

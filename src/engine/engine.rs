@@ -178,7 +178,7 @@ impl<H: Host> Engine<H> {
             Deadline::Grace(seq) => self.finish(seq, Status::Cancelled, Outcome::None, false, at),
             Deadline::Evict(seq) => {
                 if let Some(task) = self.table.remove(seq) {
-                    self.event(|| Event::Removed { task_id: task.id });
+                    self.event(seq, || Event::Removed { task_id: task.id });
                 }
             }
             Deadline::WaitTimeout(seq, id) => {
@@ -256,9 +256,10 @@ impl<H: Host> Engine<H> {
         self.outbox.pop_front()
     }
 
-    pub(super) fn event(&mut self, make: impl FnOnce() -> Event) {
+    /// Queues an event about task `seq`, if anyone listens.
+    pub(super) fn event(&mut self, seq: u64, make: impl FnOnce() -> Event) {
         if self.events {
-            self.outbox.push_back(Effect::Event(make()));
+            self.outbox.push_back(Effect::Event { seq, event: make() });
         }
     }
 
@@ -393,7 +394,7 @@ impl<H: Host> Engine<H> {
             run,
             id_view: OnceCell::new(),
         });
-        self.event(|| Event::Created {
+        self.event(seq, || Event::Created {
             task_id: id,
             status,
         });
@@ -438,13 +439,6 @@ impl<H: Host> Engine<H> {
     /// A task by id, without moving the clock.
     pub fn peek(&self, id: &str) -> Option<TaskRef<'_, H::Payload>> {
         self.table.seq_of(id).and_then(|seq| self.table.get(seq))
-    }
-
-    /// `peek` by a task's own id (for building events).
-    pub fn peek_id(&self, id: &TaskId) -> Option<TaskRef<'_, H::Payload>> {
-        self.table
-            .seq_of_key(id.key())
-            .and_then(|seq| self.table.get(seq))
     }
 
     /// A task by its creation number, as `cancel_all` reports them.
@@ -554,7 +548,7 @@ impl<H: Host> Engine<H> {
                     task_id: task_id.clone(),
                 });
             }
-            self.event(|| Event::Removed { task_id });
+            self.event(seq, || Event::Removed { task_id });
         }
         self.table.clear();
         self.deadlines.clear();
@@ -757,7 +751,7 @@ impl<H: Host> Engine<H> {
                 timestamp,
             });
         }
-        self.event(|| Event::Status {
+        self.event(seq, || Event::Status {
             task_id,
             status: target,
             previous,

@@ -108,7 +108,7 @@ impl<H: Host> Engine<H> {
             Some((_, n)) => *n += 1,
             None => self.active_by_agent.push((agent, 1)),
         }
-        self.event(|| Event::Status {
+        self.event(seq, || Event::Status {
             task_id,
             status: Status::Running,
             previous: Status::Queued,
@@ -186,7 +186,7 @@ impl<H: Host> Engine<H> {
         task.output.push(chunk, self.config.output_cap);
         task.updated_at = task.updated_at.max(now);
         let (task_id, cursor) = (task.id.clone(), task.output.cursor());
-        self.event(|| Event::Output {
+        self.event(seq, || Event::Output {
             task_id,
             chunk: Rc::from(chunk),
             cursor,
