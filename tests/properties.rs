@@ -11,14 +11,21 @@
 
 use std::collections::HashMap;
 
-use background_manager::engine::{Config, Effect, Engine, Host, Status, Wait};
+use background_manager::engine::mem::{MemStore, MemTask};
+use background_manager::engine::{
+    Answer, Config, Effect, Engine, Host, NewTask, Status, Store, Wait, Want,
+};
 use proptest::prelude::*;
 
 struct Test;
 impl Host for Test {
+    type Id = String;
     type Payload = u32;
+    type Text = String;
     type Waiter = u32;
     type Session = u8;
+    type Snapshot = Option<MemTask<u32>>;
+    type Store = MemStore<Test>;
 }
 
 const TTL: u64 = 1_000;
@@ -270,15 +277,18 @@ struct World {
 
 impl World {
     fn new() -> Self {
-        let mut e = Engine::new(Config {
-            task_ttl: TTL,
-            poll_interval: 200,
-            cancel_grace: GRACE,
-            max_concurrent: Some(2),
-            agent_limits: vec![("a0".into(), 1)],
-            output_cap: 256,
-        });
-        e.initialize(0, "s".into(), 0);
+        let mut e = Engine::new(
+            Config {
+                task_ttl: TTL,
+                poll_interval: 200,
+                cancel_grace: GRACE,
+                max_concurrent: Some(2),
+                agent_limits: vec![("a0".into(), 1)],
+                output_cap: 256,
+            },
+            MemStore::default(),
+        );
+        e.initialize(0, "s", "s".into(), 0);
         World {
             e,
             now: 0,
@@ -304,10 +314,10 @@ impl World {
         match op {
             Op::Create(custom) => {
                 let id = custom.map(|c| format!("c{c}"));
-                let taken = id.as_deref().is_some_and(|id| self.e.peek(id).is_some());
-                match self.e.create(id.as_deref(), None, 1, now) {
-                    Ok(t) => {
-                        let (id, seq) = (t.id.to_string(), t.seq());
+                let taken = id.as_ref().is_some_and(|id| self.e.get(id).is_some());
+                match self.e.create(id, None, 1, now) {
+                    Ok(seq) => {
+                        let id = self.e.store().id(seq).expect("kept");
                         assert!(!taken, "{id} created over a live task");
                         assert!(self.model.find(&id).is_none(), "the model has {id}");
                         self.model.tasks.push(MTask {
@@ -330,11 +340,20 @@ impl World {
             }
             Op::Launch(agent) => {
                 let agent = format!("a{agent}");
-                let t = self
+                let seq = self
                     .e
-                    .launch(None, None, &agent, "p", 2, now)
+                    .launch(
+                        None,
+                        None,
+                        &agent,
+                        NewTask {
+                            options: 2,
+                            launch: Some((agent.clone(), "p".into())),
+                        },
+                        now,
+                    )
                     .expect("launch");
-                let (id, seq) = (t.id.to_string(), t.seq());
+                let id = self.e.store().id(seq).expect("kept");
                 self.model.tasks.push(MTask {
                     id: id.clone(),
                     created: now,
@@ -359,7 +378,7 @@ impl World {
             }
             Op::Fail(i) => {
                 if let Some((id, _)) = self.pick(*i) {
-                    let done = self.e.fail(&id, "x", now).is_ok();
+                    let done = self.e.fail(&id, "x".into(), now).is_ok();
                     assert_eq!(
                         done,
                         self.model.transition(&id, Status::Error, now),
@@ -387,7 +406,7 @@ impl World {
             }
             Op::Write(i) => {
                 if let Some((_, seq)) = self.pick(*i) {
-                    self.e.run_write(seq, "output line\n", now);
+                    self.e.run_write(seq, &"output line\n".to_string(), 12, now);
                 }
             }
             Op::Wait(i, timeout) => {
@@ -395,16 +414,18 @@ impl World {
                     let w = self.next_waiter;
                     self.next_waiter += 1;
                     let timeout = timeout.map(u64::from);
-                    match self.e.wait_for(&id, true, timeout, w, now) {
+                    let want = Want::Output { since: None };
+                    match self.e.wait_for(&id, want, true, timeout, || w, now) {
                         Ok(Wait::Pending) => {
                             let key = self.key(&id);
                             self.waiters.insert(w, (key, timeout.map(|t| now + t)));
                         }
-                        Ok(Wait::Ready {
-                            task, timed_out, ..
-                        }) => {
-                            assert!(task.is_final() || (timed_out && timeout == Some(0)));
+                        Ok(Wait::Ready(Answer::Output {
+                            status, timed_out, ..
+                        })) => {
+                            assert!(status.is_final() || (timed_out && timeout == Some(0)));
                         }
+                        Ok(Wait::Ready(Answer::Task(_))) => panic!("an output wait answers output"),
                         Err(_) => {}
                     }
                 }
@@ -416,14 +437,16 @@ impl World {
             }
             Op::Get(i) => {
                 if let Some((id, _)) = self.pick(*i) {
-                    if let Some(t) = self.e.get(&id, now) {
-                        assert_eq!(t.id.to_string(), id);
+                    self.e.advance(now);
+                    if let Some(t) = self.e.get(&id) {
+                        assert_eq!(self.e.store().id(t.seq()), Some(id));
                     }
                 }
             }
             Op::GetAll(status) => {
                 let filter = status.map(|s| Status::ALL[s as usize]);
-                let listed: Vec<u64> = self.e.all(filter, now).map(|t| t.seq()).collect();
+                self.e.advance(now);
+                let listed: Vec<u64> = self.e.list(filter).map(|t| t.seq()).collect();
                 assert!(listed.windows(2).all(|w| w[0] < w[1]), "creation order");
                 if let Some(st) = filter {
                     assert_eq!(listed.len(), self.e.count(st));
@@ -444,12 +467,12 @@ impl World {
                     self.model.poll(answer, now);
                 }
             }
-            Op::Reinitialize => self.e.initialize(0, "s".into(), now),
+            Op::Reinitialize => self.e.initialize(0, "s", "s".into(), now),
             Op::Dispose => {
                 self.e.dispose();
                 self.drain();
                 assert!(self.waiters.is_empty(), "cleanup answers every waiter");
-                self.e.initialize(0, "s".into(), now);
+                self.e.initialize(0, "s", "s".into(), now);
                 self.order.clear();
                 self.generation += 1;
                 self.model = Model::default();
@@ -464,7 +487,7 @@ impl World {
         while let Some(effect) = self.e.pop_effect() {
             match effect {
                 Effect::Notify {
-                    task_id,
+                    id,
                     status,
                     timestamp,
                     ..
@@ -473,31 +496,37 @@ impl World {
                     assert!(timestamp <= self.now);
                     let seen = self
                         .tasks
-                        .get_mut(&format!("{generation}#{task_id}"))
+                        .get_mut(&format!("{generation}#{id}"))
                         .expect("known task");
                     seen.notified += 1;
                     assert_eq!(seen.notified, 1, "one notification per task");
                     seen.final_status = Some(status);
                 }
-                Effect::Wake {
-                    waiter,
-                    task,
-                    timed_out,
-                } => {
+                Effect::Wake { waiter, answer } => {
                     let (key, deadline) = self.waiters.remove(&waiter).expect("answered once");
-                    assert_eq!(key, format!("{generation}#{}", task.id));
+                    let Answer::Output {
+                        status, timed_out, ..
+                    } = answer
+                    else {
+                        panic!("an output wait answers output");
+                    };
+                    let (_, id) = key.split_once('#').expect("a key");
+                    let task = self.e.get(&id.to_string());
+                    assert!(key.starts_with(&format!("{generation}#")));
                     if timed_out {
-                        assert!(!task.is_final());
+                        assert!(!status.is_final());
                         assert!(
                             deadline.is_some_and(|d| d <= self.now),
                             "not before its timeout"
                         );
                     } else {
-                        assert!(task.is_final());
-                        assert!(
-                            deadline.is_none_or(|d| task.updated_at <= d),
-                            "after its timeout"
-                        );
+                        assert!(status.is_final());
+                        if let Some(task) = task {
+                            assert!(
+                                deadline.is_none_or(|d| task.updated_at <= d),
+                                "after its timeout"
+                            );
+                        }
                     }
                 }
                 Effect::Dispose { waiter, .. } => {
@@ -512,7 +541,21 @@ impl World {
     }
 
     fn check(&mut self) {
-        assert!(self.e.is_consistent(), "engine state out of step");
+        if let Some(what) = self.e.inconsistency() {
+            panic!("engine state out of step: {what}");
+        }
+        // The store keeps exactly the engine's tasks, filed under their ids,
+        // with the output the engine's lengths say.
+        assert_eq!(self.e.store().len(), self.e.len(), "store vs engine");
+        for (seq, id) in self.e.store().filed() {
+            assert_eq!(self.e.store().find(&id.to_string()), Some(seq));
+            let t = self.e.task(seq).expect("a kept task is held");
+            let (head, tail) = t.output.as_ref().map_or((0, 0), |o| o.kept());
+            assert_eq!(
+                self.e.store().output_lengths(seq),
+                Some((head, tail, t.dropped()))
+            );
+        }
         // The engine and the model agree on which tasks exist and their status.
         assert_eq!(
             self.e.len(),
@@ -522,7 +565,7 @@ impl World {
         for m in &self.model.tasks {
             let t = self
                 .e
-                .peek(&m.id)
+                .get(&m.id)
                 .unwrap_or_else(|| panic!("{} is in the model only", m.id));
             assert_eq!(t.status, m.status, "{} vs the model", m.id);
         }
@@ -530,7 +573,7 @@ impl World {
         for (id, _) in &self.order {
             let key = format!("{}#{id}", self.generation);
             let seen = &self.tasks[&key];
-            match self.e.peek(id) {
+            match self.e.get(id) {
                 Some(t) => {
                     // Final exactly when notified, and never changed after.
                     assert_eq!(t.is_final(), seen.notified == 1, "{id}");

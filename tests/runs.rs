@@ -2,26 +2,19 @@
 //! cancellation with a grace period, events. Natively, with a fake clock.
 #![cfg(not(target_arch = "wasm32"))]
 
-use background_manager::engine::{
-    Cancel, Config, Effect, Engine, ErrorKind, Event, Host, Run, Status,
-};
+mod common;
 
-struct Test;
-impl Host for Test {
-    type Payload = String;
-    type Waiter = u32;
-    type Session = &'static str;
-}
+use background_manager::engine::NewTask;
+use background_manager::engine::{Cancel, Config, ErrorKind, Run, Status, Want};
+use common::{Ev, E, T0};
 
-const T0: u64 = 1_700_000_000_000;
-
-fn engine(config: Config) -> Engine<Test> {
-    let mut e = Engine::new(config);
-    e.initialize("s", "session".into(), T0);
+fn engine(config: Config) -> E {
+    let mut e = common::new(config);
+    e.initialize("s", "session", "session".into(), T0);
     e
 }
 
-fn limited(max: Option<usize>, agents: &[(&str, usize)]) -> Engine<Test> {
+fn limited(max: Option<usize>, agents: &[(&str, usize)]) -> E {
     engine(Config {
         max_concurrent: max,
         agent_limits: agents.iter().map(|&(a, n)| (a.to_string(), n)).collect(),
@@ -29,6 +22,7 @@ fn limited(max: Option<usize>, agents: &[(&str, usize)]) -> Engine<Test> {
     })
 }
 
+/// Effects, told more briefly than `common::Out`.
 #[derive(Debug, PartialEq)]
 enum Out {
     Notify(String, Status),
@@ -37,79 +31,80 @@ enum Out {
     Start(String),
     Abort(String),
     Close(String),
-    Event(Event),
+    Event(Ev),
 }
 
-fn drain(e: &mut Engine<Test>) -> Vec<Out> {
-    let mut out = Vec::new();
-    while let Some(effect) = e.pop_effect() {
-        let id = |seq: u64| {
-            e.by_seq(seq)
-                .map_or(format!("#{seq}"), |t| t.id.to_string())
-        };
-        out.push(match effect {
-            Effect::Notify {
-                task_id, status, ..
-            } => Out::Notify(task_id.to_string(), status),
-            Effect::Wake { waiter, task, .. } => Out::Wake(waiter, task.status),
-            Effect::Dispose { waiter, .. } => Out::Dispose(waiter),
-            Effect::Start { task_id, .. } => Out::Start(task_id.to_string()),
-            Effect::Abort { seq } => Out::Abort(id(seq)),
-            Effect::Close { seq } => Out::Close(id(seq)),
-            Effect::Event { event, .. } => Out::Event(event),
-        });
-    }
-    assert!(e.is_consistent(), "state out of step");
-    out
+fn drain(e: &mut E) -> Vec<Out> {
+    common::drain(e)
+        .into_iter()
+        .map(|o| match o {
+            common::Out::Notify(_, id, status, _) => Out::Notify(id, status),
+            common::Out::Wake(w, status, _) => Out::Wake(w, status),
+            common::Out::Dispose(w, _) => Out::Dispose(w),
+            common::Out::Start(id, _, _) => Out::Start(id),
+            common::Out::Abort(id) => Out::Abort(id),
+            common::Out::Close(id) => Out::Close(id),
+            common::Out::Event(ev) => Out::Event(ev),
+        })
+        .collect()
 }
 
-fn launch(e: &mut Engine<Test>, id: &str, agent: &str, at: u64) -> Status {
-    e.launch(Some(id), None, agent, "prompt", format!("opts-{id}"), at)
-        .unwrap()
-        .status
+use common::{launch, seq};
+
+fn status(e: &mut E, id: &str, at: u64) -> Status {
+    common::get(e, id, at).unwrap().status
 }
 
-fn seq(e: &mut Engine<Test>, id: &str) -> u64 {
-    let wanted = e.get(id, 0).unwrap().id.clone();
-    (0..10_000)
-        .find(|&s| e.by_seq(s).is_some_and(|t| t.id == wanted))
-        .unwrap()
+fn settle(e: &mut E, id: &str, outcome: Result<&'static str, &str>, at: u64) {
+    let s = seq(e, id);
+    e.run_settled(s, outcome.map_err(str::to_string), at);
 }
 
-fn status(e: &mut Engine<Test>, id: &str, at: u64) -> Status {
-    e.get(id, at).unwrap().status
+fn get(e: &mut E, id: &str, at: u64) -> common::Snap {
+    common::get(e, id, at).unwrap()
+}
+
+fn created(id: &str, status: Status) -> Ev {
+    Ev::Created(id.into(), status)
+}
+
+fn output(id: &str, chunk: &str, cursor: u64) -> Ev {
+    Ev::Output(id.into(), chunk.into(), cursor)
 }
 
 #[test]
 fn a_launched_task_starts_at_once_and_its_runner_completes_it() {
     let mut e = engine(Config::default());
-    let t = e
-        .launch(None, None, "default", "Write", "o".into(), T0)
+    let s = e
+        .launch(
+            None,
+            None,
+            "default",
+            NewTask {
+                options: "o",
+                launch: Some(("default".into(), "Write".into())),
+            },
+            T0,
+        )
         .unwrap();
+    let t = e.task(s).unwrap();
     assert_eq!((t.status, t.run), (Status::Running, Run::Live));
-    assert_eq!((t.agent(), t.prompt()), (Some("default"), Some("Write")));
-    let id = t.id.to_string();
-    match e.pop_effect() {
-        Some(Effect::Start {
-            task_id,
-            agent,
-            prompt,
-            session_id,
-            options,
-            ..
-        }) => {
-            assert_eq!(task_id.to_string(), id);
-            assert_eq!((&*agent, &*prompt), ("default", "Write"));
-            assert_eq!(&*session_id, "session");
-            assert_eq!(options, "o");
-        }
-        _ => panic!("expected a Start"),
-    }
-    let s = seq(&mut e, &id);
-    e.run_settled(s, Ok("the result".into()), T0 + 5);
-    let t = e.get(&id, T0 + 5).unwrap();
+    assert_eq!(e.agent_name(&t), Some("default"));
+    let snap = common::snapshot_of(&e, s).unwrap();
     assert_eq!(
-        (t.status, t.result().map(String::as_str), t.updated_at),
+        (snap.agent.as_deref(), snap.prompt.as_deref()),
+        (Some("default"), Some("Write"))
+    );
+    assert_eq!((snap.session_id.as_str(), snap.options), ("session", "o"));
+    let id = snap.id;
+    assert!(matches!(
+        e.pop_effect(),
+        Some(background_manager::engine::Effect::Start { seq }) if seq == s
+    ));
+    settle(&mut e, &id, Ok("the result"), T0 + 5);
+    let t = get(&mut e, &id, T0 + 5);
+    assert_eq!(
+        (t.status, t.result, t.updated_at),
         (Status::Completed, Some("the result"), T0 + 5)
     );
     assert_eq!(
@@ -124,11 +119,10 @@ fn a_runner_that_fails_fails_its_task_with_the_message() {
     let mut e = engine(Config::default());
     launch(&mut e, "t", "a", T0);
     drain(&mut e);
-    let s = seq(&mut e, "t");
-    e.run_settled(s, Err("runner blew up".into()), T0 + 1);
-    let t = e.get("t", T0 + 1).unwrap();
+    settle(&mut e, "t", Err("runner blew up"), T0 + 1);
+    let t = get(&mut e, "t", T0 + 1);
     assert_eq!(
-        (t.status, t.error()),
+        (t.status, t.error.as_deref()),
         (Status::Error, Some("runner blew up"))
     );
 }
@@ -153,8 +147,7 @@ fn launched_tasks_beyond_the_limit_wait_in_fifo_order() {
         drain(&mut e),
         vec![Out::Start("t0".into()), Out::Start("t1".into())]
     );
-    let s1 = seq(&mut e, "t1");
-    e.run_settled(s1, Ok("r".into()), T0 + 1);
+    settle(&mut e, "t1", Ok("r"), T0 + 1);
     // The freed slot goes to the oldest queued task in the same call.
     assert_eq!(status(&mut e, "t2", T0 + 1), Status::Running);
     assert_eq!(status(&mut e, "t3", T0 + 1), Status::Queued);
@@ -171,8 +164,7 @@ fn a_full_agent_lets_other_agents_pass() {
     assert_eq!(launch(&mut e, "f1", "fast", T0), Status::Running);
     assert_eq!(launch(&mut e, "f2", "fast", T0), Status::Running);
     drain(&mut e);
-    let s = seq(&mut e, "s1");
-    e.run_settled(s, Ok("r".into()), T0 + 1);
+    settle(&mut e, "s1", Ok("r"), T0 + 1);
     assert_eq!(status(&mut e, "s2", T0 + 1), Status::Running);
 }
 
@@ -182,10 +174,11 @@ fn a_cancelled_queued_task_never_runs() {
     launch(&mut e, "busy", "a", T0);
     launch(&mut e, "waiting", "a", T0);
     drain(&mut e);
-    let t = e.cancel("waiting", false, T0 + 1).unwrap().done().unwrap();
+    let t = common::cancel(&mut e, "waiting", false, T0 + 1)
+        .unwrap()
+        .unwrap();
     assert_eq!(t.status, Status::Cancelled);
-    let s = seq(&mut e, "busy");
-    e.run_settled(s, Ok("r".into()), T0 + 2);
+    settle(&mut e, "busy", Ok("r"), T0 + 2);
     let out = drain(&mut e);
     assert!(!out.contains(&Out::Start("waiting".into())), "{out:?}");
     assert_eq!(e.active(), 0);
@@ -199,25 +192,27 @@ fn cancel_signals_the_runner_and_waits_for_it_to_stop() {
     });
     launch(&mut e, "t", "a", T0);
     drain(&mut e);
+    let t = "t".to_string();
     assert!(matches!(
-        e.cancel("t", false, T0 + 10).unwrap(),
+        e.cancel(&t, false, T0 + 10).unwrap(),
         Cancel::Stopping(_)
     ));
     assert_eq!(drain(&mut e), vec![Out::Abort("t".into())]);
     assert_eq!(status(&mut e, "t", T0 + 11), Status::Running);
-    let refused = e.complete("t", "late".into(), T0 + 12).unwrap_err();
+    let refused = common::complete(&mut e, "t", "late", T0 + 12).unwrap_err();
     assert_eq!(refused.kind, ErrorKind::InvalidTransition);
     assert!(refused.message.contains("being cancelled"));
     assert!(
-        matches!(e.cancel("t", false, T0 + 13).unwrap(), Cancel::Stopping(_)),
+        matches!(e.cancel(&t, false, T0 + 13).unwrap(), Cancel::Stopping(_)),
         "a second cancel joins"
     );
-    e.wait_for("t", true, None, 9, T0 + 14).unwrap();
+    let s = seq(&e, "t");
+    e.advance(T0 + 14);
+    e.wait_seq(s, Want::Task, true, None, || 9).unwrap();
     // The runner stops (here by resolving anyway): the task ends cancelled.
-    let s = seq(&mut e, "t");
-    e.run_settled(s, Ok("ignored".into()), T0 + 20);
-    let t = e.get("t", T0 + 20).unwrap();
-    assert_eq!((t.status, t.result().cloned()), (Status::Cancelled, None));
+    settle(&mut e, "t", Ok("ignored"), T0 + 20);
+    let t = get(&mut e, "t", T0 + 20);
+    assert_eq!((t.status, t.result), (Status::Cancelled, None));
     assert_eq!(
         drain(&mut e),
         vec![
@@ -235,7 +230,7 @@ fn a_runner_that_ignores_the_signal_is_cancelled_when_the_grace_ends() {
     launch(&mut e, "next", "a", T0);
     drain(&mut e);
     assert!(matches!(
-        e.cancel("stubborn", false, T0).unwrap(),
+        e.cancel(&"stubborn".to_string(), false, T0).unwrap(),
         Cancel::Stopping(_)
     ));
     assert_eq!(e.next_deadline(), Some(T0 + 2_000));
@@ -247,13 +242,12 @@ fn a_runner_that_ignores_the_signal_is_cancelled_when_the_grace_ends() {
         "the slot is held during the grace"
     );
     e.advance(T0 + 2_000);
-    let t = e.get("stubborn", T0 + 2_000).unwrap();
+    let t = get(&mut e, "stubborn", T0 + 2_000);
     assert_eq!((t.status, t.updated_at), (Status::Cancelled, T0 + 2_000));
     assert_eq!(status(&mut e, "next", T0 + 2_000), Status::Running);
     drain(&mut e);
     // It resolves long after: nothing changes, nobody is told again.
-    let s = seq(&mut e, "stubborn");
-    e.run_settled(s, Ok("too late".into()), T0 + 9_000);
+    settle(&mut e, "stubborn", Ok("too late"), T0 + 9_000);
     assert_eq!(status(&mut e, "stubborn", T0 + 9_000), Status::Cancelled);
     assert!(drain(&mut e).is_empty());
 }
@@ -264,7 +258,7 @@ fn force_cancels_at_once_and_frees_the_slot() {
     launch(&mut e, "a", "x", T0);
     launch(&mut e, "b", "x", T0);
     drain(&mut e);
-    let t = e.cancel("a", true, T0 + 1).unwrap().done().unwrap();
+    let t = common::cancel(&mut e, "a", true, T0 + 1).unwrap().unwrap();
     assert_eq!(t.status, Status::Cancelled);
     assert_eq!(
         drain(&mut e),
@@ -275,8 +269,7 @@ fn force_cancels_at_once_and_frees_the_slot() {
             Out::Start("b".into()),
         ]
     );
-    let s = seq(&mut e, "a");
-    e.run_settled(s, Err("aborted".into()), T0 + 2);
+    settle(&mut e, "a", Err("aborted"), T0 + 2);
     assert_eq!(status(&mut e, "a", T0 + 2), Status::Cancelled);
     assert!(drain(&mut e).is_empty());
 }
@@ -295,9 +288,9 @@ fn a_queued_tasks_ttl_counts_from_creation() {
     // and is aborted, "waiting" gets the slot as of T0+1000, and times out
     // one TTL after it was created, not after it started.
     e.advance(T0 + 1_500);
-    let hog = e.get("hog", T0 + 1_500).unwrap();
-    assert!(hog.error().unwrap().contains("timed out"));
-    let waiting = e.get("waiting", T0 + 1_500).unwrap();
+    let hog = get(&mut e, "hog", T0 + 1_500);
+    assert!(hog.error.unwrap().contains("timed out"));
+    let waiting = get(&mut e, "waiting", T0 + 1_500);
     assert_eq!(
         (waiting.status, waiting.updated_at),
         (Status::Error, T0 + 1_100)
@@ -322,57 +315,51 @@ fn runner_output_grows_while_it_runs_and_stops_when_it_ends() {
     e.set_events(true);
     launch(&mut e, "t", "a", T0);
     drain(&mut e);
-    let s = seq(&mut e, "t");
-    e.run_write(s, "hello ", T0 + 1);
-    e.run_write(s, "world", T0 + 2);
-    let t = e.get("t", T0 + 2).unwrap();
-    assert_eq!(
-        (t.output.text(), t.updated_at),
-        ("hello world".to_string(), T0 + 2)
-    );
+    assert!(common::write(&mut e, "t", "hello ", T0 + 1));
+    assert!(common::write(&mut e, "t", "world", T0 + 2));
+    let t = get(&mut e, "t", T0 + 2);
+    assert_eq!((t.output.as_str(), t.updated_at), ("hello world", T0 + 2));
     assert_eq!(
         drain(&mut e),
         vec![
-            Out::Event(Event::Output {
-                task_id: "t".into(),
-                chunk: "hello ".into(),
-                cursor: 6
-            }),
-            Out::Event(Event::Output {
-                task_id: "t".into(),
-                chunk: "world".into(),
-                cursor: 11
-            }),
+            Out::Event(output("t", "hello ", 6)),
+            Out::Event(output("t", "world", 11)),
         ]
     );
-    e.run_settled(s, Ok("r".into()), T0 + 3);
-    e.run_write(s, " after the end", T0 + 4);
-    assert_eq!(e.get("t", T0 + 4).unwrap().output.text(), "hello world");
+    settle(&mut e, "t", Ok("r"), T0 + 3);
+    assert!(!common::write(&mut e, "t", " after the end", T0 + 4));
+    assert_eq!(get(&mut e, "t", T0 + 4).output, "hello world");
 }
 
 #[test]
 fn append_output_serves_tasks_driven_from_outside() {
     let mut e = engine(Config {
-        output_cap: 164,
+        output_cap: 100,
         ..Config::default()
     });
-    e.create(Some("ext"), None, String::new(), T0).unwrap();
+    common::create(&mut e, "ext", T0);
     for i in 0..100 {
-        e.append_output("ext", &format!("{i:03}\n"), T0 + 1)
-            .unwrap();
+        common::append(&mut e, "ext", &format!("{i:03}\n"), T0 + 1).unwrap();
     }
-    let text = e.get("ext", T0 + 1).unwrap().output.text();
-    assert!(
-        text.starts_with("000\n001\n") && text.ends_with("098\n099\n"),
-        "{text}"
-    );
-    assert!(text.contains("bytes of output cut"));
+    let text = get(&mut e, "ext", T0 + 1).output;
     assert_eq!(
-        e.append_output("nope", "x", T0).unwrap_err().kind,
+        text,
+        [
+            (0..12).map(|i| format!("{i:03}\n")).collect::<String>(),
+            "01".into(),
+            "\n[... 300 characters of output cut ...]\n".into(),
+            "7\n".into(),
+            (88..100).map(|i| format!("{i:03}\n")).collect::<String>(),
+        ]
+        .concat(),
+        "50 characters from the start, 50 from the end"
+    );
+    assert_eq!(
+        common::append(&mut e, "nope", "x", T0).unwrap_err().kind,
         ErrorKind::TaskNotFound
     );
-    e.complete("ext", String::new(), T0 + 2).unwrap();
-    let err = e.append_output("ext", "x", T0 + 3).unwrap_err();
+    common::complete(&mut e, "ext", "", T0 + 2).unwrap();
+    let err = common::append(&mut e, "ext", "x", T0 + 3).unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidTransition);
 }
 
@@ -386,38 +373,23 @@ fn events_tell_the_whole_story_in_order() {
     e.set_events(true);
     launch(&mut e, "a", "x", T0);
     launch(&mut e, "b", "x", T0);
-    let sa = seq(&mut e, "a");
-    e.run_write(sa, "out", T0 + 1);
-    e.run_settled(sa, Ok("r".into()), T0 + 2);
-    let events: Vec<Event> = drain(&mut e)
+    common::write(&mut e, "a", "out", T0 + 1);
+    settle(&mut e, "a", Ok("r"), T0 + 2);
+    let events: Vec<Ev> = drain(&mut e)
         .into_iter()
         .filter_map(|o| match o {
             Out::Event(ev) => Some(ev),
             _ => None,
         })
         .collect();
-    let status = |id: &str, status, previous| Event::Status {
-        task_id: id.into(),
-        status,
-        previous,
-    };
+    let status = |id: &str, status, previous| Ev::Status(id.into(), status, previous);
     assert_eq!(
         events,
         vec![
-            Event::Created {
-                task_id: "a".into(),
-                status: Status::Queued,
-            },
+            created("a", Status::Queued),
             status("a", Status::Running, Status::Queued),
-            Event::Created {
-                task_id: "b".into(),
-                status: Status::Queued,
-            },
-            Event::Output {
-                task_id: "a".into(),
-                chunk: "out".into(),
-                cursor: 3
-            },
+            created("b", Status::Queued),
+            output("a", "out", 3),
             status("a", Status::Completed, Status::Running),
             status("b", Status::Running, Status::Queued),
         ]
@@ -425,27 +397,26 @@ fn events_tell_the_whole_story_in_order() {
     e.advance(T0 + 102);
     let removed: Vec<Out> = drain(&mut e)
         .into_iter()
-        .filter(|o| matches!(o, Out::Event(Event::Removed { .. })))
+        .filter(|o| matches!(o, Out::Event(Ev::Removed(_))))
         .collect();
-    assert_eq!(
-        removed,
-        vec![Out::Event(Event::Removed {
-            task_id: "a".into()
-        })]
-    );
+    assert_eq!(removed, vec![Out::Event(Ev::Removed("a".into()))]);
 }
 
 #[test]
 fn cancel_all_cancels_queued_and_external_tasks_at_once_and_stops_runners() {
     let mut e = limited(Some(1), &[]);
     launch(&mut e, "live", "a", T0);
-    e.create(Some("ext"), None, String::new(), T0).unwrap();
+    common::create(&mut e, "ext", T0);
     launch(&mut e, "queued", "a", T0);
     drain(&mut e);
     let seqs = e.cancel_all(false, T0 + 1);
     let listed: Vec<(String, Status)> = seqs
         .iter()
-        .map(|&s| e.by_seq(s).map(|t| (t.id.to_string(), t.status)).unwrap())
+        .map(|&s| {
+            common::snapshot_of(&e, s)
+                .map(|t| (t.id, t.status))
+                .unwrap()
+        })
         .collect();
     assert_eq!(
         listed,
@@ -461,8 +432,7 @@ fn cancel_all_cancels_queued_and_external_tasks_at_once_and_stops_runners() {
         !out.iter().any(|o| matches!(o, Out::Start(_))),
         "nothing queued starts: {out:?}"
     );
-    let s = seq(&mut e, "live");
-    e.run_settled(s, Err("aborted".into()), T0 + 2);
+    settle(&mut e, "live", Err("aborted"), T0 + 2);
     assert_eq!(status(&mut e, "live", T0 + 2), Status::Cancelled);
 }
 
@@ -488,8 +458,7 @@ fn a_thousand_tasks_through_a_limit_of_four() {
         // Finish the oldest running task.
         let id = running.remove(0);
         now += 1;
-        let s = seq(&mut e, &id);
-        e.run_settled(s, Ok(id), now);
+        settle(&mut e, &id, Ok("done"), now);
     }
     assert_eq!(peak, 4);
     assert_eq!(
@@ -506,7 +475,7 @@ fn cleanup_stops_every_runner() {
     e.set_events(true);
     launch(&mut e, "live", "a", T0);
     launch(&mut e, "queued", "a", T0);
-    e.wait_for("queued", true, None, 1, T0).unwrap();
+    common::wait(&mut e, "queued", true, None, 1, T0).unwrap();
     drain(&mut e);
     e.dispose();
     assert_eq!(
@@ -514,13 +483,9 @@ fn cleanup_stops_every_runner() {
         vec![
             Out::Abort("#0".into()),
             Out::Close("#0".into()),
-            Out::Event(Event::Removed {
-                task_id: "live".into()
-            }),
+            Out::Event(Ev::Removed("live".into())),
             Out::Dispose(1),
-            Out::Event(Event::Removed {
-                task_id: "queued".into()
-            }),
+            Out::Event(Ev::Removed("queued".into())),
         ]
     );
     assert_eq!(e.active(), 0);

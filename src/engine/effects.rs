@@ -1,64 +1,72 @@
-use alloc::rc::Rc;
+use super::{Ending, Host, Status};
 
-use super::text::SharedStr;
-use super::{Host, Status, Task, TaskId};
-
-/// Something the host must do after the engine's state is committed and no
-/// longer borrowed: the engine queues these, the host drains them in order.
+/// Something the host must do once the engine's state is committed and no
+/// longer borrowed: the engine queues these, the host carries them out in
+/// order. Effects that call user code are all here; what only updates the
+/// host's own records went to the store already.
 pub enum Effect<H: Host> {
     /// `session.sendMessage({ type: 'task_completion', taskId, status, timestamp })`,
     /// to the session that was current when the transition happened.
     Notify {
         session: H::Session,
-        seq: u64,
-        task_id: TaskId,
+        id: H::Id,
         status: Status,
         timestamp: u64,
     },
-    /// Resolve a `getOutput({ wait: true })` with this snapshot.
+    /// Settle a waiter with this answer (made when it was due).
     Wake {
         waiter: H::Waiter,
-        task: Rc<Task<H::Payload>>,
-        timed_out: bool,
+        answer: Answer<H>,
     },
     /// Reject a waiter because the manager was cleaned up.
-    Dispose { waiter: H::Waiter, task_id: TaskId },
-    /// Call the runner for a launched task that got its slot.
-    Start {
-        seq: u64,
-        task_id: TaskId,
-        agent: Rc<str>,
-        prompt: Rc<str>,
-        session_id: SharedStr,
-        options: H::Payload,
-    },
+    Dispose { waiter: H::Waiter, id: H::Id },
+    /// Call the runner of launched task `seq`, which got its slot. Its values
+    /// are in the store; when this is carried out the task may already have
+    /// ended (a callback before it cancelled it): then the runner must not
+    /// be called.
+    Start { seq: u64 },
     /// Abort the runner's signal.
     Abort { seq: u64 },
     /// The task is final: its runner's writes and outcome no longer count.
     Close { seq: u64 },
     /// Tell the listeners, when there are any; `seq` is the task's.
-    Event { seq: u64, event: Event },
+    Event { seq: u64, event: Event<H> },
+}
+
+/// What a waiter is answered with, made at the moment it was due, so that
+/// anything delivered before it (a callback that cleans up) cannot change it.
+pub enum Answer<H: Host> {
+    /// `getOutput`'s result.
+    Output {
+        status: Status,
+        /// The output after the waiter's `since` (all of it without).
+        output: H::Text,
+        cursor: u64,
+        ending: Ending<H>,
+        timed_out: bool,
+    },
+    /// The task (a `cancelTask` that waited out a grace period).
+    Task(H::Snapshot),
 }
 
 /// What listeners hear, in the order it happened.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
+pub enum Event<H: Host> {
     /// With the status it was created in (`queued` or `running`).
     Created {
-        task_id: TaskId,
+        id: H::Id,
         status: Status,
     },
     Status {
-        task_id: TaskId,
+        id: H::Id,
         status: Status,
         previous: Status,
     },
     Output {
-        task_id: TaskId,
-        chunk: Rc<str>,
+        id: H::Id,
+        chunk: H::Text,
         cursor: u64,
     },
     Removed {
-        task_id: TaskId,
+        id: H::Id,
     },
 }

@@ -1,11 +1,9 @@
-use alloc::string::String;
-use core::fmt;
+use std::fmt;
 
-use super::text::cat;
 use super::Status;
 
 /// The error codes of SPEC §4, as the engine can raise them. Type errors on
-/// JS values are the binding's business; the engine only sees Rust types.
+/// host values are the skin's business; the engine only sees Rust types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
     TaskNotFound,
@@ -14,7 +12,7 @@ pub enum ErrorKind {
     NotInitialized,
     InvalidArgument,
     Disposed,
-    /// No secure random source: the host has no `crypto.getRandomValues`.
+    /// No secure random source (in a browser: no `crypto.getRandomValues`).
     RandomUnavailable,
     /// A bug in this crate, reported instead of a panic.
     Internal,
@@ -61,37 +59,30 @@ impl EngineError {
     }
 
     pub fn not_found(id: &str) -> Self {
-        Self::new(
-            ErrorKind::TaskNotFound,
-            cat(&["Task \"", id, "\" not found"]),
-        )
+        Self::new(ErrorKind::TaskNotFound, format!("Task \"{id}\" not found"))
     }
 
     pub fn invalid_transition(verb: &str, id: &str, status: Status) -> Self {
         Self::new(
             ErrorKind::InvalidTransition,
-            cat(&[
-                "Cannot ",
-                verb,
-                " task \"",
-                id,
-                "\": it is already ",
-                status.as_str(),
-            ]),
+            format!(
+                "Cannot {verb} task \"{id}\": it is already {}",
+                status.as_str()
+            ),
         )
     }
 
     pub fn being_cancelled(verb: &str, id: &str) -> Self {
         Self::new(
             ErrorKind::InvalidTransition,
-            cat(&["Cannot ", verb, " task \"", id, "\": it is being cancelled"]),
+            format!("Cannot {verb} task \"{id}\": it is being cancelled"),
         )
     }
 
     pub fn duplicate(id: &str) -> Self {
         Self::new(
             ErrorKind::DuplicateId,
-            cat(&["A task with id \"", id, "\" already exists"]),
+            format!("A task with id \"{id}\" already exists"),
         )
     }
 
@@ -105,11 +96,22 @@ impl EngineError {
     pub fn disposed(id: &str) -> Self {
         Self::new(
             ErrorKind::Disposed,
-            cat(&[
-                "BackgroundManager was cleaned up while waiting for task \"",
-                id,
-                "\"",
-            ]),
+            format!("BackgroundManager was cleaned up while waiting for task \"{id}\""),
+        )
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidArgument, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
+    pub fn random_unavailable() -> Self {
+        Self::new(
+            ErrorKind::RandomUnavailable,
+            "No secure random source for task ids (crypto.getRandomValues)",
         )
     }
 
@@ -124,4 +126,4 @@ impl fmt::Display for EngineError {
     }
 }
 
-impl core::error::Error for EngineError {}
+impl std::error::Error for EngineError {}

@@ -1,32 +1,45 @@
 //! The task manager as plain Rust: tasks, transitions, indexes, deadlines,
-//! waiters and polling decisions, generic over the host's value types and
-//! driven by an injected clock. Nothing here knows about JS.
+//! waiters, scheduling and polling decisions, generic over the host's value
+//! types and driven by an injected clock. Nothing here knows about JS; the
+//! host keeps its values in a `Store` that only the engine writes.
 
+mod check;
+mod config;
 mod deadlines;
+mod dispose;
 mod effects;
 #[allow(clippy::module_inception)]
 mod engine;
 mod error;
-pub(crate) mod fxhash;
+mod host;
 mod ids;
+mod lifecycle;
+pub mod mem;
+mod names;
 mod output;
 mod poll;
 mod runs;
 mod seqset;
+mod session;
 mod status;
 mod table;
 mod task;
-pub(crate) mod text;
+mod time;
 mod waiters;
+mod waits;
 
+pub use config::Config;
 pub use deadlines::Deadline;
-pub use effects::{Effect, Event};
-pub use engine::{Config, Engine, Host, Wait};
+pub use effects::{Answer, Effect, Event};
+pub use engine::Engine;
 pub use error::{EngineError, ErrorKind};
-pub use ids::{format_uuid, uuid_v4, IdGen, IdKey, TaskId};
-pub use output::{Output, TaskOutput};
+pub use host::{Ending, Host, NewTask, Store};
+pub use ids::{format_uuid, uuid_v4};
+pub use lifecycle::SessionArg;
+pub use output::{Cut, Output, CUT_NOTICE};
 pub use poll::PollToken;
 pub use runs::Cancel;
 pub use status::Status;
-pub use task::{Launch, Outcome, Run, Task, TaskRef};
-pub use text::SharedStr;
+pub use task::{Outcome, Run, Task, TaskRef};
+pub use waiters::Want;
+pub use waits::Wait;

@@ -1,55 +1,53 @@
 //! Launched tasks: the queue, the slots, the runner's outcome and output,
 //! and cancellation with a grace period.
-use alloc::{string::String, vec::Vec};
-
-use alloc::rc::Rc;
-
 use super::deadlines::Deadline;
-use super::engine::invalid;
-use super::{Effect, Engine, EngineError, Event, Host, Outcome, Run, Status, TaskRef};
+use super::lifecycle::SessionArg;
+use super::{
+    Effect, Ending, Engine, EngineError, Event, Host, NewTask, Output, Run, Status, Store,
+};
 
 /// What `cancel` did.
-#[derive(Debug)]
-pub enum Cancel<'a, P> {
-    /// The task is cancelled.
-    Done(TaskRef<'a, P>),
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cancel {
+    /// Task `seq` is cancelled.
+    Done(u64),
     /// Its runner was signalled and has a grace period to stop; task `seq`
     /// will be cancelled when it stops or the period ends (wait for it).
     Stopping(u64),
 }
 
-impl<'a, P> Cancel<'a, P> {
-    /// The cancelled task, unless it is still stopping.
-    pub fn done(self) -> Option<TaskRef<'a, P>> {
+impl Cancel {
+    pub fn seq(self) -> u64 {
         match self {
-            Cancel::Done(task) => Some(task),
-            Cancel::Stopping(_) => None,
+            Cancel::Done(seq) | Cancel::Stopping(seq) => seq,
         }
     }
 }
 
 impl<H: Host> Engine<H> {
-    /// Creates a task for `agent` and `prompt` and queues it; it starts (an
+    /// Creates a task for `agent` and queues it; it starts (an
     /// `Effect::Start`) as soon as the limits allow, possibly at once.
+    /// `values.launch` holds the agent's name and the prompt as host text,
+    /// for the runner and for snapshots.
     pub fn launch(
         &mut self,
-        id: Option<&str>,
-        session_id: Option<&str>,
+        id: Option<H::Id>,
+        session: SessionArg<'_, H>,
         agent: &str,
-        prompt: &str,
-        options: H::Payload,
+        values: NewTask<H>,
         wall: u64,
-    ) -> Result<TaskRef<'_, H::Payload>, EngineError> {
+    ) -> Result<u64, EngineError> {
         let now = self.advance(wall);
         if agent.is_empty() {
-            return Err(invalid("agent must not be empty"));
+            return Err(EngineError::invalid("agent must not be empty"));
         }
-        let seq = self.add_task(id, session_id, options, Some((agent, prompt)), now)?;
+        let seq = self.add_task(id, session, values, Some(agent), now)?;
         self.schedule(now);
-        self.task_at(seq)
+        Ok(seq)
     }
 
-    pub(super) fn has_room(&self, agent: Option<&str>) -> bool {
+    /// Whether a task of `agent` (an index plus one; 0 for none) may start.
+    pub(super) fn has_room(&self, agent: u32) -> bool {
         if self
             .config
             .max_concurrent
@@ -57,10 +55,11 @@ impl<H: Host> Engine<H> {
         {
             return false;
         }
-        match agent.and_then(|a| self.config.agent_limit(a).map(|max| (a, max))) {
-            Some((a, max)) => self.running_for(a) < max,
-            None => true,
-        }
+        let limit = agent
+            .checked_sub(1)
+            .and_then(|i| self.agents.name(i))
+            .and_then(|name| self.config.agent_limit(name));
+        limit.is_none_or(|max| self.running_for(agent) < max)
     }
 
     /// Starts queued tasks, oldest first, while the limits allow; a task
@@ -74,7 +73,7 @@ impl<H: Host> Engine<H> {
             let next = self
                 .table
                 .iter_status(Status::Queued)
-                .find(|t| self.has_room(t.agent()))
+                .find(|t| self.has_room(t.agent))
                 .map(|t| t.seq());
             let Some(seq) = next else { break };
             self.start(seq, now);
@@ -87,108 +86,112 @@ impl<H: Host> Engine<H> {
         };
         task.run = Run::Live;
         task.updated_at = task.updated_at.max(now);
-        let Some((agent, prompt)) = task
-            .launch
-            .as_ref()
-            .map(|l| (l.agent.clone(), l.prompt.clone()))
-        else {
-            return;
-        };
-        let start = Effect::Start {
-            seq,
-            task_id: task.id.clone(),
-            agent: agent.clone(),
-            prompt,
-            session_id: task.session_id.clone(),
-            options: task.options.clone(),
-        };
-        let task_id = task.id.clone();
+        let agent = task.agent;
         self.active += 1;
-        match self.active_by_agent.iter_mut().find(|(a, _)| *a == agent) {
-            Some((_, n)) => *n += 1,
-            None => self.active_by_agent.push((agent, 1)),
+        let i = agent as usize;
+        if self.active_by_agent.len() <= i {
+            self.active_by_agent.resize(i + 1, 0);
         }
-        self.event(seq, || Event::Status {
-            task_id,
+        self.active_by_agent[i] += 1;
+        self.event(seq, |id| Event::Status {
+            id,
             status: Status::Running,
             previous: Status::Queued,
         });
-        self.outbox.push_back(start);
+        self.outbox.push_back(Effect::Start { seq });
     }
 
-    pub(super) fn release_slot(&mut self, agent: Option<&str>) {
+    pub(super) fn release_slot(&mut self, agent: u32) {
         self.active = self.active.saturating_sub(1);
-        if let Some(agent) = agent {
-            // Agents are few: a list beats a hash map in code and in time.
-            if let Some(i) = self.active_by_agent.iter().position(|(a, _)| &**a == agent) {
-                self.active_by_agent[i].1 -= 1;
-                if self.active_by_agent[i].1 == 0 {
-                    self.active_by_agent.swap_remove(i);
-                }
-            }
+        if let Some(n) = self.active_by_agent.get_mut(agent as usize) {
+            *n = n.saturating_sub(1);
         }
     }
 
-    pub(super) fn running_for(&self, agent: &str) -> usize {
+    pub(super) fn running_for(&self, agent: u32) -> usize {
         self.active_by_agent
-            .iter()
-            .find(|(a, _)| &**a == agent)
-            .map_or(0, |&(_, n)| n)
+            .get(agent as usize)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The runner of task `seq` settled: `Ok(result)` completes the task,
     /// `Err(message)` fails it; a task being cancelled ends cancelled. Once
     /// the task is final this changes nothing.
-    pub fn run_settled(&mut self, seq: u64, outcome: Result<H::Payload, String>, wall: u64) {
+    pub fn run_settled(&mut self, seq: u64, outcome: Result<H::Payload, H::Text>, wall: u64) {
         let now = self.advance(wall);
-        let Some(run) = self.table.get(seq).map(|t| t.run) else {
-            return;
-        };
-        if !run.holds_slot() {
+        if !self.table.get(seq).is_some_and(|t| t.run.holds_slot()) {
             return;
         }
         match outcome {
-            Ok(result) => self.finish(seq, Status::Completed, Outcome::Result(result), false, now),
-            Err(message) => self.finish(
-                seq,
-                Status::Error,
-                Outcome::Error(message.into()),
-                false,
-                now,
-            ),
+            Ok(result) => self.finish(seq, Status::Completed, Ending::Result(result), false, now),
+            Err(message) => self.finish(seq, Status::Error, Ending::Error(message), false, now),
         }
         self.schedule(now);
     }
 
-    /// The runner of task `seq` wrote `chunk`; ignored once the task is final.
-    pub fn run_write(&mut self, seq: u64, chunk: &str, wall: u64) {
+    /// Whether the runner of task `seq` may still write (its task holds its
+    /// slot).
+    pub fn run_is_open(&self, seq: u64) -> bool {
+        self.table.get(seq).is_some_and(|t| t.run.holds_slot())
+    }
+
+    /// The runner of task `seq` wrote `chunk` (`len` units); ignored once
+    /// the task is final. Returns whether it was kept.
+    pub fn run_write(&mut self, seq: u64, chunk: &H::Text, len: usize, wall: u64) -> bool {
         let now = self.advance(wall);
-        if self.table.get(seq).is_some_and(|t| t.run.holds_slot()) {
-            self.append(seq, chunk, now);
+        if !self.run_is_open(seq) {
+            return false;
         }
+        self.append(seq, chunk, len, now);
+        true
     }
 
-    /// `appendOutput(taskId, chunk)`, for tasks driven from outside (or any
-    /// task that is not final).
-    pub fn append_output(&mut self, id: &str, chunk: &str, wall: u64) -> Result<(), EngineError> {
-        let (seq, now) = self.live_task(id, "append output to", wall)?;
-        self.append(seq, chunk, now);
-        Ok(())
+    /// `appendOutput(taskId, chunk)`, for any task that is not final.
+    /// Returns the task's seq.
+    pub fn append_output(
+        &mut self,
+        id: &H::Id,
+        chunk: &H::Text,
+        len: usize,
+        wall: u64,
+    ) -> Result<u64, EngineError> {
+        let seq = self.seq_of(id)?;
+        self.append_at(seq, id, chunk, len, wall)
     }
 
-    fn append(&mut self, seq: u64, chunk: &str, now: u64) {
-        if chunk.is_empty() {
+    /// `append_output` to task `seq`, filed under `id`.
+    pub fn append_at(
+        &mut self,
+        seq: u64,
+        id: &H::Id,
+        chunk: &H::Text,
+        len: usize,
+        wall: u64,
+    ) -> Result<u64, EngineError> {
+        let now = self.live_at(seq, id, "append output to", wall)?;
+        self.append(seq, chunk, len, now);
+        Ok(seq)
+    }
+
+    fn append(&mut self, seq: u64, chunk: &H::Text, len: usize, now: u64) {
+        if len == 0 {
             return;
         }
+        let cap = self.config.output_cap;
         let Some(task) = self.table.get_mut(seq) else {
             return;
         };
-        task.output.push(chunk, self.config.output_cap);
+        let output = task
+            .output
+            .get_or_insert_with(|| Box::new(Output::new(cap)));
+        let cut = output.push(len);
+        let cursor = output.cursor();
         task.updated_at = task.updated_at.max(now);
-        let (task_id, cursor) = (task.id.clone(), task.output.cursor());
-        self.event(seq, || Event::Output {
-            task_id,
-            chunk: Rc::from(chunk),
+        self.store.write(seq, chunk, cut);
+        self.event(seq, |id| Event::Output {
+            id,
+            chunk: chunk.clone(),
             cursor,
         });
     }
@@ -197,20 +200,27 @@ impl<H: Host> Engine<H> {
     /// signalled; without `force` it has the grace period to stop before the
     /// task is marked cancelled, with `force` the task is cancelled at once.
     /// A task without a runner is cancelled at once either way.
-    pub fn cancel(
+    pub fn cancel(&mut self, id: &H::Id, force: bool, wall: u64) -> Result<Cancel, EngineError> {
+        let seq = self.seq_of(id)?;
+        self.cancel_at(seq, id, force, wall)
+    }
+
+    /// `cancel` of task `seq`, filed under `id`.
+    pub fn cancel_at(
         &mut self,
-        id: &str,
+        seq: u64,
+        id: &H::Id,
         force: bool,
         wall: u64,
-    ) -> Result<Cancel<'_, H::Payload>, EngineError> {
-        let (seq, now) = self.live_task(id, "cancel", wall)?;
+    ) -> Result<Cancel, EngineError> {
+        let now = self.live_at(seq, id, "cancel", wall)?;
         let stopping = self.cancel_seq(seq, force, now);
         self.schedule(now);
-        if stopping {
-            Ok(Cancel::Stopping(seq))
+        Ok(if stopping {
+            Cancel::Stopping(seq)
         } else {
-            self.task_at(seq).map(Cancel::Done)
-        }
+            Cancel::Done(seq)
+        })
     }
 
     /// Cancels one live task; true if its runner was given a grace period.
@@ -225,12 +235,13 @@ impl<H: Host> Engine<H> {
                     task.run = Run::Cancelling;
                 }
                 self.deadlines.insert(until, Deadline::Grace(seq));
+                self.due_at(until);
                 self.outbox.push_back(Effect::Abort { seq });
                 true
             }
             Run::Cancelling if !force => true,
             _ => {
-                self.finish(seq, Status::Cancelled, Outcome::None, true, now);
+                self.finish(seq, Status::Cancelled, Ending::None, true, now);
                 false
             }
         }
@@ -247,7 +258,7 @@ impl<H: Host> Engine<H> {
         // Queued tasks go first so that no slot freed here starts one of them.
         for &seq in &seqs {
             if self.table.get(seq).is_some_and(|t| t.run == Run::Waiting) {
-                self.finish(seq, Status::Cancelled, Outcome::None, true, now);
+                self.finish(seq, Status::Cancelled, Ending::None, true, now);
             }
         }
         for &seq in &seqs {

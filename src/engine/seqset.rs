@@ -1,4 +1,4 @@
-use alloc::collections::VecDeque;
+use std::collections::VecDeque;
 
 /// A set of task seqs as a bitmap, one bit per seq from `base`. Seqs are
 /// dense (the slab's), so this is smaller than a tree and iterates in order
@@ -99,8 +99,7 @@ impl Iterator for Bits {
 #[cfg(test)]
 mod tests {
     use super::SeqSet;
-    use alloc::collections::BTreeSet;
-    use alloc::{vec, vec::Vec};
+    use std::collections::BTreeSet;
 
     #[test]
     fn behaves_like_an_ordered_set_and_stays_trimmed() {

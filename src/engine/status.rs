@@ -37,8 +37,9 @@ impl Status {
         !matches!(self, Status::Queued | Status::Running)
     }
 
-    /// Dense index, for per-status tables.
-    pub(crate) fn index(self) -> usize {
+    /// Dense index, for per-status tables; also the number hosts pass
+    /// for a status (`Status::ALL[code]`).
+    pub fn index(self) -> usize {
         self as usize
     }
 }

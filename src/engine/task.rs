@@ -1,9 +1,4 @@
-use alloc::boxed::Box;
-use alloc::rc::Rc;
-use core::cell::OnceCell;
-
-use super::text::SharedStr;
-use super::{Status, TaskId, TaskOutput};
+use super::{Output, Status};
 
 /// The work behind a task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,55 +22,44 @@ impl Run {
     }
 }
 
-/// What a task ended with, when it ended with something.
-#[derive(Clone, Debug)]
-pub enum Outcome<P> {
+/// What a final task ended with. The values themselves (the result, the
+/// message) are the host's: they live in its store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
     None,
-    /// Completed through `completeTask` (or its runner) with this result.
-    Result(P),
-    /// Failed with this message.
-    Error(SharedStr),
+    Result,
+    Error,
 }
 
-/// The agent and prompt of a launched task, boxed: most tasks have none.
+/// One task as the engine keeps it: numbers only, 32 bytes, kept inline in
+/// the table. Its creation number (`seq`), the key of every index, is where
+/// the table keeps it; its id, options, result, message and output text are
+/// in the host's store under that seq.
 #[derive(Clone, Debug)]
-pub struct Launch<P> {
-    pub agent: Rc<str>,
-    pub prompt: Rc<str>,
-    /// The host's rendering of agent and prompt, made at the first
-    /// snapshot so that later ones need not convert them again. The engine
-    /// never looks at it.
-    pub view: OnceCell<P>,
-}
-
-/// One task as the engine keeps it. `P` is the host's payload type (the very
-/// JS values in the binding), kept by value and never inspected. Kept small:
-/// it is most of a task's memory. Its creation number (`seq`), the key of
-/// every index, is where the table keeps it, not here.
-#[derive(Clone, Debug)]
-pub struct Task<P> {
-    pub id: TaskId,
-    pub status: Status,
-    pub run: Run,
+pub struct Task {
     /// Milliseconds since the epoch, from the injected clock.
     pub created_at: u64,
     /// Never below `created_at`, never decreasing.
     pub updated_at: u64,
-    pub options: P,
-    pub session_id: SharedStr,
-    pub outcome: Outcome<P>,
-    pub output: TaskOutput,
-    pub launch: Option<Box<Launch<P>>>,
-    /// The host's rendering of the id (in the binding, the JS string),
-    /// made the first time the host asks to keep one; a cell, so that the
-    /// host can keep it while only reading the task. The engine never
-    /// looks at it.
-    pub id_view: OnceCell<P>,
+    /// Lengths and cursor of the output, made on the first write.
+    pub output: Option<Box<Output>>,
+    /// The interned session id (see `Engine::session_name`).
+    pub session: u32,
+    /// The interned agent of a launched task, plus one; 0 for a task made by
+    /// `createTask`.
+    pub agent: u32,
+    pub status: Status,
+    pub run: Run,
+    pub outcome: Outcome,
 }
 
-impl<P> Task<P> {
+impl Task {
     pub fn is_final(&self) -> bool {
         self.status.is_final()
+    }
+
+    pub fn is_launched(&self) -> bool {
+        self.agent != 0
     }
 
     /// When it next changes by itself: its TTL expiry while live, its
@@ -90,54 +74,38 @@ impl<P> Task<P> {
         from.saturating_add(ttl)
     }
 
-    /// Set when completed by `completeTask` or its runner; `None` when
-    /// something else (the session) completed it.
-    pub fn result(&self) -> Option<&P> {
-        match &self.outcome {
-            Outcome::Result(result) => Some(result),
-            _ => None,
-        }
+    /// Everything ever written: the cursor after the last write.
+    pub fn cursor(&self) -> u64 {
+        self.output.as_ref().map_or(0, |o| o.cursor())
     }
 
-    /// Set when failed.
-    pub fn error(&self) -> Option<&str> {
-        match &self.outcome {
-            Outcome::Error(error) => Some(error),
-            _ => None,
-        }
-    }
-
-    pub fn agent(&self) -> Option<&str> {
-        self.launch.as_ref().map(|l| &*l.agent)
-    }
-
-    pub fn prompt(&self) -> Option<&str> {
-        self.launch.as_ref().map(|l| &*l.prompt)
+    /// Units of output dropped by cuts.
+    pub fn dropped(&self) -> u64 {
+        self.output.as_ref().map_or(0, |o| o.dropped())
     }
 }
 
-// The allocator (talc) gives a box of `n` bytes `n + 4` rounded up to 16:
-// 80 bytes for a task of up to 76, 96 past that.
+// Kept at 32 bytes on wasm32: a task's size is most of its memory.
 #[cfg(target_pointer_width = "32")]
-const _: () = assert!(core::mem::size_of::<Task<u32>>() <= 76);
+const _: () = assert!(std::mem::size_of::<Option<Task>>() <= 32);
 
 /// A task with its creation number, as the table hands them out.
 #[derive(Debug)]
-pub struct TaskRef<'a, P> {
+pub struct TaskRef<'a> {
     seq: u64,
-    task: &'a Task<P>,
+    task: &'a Task,
 }
 
-impl<P> Clone for TaskRef<'_, P> {
+impl Clone for TaskRef<'_> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<P> Copy for TaskRef<'_, P> {}
+impl Copy for TaskRef<'_> {}
 
-impl<'a, P> TaskRef<'a, P> {
-    pub(crate) fn new(seq: u64, task: &'a Task<P>) -> Self {
+impl<'a> TaskRef<'a> {
+    pub(crate) fn new(seq: u64, task: &'a Task) -> Self {
         TaskRef { seq, task }
     }
 
@@ -146,15 +114,15 @@ impl<'a, P> TaskRef<'a, P> {
         self.seq
     }
 
-    pub fn task(&self) -> &'a Task<P> {
+    pub fn task(&self) -> &'a Task {
         self.task
     }
 }
 
-impl<P> core::ops::Deref for TaskRef<'_, P> {
-    type Target = Task<P>;
+impl std::ops::Deref for TaskRef<'_> {
+    type Target = Task;
 
-    fn deref(&self) -> &Task<P> {
+    fn deref(&self) -> &Task {
         self.task
     }
 }

@@ -1,10 +1,19 @@
-use super::fxhash::FxHashMap;
-use alloc::vec::Vec;
+use std::collections::HashMap;
 
-/// A pending `getOutput({ wait: true })`.
+/// What a waiter is answered with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Want {
+    /// `getOutput`'s result: the output after `since` (all without).
+    Output { since: Option<u64> },
+    /// The task itself (`cancelTask` waiting out a grace period).
+    Task,
+}
+
+/// A pending `getOutput({ wait: true })` or a grace-period `cancelTask`.
 pub struct Waiter<W> {
     pub handle: W,
     pub id: u64,
+    pub want: Want,
     /// When its timeout ends, if it has one.
     pub deadline: Option<u64>,
 }
@@ -16,7 +25,7 @@ pub struct Waiter<W> {
 type TaskWaiters<W> = Vec<(u64, Option<Waiter<W>>)>;
 
 pub struct Waiters<W> {
-    by_task: FxHashMap<u64, TaskWaiters<W>>,
+    by_task: HashMap<u64, TaskWaiters<W>>,
     next_id: u64,
     live: usize,
 }
@@ -24,7 +33,7 @@ pub struct Waiters<W> {
 impl<W> Default for Waiters<W> {
     fn default() -> Self {
         Waiters {
-            by_task: FxHashMap::default(),
+            by_task: HashMap::new(),
             next_id: 0,
             live: 0,
         }
@@ -32,13 +41,14 @@ impl<W> Default for Waiters<W> {
 }
 
 impl<W> Waiters<W> {
-    pub fn add(&mut self, seq: u64, handle: W, deadline: Option<u64>) -> u64 {
+    pub fn add(&mut self, seq: u64, handle: W, want: Want, deadline: Option<u64>) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         self.live += 1;
         let waiter = Waiter {
             handle,
             id,
+            want,
             deadline,
         };
         self.by_task
@@ -93,5 +103,9 @@ impl<W> Waiters<W> {
 
     pub fn len(&self) -> usize {
         self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_task.is_empty()
     }
 }

@@ -1,0 +1,42 @@
+//! `cleanup()`: the engine forgets everything but its counters.
+use super::{Effect, Engine, Event, Host, Run, Store};
+
+impl<H: Host> Engine<H> {
+    /// Stops every runner, rejects every waiter, forgets the tasks, the
+    /// deadlines and the session. Effects already queued are still
+    /// delivered.
+    pub fn dispose(&mut self) {
+        let seqs: Vec<u64> = self.table.iter().map(|t| t.seq()).collect();
+        for seq in seqs {
+            let Some(run) = self.table.get(seq).map(|t| t.run) else {
+                continue;
+            };
+            if run == Run::Live {
+                self.outbox.push_back(Effect::Abort { seq });
+            }
+            if run.holds_slot() {
+                self.outbox.push_back(Effect::Close { seq });
+            }
+            let waiters = self.waiters.take_task(seq);
+            if let Some(id) = self.store.id(seq) {
+                for w in waiters {
+                    self.outbox.push_back(Effect::Dispose {
+                        waiter: w.handle,
+                        id: id.clone(),
+                    });
+                }
+            }
+            self.event(seq, |id| Event::Removed { id });
+        }
+        self.table.clear();
+        self.store.clear();
+        self.deadlines.clear();
+        self.due_from = u64::MAX;
+        self.sessions.clear();
+        self.agents.clear();
+        self.session = None;
+        self.poll.abandon();
+        self.active = 0;
+        self.active_by_agent.clear();
+    }
+}

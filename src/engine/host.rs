@@ -1,0 +1,105 @@
+//! What the engine needs from the host it runs in. The engine decides;
+//! the host keeps every value the engine passes on but never reads (ids,
+//! options, results, messages, output text) in its `Store`, and carries out
+//! the effects the engine queues.
+
+use super::{Cut, Outcome, Task};
+
+/// The types a host plugs into the engine: JS values in the wasm-bindgen
+/// skin, plain Rust values in native tests and the component.
+pub trait Host: Sized + 'static {
+    /// A task's id as the host holds it (a JS string in the binding).
+    type Id: Clone;
+    /// `options` and `result`, kept as given and never inspected.
+    type Payload: Clone;
+    /// Text the engine passes on: prompts, agent names, error messages,
+    /// session ids, output chunks.
+    type Text: Clone;
+    /// Whatever settles one pending wait.
+    type Waiter;
+    /// The agent session notifications go to.
+    type Session: Clone;
+    /// A task as the host shows it, made by the store.
+    type Snapshot;
+    /// Where the host keeps a task's values, by the task's seq.
+    type Store: Store<Self>;
+}
+
+/// How a task ended, as far as the store keeps it.
+pub enum Ending<H: Host> {
+    /// Still live, or finished with nothing to keep (cancelled; completed by
+    /// its session).
+    None,
+    /// Completed with this result (even an undefined one).
+    Result(H::Payload),
+    /// Failed with this message.
+    Error(H::Text),
+}
+
+impl<H: Host> Clone for Ending<H> {
+    fn clone(&self) -> Self {
+        match self {
+            Ending::None => Ending::None,
+            Ending::Result(r) => Ending::Result(r.clone()),
+            Ending::Error(e) => Ending::Error(e.clone()),
+        }
+    }
+}
+
+/// What a new task keeps besides its id and options.
+pub struct NewTask<H: Host> {
+    pub options: H::Payload,
+    /// The agent's name and the prompt of a launched task.
+    pub launch: Option<(H::Text, H::Text)>,
+}
+
+/// The host's side of the task table. The engine is its only writer: every
+/// call below is made by the engine, in the same operation as the change it
+/// records, so the store always agrees with the engine when host code runs.
+/// A store never calls user code.
+pub trait Store<H: Host> {
+    /// The seq of the live task filed under `id`.
+    fn find(&self, id: &H::Id) -> Option<u64>;
+    /// Fills `bytes` from a secure random source; false if there is none.
+    fn random(&mut self, bytes: &mut [u8]) -> bool;
+    /// A generated UUID as an id (its canonical lowercase text).
+    fn uuid(&mut self, bytes: &[u8; 16]) -> H::Id;
+    /// A message the engine wrote, as host text.
+    fn text(&mut self, message: &str) -> H::Text;
+    /// The id as Rust text, for error messages.
+    fn describe(&self, id: &H::Id) -> String;
+    /// Files a new task under `id` and keeps its values; `oldest` is the seq
+    /// of the oldest task still in the table (a store kept by seq needs to
+    /// span only `oldest..=seq`). When `id` is taken already nothing
+    /// changes and the values come back. (The engine checks a caller's id
+    /// with `find` first; a generated id is simply tried, one lookup less.)
+    fn insert(
+        &mut self,
+        seq: u64,
+        oldest: u64,
+        id: H::Id,
+        task: NewTask<H>,
+    ) -> Result<(), NewTask<H>>;
+    /// Session `index` now stands for `id` (`None`: the index is free).
+    fn set_session(&mut self, index: u32, id: Option<H::Text>);
+    /// Task `seq` is final; keeps what it ended with. Returns the task's id
+    /// (for the notification), which a store keeps anyway.
+    fn finish(&mut self, seq: u64, ending: Ending<H>) -> H::Id;
+    /// Appends `chunk` to task `seq`'s output as `cut` says: the first
+    /// `cut.head` units of it to the kept beginning, the rest to the kept
+    /// end, then `cut.drop` units dropped from the front of the kept end.
+    fn write(&mut self, seq: u64, chunk: &H::Text, cut: Cut);
+    /// Task `seq` left the table.
+    fn remove(&mut self, seq: u64);
+    /// Every task left the table.
+    fn clear(&mut self);
+    fn id(&self, seq: u64) -> Option<H::Id>;
+    fn options(&self, seq: u64) -> Option<H::Payload>;
+    /// What task `seq` ended with; `outcome` is what the engine knows of it.
+    fn ending(&self, seq: u64, outcome: Outcome) -> Ending<H>;
+    /// Task `seq`'s output written after `cursor`, with the cut notice in
+    /// place of text lost to a cut.
+    fn output(&self, seq: u64, cursor: u64) -> H::Text;
+    /// Task `seq` as the host shows it, `task` being its state now.
+    fn snapshot(&self, seq: u64, task: &Task) -> H::Snapshot;
+}

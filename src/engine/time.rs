@@ -1,0 +1,173 @@
+//! The clock and what comes due: TTL expiry, grace ends, evictions and
+//! waiter timeouts, each handled as of its own time.
+use super::deadlines::Deadline;
+use super::{Effect, Ending, Engine, Event, Host, Outcome, Run, Status, Store};
+
+impl<H: Host> Engine<H> {
+    /// Moves the engine's clock to `wall` (never backwards) and runs every
+    /// deadline due by then. Every operation that changes state starts with
+    /// this, so what it records is exact however late a timer fires.
+    pub fn advance(&mut self, wall: u64) -> u64 {
+        self.clock = self.clock.max(wall);
+        let now = self.clock;
+        if now < self.due_from {
+            return now;
+        }
+        // Each deadline is handled as of its own time, so a late timer or a
+        // throttled tab changes when it is seen, never what it records.
+        let mut next = self.next_due();
+        while let Some((at, due)) = next {
+            if at > now {
+                break;
+            }
+            match due {
+                // Handling it makes the task final, which takes it off the
+                // live indexes the expiry was read from.
+                Deadline::Expire(_) => {}
+                Deadline::Evict(_) => self.deadlines.pop_eviction(),
+                _ => {
+                    self.deadlines.pop();
+                }
+            }
+            self.handle(at, due);
+            next = self.next_due();
+            // Slots freed at `at` go to the queue as of `at`, once every
+            // deadline of that instant is handled.
+            if next.is_none_or(|(next, _)| next > at) {
+                self.schedule(at);
+                next = self.next_due();
+            }
+        }
+        self.due_from = next.map_or(u64::MAX, |(at, _)| at);
+        now
+    }
+
+    /// A deadline may come due at `at`: the bound comes down to it.
+    pub(super) fn due_at(&mut self, at: u64) {
+        self.due_from = self.due_from.min(at);
+    }
+
+    /// When the host's timer must fire at the latest: no deadline comes due
+    /// before it, though none may be due at it either (then the host finds
+    /// nothing to do and asks again). `None`: nothing is timed.
+    pub fn due_by(&self) -> Option<u64> {
+        (self.due_from != u64::MAX).then_some(self.due_from)
+    }
+
+    /// The engine's clock: the latest time it was given.
+    pub fn now(&self) -> u64 {
+        self.clock
+    }
+
+    /// Carries out one deadline that still applies.
+    fn handle(&mut self, at: u64, due: Deadline) {
+        match due {
+            Deadline::Expire(seq) => {
+                let message = format!(
+                    "Task \"{}\" timed out after {} ms",
+                    self.describe(seq),
+                    self.config.task_ttl
+                );
+                let message = self.store.text(&message);
+                self.finish(seq, Status::Error, Ending::Error(message), true, at);
+            }
+            Deadline::Grace(seq) => self.finish(seq, Status::Cancelled, Ending::None, false, at),
+            Deadline::Evict(seq) => {
+                self.event(seq, |id| Event::Removed { id });
+                if let Some(task) = self.table.remove(seq) {
+                    self.forget(&task);
+                    self.store.remove(seq);
+                }
+            }
+            Deadline::WaitTimeout(seq, id) => {
+                if let Some(w) = self.waiters.timed_out(seq, id, at) {
+                    if let Some(answer) = self.answer(seq, w.want, true) {
+                        self.outbox.push_back(Effect::Wake {
+                            waiter: w.handle,
+                            answer,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Releases the names a task that leaves the table held.
+    pub(super) fn forget(&mut self, task: &super::Task) {
+        if self.sessions.release(task.session) {
+            self.store.set_session(task.session, None);
+        }
+        if let Some(agent) = task.agent.checked_sub(1) {
+            self.agents.release(agent);
+        }
+    }
+
+    /// When the next deadline that still applies comes due, exactly. Drops
+    /// entries at the front that no longer apply.
+    pub fn next_deadline(&mut self) -> Option<u64> {
+        let next = self.next_due().map(|(at, _)| at);
+        self.due_from = next.unwrap_or(u64::MAX);
+        next
+    }
+
+    /// The earliest deadline that still applies, and what it is; ties go in
+    /// `Deadline` order. Drops the queued entries in front of it that no
+    /// longer apply.
+    fn next_due(&mut self) -> Option<(u64, Deadline)> {
+        while let Some((at, due)) = self.deadlines.peek() {
+            if self.applies(at, due) {
+                break;
+            }
+            self.deadlines.pop();
+        }
+        while let Some(seq) = self.deadlines.next_eviction() {
+            if self.table.get(seq).is_some_and(|t| t.is_final()) {
+                break;
+            }
+            self.deadlines.pop_eviction();
+        }
+        let oldest_live = match (
+            self.table.first(Status::Queued),
+            self.table.first(Status::Running),
+        ) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let ttl = self.config.task_ttl;
+        let expire = oldest_live
+            .and_then(|seq| self.table.get(seq))
+            .map(|t| (t.deadline(ttl), Deadline::Expire(t.seq())));
+        let evict = self
+            .deadlines
+            .next_eviction()
+            .and_then(|seq| self.table.get(seq))
+            .map(|t| (t.deadline(ttl), Deadline::Evict(t.seq())));
+        [expire, evict, self.deadlines.peek()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Whether a queued grace end or waiter timeout still applies.
+    fn applies(&self, at: u64, due: Deadline) -> bool {
+        match due {
+            Deadline::Grace(seq) => self
+                .table
+                .get(seq)
+                .is_some_and(|t| t.run == Run::Cancelling),
+            Deadline::WaitTimeout(seq, id) => self.waiters.deadline_of(seq, id) == Some(at),
+            // Never in the heap.
+            Deadline::Expire(_) | Deadline::Evict(_) => false,
+        }
+    }
+}
+
+impl Outcome {
+    pub(super) fn of<H: Host>(ending: &Ending<H>) -> Outcome {
+        match ending {
+            Ending::None => Outcome::None,
+            Ending::Result(_) => Outcome::Result,
+            Ending::Error(_) => Outcome::Error,
+        }
+    }
+}
