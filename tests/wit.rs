@@ -93,7 +93,7 @@ fn the_error_codes_are_the_engines() {
         .map(|k| k.code().to_ascii_lowercase().replace('_', "-"))
         .collect();
     assert_eq!(enum_cases(&resolve, iface, "error-code"), expected);
-    let ts = source("src/bindings/types.rs");
+    let ts = source("src/js/types.rs");
     for kind in ErrorKind::ALL {
         assert!(
             ts.contains(&format!("'{}'", kind.code())),
@@ -106,7 +106,7 @@ fn the_error_codes_are_the_engines() {
 #[test]
 fn records_match_the_typescript_interfaces_field_for_field() {
     let (resolve, iface) = load();
-    let ts = source("src/bindings/types.rs");
+    let ts = source("src/js/types.rs");
     for (record, interface) in [
         ("background-task", "BackgroundTask"),
         ("background-manager-options", "BackgroundManagerOptions"),
@@ -154,44 +154,64 @@ fn records_match_the_typescript_interfaces_field_for_field() {
     assert_eq!(members, session);
 }
 
-/// The exported methods of src/bindings/manager.rs with their JS parameter
-/// names, in kebab case: the constructor as "constructor".
+/// The methods of the class as `src/js/types.rs` declares it (the class
+/// itself is `src/js/manager.js`), with their parameter names, in kebab
+/// case: the constructor as "constructor". `free` and `[Symbol.dispose]`
+/// are JS disposal, not part of the interface.
 fn exported_methods() -> BTreeMap<String, Vec<String>> {
-    let code = source("src/bindings/manager.rs");
+    let ts = source("src/js/types.rs");
+    let start = ts
+        .find("export class BackgroundManager {")
+        .expect("the class");
+    let body = &ts[start..];
+    let body = &body[body.find('{').unwrap() + 1..body.find("\n}").unwrap()];
     let mut methods = BTreeMap::new();
-    let mut last = 0;
-    for (at, _) in code.match_indices("pub fn ") {
-        let before = &code[last..at];
-        let rust_name: String = code[at + 7..]
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
+    for line in body.lines().map(str::trim) {
+        if line.is_empty()
+            || line.starts_with("/*")
+            || line.starts_with('*')
+            || line.starts_with('[')
+        {
+            continue;
+        }
+        let Some(open) = line.find('(') else { continue };
+        let name = &line[..open];
+        if name == "free" {
+            continue;
+        }
+        let close = line.find(')').unwrap();
+        let params = line[open + 1..close]
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| kebab(&p[..p.find([':', '?']).unwrap_or(p.len())]))
             .collect();
-        let js_name = before
-            .rfind("js_name = ")
-            .map(|i| &before[i + 10..])
-            .filter(|rest| !rest.starts_with('"'))
-            .map(|rest| {
-                rest.chars()
-                    .take_while(|c| c.is_alphanumeric())
-                    .collect::<String>()
-            });
-        let name = if before.contains("(constructor)") {
-            "constructor".to_string()
-        } else {
-            kebab(js_name.as_deref().unwrap_or(&rust_name))
-        };
-        let signature = &code[at..at + code[at..].find('{').unwrap()];
-        let params = signature
-            .match_indices("js_name = \"")
-            .map(|(i, m)| {
-                let rest = &signature[i + m.len()..];
-                kebab(&rest[..rest.find('"').unwrap()])
-            })
-            .collect();
-        methods.insert(name, params);
-        last = at;
+        methods.insert(kebab(name), params);
     }
     methods
+}
+
+#[test]
+fn the_class_answers_every_method_in_manager_js() {
+    let ts = exported_methods();
+    let js = source("src/js/manager.js");
+    for method in ts.keys().filter(|m| *m != "constructor") {
+        let camel: String = method
+            .split('-')
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part.to_string()
+                } else {
+                    part[..1].to_uppercase() + &part[1..]
+                }
+            })
+            .collect();
+        assert!(
+            js.contains(&format!("\n  {camel}(")),
+            "manager.js has no {camel}"
+        );
+    }
 }
 
 #[test]

@@ -1,6 +1,5 @@
-//! The TypeScript declarations of the seed's types, written once; the
-//! exported methods name them through `unchecked_param_type` and
-//! `unchecked_return_type`.
+//! The TypeScript declarations, written once: the seed's types, the class
+//! (`manager.js`, re-exported from the generated module) and what it adds.
 
 use wasm_bindgen::prelude::*;
 
@@ -25,7 +24,7 @@ export interface BackgroundManagerOptions {
   agentLimits?: Record<string, number>;
   /** ms a cancelled runner has to stop before its task is marked cancelled anyway (default 2000). */
   cancelGracePeriod?: number;
-  /** Bytes of output kept per task (default 1048576); past it the middle is cut. */
+  /** Characters (UTF-16 code units, what `String.length` counts) of output kept per task (default 1048576); past it the middle is cut. */
   outputCap?: number;
   /** ms between the simulated agent's output lines (default 150). */
   simulatedDelay?: number;
@@ -109,7 +108,7 @@ export interface GetBackgroundOutputOptions {
   wait?: boolean;
   /** With `wait`: give up after this many ms and answer with `timedOut: true`. */
   timeout?: number;
-  /** Only the output written after this cursor (a previous result's `cursor`). */
+  /** Only the output written after this cursor (a previous result's `cursor`, or any index into the whole output). */
   since?: number;
 }
 
@@ -118,7 +117,7 @@ export interface GetBackgroundOutputResult {
   status: BackgroundTaskStatus;
   /** `''` when the task has no output; only what came after `since` when given. */
   output: string;
-  /** Pass as `since` to read only what is written after this result. */
+  /** Characters written so far (UTF-16 code units): pass as `since` to read only what is written after this result. `fullOutput.slice(cursor)` is what `since: cursor` returns. */
   cursor: number;
   /** Present when completed. */
   result?: any;
@@ -156,5 +155,43 @@ export type BackgroundManagerErrorCode =
 
 export interface BackgroundManagerError extends Error {
   code: BackgroundManagerErrorCode;
+}
+
+/**
+ * Manages the background tasks of AI agents. Every method but `subscribe`
+ * and `free` answers with a Promise and rejects (never throws) with a
+ * `BackgroundManagerError`; the constructor throws one synchronously.
+ */
+export class BackgroundManager {
+  constructor(options?: BackgroundManagerOptions);
+  /** Stores the session (replacing any previous one) and starts polling. */
+  initialize(session: AgentSession): Promise<void>;
+  /** Creates a running task that the caller drives to its end. */
+  createTask(options: CreateBackgroundTaskOptions): Promise<BackgroundTask>;
+  /** Creates a task and runs it through the runner: at once, or `queued` until the limits let it start. */
+  launch(options: LaunchOptions): Promise<BackgroundTask>;
+  completeTask(taskId: string, result?: unknown): Promise<BackgroundTask>;
+  failTask(taskId: string, error: string | Error): Promise<BackgroundTask>;
+  /** Resolves once the task is cancelled; a running runner first gets its grace period unless `force`. */
+  cancelTask(taskId: string, options?: CancelOptions): Promise<BackgroundTask>;
+  /** Resolves `null` for an unknown id. */
+  getTask(taskId: string): Promise<BackgroundTask | null>;
+  /** Every task in creation order, or only those in `status`. */
+  getAllTasks(status?: BackgroundTaskStatus): Promise<BackgroundTask[]>;
+  /** Cancels every queued and running task; resolves with them in creation order once all are cancelled. */
+  cancelAllTasks(options?: CancelOptions): Promise<BackgroundTask[]>;
+  /** The output now (from `since`), or with `wait` once the task is final or `timeout` ms pass. */
+  getOutput(taskId: string, options?: GetBackgroundOutputOptions): Promise<GetBackgroundOutputResult>;
+  /** Appends to the output of a task that is not final. */
+  appendOutput(taskId: string, chunk: string): Promise<void>;
+  /** Calls `listener` with every task event, after the change and in order; returns the unsubscribe function. */
+  subscribe(listener: (event: TaskEvent) => void): () => void;
+  /** Stops the timers and every runner, rejects pending waits with `DISPOSED`, forgets every task. */
+  cleanup(): Promise<void>;
+  /** Calls an agent in the foreground; with `options.background === true` launches a task and resolves `{ status, taskId }`. */
+  callAgent(agent: string, prompt: string, options?: any): Promise<any>;
+  /** `cleanup()`, after which every call rejects `DISPOSED`. */
+  free(): void;
+  [Symbol.dispose](): void;
 }
 "#;

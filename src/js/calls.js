@@ -1,0 +1,353 @@
+// Everything that touches a value or a function the user gave us happens
+// here, inside try/catch: nothing a user callback, getter, Proxy or
+// thenable throws can reach Rust. Rust imports these functions and trusts
+// them never to throw (the ones that report a problem to Rust are imported
+// with `catch`).
+
+// The integer protocol between Rust and JS, sent by Rust once at start so
+// that it has one source (`src/js/protocol.rs`).
+export const P = {
+  status: [],
+  completed: -1,
+  error: -1,
+  shapes: [],
+  notice: ['', ''],
+  codes: [],
+};
+
+export function protocol(status, completed, error, shapes, notice, codes) {
+  P.status = status;
+  P.completed = completed;
+  P.error = error;
+  P.shapes = shapes;
+  P.notice = notice;
+  P.codes = codes;
+}
+
+// ---- errors -------------------------------------------------------------
+
+// kind: 0 Error, 1 TypeError, 2 RangeError.
+export function makeError(kind, message, code) {
+  const error = kind === 1 ? new TypeError(message) : kind === 2 ? new RangeError(message) : new Error(message);
+  error.code = code;
+  return error;
+}
+
+// A console that throws, or is missing, must not stop the manager.
+export function report(what, error) {
+  try {
+    console.warn(`background-manager: ${what} failed:`, error);
+  } catch {
+    // Nowhere left to report to.
+  }
+}
+
+function reportError(what, error) {
+  try {
+    console.error(`background-manager: ${what}:`, error);
+  } catch {
+    // Nowhere left to report to.
+  }
+}
+
+// A value as a string, whatever it is; never throws. Each step falls back
+// to the next: `message`, then String(), then the tag.
+export function errorText(error) {
+  if (typeof error === 'string') return error;
+  if (error !== null && (typeof error === 'object' || typeof error === 'function')) {
+    try {
+      const message = error.message;
+      if (typeof message === 'string') return message;
+    } catch {
+      // A throwing getter: describe the value another way.
+    }
+  }
+  try {
+    return String(error);
+  } catch {
+    try {
+      return Object.prototype.toString.call(error);
+    } catch {
+      return 'Unknown error';
+    }
+  }
+}
+
+// What a wrong value was, for "..., got <this>" messages; never throws.
+export function describe(value) {
+  if (value === null) return 'null';
+  const type = typeof value;
+  if (type === 'string') {
+    return value.length === 0 ? 'an empty string' : value.length <= 64 ? `"${value}"` : 'a string';
+  }
+  if (type === 'number') return String(value);
+  if (type === 'undefined') return 'undefined';
+  if (type === 'boolean') return 'a boolean';
+  if (type === 'object') {
+    try {
+      return Array.isArray(value) ? 'an array' : 'an object';
+    } catch {
+      return 'a revoked Proxy';
+    }
+  }
+  return `a ${type}`;
+}
+
+// 0: a usable id; 1: not a string; 2: empty; 3: a lone surrogate (not
+// well-formed Unicode, so it could not survive a trip through UTF-8).
+export function idProblem(value) {
+  if (typeof value !== 'string') return 1;
+  if (value.length === 0) return 2;
+  return value.isWellFormed() ? 0 : 3;
+}
+
+// ---- option bags --------------------------------------------------------
+
+// Reads an options object once, key by key, into a plain object that Rust
+// converts with serde-wasm-bindgen: reading it there can then run no getter
+// and meet no Proxy. `shape` indexes P.shapes: [what, [key, kind]...], kind
+// 0 a scalar (a primitive, or { got } describing what else it was), 1 a
+// value kept as given, 2 an object of names to scalars (as [name, scalar]
+// pairs). Returns undefined when the bag is left out; throws
+// { got } when it is not an object, { key, threw } when reading a key threw.
+export function bag(value, shape) {
+  if (value === undefined || value === null) return undefined;
+  const [, keys] = P.shapes[shape];
+  if (!isBag(value)) throw { got: describe(value) };
+  const out = {};
+  for (const [key, kind] of keys) {
+    let v;
+    try {
+      v = value[key];
+    } catch (e) {
+      throw { key, threw: errorText(e) };
+    }
+    if (v === undefined) continue;
+    out[key] = kind === 1 ? v : kind === 2 ? entries(v, key) : scalar(v);
+  }
+  return out;
+}
+
+function isBag(value) {
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    return !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+function scalar(v) {
+  const type = typeof v;
+  return type === 'string' || type === 'number' || type === 'boolean' || v === null ? v : { got: describe(v) };
+}
+
+function entries(value, key) {
+  if (!isBag(value)) return { got: describe(value) };
+  let names;
+  try {
+    names = Object.keys(value);
+  } catch (e) {
+    throw { key, threw: errorText(e) };
+  }
+  const out = [];
+  for (const name of names) {
+    try {
+      out.push([name, scalar(value[name])]);
+    } catch (e) {
+      throw { key: `${key}.${name}`, threw: errorText(e) };
+    }
+  }
+  return out;
+}
+
+// ---- promises we can let go of ------------------------------------------
+
+const RELEASE = Symbol('release');
+export const ABANDONED = Symbol('abandoned');
+
+// A fresh native promise that follows `value` (a promise, a thenable whose
+// `then` may throw, or a plain value) and that `release` can settle early
+// with ABANDONED. Rust awaits it as a JsFuture; letting it go settles it,
+// so nothing waits on a user promise that never settles.
+export function hold(value) {
+  let release;
+  const held = new Promise((resolve, reject) => {
+    release = () => resolve(ABANDONED);
+    // Adopt a thenable by calling its `then` with our own functions (which
+    // a later release overrides): a `then` or a getter that throws, or a
+    // native promise whose `constructor` getter throws, rejects instead.
+    try {
+      if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+        const then = value.then;
+        if (typeof then === 'function') {
+          then.call(value, resolve, reject);
+          return;
+        }
+      }
+      resolve(value);
+    } catch (e) {
+      reject(e);
+    }
+  });
+  held[RELEASE] = release;
+  return held;
+}
+
+// Letting go also marks `held` handled: a runner's rejection that nobody
+// awaits any more (its task ended otherwise) is not an unhandled rejection.
+export function release(held) {
+  held[RELEASE]?.();
+  held.then(undefined, ignore);
+}
+
+function ignore() {}
+
+export function isAbandoned(value) {
+  return value === ABANDONED;
+}
+
+function isThenable(value) {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof value.then === 'function';
+  } catch {
+    // A `then` getter that throws: treat it as a promise, which `hold`
+    // turns into a rejection.
+    return true;
+  }
+}
+
+// ---- the session --------------------------------------------------------
+
+// Calls session.sendMessage with task `taskId`'s notification. Returns a
+// held promise when it gave one back (Rust awaits it to report a
+// rejection), else undefined.
+export function notify(session, taskId, status, timestamp) {
+  return send(session, { type: 'task_completion', taskId, status: P.status[status], timestamp });
+}
+
+export function send(session, message) {
+  let sent;
+  try {
+    sent = session.sendMessage(message);
+  } catch (e) {
+    report('session.sendMessage', e);
+    return undefined;
+  }
+  return isThenable(sent) ? hold(sent) : undefined;
+}
+
+// Calls session.getStatus() and holds its answer (a throw becomes a
+// rejected promise).
+export function askStatus(session) {
+  try {
+    return hold(session.getStatus());
+  } catch (e) {
+    return hold(Promise.reject(e));
+  }
+}
+
+// ---- runners ------------------------------------------------------------
+
+// Calls `runner` for task `seq` (or a foreground call, seq < 0) with its
+// context. Returns the run: its AbortController, whether its writes still
+// count, and `done`, its outcome held.
+export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, options) {
+  const run = { controller: null, aborted: false, open: true, done: undefined };
+  const write = (chunk) => {
+    if (typeof chunk !== 'string') {
+      throw new TypeError(`write(chunk) expects a string, got ${describe(chunk)}`);
+    }
+    if (run.open && seq >= 0) view.runWrite(seq, chunk);
+  };
+  // The AbortController is made when the runner first reads `signal`
+  // (many never do); one made after the abort comes already aborted.
+  const context = {
+    agent, prompt, taskId, sessionId, options, write,
+    get signal() {
+      return signalOf(run);
+    },
+  };
+  let result;
+  try {
+    result = runner(context);
+  } catch (e) {
+    result = Promise.reject(e);
+  }
+  run.done = hold(result);
+  return run;
+}
+
+export function runDone(run) {
+  return run.done;
+}
+
+function signalOf(run) {
+  if (run.controller === null) {
+    run.controller = new AbortController();
+    if (run.aborted) run.controller.abort();
+  }
+  return run.controller.signal;
+}
+
+// Aborting runs the runner's abort listeners synchronously; the DOM reports
+// what they throw instead of rethrowing, but an AbortController replaced by
+// a hostile global could throw, so this is guarded too.
+export function abortRun(run) {
+  run.aborted = true;
+  try {
+    run.controller?.abort();
+  } catch (e) {
+    report('aborting a runner', e);
+  }
+}
+
+// The run no longer matters: its writes are ignored and its outcome is not
+// waited for.
+export function closeRun(run) {
+  run.open = false;
+  release(run.done);
+}
+
+// ---- listeners ----------------------------------------------------------
+
+export function callListener(listener, event) {
+  try {
+    listener(event);
+  } catch (e) {
+    reportError('an event listener threw', e);
+  }
+}
+
+// A function that runs `f` the first time it is called and never again.
+export function once(f) {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
+}
+
+// ---- promises the manager hands out -------------------------------------
+
+// A promise with its resolve and reject functions kept beside it: what a
+// pending wait holds.
+export function deferred() {
+  const d = { promise: undefined, resolve: undefined, reject: undefined };
+  d.promise = new Promise((resolve, reject) => {
+    d.resolve = resolve;
+    d.reject = reject;
+  });
+  return d;
+}
+
+export function deferredPromise(d) {
+  return d.promise;
+}
+
+export function settle(d, ok, value) {
+  (ok ? d.resolve : d.reject)(value);
+}

@@ -1,0 +1,44 @@
+//! The differential check of the JS view against the engine: every task the
+//! engine holds is filed in the view under its id, with exactly the output
+//! the engine's lengths say, and the view holds nothing else. With the
+//! engine's own invariants, this is what the JS fuzzer asserts after every
+//! step.
+use js_sys::Array;
+use wasm_bindgen::JsCast;
+
+use super::host::Js;
+use crate::engine::{Engine, Store};
+
+pub fn check(engine: &Engine<Js>) -> String {
+    if let Some(what) = engine.inconsistency() {
+        return format!("engine: {what}");
+    }
+    let view = &engine.store().view;
+    if view.size() as usize != engine.len() {
+        return format!(
+            "view: {} ids filed, the engine holds {} tasks",
+            view.size(),
+            engine.len()
+        );
+    }
+    for task in engine.list(None) {
+        let seq = task.seq();
+        let Ok(held) = view.describe_seq(seq as f64).dyn_into::<Array>() else {
+            return format!("view: task #{seq} missing");
+        };
+        let id = held.get(0);
+        if engine.store().find(&id) != Some(seq) {
+            return format!("view: task #{seq}'s id is not filed under it");
+        }
+        let number = |i: u32| held.get(i).as_f64().unwrap_or(-1.0);
+        let (head, tail) = task.output.as_ref().map_or((0, 0), |o| o.kept());
+        let (h, t, d) = (number(1), number(2), number(3));
+        if (h, t, d) != (head as f64, tail as f64, task.dropped() as f64) {
+            return format!(
+                "view: task #{seq} keeps output ({h}, {t}, dropped {d}), the engine says ({head}, {tail}, dropped {})",
+                task.dropped()
+            );
+        }
+    }
+    String::new()
+}

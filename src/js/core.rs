@@ -1,0 +1,598 @@
+//! The exported class behind the public `BackgroundManager` (`manager.js`):
+//! every method that changes state, and the slow path of every read. Each
+//! method checks its arguments, runs one engine operation through the
+//! driver, and answers with a value or a Promise; an error is returned as
+//! `Err`, which the generated glue throws and the facade turns into a
+//! rejection. Methods take `&self`, so calls that overlap (from callbacks,
+//! or concurrent awaits) never trip a borrow.
+use std::rc::Rc;
+
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+
+use super::driver::{self, Shared, State};
+use super::host::Waiter;
+use super::store::{JsStore, View};
+use super::{args, errors, glue, promises, protocol};
+use crate::engine::{Cancel, Engine, NewTask, Status, Store, Wait, Want};
+
+#[wasm_bindgen(private)]
+pub struct Core {
+    shared: Shared,
+}
+
+/// Makes the module's cores: handed to `manager.js` once, at start.
+#[wasm_bindgen(start, private)]
+fn start() {
+    protocol::send();
+    let factory = Closure::<dyn Fn(JsValue, JsValue) -> Result<Core, JsValue>>::new(Core::make);
+    glue::set_factory(&factory.into_js_value());
+}
+
+/// Task `seq` as a fresh snapshot.
+fn snapshot(st: &State, seq: u64) -> JsValue {
+    st.engine
+        .task(seq)
+        .map_or(JsValue::NULL, |t| st.engine.store().snapshot(seq, &t))
+}
+
+/// A promise and its waiter: made inside an engine operation, so that the
+/// waiter is queued in the same step as the change it waits for. Making one
+/// runs only our own code.
+fn waiter(id: &JsValue) -> (Promise, Waiter) {
+    let deferred = glue::deferred();
+    (
+        glue::deferred_promise(&deferred),
+        Waiter {
+            deferred,
+            id: id.clone(),
+        },
+    )
+}
+
+/// The id the facade passed: checked unless the facade found it in the
+/// view (`seq >= 0`), where only well-formed ids are filed.
+fn known(task_id: JsValue, seq: f64) -> Result<JsValue, JsValue> {
+    if seq >= 0.0 {
+        Ok(task_id)
+    } else {
+        args::id(&task_id, "taskId")?;
+        Ok(task_id)
+    }
+}
+
+fn seq_at(seq: f64) -> Option<u64> {
+    (seq >= 0.0).then_some(seq as u64)
+}
+
+/// Task `seq`'s numbers as `view.js`'s `row` reads them.
+fn row(st: &State, seq: u64) -> Option<[f64; 5]> {
+    st.engine.task(seq).map(|t| {
+        [
+            t.status.index() as f64,
+            t.created_at as f64,
+            t.updated_at as f64,
+            f64::from(t.session),
+            t.cursor() as f64,
+        ]
+    })
+}
+
+impl Core {
+    /// Runs an operation that changes task `seq` (which it returns), and
+    /// leaves the task's numbers as the operation left it where the facade
+    /// reads them: after the effects, whose callbacks may have read other
+    /// tasks in between.
+    fn changed(
+        &self,
+        op: impl FnOnce(&mut State, u64) -> Result<u64, crate::engine::EngineError>,
+    ) -> Result<f64, JsValue> {
+        let (seq, row) = driver::try_run(&self.shared, |st, now| {
+            let seq = op(st, now)?;
+            Ok((seq, row(st, seq)))
+        })?;
+        self.put(row);
+        Ok(seq as f64)
+    }
+
+    fn put(&self, row: Option<[f64; 5]>) {
+        if let Some(row) = row {
+            driver::with_state(&self.shared, |st| {
+                st.rows.clear();
+                st.rows.extend_from_slice(&row);
+            });
+        }
+    }
+
+    fn make(options: JsValue, view: JsValue) -> Result<Core, JsValue> {
+        let (config, runner) = args::options(&options)?;
+        let view: View = view.unchecked_into();
+        view.attach(&wasm_bindgen::memory());
+        let store = JsStore { view: view.clone() };
+        let shared = driver::new_shared(Engine::new(config, store), view, runner);
+        driver::with_state(&shared, |st| st.rows.reserve(64));
+        Ok(Core { shared })
+    }
+
+    /// Starts the polling interval unless it already runs.
+    fn start_polling(&self, st: &mut State) {
+        let weak = Rc::downgrade(&self.shared);
+        let every = st.engine.config().poll_interval;
+        st.timers.poll_every(every, move || {
+            if let Some(shared) = weak.upgrade() {
+                on_poll(&shared);
+            }
+        });
+    }
+
+    /// Everything the engine forgets, plus the timers, the runs and the
+    /// promises awaited, which only the skin knows; `disposed` for `free()`.
+    fn dispose(&self, disposed: bool) -> Result<(), JsValue> {
+        // The engine queues an abort and a close for every run it knows,
+        // which the driver delivers before `run` returns.
+        let (timers, held, foreground) = driver::run(&self.shared, |st, _| {
+            st.engine.dispose();
+            st.disposed = disposed;
+            (
+                st.timers.stop(),
+                st.pending.take_all(),
+                std::mem::take(&mut st.foreground),
+            )
+        })?;
+        drop(timers);
+        // Foreground calls are the skin's alone, and a run that was still
+        // being called when the engine forgot its task has no close coming.
+        let late = driver::with_state(&self.shared, |st| std::mem::take(&mut st.runs));
+        for run in foreground
+            .values()
+            .chain(late.iter().flat_map(|r| r.values()))
+        {
+            glue::abort_run(run);
+            glue::close_run(run);
+        }
+        promises::release_all(held);
+        Ok(())
+    }
+}
+
+fn on_poll(shared: &Shared) {
+    let Ok(Some((token, session))) = driver::run(shared, |st, now| st.engine.begin_poll(now))
+    else {
+        return;
+    };
+    // Called with no borrow held: getStatus may call the manager.
+    let held = glue::ask_status(&session);
+    promises::watch_poll(shared, token, held);
+}
+
+#[wasm_bindgen(js_class = Core)]
+impl Core {
+    /// Stores the session (replacing any previous one) and starts polling.
+    pub fn initialize(&self, session: JsValue) -> Result<JsValue, JsValue> {
+        let (session_id, text) = args::session(&session)?;
+        let previous = driver::run(&self.shared, |st, now| {
+            st.engine
+                .initialize(Rc::new(session), &text, session_id, now);
+            self.start_polling(st);
+            st.pending.take_poll()
+        })?;
+        promises::release_all(previous);
+        Ok(JsValue::UNDEFINED)
+    }
+
+    /// Returns the new task's seq; `view.answer(seq)` is its snapshot.
+    #[wasm_bindgen(js_name = createTask)]
+    pub fn create_task(&self, options: JsValue) -> Result<f64, JsValue> {
+        let a = args::create(&options)?;
+        self.changed(|st, now| {
+            let session = a
+                .session
+                .as_ref()
+                .map(|(text, v)| (text.as_str(), v.clone()));
+            st.engine.create(a.id, session, a.options, now)
+        })
+    }
+
+    /// `createTask` as the facade calls it when its options object is the
+    /// common shape: `id` and `sessionId` are undefined or well-formed,
+    /// non-empty strings (the facade checked), read once.
+    pub fn create(
+        &self,
+        id: Option<JsValue>,
+        session_id: Option<JsValue>,
+        options: JsValue,
+    ) -> Result<f64, JsValue> {
+        let session = session_id.map(|v| (v.as_string().unwrap_or_default(), v));
+        self.changed(|st, now| {
+            let session = session.as_ref().map(|(text, v)| (text.as_str(), v.clone()));
+            st.engine.create(id, session, options, now)
+        })
+    }
+
+    /// `launch` as the facade calls it for the common shape (see `create`;
+    /// `agent` checked as an id, `prompt` a string).
+    #[wasm_bindgen(js_name = launchTask)]
+    pub fn launch_task(
+        &self,
+        agent: JsValue,
+        prompt: JsValue,
+        id: Option<JsValue>,
+        session_id: Option<JsValue>,
+        options: JsValue,
+    ) -> Result<f64, JsValue> {
+        let name = agent.as_string().unwrap_or_default();
+        let session = session_id.map(|v| (v.as_string().unwrap_or_default(), v));
+        self.changed(|st, now| {
+            let session = session.as_ref().map(|(text, v)| (text.as_str(), v.clone()));
+            let values = NewTask {
+                options,
+                launch: Some((agent, prompt)),
+            };
+            st.engine.launch(id, session, &name, values, now)
+        })
+    }
+
+    /// Returns the new task's seq; `view.answer(seq)` is its snapshot.
+    pub fn launch(&self, options: JsValue) -> Result<f64, JsValue> {
+        let a = args::launch(&options)?;
+        self.changed(|st, now| {
+            let session = a
+                .session
+                .as_ref()
+                .map(|(text, v)| (text.as_str(), v.clone()));
+            let (agent, agent_text) = a.agent;
+            let values = NewTask {
+                options: a.options,
+                launch: Some((agent_text, a.prompt)),
+            };
+            st.engine.launch(a.id, session, &agent, values, now)
+        })
+    }
+
+    /// `seq` is where the facade found `taskId` in the view, or -1. Returns
+    /// the task's seq, as `createTask`.
+    #[wasm_bindgen(js_name = completeTask)]
+    pub fn complete_task(
+        &self,
+        task_id: JsValue,
+        result: JsValue,
+        seq: f64,
+    ) -> Result<f64, JsValue> {
+        let id = known(task_id, seq)?;
+        self.changed(|st, now| match seq_at(seq) {
+            Some(seq) => st.engine.complete_at(seq, &id, result, now),
+            None => st.engine.complete(&id, result, now),
+        })
+    }
+
+    #[wasm_bindgen(js_name = failTask)]
+    pub fn fail_task(&self, task_id: JsValue, error: JsValue, seq: f64) -> Result<f64, JsValue> {
+        let id = known(task_id, seq)?;
+        let message = glue::error_text(&error);
+        self.changed(|st, now| match seq_at(seq) {
+            Some(seq) => st.engine.fail_at(seq, &id, message, now),
+            None => st.engine.fail(&id, message, now),
+        })
+    }
+
+    /// Cancels a task. A running runner is signalled and, without `force`,
+    /// given the grace period to stop: then the answer is -1 and
+    /// `takeWaiting()` gives the promise of the task once it is cancelled;
+    /// else the answer is the task's seq, as `createTask`'s.
+    #[wasm_bindgen(js_name = cancelTask)]
+    pub fn cancel_task(
+        &self,
+        task_id: JsValue,
+        options: Option<JsValue>,
+        seq: f64,
+    ) -> Result<f64, JsValue> {
+        let id = known(task_id, seq)?;
+        let force = options.map_or(Ok(false), |o| args::cancel(&o))?;
+        let (answer, row) = driver::try_run(&self.shared, |st, now| {
+            let cancel = match seq_at(seq) {
+                Some(seq) => st.engine.cancel_at(seq, &id, force, now)?,
+                None => st.engine.cancel(&id, force, now)?,
+            };
+            Ok(match cancel {
+                Cancel::Done(seq) => (seq as f64, row(st, seq)),
+                Cancel::Stopping(seq) => {
+                    let (promise, w) = waiter(&id);
+                    st.engine.wait_seq(seq, Want::Task, true, None, || w)?;
+                    st.waiting = Some(promise);
+                    (-1.0, None)
+                }
+            })
+        })?;
+        self.put(row);
+        Ok(answer)
+    }
+
+    /// The promise the last `cancelTask` that answered -1 waits with.
+    #[wasm_bindgen(js_name = takeWaiting)]
+    pub fn take_waiting(&self) -> Option<Promise> {
+        driver::with_state(&self.shared, |st| st.waiting.take()).flatten()
+    }
+
+    /// The slow path of `getTask`: resolves `null` for an unknown id.
+    #[wasm_bindgen(js_name = getTask)]
+    pub fn get_task(&self, task_id: JsValue) -> Result<JsValue, JsValue> {
+        args::id(&task_id, "taskId")?;
+        let id = task_id;
+        driver::run(&self.shared, |st, now| {
+            st.engine.advance(now);
+            st.engine
+                .get(&id)
+                .map_or(JsValue::NULL, |t| snapshot(st, t.seq()))
+        })
+    }
+
+    /// The slow path of `getAllTasks`.
+    #[wasm_bindgen(js_name = getAllTasks)]
+    pub fn get_all_tasks(&self, status: JsValue) -> Result<JsValue, JsValue> {
+        let filter = args::status_filter(&status)?;
+        driver::run(&self.shared, |st, now| {
+            st.engine.advance(now);
+            let list: Array = st
+                .engine
+                .list(filter)
+                .map(|t| st.engine.store().snapshot(t.seq(), &t))
+                .collect();
+            list.into()
+        })
+    }
+
+    /// Cancels every queued and running task; a promise of them in creation
+    /// order once all are cancelled.
+    #[wasm_bindgen(js_name = cancelAllTasks)]
+    pub fn cancel_all_tasks(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let force = args::cancel(&options)?;
+        let all = driver::try_run(&self.shared, |st, now| {
+            let seqs = st.engine.cancel_all(force, now);
+            let all = Array::new();
+            for seq in seqs {
+                let Some(task) = st.engine.task(seq) else {
+                    continue;
+                };
+                if task.is_final() {
+                    all.push(&snapshot(st, seq));
+                } else {
+                    let id = st.engine.store().id(seq).unwrap_or_default();
+                    let (promise, w) = waiter(&id);
+                    st.engine.wait_seq(seq, Want::Task, true, None, || w)?;
+                    all.push(&promise);
+                }
+            }
+            Ok(all)
+        })?;
+        Ok(Promise::all(&all).into())
+    }
+
+    /// The task's output (from the `since` cursor, if given) now or, with
+    /// `wait`, a promise of it once the task is final or `timeout` ms pass.
+    #[wasm_bindgen(js_name = getOutput)]
+    pub fn get_output(&self, task_id: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        args::id(&task_id, "taskId")?;
+        let id = task_id;
+        let o = args::output(&options)?;
+        let want = Want::Output { since: o.since };
+        let mut promise = None;
+        let found = driver::try_run(&self.shared, |st, now| {
+            st.engine.wait_for(
+                &id,
+                want,
+                o.wait,
+                o.timeout,
+                || {
+                    let (p, w) = waiter(&id);
+                    promise = Some(p);
+                    w
+                },
+                now,
+            )
+        })?;
+        Ok(match found {
+            Wait::Ready(answer) => super::deliver::answer_value(&id, answer),
+            Wait::Pending => promise.map_or(JsValue::UNDEFINED, JsValue::from),
+        })
+    }
+
+    /// Appends to the output of a task that is not final (one driven from
+    /// outside; runners use their `write`).
+    #[wasm_bindgen(js_name = appendOutput)]
+    /// `len` is the chunk's `length` when the facade saw a string, else -1
+    /// (then the chunk is checked here, for the error's text): one crossing
+    /// fewer per write.
+    pub fn append_output(
+        &self,
+        task_id: JsValue,
+        chunk: JsValue,
+        len: f64,
+        seq: f64,
+    ) -> Result<(), JsValue> {
+        let id = known(task_id, seq)?;
+        let (chunk, len) = if len >= 0.0 {
+            (chunk, len as usize)
+        } else {
+            args::chunk(chunk)?
+        };
+        driver::try_run(&self.shared, |st, now| match seq_at(seq) {
+            Some(seq) => st.engine.append_at(seq, &id, &chunk, len, now),
+            None => st.engine.append_output(&id, &chunk, len, now),
+        })?;
+        Ok(())
+    }
+
+    /// A runner's `write(chunk)` for task `seq` (the string checked by
+    /// `calls.js`, which passes its `length`); ignored once the task is
+    /// final.
+    #[wasm_bindgen(js_name = runWrite)]
+    pub fn run_write(&self, seq: f64, chunk: JsValue, len: f64) {
+        let _ = driver::run(&self.shared, |st, now| {
+            st.engine.run_write(seq as u64, &chunk, len as usize, now)
+        });
+    }
+
+    /// Calls `listener` with every task event, after the change is made and
+    /// in order. Returns the function that unsubscribes it.
+    pub fn subscribe(&self, listener: JsValue) -> Result<JsValue, JsValue> {
+        if !listener.is_function() {
+            return Err(errors::bad_type(
+                "listener must be a function",
+                &glue::describe(&listener),
+            ));
+        }
+        let id = driver::run(&self.shared, |st, _| {
+            st.next_listener += 1;
+            st.listeners
+                .push((st.next_listener, listener.unchecked_into()));
+            st.engine.set_events(true);
+            st.next_listener
+        })?;
+        let weak = Rc::downgrade(&self.shared);
+        let remove = Closure::once_into_js(move || {
+            if let Some(shared) = weak.upgrade() {
+                driver::with_state(&shared, |st| {
+                    st.listeners.retain(|(other, _)| *other != id);
+                    let any = !st.listeners.is_empty();
+                    st.engine.set_events(any);
+                });
+            }
+        });
+        Ok(glue::once(&remove))
+    }
+
+    /// Stops the timers and every runner, rejects pending waiters with
+    /// `DISPOSED`, and forgets every task; `initialize` may be called again.
+    pub fn cleanup(&self) -> Result<JsValue, JsValue> {
+        self.dispose(false)?;
+        Ok(JsValue::UNDEFINED)
+    }
+
+    /// `free()` and `[Symbol.dispose]()`: `cleanup()`, after which every call
+    /// rejects `DISPOSED`.
+    #[wasm_bindgen(js_name = disposeForGood)]
+    pub fn dispose_for_good(&self) {
+        let _ = self.dispose(true);
+    }
+
+    /// Calls an agent through the runner and resolves with its result; with
+    /// `options.background === true` launches a task instead and resolves
+    /// `{ status, taskId }`.
+    #[wasm_bindgen(js_name = callAgent)]
+    pub fn call_agent(
+        &self,
+        agent: JsValue,
+        prompt: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let ((agent_name, agent), prompt) = args::agent_call(agent, prompt)?;
+        if args::background(&options)? {
+            return driver::try_run(&self.shared, |st, now| {
+                let values = NewTask {
+                    options,
+                    launch: Some((agent, prompt)),
+                };
+                let seq = st.engine.launch(None, None, &agent_name, values, now)?;
+                let task = st.engine.task(seq);
+                let status = task.map_or(Status::Queued, |t| t.status);
+                let id = st.engine.store().id(seq).unwrap_or_default();
+                Ok(super::deliver::background_reply(status, id))
+            });
+        }
+        let (runner, view, id) = driver::run(&self.shared, |st, _| {
+            st.next_foreground += 1;
+            (st.runner.clone(), st.view.clone(), st.next_foreground)
+        })?;
+        let run = glue::start_run(
+            &runner,
+            &view,
+            -1.0,
+            &JsValue::UNDEFINED,
+            &agent,
+            &prompt,
+            &JsValue::UNDEFINED,
+            &options,
+        );
+        let done = glue::run_done(&run);
+        driver::with_state(&self.shared, |st| st.foreground.insert(id, run));
+        Ok(promises::foreground(Rc::downgrade(&self.shared), id, done).into())
+    }
+
+    // ---- the facade's fast reads ------------------------------------------
+
+    /// Writes task `seq`'s numbers (status, createdAt, updatedAt, session index, cursor) where `rowsAt` points and
+    /// returns its status, or -1 if there is no such task. Moves no clock:
+    /// the deadline timer keeps the state current.
+    pub fn read(&self, seq: f64) -> f64 {
+        driver::with_state(&self.shared, |st| {
+            let Some(row) = row(st, seq as u64) else {
+                return -1.0;
+            };
+            st.rows.clear();
+            st.rows.extend_from_slice(&row);
+            row[0]
+        })
+        .unwrap_or(-1.0)
+    }
+
+    /// Writes `[seq, status, createdAt, updatedAt, session, cursor]` for every task (in `status` when it is a
+    /// status number) in creation order; returns how many.
+    pub fn list(&self, status: i32) -> u32 {
+        driver::with_state(&self.shared, |st| {
+            let filter = usize::try_from(status)
+                .ok()
+                .and_then(|i| Status::ALL.get(i).copied());
+            let State { engine, rows, .. } = st;
+            rows.clear();
+            let mut n = 0;
+            let mut put = |t: crate::engine::TaskRef<'_>| {
+                rows.extend_from_slice(&[
+                    t.seq() as f64,
+                    t.status.index() as f64,
+                    t.created_at as f64,
+                    t.updated_at as f64,
+                    f64::from(t.session),
+                    t.cursor() as f64,
+                ]);
+                n += 1;
+            };
+            match filter {
+                None => engine.all().for_each(&mut put),
+                Some(status) => engine.in_status(status).for_each(&mut put),
+            }
+            n
+        })
+        .unwrap_or(0)
+    }
+
+    /// Where `read` and `list` wrote their numbers.
+    #[wasm_bindgen(js_name = rowsAt)]
+    pub fn rows_at(&self) -> u32 {
+        driver::with_state(&self.shared, |st| st.rows.as_ptr() as u32).unwrap_or(0)
+    }
+
+    /// When the deadline timer is armed for (ms since the epoch), or -1: no
+    /// deadline is due before then.
+    #[wasm_bindgen(js_name = dueAt)]
+    pub fn due_at(&self) -> f64 {
+        driver::with_state(&self.shared, |st| {
+            st.timers.armed_for().map_or(-1.0, |at| at as f64)
+        })
+        .unwrap_or(-1.0)
+    }
+
+    /// The engine's invariants and the view's agreement with the engine:
+    /// `""` when all hold, else what does not. For tests.
+    #[cfg(feature = "check")]
+    pub fn check(&self) -> String {
+        driver::with_state(&self.shared, |st| super::check::check(&st.engine))
+            .unwrap_or_else(|| "the state was borrowed".into())
+    }
+}
+
+impl Drop for Core {
+    fn drop(&mut self) {
+        // Freed (free(), or the facade collected): nothing may fire for it.
+        let _ = self.dispose(true);
+    }
+}

@@ -1,0 +1,153 @@
+//! The single-threaded state, in `Rc<RefCell<…>>`, and the one way to change
+//! it: borrow, run one engine operation, release, then carry out what the
+//! operation queued (which may call user code, which may call back in) and
+//! re-arm the deadline timer.
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+
+use super::host::Js;
+use super::promises::Pending;
+use super::store::View;
+use super::timers::Timers;
+use super::{deliver, errors};
+use crate::engine::{Engine, EngineError};
+
+pub struct State {
+    pub engine: Engine<Js>,
+    pub view: View,
+    /// The runner to call, or the built-in simulated agent.
+    pub runner: JsValue,
+    pub timers: Timers,
+    /// Live runs by task seq, as `calls.js`'s `startRun` made them.
+    pub runs: HashMap<u64, JsValue>,
+    /// Foreground `callAgent` runs still going, so cleanup can abort them.
+    pub foreground: HashMap<u64, JsValue>,
+    pub next_foreground: u64,
+    pub listeners: Vec<(u64, Function)>,
+    pub next_listener: u64,
+    /// User promises being awaited, to let go of at cleanup.
+    pub pending: Pending,
+    /// Numbers the facade reads out of wasm memory (see `core.rs`).
+    pub rows: Vec<f64>,
+    /// Set by `free()`: every later call rejects `DISPOSED`.
+    pub disposed: bool,
+    /// What a `cancelTask` that must wait hands the facade (`takeWaiting`).
+    pub waiting: Option<js_sys::Promise>,
+}
+
+pub struct Inner {
+    pub state: RefCell<State>,
+    /// Set while effects are being delivered, so a callback that calls back
+    /// into the manager queues its effects behind the ones in progress
+    /// instead of delivering them out of order. Outside the RefCell so it can
+    /// never be stuck behind a borrow.
+    draining: Cell<bool>,
+}
+
+pub type Shared = Rc<Inner>;
+
+pub fn new_shared(engine: Engine<Js>, view: View, runner: JsValue) -> Shared {
+    Rc::new(Inner {
+        state: RefCell::new(State {
+            engine,
+            view,
+            runner,
+            timers: Timers::default(),
+            runs: HashMap::new(),
+            foreground: HashMap::new(),
+            next_foreground: 0,
+            listeners: Vec::new(),
+            next_listener: 0,
+            pending: Pending::default(),
+            rows: Vec::new(),
+            disposed: false,
+            waiting: None,
+        }),
+        draining: Cell::new(false),
+    })
+}
+
+pub fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// Runs `op` with the state borrowed, then with the borrow released delivers
+/// the effects it queued and re-arms the deadline timer. `op` must not call
+/// user code; it may build plain JS values and write the store.
+pub fn run<R>(shared: &Shared, op: impl FnOnce(&mut State, u64) -> R) -> Result<R, JsValue> {
+    let out = {
+        let mut state = shared
+            .state
+            .try_borrow_mut()
+            .map_err(|_| errors::reentered())?;
+        if state.disposed {
+            return Err(errors::disposed());
+        }
+        op(&mut state, now())
+    };
+    settle(shared);
+    Ok(out)
+}
+
+/// `run` for an engine call that can fail.
+pub fn try_run<R>(
+    shared: &Shared,
+    op: impl FnOnce(&mut State, u64) -> Result<R, EngineError>,
+) -> Result<R, JsValue> {
+    run(shared, op)?.map_err(errors::engine)
+}
+
+/// Delivers what is queued and re-arms the deadline timer.
+pub fn settle(shared: &Shared) {
+    drain(shared);
+    arm_deadline(shared);
+}
+
+/// A short borrow that calls no user code.
+pub fn with_state<R>(shared: &Shared, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    shared.state.try_borrow_mut().ok().map(|mut st| f(&mut st))
+}
+
+fn drain(shared: &Shared) {
+    if shared.draining.replace(true) {
+        return;
+    }
+    while let Some(effect) = with_state(shared, |st| st.engine.pop_effect()).flatten() {
+        deliver::deliver(shared, effect);
+    }
+    shared.draining.set(false);
+}
+
+/// Keeps the single deadline timer armed no later than the engine's next
+/// deadline. A deadline that moved later (the oldest task finished) leaves
+/// the timer as it is: it fires early, finds nothing due, and is armed
+/// again then; re-arming on every change would cost a clearTimeout and a
+/// setTimeout per completed task.
+fn arm_deadline(shared: &Shared) {
+    let weak = Rc::downgrade(shared);
+    with_state(shared, |st| {
+        let next = st.engine.due_by();
+        let armed = st.timers.armed_for();
+        let earlier = match (next, armed) {
+            (Some(next), Some(armed)) => next < armed,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if earlier {
+            st.timers.arm(next, now(), move || on_deadline(&weak));
+        }
+    });
+}
+
+fn on_deadline(weak: &Weak<Inner>) {
+    let Some(shared) = weak.upgrade() else { return };
+    let fired = with_state(&shared, |st| st.timers.fired());
+    drop(fired);
+    let _ = run(&shared, |st, now| {
+        st.engine.advance(now);
+    });
+}

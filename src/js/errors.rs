@@ -1,0 +1,71 @@
+//! Every rejection is a real `Error` (a `TypeError` or `RangeError` for bad
+//! arguments) with a string `code` (SPEC §4).
+use wasm_bindgen::JsValue;
+
+use super::glue;
+use crate::engine::{EngineError, ErrorKind};
+
+const ERROR: u8 = 0;
+const TYPE_ERROR: u8 = 1;
+const RANGE_ERROR: u8 = 2;
+
+/// A wrong type: `TypeError` "<message>, got <what it was>".
+pub fn bad_type(message: &str, got: &str) -> JsValue {
+    glue::make_error(
+        TYPE_ERROR,
+        &format!("{message}, got {got}"),
+        ErrorKind::InvalidArgument.code(),
+    )
+}
+
+/// A wrong value of the right type: `RangeError` "<message>, got <value>".
+pub fn bad_value(message: &str, got: &str) -> JsValue {
+    glue::make_error(
+        RANGE_ERROR,
+        &format!("{message}, got {got}"),
+        ErrorKind::InvalidArgument.code(),
+    )
+}
+
+/// A wrong value whose message needs no "got".
+pub fn range_error(message: &str) -> JsValue {
+    glue::make_error(RANGE_ERROR, message, ErrorKind::InvalidArgument.code())
+}
+
+/// A value that cannot be read: `TypeError` with `message` as is.
+pub fn type_error(message: &str) -> JsValue {
+    glue::make_error(TYPE_ERROR, message, ErrorKind::InvalidArgument.code())
+}
+
+pub fn engine(error: EngineError) -> JsValue {
+    let kind = match error.kind {
+        // The engine only rejects values (empty strings); types are checked
+        // by the skin.
+        ErrorKind::InvalidArgument => RANGE_ERROR,
+        _ => ERROR,
+    };
+    glue::make_error(kind, &error.message, error.code())
+}
+
+/// The state was borrowed when a call came in: a bug in this crate, reported
+/// as an error instead of a panic that would poison the instance.
+pub fn reentered() -> JsValue {
+    engine(EngineError::internal(
+        "BackgroundManager was re-entered while updating its state",
+    ))
+}
+
+pub fn disposed() -> JsValue {
+    engine(EngineError::new(
+        ErrorKind::Disposed,
+        "BackgroundManager was disposed (free() or [Symbol.dispose]()); make a new one",
+    ))
+}
+
+/// A foreground `callAgent` still running when `cleanup()` ran.
+pub fn disposed_call() -> JsValue {
+    engine(EngineError::new(
+        ErrorKind::Disposed,
+        "BackgroundManager was cleaned up while this callAgent was running",
+    ))
+}

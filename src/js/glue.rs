@@ -1,0 +1,116 @@
+//! The imports from `calls.js` and `sim.js`. None of these throws: each
+//! calls user code (or touches a user value) inside try/catch, except the
+//! two declared `catch`, which report a problem by throwing plain data.
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/js/calls.js")]
+extern "C" {
+    pub fn protocol(
+        status: &Array,
+        completed: u8,
+        error: u8,
+        shapes: &Array,
+        notice: &Array,
+        codes: &Array,
+    );
+
+    #[wasm_bindgen(js_name = makeError)]
+    pub fn make_error(kind: u8, message: &str, code: &str) -> JsValue;
+
+    /// What a value is, for "got ..." in messages.
+    pub fn describe(value: &JsValue) -> String;
+
+    /// A thrown value's message, or the value as a string.
+    #[wasm_bindgen(js_name = errorText)]
+    pub fn error_text(value: &JsValue) -> JsValue;
+
+    /// 0 a usable id, 1 not a string, 2 empty, 3 a lone surrogate.
+    #[wasm_bindgen(js_name = idProblem)]
+    pub fn id_problem(value: &JsValue) -> u8;
+
+    /// A plain copy of an options object (see `protocol::SHAPES`); throws
+    /// `{ got }` or `{ key, threw }`.
+    #[wasm_bindgen(catch)]
+    pub fn bag(value: &JsValue, shape: u8) -> Result<JsValue, JsValue>;
+
+    pub fn report(what: &str, error: &JsValue);
+
+    /// A fresh native promise following `value`, which `release` can settle
+    /// early with the ABANDONED marker.
+    pub fn hold(value: &JsValue) -> Promise;
+
+    pub fn release(held: &Promise);
+
+    #[wasm_bindgen(js_name = isAbandoned)]
+    pub fn is_abandoned(value: &JsValue) -> bool;
+
+    /// Calls `session.sendMessage(message)`; a held promise if it returned
+    /// one, else undefined.
+    pub fn send(session: &JsValue, message: &JsValue) -> JsValue;
+
+    /// `send` of task `task_id`'s notification, made here in one crossing.
+    pub fn notify(
+        session: &JsValue,
+        task_id: &JsValue,
+        status: u8,
+        timestamp: f64,
+    ) -> Option<Promise>;
+
+    /// Calls `session.getStatus()` and holds the answer.
+    #[wasm_bindgen(js_name = askStatus)]
+    pub fn ask_status(session: &JsValue) -> Promise;
+
+    #[wasm_bindgen(js_name = startRun)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_run(
+        runner: &JsValue,
+        view: &JsValue,
+        seq: f64,
+        task_id: &JsValue,
+        agent: &JsValue,
+        prompt: &JsValue,
+        session_id: &JsValue,
+        options: &JsValue,
+    ) -> JsValue;
+
+    #[wasm_bindgen(js_name = runDone)]
+    pub fn run_done(run: &JsValue) -> Promise;
+
+    #[wasm_bindgen(js_name = abortRun)]
+    pub fn abort_run(run: &JsValue);
+
+    #[wasm_bindgen(js_name = closeRun)]
+    pub fn close_run(run: &JsValue);
+
+    /// A promise with its resolve and reject functions kept beside it.
+    pub fn deferred() -> JsValue;
+    #[wasm_bindgen(js_name = deferredPromise)]
+    pub fn deferred_promise(deferred: &JsValue) -> Promise;
+    /// Settles a deferred: resolves with `value`, or rejects with it.
+    pub fn settle(deferred: &JsValue, ok: bool, value: &JsValue);
+
+    #[wasm_bindgen(js_name = callListener)]
+    pub fn call_listener(listener: &Function, event: &JsValue);
+
+    pub fn once(f: &JsValue) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/js/sim.js")]
+extern "C" {
+    /// The built-in agent used when no runner is given.
+    #[wasm_bindgen(js_name = simulatedRunner)]
+    pub fn simulated_runner(delay: f64) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/js/manager.js")]
+extern "C" {
+    /// The public class, re-exported from the generated module as is (a
+    /// class is a function; its TypeScript declaration is in `types.rs`).
+    #[wasm_bindgen(reexport, js_name = BackgroundManager, skip_typescript)]
+    pub fn background_manager_class();
+
+    /// Gives `manager.js` the function that makes a core.
+    #[wasm_bindgen(js_name = setFactory)]
+    pub fn set_factory(factory: &JsValue);
+}

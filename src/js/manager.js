@@ -1,0 +1,251 @@
+// The public BackgroundManager: a thin facade over the wasm core (core.rs),
+// re-exported from the generated module as is. Every change goes to the
+// core, which runs it through the engine; reads that need no decision (a
+// task, a list, output now) are answered here from the view (view.js),
+// which the engine keeps in step, plus the numbers the core writes to wasm
+// memory, without a wasm call per value. Whatever a read cannot answer this
+// way (an argument to check, a wait, an error to report) goes to the core.
+import { P, makeError } from './calls.js';
+import { View } from './view.js';
+
+// Set by the wasm module's start function (core.rs) when init() runs.
+let factory = null;
+
+export function setFactory(make) {
+  factory = make;
+}
+
+// A usable id: the facade passes such values straight on; anything else
+// goes to the core, which says what is wrong with it.
+function isId(value) {
+  return typeof value === 'string' && value.length > 0 && value.isWellFormed();
+}
+
+// Reads `keys` of an options object once into a plain copy; undefined when
+// it is not a plain object or reading it threw (the core then reads the
+// original and reports it).
+function copy(bag, keys) {
+  try {
+    if (bag === null || typeof bag !== 'object' || Array.isArray(bag)) return undefined;
+    const out = {};
+    for (const key of keys) out[key] = bag[key];
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+const CREATE = ['id', 'sessionId', 'options'];
+const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options'];
+
+function settle(call) {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+export class BackgroundManager {
+  #core;
+  #view;
+  #disposed = false;
+
+  constructor(options) {
+    if (factory === null) {
+      throw makeError(0, 'background-manager is not initialized: await init() from its module before new BackgroundManager()', 'NOT_INITIALIZED');
+    }
+    const view = new View();
+    // Throws the options' coded error synchronously, as the README says.
+    this.#core = factory(options, view);
+    view.core = this.#core;
+    this.#view = view;
+  }
+
+  #gone() {
+    return Promise.reject(makeError(0, 'BackgroundManager was disposed (free() or [Symbol.dispose]()); make a new one', 'DISPOSED'));
+  }
+
+  initialize(session) {
+    if (this.#disposed) return this.#gone();
+    return settle(() => this.#core.initialize(session));
+  }
+
+  // The options object is read once. Its common shape goes to the core as
+  // values; any other (a wrong type, a throwing getter) goes as the copy to
+  // the core's general path, which converts it with serde-wasm-bindgen and
+  // says exactly what is wrong.
+  createTask(options) {
+    if (this.#disposed) return this.#gone();
+    const o = copy(options, CREATE);
+    try {
+      const seq = o !== undefined && (o.id === undefined || isId(o.id)) && (o.sessionId === undefined || isId(o.sessionId))
+        ? this.#core.create(o.id, o.sessionId, o.options)
+        : this.#core.createTask(o ?? options);
+      return Promise.resolve(this.#view.answer(seq));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  launch(options) {
+    if (this.#disposed) return this.#gone();
+    const o = copy(options, LAUNCH);
+    try {
+      const seq = o !== undefined && isId(o.agent) && typeof o.prompt === 'string' &&
+          (o.id === undefined || isId(o.id)) && (o.sessionId === undefined || isId(o.sessionId))
+        ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options)
+        : this.#core.launch(o ?? options);
+      return Promise.resolve(this.#view.answer(seq));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  completeTask(taskId, result) {
+    if (this.#disposed) return this.#gone();
+    const view = this.#view;
+    try {
+      return Promise.resolve(view.answer(this.#core.completeTask(taskId, result, view.ids.get(taskId) ?? -1)));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  failTask(taskId, error) {
+    if (this.#disposed) return this.#gone();
+    const view = this.#view;
+    try {
+      return Promise.resolve(view.answer(this.#core.failTask(taskId, error, view.ids.get(taskId) ?? -1)));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  cancelTask(taskId, options) {
+    if (this.#disposed) return this.#gone();
+    const view = this.#view;
+    try {
+      const seq = this.#core.cancelTask(taskId, options, view.ids.get(taskId) ?? -1);
+      // The task's seq, or -1: its runner has a grace period to stop, and
+      // the core holds the promise of the task once it has.
+      return seq >= 0 ? Promise.resolve(view.answer(seq)) : this.#core.takeWaiting();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  getTask(taskId) {
+    if (this.#disposed) return this.#gone();
+    if (typeof taskId === 'string') {
+      const view = this.#view;
+      const seq = view.ids.get(taskId);
+      if (seq !== undefined) {
+        const n = view.read(seq);
+        if (n !== undefined) return Promise.resolve(view.snapshot(seq, n[0], n[1], n[2], n[3]));
+      } else if (taskId.length > 0 && taskId.isWellFormed()) {
+        return Promise.resolve(null);
+      }
+    }
+    return settle(() => this.#core.getTask(taskId));
+  }
+
+  getAllTasks(status) {
+    if (this.#disposed) return this.#gone();
+    const code = status === undefined ? -1 : typeof status === 'string' ? P.status.indexOf(status) : -2;
+    if (code === -2 || (code === -1 && status !== undefined)) return settle(() => this.#core.getAllTasks(status));
+    const view = this.#view;
+    const n = view.list(code);
+    const rows = view.rows;
+    const tasks = new Array(n);
+    for (let i = 0, r = 0; i < n; i++, r += 6) {
+      tasks[i] = view.snapshot(rows[r], rows[r + 1], rows[r + 2], rows[r + 3], rows[r + 4]);
+    }
+    return Promise.resolve(tasks);
+  }
+
+  cancelAllTasks(options) {
+    if (this.#disposed) return this.#gone();
+    return settle(() => this.#core.cancelAllTasks(options));
+  }
+
+  getOutput(taskId, options) {
+    if (this.#disposed) return this.#gone();
+    // Read the options once: what is passed on to the core is this copy,
+    // so a getter never runs twice.
+    let since = 0;
+    let bag = options;
+    if (options !== undefined) {
+      try {
+        if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+          return settle(() => this.#core.getOutput(taskId, options));
+        }
+        bag = { wait: options.wait, timeout: options.timeout, since: options.since };
+      } catch {
+        // A getter or Proxy that throws: the core reads it again and reports it.
+        return settle(() => this.#core.getOutput(taskId, options));
+      }
+      if ((bag.wait !== undefined && bag.wait !== false) || bag.timeout !== undefined) {
+        return settle(() => this.#core.getOutput(taskId, bag));
+      }
+      since = bag.since;
+      if (since === undefined) since = 0;
+      else if (!(typeof since === 'number' && since >= 0 && since <= Number.MAX_SAFE_INTEGER && Number.isInteger(since))) {
+        return settle(() => this.#core.getOutput(taskId, bag));
+      }
+    }
+    if (typeof taskId === 'string') {
+      const view = this.#view;
+      const seq = view.ids.get(taskId);
+      if (seq !== undefined) {
+        const n = view.read(seq);
+        if (n !== undefined) return Promise.resolve(view.outputResult(taskId, seq, n[0], n[4], since));
+      }
+    }
+    return settle(() => this.#core.getOutput(taskId, bag));
+  }
+
+  appendOutput(taskId, chunk) {
+    if (this.#disposed) return this.#gone();
+    const view = this.#view;
+    const len = typeof chunk === 'string' ? chunk.length : -1;
+    return settle(() => this.#core.appendOutput(taskId, chunk, len, view.ids.get(taskId) ?? -1));
+  }
+
+  subscribe(listener) {
+    if (this.#disposed) throw makeError(0, 'BackgroundManager was disposed (free() or [Symbol.dispose]()); make a new one', 'DISPOSED');
+    return this.#core.subscribe(listener);
+  }
+
+  cleanup() {
+    if (this.#disposed) return this.#gone();
+    return settle(() => this.#core.cleanup());
+  }
+
+  callAgent(agent, prompt, options) {
+    if (this.#disposed) return this.#gone();
+    return settle(() => this.#core.callAgent(agent, prompt, options));
+  }
+
+  // The engine's invariants and the view's agreement with the engine, for
+  // tests: '' when all hold; undefined in a build without the `check`
+  // feature (the tests build with it). Not part of the public types.
+  [Symbol.for('background-manager.check')]() {
+    return this.#disposed ? '' : this.#core.check?.();
+  }
+
+  // cleanup(), and the manager is done: every later call rejects DISPOSED.
+  free() {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const core = this.#core;
+    try {
+      core.disposeForGood();
+    } finally {
+      this.#view.core = null;
+      core.free();
+    }
+  }
+}
+
+if (Symbol.dispose) BackgroundManager.prototype[Symbol.dispose] = BackgroundManager.prototype.free;

@@ -1,0 +1,25 @@
+//! The wasm-bindgen skin over the engine. The engine decides; this skin
+//! converts values, owns the timers, keeps JS values in the view and
+//! carries out the engine's effects. Each package of the design card enters
+//! through one file: gloo-timers `timers.rs`, wasm-bindgen-futures
+//! `promises.rs`, serde-wasm-bindgen `records.rs`, getrandom `store.rs`.
+//!
+//! JS files beside it: `manager.js` (the public class, a facade over
+//! `Core`), `view.js` (the store of JS values), `calls.js` (every call into
+//! user code, guarded), `sim.js` (the simulated agent).
+
+mod args;
+#[cfg(feature = "check")]
+mod check;
+mod core;
+mod deliver;
+mod driver;
+mod errors;
+mod glue;
+mod host;
+mod promises;
+mod protocol;
+mod records;
+mod store;
+mod timers;
+mod types;

@@ -1,0 +1,124 @@
+//! The integer protocol between Rust and the JS files, in one place: status
+//! numbers, the keys of every options object and how each is read, the cut
+//! notice and the error codes. `send` hands it to `calls.js` at start, so the
+//! JS side has no copy of its own to drift.
+use js_sys::Array;
+use wasm_bindgen::JsValue;
+
+use super::glue;
+use crate::engine::{ErrorKind, Status, CUT_NOTICE};
+
+/// How `calls.js`'s `bag` reads a key.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    /// A primitive, or `{ got }` describing what else it was.
+    Scalar = 0,
+    /// Kept as given (ids, payloads, functions), never inspected.
+    Value = 1,
+    /// An object of names to scalars, as `[name, scalar]` pairs.
+    Entries = 2,
+}
+
+/// An options object: what it is called in messages and its keys.
+pub struct Shape {
+    pub what: &'static str,
+    pub keys: &'static [(&'static str, Kind)],
+}
+
+use Kind::{Entries, Scalar, Value};
+
+pub const OPTIONS: usize = 0;
+pub const SESSION: usize = 1;
+pub const CREATE: usize = 2;
+pub const LAUNCH: usize = 3;
+pub const CANCEL: usize = 4;
+pub const OUTPUT: usize = 5;
+pub const CALL: usize = 6;
+
+/// Indexed by the constants above; each shape's keys are the fields of its
+/// record in `records.rs`.
+pub const SHAPES: [Shape; 7] = [
+    Shape {
+        what: "options",
+        keys: &[
+            ("pollInterval", Scalar),
+            ("taskTTL", Scalar),
+            ("runner", Value),
+            ("maxConcurrent", Scalar),
+            ("agentLimits", Entries),
+            ("cancelGracePeriod", Scalar),
+            ("outputCap", Scalar),
+            ("simulatedDelay", Scalar),
+        ],
+    },
+    Shape {
+        what: "session",
+        keys: &[("id", Value), ("getStatus", Value), ("sendMessage", Value)],
+    },
+    Shape {
+        what: "createTask options",
+        keys: &[("id", Value), ("sessionId", Value), ("options", Value)],
+    },
+    Shape {
+        what: "launch options",
+        keys: &[
+            ("agent", Value),
+            ("prompt", Value),
+            ("id", Value),
+            ("sessionId", Value),
+            ("options", Value),
+        ],
+    },
+    Shape {
+        what: "cancel options",
+        keys: &[("force", Scalar)],
+    },
+    Shape {
+        what: "getOutput options",
+        keys: &[("wait", Scalar), ("timeout", Scalar), ("since", Scalar)],
+    },
+    Shape {
+        what: "callAgent options",
+        keys: &[("background", Scalar)],
+    },
+];
+
+/// Sends the protocol to the JS side.
+pub fn send() {
+    let status: Array = Status::ALL
+        .iter()
+        .map(|s| JsValue::from_str(s.as_str()))
+        .collect();
+    let shapes: Array = SHAPES
+        .iter()
+        .map(|shape| {
+            let keys: Array = shape
+                .keys
+                .iter()
+                .map(|&(key, kind)| {
+                    JsValue::from(Array::of2(
+                        &JsValue::from_str(key),
+                        &JsValue::from(kind as u8),
+                    ))
+                })
+                .collect::<Array>();
+            JsValue::from(Array::of2(&JsValue::from_str(shape.what), &keys))
+        })
+        .collect();
+    let notice = Array::of2(
+        &JsValue::from_str(CUT_NOTICE.0),
+        &JsValue::from_str(CUT_NOTICE.1),
+    );
+    let codes: Array = ErrorKind::ALL
+        .iter()
+        .map(|k| JsValue::from_str(k.code()))
+        .collect();
+    glue::protocol(
+        &status,
+        Status::Completed.index() as u8,
+        Status::Error.index() as u8,
+        &shapes,
+        &notice,
+        &codes,
+    );
+}

@@ -1,0 +1,186 @@
+//! The engine's `Store` on the JS side: `view.js`, which keeps every JS value
+//! of every task by seq and which the facade reads to answer reads without
+//! entering wasm. Every call here is the engine writing or reading its own
+//! store: none reaches user code, so the engine may make them while its
+//! state is borrowed.
+use wasm_bindgen::prelude::*;
+
+use super::host::Js;
+use crate::engine::{Cut, Ending, NewTask, Outcome, Store, Task};
+
+#[wasm_bindgen(module = "/src/js/view.js")]
+extern "C" {
+    #[derive(Clone)]
+    pub type View;
+
+    #[wasm_bindgen(method)]
+    pub fn find(this: &View, id: &JsValue) -> f64;
+    #[wasm_bindgen(method)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert(
+        this: &View,
+        seq: f64,
+        oldest: f64,
+        id: &JsValue,
+        options: &JsValue,
+        agent: &JsValue,
+        prompt: &JsValue,
+    ) -> bool;
+    #[wasm_bindgen(method, js_name = setSession)]
+    pub fn set_session(this: &View, index: u32, text: &JsValue);
+    /// Keeps the result or message a task ended with; returns its id.
+    #[wasm_bindgen(method)]
+    pub fn finish(this: &View, seq: f64, value: &JsValue) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn write(this: &View, seq: f64, chunk: &JsValue, head: f64, drop: f64);
+    #[wasm_bindgen(method)]
+    pub fn remove(this: &View, seq: f64);
+    #[wasm_bindgen(method)]
+    pub fn clear(this: &View);
+    #[wasm_bindgen(method)]
+    pub fn id(this: &View, seq: f64) -> Option<JsValue>;
+    #[wasm_bindgen(method)]
+    pub fn options(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn value(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn output(this: &View, seq: f64, cursor: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn snapshot(
+        this: &View,
+        seq: f64,
+        status: u8,
+        created_at: f64,
+        updated_at: f64,
+        session: u32,
+    ) -> JsValue;
+    /// The agent and prompt of a launched task, as `[agent, prompt]`.
+    #[wasm_bindgen(method)]
+    pub fn agent(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn prompt(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn notification(this: &View, seq: f64, status: u8, timestamp: f64) -> JsValue;
+    #[wasm_bindgen(method, js_name = sessionId)]
+    pub fn session_id(this: &View, index: u32) -> JsValue;
+    /// Gives the view the wasm memory it reads the core's numbers from.
+    #[wasm_bindgen(method)]
+    pub fn attach(this: &View, memory: &JsValue);
+    /// A UUID's canonical text from its 16 bytes as four big-endian words.
+    #[wasm_bindgen(js_name = uuidText)]
+    fn uuid_text(a: u32, b: u32, c: u32, d: u32) -> JsValue;
+    /// The differential check's JS half: what the view holds for `seq`, as
+    /// `[id, headLength, tailLength, dropped]`, or undefined.
+    #[wasm_bindgen(method, js_name = describeSeq)]
+    pub fn describe_seq(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method, js_name = size)]
+    pub fn size(this: &View) -> u32;
+}
+
+/// The store the JS skin gives the engine.
+pub struct JsStore {
+    pub view: View,
+}
+
+impl Store<Js> for JsStore {
+    fn find(&self, id: &JsValue) -> Option<u64> {
+        let seq = self.view.find(id);
+        (seq >= 0.0).then_some(seq as u64)
+    }
+
+    fn random(&mut self, bytes: &mut [u8]) -> bool {
+        getrandom::fill(bytes).is_ok()
+    }
+
+    fn uuid(&mut self, bytes: &[u8; 16]) -> JsValue {
+        let word =
+            |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        uuid_text(word(0), word(4), word(8), word(12))
+    }
+
+    fn text(&mut self, message: &str) -> JsValue {
+        JsValue::from_str(message)
+    }
+
+    fn describe(&self, id: &JsValue) -> String {
+        id.as_string().unwrap_or_default()
+    }
+
+    fn insert(
+        &mut self,
+        seq: u64,
+        oldest: u64,
+        id: JsValue,
+        task: NewTask<Js>,
+    ) -> Result<(), NewTask<Js>> {
+        let (agent, prompt) = match &task.launch {
+            Some((agent, prompt)) => (agent, prompt),
+            None => (&JsValue::UNDEFINED, &JsValue::UNDEFINED),
+        };
+        let filed = self
+            .view
+            .insert(seq as f64, oldest as f64, &id, &task.options, agent, prompt);
+        if filed {
+            Ok(())
+        } else {
+            Err(task)
+        }
+    }
+
+    fn set_session(&mut self, index: u32, id: Option<JsValue>) {
+        self.view
+            .set_session(index, &id.unwrap_or(JsValue::UNDEFINED));
+    }
+
+    fn finish(&mut self, seq: u64, ending: Ending<Js>) -> JsValue {
+        let value = match ending {
+            Ending::None => JsValue::UNDEFINED,
+            Ending::Result(value) | Ending::Error(value) => value,
+        };
+        self.view.finish(seq as f64, &value)
+    }
+
+    fn write(&mut self, seq: u64, chunk: &JsValue, cut: Cut) {
+        self.view
+            .write(seq as f64, chunk, cut.head as f64, cut.drop as f64);
+    }
+
+    fn remove(&mut self, seq: u64) {
+        self.view.remove(seq as f64);
+    }
+
+    fn clear(&mut self) {
+        self.view.clear();
+    }
+
+    fn id(&self, seq: u64) -> Option<JsValue> {
+        self.view.id(seq as f64)
+    }
+
+    fn options(&self, seq: u64) -> Option<JsValue> {
+        // `undefined` options are options too; the seq is known to be live.
+        Some(self.view.options(seq as f64))
+    }
+
+    fn ending(&self, seq: u64, outcome: Outcome) -> Ending<Js> {
+        match outcome {
+            Outcome::Result => Ending::Result(self.view.value(seq as f64)),
+            Outcome::Error => Ending::Error(self.view.value(seq as f64)),
+            Outcome::None => Ending::None,
+        }
+    }
+
+    fn output(&self, seq: u64, cursor: u64) -> JsValue {
+        self.view.output(seq as f64, cursor as f64)
+    }
+
+    fn snapshot(&self, seq: u64, task: &Task) -> JsValue {
+        self.view.snapshot(
+            seq as f64,
+            task.status.index() as u8,
+            task.created_at as f64,
+            task.updated_at as f64,
+            task.session,
+        )
+    }
+}

@@ -1,0 +1,50 @@
+//! The manager's two timers, from gloo-timers: one `Interval` polls the
+//! session, one `Timeout` fires at the engine's next deadline and is re-armed
+//! by replacing it. Dropping either clears its JS timer, so the number of
+//! live JS timers never grows with the number of tasks.
+use gloo_timers::callback::{Interval, Timeout};
+
+use super::args::MAX_TIMER_MS;
+
+#[derive(Default)]
+pub struct Timers {
+    poll: Option<Interval>,
+    /// The deadline timer and the time it was armed for.
+    deadline: Option<(u64, Timeout)>,
+}
+
+impl Timers {
+    /// Starts polling every `ms` unless it already runs.
+    pub fn poll_every(&mut self, ms: u64, tick: impl FnMut() + 'static) {
+        if self.poll.is_none() {
+            self.poll = Some(Interval::new(ms as u32, tick));
+        }
+    }
+
+    /// When the deadline timer is armed for.
+    pub fn armed_for(&self) -> Option<u64> {
+        self.deadline.as_ref().map(|(at, _)| *at)
+    }
+
+    /// Arms the deadline timer for `at` (disarms it for `None`), replacing
+    /// the one armed before. A deadline past the longest delay a JS timer
+    /// takes fires early, finds nothing due, and re-arms for the rest.
+    pub fn arm(&mut self, at: Option<u64>, now: u64, fire: impl FnOnce() + 'static) {
+        self.deadline = at.map(|at| {
+            let delay = (at.saturating_sub(now) as f64).min(MAX_TIMER_MS) as u32;
+            (at, Timeout::new(delay, fire))
+        });
+    }
+
+    /// The deadline timer fired: forget it, so that the next `arm` arms a
+    /// new one even for the same time (one that fired early). Returned to
+    /// be dropped by the caller once its state is released.
+    pub fn fired(&mut self) -> Option<Timeout> {
+        self.deadline.take().map(|(_, t)| t)
+    }
+
+    /// Stops both timers (`cleanup()`).
+    pub fn stop(&mut self) -> (Option<Interval>, Option<Timeout>) {
+        (self.poll.take(), self.deadline.take().map(|(_, t)| t))
+    }
+}

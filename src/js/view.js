@@ -1,0 +1,328 @@
+// The manager's JS-side store: every JS value of every task (id, options,
+// result, error message, output text, agent, prompt), kept by the task's
+// seq. Only the engine writes it (through `src/js/store.rs`, in the same
+// step as the change it records), so it always agrees with the engine when
+// user code runs; the facade reads it to answer reads without entering
+// wasm. The engine keeps numbers: statuses, times, lengths, cursors.
+import { P } from './calls.js';
+
+// A task's rarely-present values, made on first need: agent and prompt of a
+// launched task, and its output.
+class Extra {
+  constructor() {
+    this.agent = undefined;
+    this.prompt = undefined;
+    // Output: `head` is kept from the start; `tail` holds the latest text
+    // from `skip` on; `dropped` units fell between; `text` caches the whole.
+    this.head = '';
+    this.tail = '';
+    this.skip = 0;
+    this.dropped = 0;
+    this.text = '';
+  }
+}
+
+// Per task: [id, options, value (the result or message it ended with;
+// the status says which), extra].
+const STRIDE = 4;
+const VALUE = 2;
+const EXTRA = 3;
+
+export class View {
+  constructor() {
+    /** id -> seq: the index of the engine's live tasks by id. */
+    this.ids = new Map();
+    this.mask = 255;
+    this.slots = new Array((this.mask + 1) * STRIDE).fill(undefined);
+    /** Interned session ids, by the engine's index. */
+    this.sessions = [];
+    /** The core, once made; null after it is freed. */
+    this.core = null;
+    /** wasm memory, where the core writes numbers for the facade. */
+    this.memory = null;
+    this.rows = new Float64Array(0);
+  }
+
+  attach(memory) {
+    this.memory = memory;
+  }
+
+  find(id) {
+    return this.ids.get(id) ?? -1;
+  }
+
+  // ---- written by the engine (store.rs) -----------------------------------
+
+  // Files a new task; false (and nothing changed) when its id is taken.
+  insert(seq, oldest, id, options, agent, prompt) {
+    const before = this.ids.size;
+    this.ids.set(id, seq);
+    if (this.ids.size === before) {
+      // Taken (a generated id met a live one: one chance in 2^122). Put
+      // the task that has it back.
+      for (let s = oldest; s < seq; s++) {
+        if (this.slots[(s & this.mask) * STRIDE] === id) this.ids.set(id, s);
+      }
+      return false;
+    }
+    if (seq - oldest > this.mask) this.grow(seq - oldest);
+    const i = (seq & this.mask) * STRIDE;
+    this.slots[i] = id;
+    this.slots[i + 1] = options;
+    if (agent !== undefined) {
+      const x = new Extra();
+      x.agent = agent;
+      x.prompt = prompt;
+      this.slots[i + EXTRA] = x;
+    }
+    return true;
+  }
+
+  // The ring must span every live seq: it doubles, and each live task moves
+  // to its place in the new ring.
+  grow(span) {
+    let size = (this.mask + 1) * 2;
+    while (size <= span) size *= 2;
+    const old = this.slots;
+    const oldMask = this.mask;
+    this.mask = size - 1;
+    this.slots = new Array(size * STRIDE).fill(undefined);
+    for (const seq of this.ids.values()) {
+      const from = (seq & oldMask) * STRIDE;
+      const to = (seq & this.mask) * STRIDE;
+      for (let k = 0; k < STRIDE; k++) this.slots[to + k] = old[from + k];
+    }
+  }
+
+  setSession(index, text) {
+    this.sessions[index] = text;
+  }
+
+  // Keeps what the task ended with; returns its id (for its notification).
+  finish(seq, value) {
+    const i = (seq & this.mask) * STRIDE;
+    this.slots[i + VALUE] = value;
+    return this.slots[i];
+  }
+
+  extra(seq) {
+    const i = (seq & this.mask) * STRIDE + EXTRA;
+    return (this.slots[i] ??= new Extra());
+  }
+
+  // Keeps a chunk as the engine's cut says (see Cut in output.rs).
+  write(seq, chunk, head, drop) {
+    const x = this.extra(seq);
+    if (head >= chunk.length) {
+      x.head += chunk;
+    } else {
+      if (head > 0) x.head += chunk.slice(0, head);
+      x.tail += head > 0 ? chunk.slice(head) : chunk;
+      if (drop > 0) {
+        x.skip += drop;
+        x.dropped += drop;
+        // Let go of dropped text once it is as long as what is kept, so the
+        // string held stays within twice the cap.
+        if (x.skip >= x.tail.length - x.skip) {
+          x.tail = x.tail.slice(x.skip);
+          x.skip = 0;
+        }
+      }
+    }
+    x.text = undefined;
+  }
+
+  remove(seq) {
+    const i = (seq & this.mask) * STRIDE;
+    this.ids.delete(this.slots[i]);
+    for (let k = 0; k < STRIDE; k++) this.slots[i + k] = undefined;
+  }
+
+  clear() {
+    this.ids.clear();
+    this.slots.fill(undefined);
+    this.sessions.length = 0;
+  }
+
+  // ---- read by the engine and the facade ----------------------------------
+
+  id(seq) {
+    return this.slots[(seq & this.mask) * STRIDE];
+  }
+
+  options(seq) {
+    return this.slots[(seq & this.mask) * STRIDE + 1];
+  }
+
+  value(seq) {
+    return this.slots[(seq & this.mask) * STRIDE + VALUE];
+  }
+
+  agent(seq) {
+    return this.slots[(seq & this.mask) * STRIDE + EXTRA]?.agent;
+  }
+
+  prompt(seq) {
+    return this.slots[(seq & this.mask) * STRIDE + EXTRA]?.prompt;
+  }
+
+  sessionId(index) {
+    return this.sessions[index];
+  }
+
+  size() {
+    return this.ids.size;
+  }
+
+  // [id, head length, tail length, dropped] of task `seq`, for the
+  // differential check (check.rs); undefined if the view has no such task.
+  describeSeq(seq) {
+    const i = (seq & this.mask) * STRIDE;
+    const id = this.slots[i];
+    if (id === undefined || this.ids.get(id) !== seq) return undefined;
+    const x = this.slots[i + EXTRA];
+    return x === undefined ? [id, 0, 0, 0] : [id, x.head.length, x.tail.length - x.skip, x.dropped];
+  }
+
+  // The output written after `cursor`, with the cut notice where text was
+  // dropped. Next to the notice, a surrogate pair cut in two loses its lone
+  // half (`render` in mem.rs is the same rule).
+  output(seq, cursor) {
+    const x = this.slots[(seq & this.mask) * STRIDE + EXTRA];
+    if (x === undefined) return '';
+    if (cursor === 0 && x.text !== undefined) return x.text;
+    let out;
+    if (x.dropped === 0) {
+      const all = x.tail === '' ? x.head : x.head + x.tail;
+      out = cursor === 0 ? all : all.slice(cursor);
+    } else {
+      const headEnd = x.head.length;
+      const tailStart = headEnd + x.dropped;
+      out = '';
+      if (cursor < headEnd) {
+        let part = x.head.slice(cursor);
+        if (isHigh(part.charCodeAt(part.length - 1))) part = part.slice(0, -1);
+        out = part;
+      }
+      if (cursor < tailStart) out += P.notice[0] + x.dropped + P.notice[1];
+      let from = x.skip + Math.max(0, cursor - tailStart);
+      if (cursor < tailStart && isLow(x.tail.charCodeAt(from))) from += 1;
+      out += x.tail.slice(from);
+    }
+    if (cursor === 0) x.text = out;
+    return out;
+  }
+
+  // Task `seq` as a fresh snapshot; the numbers are the engine's. Each
+  // shape is one literal: a property added after one would cost a second
+  // allocation, and lists make many snapshots. `result` is present exactly
+  // when the task completed (even if it is undefined), `error` exactly when
+  // it failed, `output` when there is any, `agent` and `prompt` when it was
+  // launched.
+  snapshot(seq, status, createdAt, updatedAt, session) {
+    const i = (seq & this.mask) * STRIDE;
+    const id = this.slots[i];
+    const st = P.status[status];
+    const options = this.slots[i + 1];
+    const sessionId = this.sessions[session];
+    const x = this.slots[i + EXTRA];
+    const done = status === P.completed;
+    const failed = status === P.error;
+    const value = this.slots[i + VALUE];
+    const output = x === undefined ? '' : this.output(seq, 0);
+    if (x === undefined || x.agent === undefined) {
+      if (output === '') {
+        if (done) return { id, status: st, createdAt, updatedAt, options, sessionId, result: value };
+        if (failed) return { id, status: st, createdAt, updatedAt, options, sessionId, error: value };
+        return { id, status: st, createdAt, updatedAt, options, sessionId };
+      }
+      if (done) return { id, status: st, createdAt, updatedAt, options, sessionId, result: value, output };
+      if (failed) return { id, status: st, createdAt, updatedAt, options, sessionId, error: value, output };
+      return { id, status: st, createdAt, updatedAt, options, sessionId, output };
+    }
+    const { agent, prompt } = x;
+    if (output === '') {
+      if (done) return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, result: value };
+      if (failed) return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, error: value };
+      return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt };
+    }
+    if (done) return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, result: value, output };
+    if (failed) return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, error: value, output };
+    return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, output };
+  }
+
+  // Task `seq`'s notification: what session.sendMessage receives.
+  notification(seq, status, timestamp) {
+    return { type: 'task_completion', taskId: this.slots[(seq & this.mask) * STRIDE], status: P.status[status], timestamp };
+  }
+
+  // getOutput's answer, as OutputResult in records.rs makes it (one
+  // literal per shape, as for snapshots).
+  outputResult(taskId, seq, status, cursor, since) {
+    const st = P.status[status];
+    const output = cursor > since ? this.output(seq, since) : '';
+    if (status === P.completed) return { taskId, status: st, output, cursor, result: this.value(seq) };
+    if (status === P.error) return { taskId, status: st, output, cursor, error: this.value(seq) };
+    return { taskId, status: st, output, cursor };
+  }
+
+  // ---- numbers from the core ---------------------------------------------
+
+  // Task `seq`'s numbers as the core's `read` writes them: [status,
+  // createdAt, updatedAt, session, cursor]; undefined if there is no such
+  // task. No copy: the view over wasm memory is made again only when the
+  // memory grew (which detaches the old one) or a list moved the rows.
+  read(seq) {
+    return this.core.read(seq) < 0 ? undefined : this.row();
+  }
+
+  // The numbers the core wrote last (by `read`, or by a method that changed
+  // a task): [status, createdAt, updatedAt, session, cursor].
+  row() {
+    if (this.rows.length === 0) this.rows = new Float64Array(this.memory.buffer, this.core.rowsAt(), 8);
+    return this.rows;
+  }
+
+  // Task `seq` as the core's last method left it.
+  answer(seq) {
+    const n = this.row();
+    return this.snapshot(seq, n[0], n[1], n[2], n[3]);
+  }
+
+  // Every task's (or those in status number `status`'s) numbers as the
+  // core's `list` writes them, six a task: [seq, ...read's five].
+  list(status) {
+    const n = this.core.list(status);
+    const rows = new Float64Array(this.memory.buffer, this.core.rowsAt(), Math.max(n * 6, 8));
+    this.rows = rows;
+    return n;
+  }
+
+  runWrite(seq, chunk) {
+    this.core?.runWrite(seq, chunk, chunk.length);
+  }
+}
+
+// A UUID's canonical text from its 16 bytes as four big-endian words: one
+// crossing with four numbers, and one flat string made at once.
+const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
+export function uuidText(a, b, c, d) {
+  const h = HEX;
+  return String.fromCharCode(
+    h[a >>> 28], h[a >>> 24 & 15], h[a >>> 20 & 15], h[a >>> 16 & 15],
+    h[a >>> 12 & 15], h[a >>> 8 & 15], h[a >>> 4 & 15], h[a & 15], 45,
+    h[b >>> 28], h[b >>> 24 & 15], h[b >>> 20 & 15], h[b >>> 16 & 15], 45,
+    h[b >>> 12 & 15], h[b >>> 8 & 15], h[b >>> 4 & 15], h[b & 15], 45,
+    h[c >>> 28], h[c >>> 24 & 15], h[c >>> 20 & 15], h[c >>> 16 & 15], 45,
+    h[c >>> 12 & 15], h[c >>> 8 & 15], h[c >>> 4 & 15], h[c & 15],
+    h[d >>> 28], h[d >>> 24 & 15], h[d >>> 20 & 15], h[d >>> 16 & 15],
+    h[d >>> 12 & 15], h[d >>> 8 & 15], h[d >>> 4 & 15], h[d & 15]);
+}
+
+function isHigh(unit) {
+  return unit >= 0xd800 && unit < 0xdc00;
+}
+
+function isLow(unit) {
+  return unit >= 0xdc00 && unit < 0xe000;
+}
