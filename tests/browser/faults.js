@@ -3,46 +3,7 @@
 // Each scenario gets the BackgroundManager class and returns nothing or
 // throws; after each, `healthy` proves the instance still works.
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const never = () => new Promise(() => {});
-
-function check(condition, message) {
-  if (!condition) throw new Error(`check failed: ${message}`);
-}
-
-async function until(what, done, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-function noRuntimeError(error) {
-  check(!(error instanceof WebAssembly.RuntimeError), `RuntimeError: ${error}`);
-}
-
-/** The manager still answers every kind of call correctly. */
-async function healthy(m, session) {
-  await m.initialize(session ?? { id: 'health', getStatus: () => 'running', sendMessage: () => {} });
-  const before = (await m.getAllTasks()).length;
-  const t = await m.createTask({ options: { check: true } });
-  check((await m.getTask(t.id))?.status === 'running', 'a new task runs');
-  const waiting = m.getOutput(t.id, { wait: true, timeout: 5000 });
-  check((await m.completeTask(t.id, 'ok')).status === 'completed', 'complete works');
-  check((await waiting).result === 'ok', 'a waiter wakes');
-  check((await m.getAllTasks()).length === before + 1, 'counts match');
-  const l = await m.launch({ agent: 'a', prompt: 'p' });
-  const out = await m.getOutput(l.id, { wait: true, timeout: 10_000 });
-  check(out.status !== 'running' && out.status !== 'queued', `a launched task ends (${out.status})`);
-}
-
-function quiet(body) {
-  const { warn, error } = console;
-  console.warn = () => {};
-  console.error = () => {};
-  return Promise.resolve().then(body).finally(() => Object.assign(console, { warn, error }));
-}
+import { check, healthy, healthyNew, never, noRuntimeError, sleep, eventually as until } from './support.js';
 
 const quickAgent = async ({ write }) => {
   write('x');
@@ -61,7 +22,7 @@ export const scenarios = {
     await sleep(30);
     check((await m.completeTask(t.id)).status === 'completed', 'still works');
     await m.cleanup();
-    await healthy(new BM({ runner: quickAgent }));
+    await healthyNew(BM, { runner: quickAgent });
   },
 
   async 'callbacks that reject'(BM) {
@@ -199,7 +160,7 @@ export const scenarios = {
     await sleep(10);
     check(signal?.aborted === true, 'cleanup aborted the runner');
     check((await m.getAllTasks()).length === 0, 'nothing left');
-    await healthy(new BM({ runner: quickAgent }));
+    await healthyNew(BM, { runner: quickAgent });
   },
 
   async 'ten thousand concurrent getOutput waiters'(BM) {
@@ -263,17 +224,3 @@ export const scenarios = {
   },
 };
 
-/** Runs every scenario; resolves { passed, failed: [[name, message]] }. */
-export async function runAll(BM) {
-  const failed = [];
-  let passed = 0;
-  for (const [name, scenario] of Object.entries(scenarios)) {
-    try {
-      await quiet(() => scenario(BM));
-      passed++;
-    } catch (error) {
-      failed.push([name, String(error?.stack ?? error)]);
-    }
-  }
-  return { passed, failed };
-}

@@ -289,10 +289,14 @@ Deno.test("output past the cap keeps the beginning and the end and marks the cut
   await withManager({ runner, outputCap: 2048 }, async (m) => {
     const task = await m.launch({ agent: "a", prompt: "p" });
     const out = await m.getOutput(task.id, { wait: true, timeout: 5000 });
-    assert.ok(out.output.length <= 2048, `${out.output.length} bytes`);
+    const notice = /\n\[\.\.\. (\d+) characters of output cut \.\.\.\]\n/;
+    const [cut, dropped] = out.output.match(notice) ?? [];
+    assert.ok(cut, "the cut is marked");
+    // Exactly the cap is kept, half from the start and half from the end.
+    assert.equal(out.output.length - cut.length, 2048);
+    assert.equal(Number(dropped), 10_000 - 2048);
     assert.ok(out.output.startsWith("line 0000\nline 0001\n"));
     assert.ok(out.output.endsWith("line 0998\nline 0999\n"));
-    assert.match(out.output, /\[\.\.\. \d+ bytes of output cut \.\.\.\]/);
     assert.equal(out.cursor, 10_000);
   });
 });
@@ -306,7 +310,8 @@ Deno.test("a runner writing 20 MB stays within the default 1 MiB cap", async () 
   await withManager({ runner }, async (m) => {
     const task = await m.launch({ agent: "a", prompt: "p" });
     const out = await m.getOutput(task.id, { wait: true, timeout: 10_000 });
-    assert.ok(out.output.length <= 1 << 20);
+    const kept = out.output.replace(/\n\[\.\.\. \d+ characters of output cut \.\.\.\]\n/, "");
+    assert.equal(kept.length, 1 << 20);
     assert.equal(out.cursor, 320 * 64 * 1024);
   });
 });

@@ -186,30 +186,40 @@ Deno.test("TTL fails a running task on time, by its own timer, then evicts it", 
   });
 });
 
-Deno.test("a read after a deadline passed sees it, even before its timer could fire", async () => {
+Deno.test("a deadline passed while the event loop was blocked is seen by the next write and by the timer", async () => {
   const probe = makeSession();
-  // Expired at 100 ms, evicted at 200 ms: a read at 130 ms sees it failed.
+  // Expires at 100 ms, evicted at 200 ms: at 130 ms it has failed, as of 100 ms.
   const m = new BackgroundManager({ taskTTL: 100, pollInterval: 3_600_000 });
   await m.initialize(probe.session);
   try {
-    const { id } = await m.createTask({ options: {} });
+    const { id, createdAt } = await m.createTask({ options: {} });
     // Block the event loop past the TTL: the deadline timer cannot run.
     const until = Date.now() + 130;
     while (Date.now() < until) { /* busy */ }
+    // A call that changes state runs every deadline due first.
+    await rejects(m.completeTask(id, "too late"), "INVALID_TRANSITION", Error, /already error/);
+    assert.deepEqual(probe.sent.map((n) => [n.taskId, n.status, n.timestamp]), [[id, "error", createdAt + 100]]);
     const task = await m.getTask(id);
     assert.equal(task?.status, "error");
-    assert.match(task?.error ?? "", /timed out/);
-    assert.deepEqual(probe.sent.map((n) => [n.taskId, n.status]), [[id, "error"]]);
+    assert.match(task?.error ?? "", /timed out after 100 ms/);
+    assert.equal(task?.updatedAt, createdAt + 100, "recorded as of its deadline");
 
-    const { id: other } = await m.createTask({ options: {} });
+    // Reads alone answer from the state as it is; the timer, which runs at
+    // the next turn, brings it up to date, as of the deadline.
+    const other = await m.createTask({ options: {} });
     const again = Date.now() + 130;
     while (Date.now() < again) { /* busy */ }
-    assert.equal((await m.getOutput(other)).status, "error");
-    const { id: third } = await m.createTask({ options: {} });
+    await sleep(0);
+    const seen = await m.getTask(other.id);
+    assert.equal(seen?.status, "error");
+    assert.equal(seen?.updatedAt, other.createdAt + 100);
+    // A waiting getOutput is exact at once, like a write.
+    const third = await m.createTask({ options: {} });
     const more = Date.now() + 130;
     while (Date.now() < more) { /* busy */ }
-    assert.deepEqual(await m.getAllTasks("running"), []);
-    assert.equal((await m.getTask(third))?.status, "error");
+    const out = await m.getOutput(third.id, { wait: true, timeout: 0 });
+    assert.equal(out.status, "error");
+    assert.equal(out.timedOut, undefined, "it was final before the wait began");
   } finally {
     await m.cleanup();
     m.free();
