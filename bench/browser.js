@@ -1,8 +1,10 @@
 // The benchmarks in a browser page; bench/chromium.mjs opens it headless and
-// reads `window.__bench`. `?quick` runs the smaller sizes only.
+// reads `window.__bench`. `?quick` runs the smaller sizes only. p-queue comes
+// from the import map in index.html.
 import init, { BackgroundManager } from '../pkg/background_manager.js';
+import PQueue from 'p-queue';
 import { ReferenceManager } from './reference.js';
-import { memory, speed, ttlExpiry, wakeLatency } from './workloads.js';
+import { all } from './workloads.js';
 
 const quick = new URLSearchParams(location.search).has('quick');
 const out = document.getElementById('out');
@@ -17,29 +19,12 @@ async function measure() {
 }
 
 try {
-  const n = quick ? 20_000 : 100_000;
-  const cycles = quick ? 100_000 : 1_000_000;
-  // Memory first: wasm memory never shrinks, so it is measured before the
-  // speed runs grow it.
-  const mem = globalThis.gc
-    ? {
-      ours: await memory({ Manager: BackgroundManager, n, cycles, measure }),
-      reference: await memory({ Manager: ReferenceManager, n, cycles, measure }),
-    }
-    : null;
-  const rows = await speed({
-    Ours: BackgroundManager,
-    Reference: ReferenceManager,
-    sizes: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
-    rounds: quick ? 3 : 5,
-    log: (row) => (out.textContent += `\n${row.workload} ${row.n}: ${row.ratio.toFixed(2)}×`),
+  if (!globalThis.gc) throw new Error('run with --js-flags=--expose-gc');
+  const result = await all({
+    Ours: BackgroundManager, Reference: ReferenceManager, PQueue, measure, quick,
+    log: (what) => (out.textContent += `\n${what}`),
   });
-  const times = {
-    n,
-    ttl: [await ttlExpiry(BackgroundManager, n), await ttlExpiry(ReferenceManager, n)],
-    wake: [await wakeLatency(BackgroundManager), await wakeLatency(ReferenceManager)],
-  };
-  window.__bench = { userAgent: navigator.userAgent, rows, times, mem, cycles };
+  window.__bench = { userAgent: navigator.userAgent, result };
   out.textContent += '\ndone';
 } catch (error) {
   window.__bench = { error: String(error?.stack ?? error) };

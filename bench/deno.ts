@@ -1,9 +1,10 @@
-// The benchmarks in Deno: speed, TTL expiry, wake-up latency, memory, size.
-//   deno run --allow-read --v8-flags=--expose-gc bench/deno.ts [--quick]
+// The benchmarks in Deno, against the plain-JS manager and p-queue:
+//   deno run --allow-read --allow-env --v8-flags=--expose-gc bench/deno.ts [--quick]
 import init, { BackgroundManager } from "../pkg/background_manager.js";
+import PQueue from "npm:p-queue@9.3.5";
 import { ReferenceManager } from "./reference.js";
-import { memory, speed, ttlExpiry, wakeLatency } from "./workloads.js";
-import { printMemory, printSize, printSpeed, printTimes } from "./report.ts";
+import { all } from "./workloads.js";
+import { report } from "./report.js";
 
 const quick = Deno.args.includes("--quick");
 const exports = await init();
@@ -18,23 +19,13 @@ const measure = async () => {
   return { heap: Deno.memoryUsage().heapUsed, wasm: exports.memory.buffer.byteLength };
 };
 
-console.log(`background-manager benchmarks · Deno ${Deno.version.deno} · ${navigator.hardwareConcurrency} cores\n`);
-await printSize();
-const n = quick ? 20_000 : 100_000;
-const cycles = quick ? 100_000 : 1_000_000;
-// Memory first: wasm memory never shrinks, so it is measured before the
-// speed runs grow it.
-const ours = await memory({ Manager: BackgroundManager, n, cycles, measure });
-const reference = await memory({ Manager: ReferenceManager, n, cycles, measure });
-const rows = await speed({
-  Ours: BackgroundManager,
-  Reference: ReferenceManager,
-  sizes: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000],
-  rounds: quick ? 3 : 5,
-});
-printSpeed(rows);
-printTimes([
-  [`TTL expiry of ${n} tasks, ms after the deadline`, await ttlExpiry(BackgroundManager, n), await ttlExpiry(ReferenceManager, n)],
-  ["completeTask → waiting getOutput resolved, ms", await wakeLatency(BackgroundManager), await wakeLatency(ReferenceManager)],
-]);
-printMemory(n, cycles, ours, reference);
+async function gzipped(path: string): Promise<number> {
+  const data = await Deno.readFile(new URL(path, import.meta.url));
+  const stream = new Blob([data]).stream().pipeThrough(new CompressionStream("gzip"));
+  return (await new Response(stream).arrayBuffer()).byteLength;
+}
+
+const size = await gzipped("../pkg/background_manager_bg.wasm");
+const result = await all({ Ours: BackgroundManager, Reference: ReferenceManager, PQueue, measure, quick });
+console.log(report(result,
+  `background-manager benchmarks · Deno ${Deno.version.deno} · ${navigator.hardwareConcurrency} cores · .wasm ${size} bytes gzipped (budget 81920)`));

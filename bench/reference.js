@@ -1,7 +1,9 @@
 // The plain-JavaScript BackgroundManager a user would otherwise write, the
 // way the seed's reference did: one Map, filters over all tasks, setInterval
 // polling (which also expires tasks past their TTL), snapshots returned as
-// copies, and getOutput({ wait }) polling the task until it is final.
+// copies, and getOutput({ wait }) polling the task until it is final. For the
+// output workloads it has what such a user would add: appendOutput
+// concatenates, getOutput({ since }) slices.
 const FINAL = new Set(['completed', 'error', 'cancelled']);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,10 +94,17 @@ export class ReferenceManager {
         task = this.tasks.get(taskId) ?? task;
       }
     }
-    const out = { taskId, status: task.status, output: task.output ?? '' };
+    const output = task.output ?? '';
+    const out = { taskId, status: task.status, output: options.since ? output.slice(options.since) : output, cursor: output.length };
     if (task.result !== undefined) out.result = task.result;
     if (task.error !== undefined) out.error = task.error;
     return out;
+  }
+
+  async appendOutput(taskId, chunk) {
+    const task = this.tasks.get(taskId);
+    if (!task) throw new Error(`Task ${taskId} not found`);
+    task.output = (task.output ?? '') + chunk;
   }
 
   async cleanup() {

@@ -1,12 +1,13 @@
 // The benchmark workloads, run the same way against background-manager and
-// the plain-JS reference, in alternating rounds. Works in Deno and browsers.
+// its peers (the plain-JS manager of reference.js, p-queue) in alternating
+// rounds, medians kept. Works in Deno and browsers.
 const session = (onMessage = () => {}) => ({
   id: 'bench-session',
   getStatus: async () => 'running',
   sendMessage: onMessage,
 });
 const options = (i) => ({ agent: 'default', prompt: `Task ${i}` });
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function fresh(Manager, config, onMessage) {
@@ -22,7 +23,24 @@ async function filled(Manager, n, config) {
   return { m, ids };
 }
 
-// Each workload: prepare (untimed), then `run` (timed); returns ops done.
+/** Runs `a` and `b` in alternating order for `rounds` rounds: medians. */
+async function alternate(rounds, a, b) {
+  const as = [];
+  const bs = [];
+  for (let i = 0; i < rounds; i++) {
+    // Alternate which goes first, so warm-up and GC favour neither.
+    if (i % 2 === 0) {
+      as.push(await a());
+      bs.push(await b());
+    } else {
+      bs.push(await b());
+      as.push(await a());
+    }
+  }
+  return [median(as), median(bs)];
+}
+
+// Each single-call workload: prepare (untimed), then `run` (timed); returns ops done.
 const WORKLOADS = {
   createTask: {
     prepare: (M) => fresh(M),
@@ -42,6 +60,20 @@ const WORKLOADS = {
     prepare: (M, n) => filled(M, n),
     run: async ({ m, ids }) => {
       for (const id of ids) await m.completeTask(id, { ok: true });
+      return ids.length;
+    },
+  },
+  failTask: {
+    prepare: (M, n) => filled(M, n),
+    run: async ({ m, ids }) => {
+      for (const id of ids) await m.failTask(id, 'failed');
+      return ids.length;
+    },
+  },
+  cancelTask: {
+    prepare: (M, n) => filled(M, n),
+    run: async ({ m, ids }) => {
+      for (const id of ids) await m.cancelTask(id);
       return ids.length;
     },
   },
@@ -85,33 +117,119 @@ async function timeOne(M, name, n) {
 }
 
 /**
- * Per-op times (µs) of every workload at every size, medians of alternating rounds.
- * @param {{ Ours: any, Reference: any, sizes: number[], rounds: number, log?: (row: object) => void }} args
+ * Per-op times (µs) of every single-call workload at every size.
  * @returns {Promise<{ workload: string, n: number, ours: number, reference: number, ratio: number }[]>}
  */
 export async function speed({ Ours, Reference, sizes, rounds, log }) {
   const rows = [];
   for (const n of sizes) {
     for (const name of Object.keys(WORKLOADS)) {
-      const ours = [];
-      const ref = [];
       const r = n >= 100_000 ? Math.max(1, Math.ceil(rounds / 2)) : rounds;
-      for (let i = 0; i < r; i++) {
-        // Alternate which goes first, so warm-up and GC favour neither.
-        if (i % 2 === 0) {
-          ours.push(await timeOne(Ours, name, n));
-          ref.push(await timeOne(Reference, name, n));
-        } else {
-          ref.push(await timeOne(Reference, name, n));
-          ours.push(await timeOne(Ours, name, n));
-        }
-      }
-      const row = { workload: name, n, ours: median(ours), reference: median(ref), ratio: median(ref) / median(ours) };
+      const [ours, reference] = await alternate(r, () => timeOne(Ours, name, n), () => timeOne(Reference, name, n));
+      const row = { workload: name, n, ours, reference, ratio: reference / ours };
       rows.push(row);
       log?.(row);
     }
   }
   return rows;
+}
+
+/** A distinct string of `size` characters (so no two tasks share one). */
+function text(size, i) {
+  const tag = `<${i}>`;
+  return 'x'.repeat(size - tag.length) + tag;
+}
+
+/**
+ * A list re-render with large outputs: µs per getAllTasks() over `tasks`
+ * tasks holding `size` characters of output each.
+ */
+export async function listWithOutput(Manager, { tasks = 300, size = 64 * 1024, renders = 50 } = {}) {
+  const { m, ids } = await filled(Manager, tasks);
+  for (let i = 0; i < ids.length; i++) await m.appendOutput(ids[i], text(size, i));
+  if ((await m.getAllTasks())[0].output.length !== size) throw new Error('the output is not listed');
+  const start = performance.now();
+  for (let i = 0; i < renders; i++) await m.getAllTasks();
+  const us = ((performance.now() - start) * 1000) / renders;
+  await m.cleanup();
+  return us;
+}
+
+/**
+ * Streaming: `appends` chunks written round-robin to `tasks` tasks, each
+ * followed by a reader that asks for what is new since its cursor: µs per
+ * append-and-read.
+ */
+export async function streaming(Manager, { tasks = 10, appends = 20_000, chunk = 80 } = {}) {
+  const { m, ids } = await filled(Manager, tasks);
+  const cursors = new Array(tasks).fill(0);
+  const piece = 'y'.repeat(chunk - 1) + '\n';
+  const start = performance.now();
+  for (let i = 0; i < appends; i++) {
+    const k = i % tasks;
+    await m.appendOutput(ids[k], piece);
+    const out = await m.getOutput(ids[k], { since: cursors[k] });
+    if (out.output.length !== chunk) throw new Error(`a reader saw ${out.output.length} new characters`);
+    cursors[k] = out.cursor;
+  }
+  const us = ((performance.now() - start) * 1000) / appends;
+  await m.cleanup();
+  return us;
+}
+
+/**
+ * Memory returned after a burst: `tasks` tasks get `size` characters of
+ * output each, complete, and are evicted (a short TTL). Bytes (JS heap +
+ * wasm memory, after gc) before and after.
+ */
+export async function burst(Manager, { tasks = 200, size = 1 << 20, measure }) {
+  const m = await fresh(Manager, { taskTTL: 50, pollInterval: 25 });
+  const before = await measure();
+  for (let i = 0; i < tasks; i++) {
+    const { id } = await m.createTask({ options: options(i) });
+    await m.appendOutput(id, text(size, i));
+    await m.completeTask(id, 'done');
+  }
+  const during = await measure();
+  const until = Date.now() + 10_000;
+  while ((await m.getAllTasks()).length > 0) {
+    if (Date.now() > until) throw new Error('the burst was not evicted');
+    await sleep(20);
+  }
+  const after = await measure();
+  await m.cleanup();
+  return { before: before.heap + before.wasm, during: during.heap + during.wasm, after: after.heap + after.wasm };
+}
+
+/**
+ * Launch throughput: `runs` trivial runs through a concurrency of 8, ours
+ * (launch, the runner resolves at once) against p-queue (add). Runs per ms.
+ */
+export async function launches({ Ours, PQueue, runs = 20_000, concurrency = 8, rounds = 5 }) {
+  const ours = async () => {
+    let done = 0;
+    let finished;
+    const all = new Promise((resolve) => (finished = resolve));
+    const m = new Ours({ maxConcurrent: concurrency, runner: async () => 'ok', pollInterval: 3_600_000 });
+    await m.initialize(session(() => {
+      if (++done === runs) finished();
+    }));
+    const start = performance.now();
+    for (let i = 0; i < runs; i++) m.launch({ agent: 'a', prompt: 'p' });
+    await all;
+    const ms = performance.now() - start;
+    await m.cleanup();
+    return runs / ms;
+  };
+  const peer = async () => {
+    const queue = new PQueue({ concurrency });
+    const start = performance.now();
+    for (let i = 0; i < runs; i++) queue.add(async () => 'ok');
+    await queue.onIdle();
+    return runs / (performance.now() - start);
+  };
+  // Higher is better here: the ratio is ours / p-queue.
+  return alternate(rounds, ours, peer);
 }
 
 /** ms from the last task's TTL deadline until every one of `n` tasks has timed out and been notified. */
@@ -182,4 +300,45 @@ export async function memory({ Manager, n, cycles, measure }) {
   }
   await c.cleanup();
   return { perTask, samples };
+}
+
+/**
+ * Everything users feel, against the peers: the single calls, the list with
+ * output, streaming, the burst's memory, launches against p-queue, and the
+ * figures kept from before (status index, wake-up, bytes per task).
+ */
+export async function all({ Ours, Reference, PQueue, measure, quick, log = () => {} }) {
+  const n = quick ? 20_000 : 100_000;
+  const cycles = quick ? 100_000 : 1_000_000;
+  const rounds = quick ? 3 : 5;
+  // Memory first: wasm memory never shrinks, so it is measured before the
+  // speed runs grow it.
+  const mem = {
+    ours: await memory({ Manager: Ours, n, cycles, measure }),
+    reference: await memory({ Manager: Reference, n, cycles, measure }),
+  };
+  log('memory');
+  const burstOurs = await burst(Ours, { measure });
+  const burstReference = await burst(Reference, { measure });
+  log('burst');
+  const rows = await speed({ Ours, Reference, sizes: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000], rounds, log: (r) => log(`${r.workload} ${r.n}`) });
+  const [list, listReference] = await alternate(rounds, () => listWithOutput(Ours), () => listWithOutput(Reference));
+  const [stream, streamReference] = await alternate(rounds, () => streaming(Ours), () => streaming(Reference));
+  log('output');
+  const [launchOurs, launchPeer] = await launches({ Ours, PQueue, rounds });
+  log('launches');
+  const times = {
+    n,
+    ttl: [await ttlExpiry(Ours, n), await ttlExpiry(Reference, n)],
+    wake: [await wakeLatency(Ours), await wakeLatency(Reference)],
+  };
+  return {
+    rows,
+    mem,
+    cycles,
+    times,
+    output: { list: [list, listReference], stream: [stream, streamReference] },
+    burst: { ours: burstOurs, reference: burstReference },
+    launch: [launchOurs, launchPeer],
+  };
 }

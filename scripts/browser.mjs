@@ -13,7 +13,7 @@ const { chromium } = createRequire(join(tools, 'node_modules', 'playwright-core'
 /** Starts scripts/serve.ts on a free port: { base, url (the console), stop }. */
 export function serve() {
   const deno = join(tools, 'node_modules', '.bin', 'deno');
-  const server = spawn(deno, ['run', '--allow-net=127.0.0.1', '--allow-read', 'scripts/serve.ts', '0'], { cwd: root });
+  const server = spawn(deno, ['run', '--allow-net=127.0.0.1', '--allow-read', '--allow-env=BM_TOOLS,HOME', 'scripts/serve.ts', '0'], { cwd: root });
   return new Promise((resolve, reject) => {
     let seen = '';
     server.stdout.on('data', (data) => {

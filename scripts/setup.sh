@@ -10,6 +10,8 @@ TOOLS="${BM_TOOLS:-$HOME/.cache/background-manager}"
 DENO_VERSION=2.9.6
 BINARYEN_VERSION=132.0.0
 PLAYWRIGHT_VERSION=1.65.1
+# The benchmark's peer (bench/): the p-queue the issue measured against.
+PQUEUE_VERSION=9.3.5
 
 say() { echo "setup: $*" >&2; }
 export PATH="$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -36,11 +38,13 @@ fi
 
 if ! "$TOOLS/node_modules/.bin/deno" --version 2>/dev/null | grep -q "deno $DENO_VERSION" ||
    ! "$TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}" ||
-   [ ! -d "$TOOLS/node_modules/playwright-core" ]; then
-  say "installing deno $DENO_VERSION, binaryen $BINARYEN_VERSION, playwright-core into $TOOLS"
+   [ ! -d "$TOOLS/node_modules/playwright-core" ] ||
+   ! grep -q "\"version\": \"$PQUEUE_VERSION\"" "$TOOLS/node_modules/p-queue/package.json" 2>/dev/null; then
+  say "installing deno $DENO_VERSION, binaryen $BINARYEN_VERSION, playwright-core, p-queue into $TOOLS"
   mkdir -p "$TOOLS"
   npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error \
-    "deno@$DENO_VERSION" "binaryen@$BINARYEN_VERSION" "playwright-core@$PLAYWRIGHT_VERSION" >&2
+    "deno@$DENO_VERSION" "binaryen@$BINARYEN_VERSION" "playwright-core@$PLAYWRIGHT_VERSION" \
+    "p-queue@$PQUEUE_VERSION" >&2
 fi
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then

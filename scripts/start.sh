@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 eval "$(scripts/setup.sh)"
 scripts/build.sh
 echo
-exec deno run --quiet --allow-net=127.0.0.1 --allow-read scripts/serve.ts "${PORT:-8080}"
+exec deno run --quiet --allow-net=127.0.0.1 --allow-read --allow-env=BM_TOOLS,HOME scripts/serve.ts "${PORT:-8080}"

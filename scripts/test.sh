@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: native engine tests, the WIT check, the binding tests under
-# Node and headless Chrome, and the Deno suite on the built pkg/. Ends with
-# one line counting every test that ran.
+# Runs every test: the native engine suites and the WIT check; then, on pkg/
+# built with the differential check, the Deno suite and the browser suites
+# in headless Chromium; then, on the release pkg/ (whose size must be within
+# budget), the console end to end and the Deno examples. Ends with one line
+# counting every test that ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/setup.sh)"
@@ -12,26 +14,29 @@ step() { printf '\n== %s\n' "$1"; }
 # Runs a step, shows its output, keeps it for the final count.
 run() { local name=$1; shift; "$@" 2>&1 | tee "$log/$name.txt"; return "${PIPESTATUS[0]}"; }
 
-step "native: engine and WIT (cargo test)"
+step "native: engine, store, properties and WIT (cargo test)"
 run cargo cargo test --quiet
 
-step "build pkg/"
-scripts/build.sh
+step "the engine alone builds for wasm32, without the JS skin"
+cargo build --quiet --target wasm32-unknown-unknown --no-default-features && echo "engine-only wasm32 build: ok"
 
-step "binding tests in Node (wasm-pack test --node)"
-run node wasm-pack test --node -- --test web --no-default-features
-
-step "binding tests in headless Chromium (wasm-pack test --headless --chrome)"
-WASM_BINDGEN_USE_BROWSER=1 run chrome wasm-pack test --headless --chrome -- --test web --no-default-features
+step "build pkg/ with the differential check the suites call"
+scripts/build.sh --features check
 
 step "types: the seed's examples and the Deno examples type-check against pkg/ (deno check)"
 deno check --quiet tests/deno/usage.ts examples/*.ts scripts/serve.ts && echo "deno check: ok"
 
-step "Deno suite on pkg/ (deno test)"
-run deno deno test --quiet --allow-read tests/deno/
+step "Deno suite on pkg/ (deno test, sanitizers on)"
+run deno deno test --quiet --allow-read --v8-flags=--expose-gc tests/deno/
 
-step "the www/ console end to end in headless Chromium (playwright-core, node --test)"
-run e2e node --test tests/e2e/
+step "the browser suites in headless Chromium (playwright-core, node --test)"
+run suites node --test tests/e2e/suites.test.mjs
+
+step "build the release pkg/ (size within budget)"
+scripts/build.sh
+
+step "the www/ console end to end in headless Chromium"
+run e2e node --test tests/e2e/page.test.mjs
 
 step "the Deno examples run"
 deno run --quiet --allow-read examples/lifecycle.ts > /dev/null && echo "examples/lifecycle.ts: ok"
