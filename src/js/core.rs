@@ -522,7 +522,7 @@ impl Core {
 
     /// Writes task `seq`'s numbers (status, createdAt, updatedAt, session index, cursor) where `rowsAt` points and
     /// returns its status, or -1 if there is no such task. Moves no clock:
-    /// the deadline timer keeps the state current.
+    /// the facade calls it only while no deadline is due (see `due_at`).
     pub fn read(&self, seq: f64) -> f64 {
         driver::with_state(&self.shared, |st| {
             let Some(row) = row(st, seq as u64) else {
@@ -571,14 +571,12 @@ impl Core {
         driver::with_state(&self.shared, |st| st.rows.as_ptr() as u32).unwrap_or(0)
     }
 
-    /// When the deadline timer is armed for (ms since the epoch), or -1: no
-    /// deadline is due before then.
+    /// Where the facade reads `State::due`: its reads answer from the view
+    /// only while `Date.now()` is before it, so a deadline whose timer is
+    /// late (a throttled tab, a blocked event loop) is run before a read.
     #[wasm_bindgen(js_name = dueAt)]
-    pub fn due_at(&self) -> f64 {
-        driver::with_state(&self.shared, |st| {
-            st.timers.armed_for().map_or(-1.0, |at| at as f64)
-        })
-        .unwrap_or(-1.0)
+    pub fn due_at(&self) -> u32 {
+        driver::with_state(&self.shared, |st| &*st.due as *const f64 as u32).unwrap_or(0)
     }
 
     /// The engine's invariants and the view's agreement with the engine:

@@ -35,6 +35,12 @@ pub struct State {
     pub rows: Vec<f64>,
     /// Set by `free()`: every later call rejects `DISPOSED`.
     pub disposed: bool,
+    /// Until when the facade's reads may trust the state as it is (ms since
+    /// the epoch, read by the facade from wasm memory, see `Core::due_at`):
+    /// the time the deadline timer is armed for, which is no later than the
+    /// engine's next deadline; +∞ when nothing is timed, −∞ while an
+    /// operation and its effects are in progress. Boxed so its address stays.
+    pub due: Box<f64>,
     /// What a `cancelTask` that must wait hands the facade (`takeWaiting`).
     pub waiting: Option<js_sys::Promise>,
 }
@@ -65,6 +71,7 @@ pub fn new_shared(engine: Engine<Js>, view: View, runner: JsValue) -> Shared {
             pending: Pending::default(),
             rows: Vec::new(),
             disposed: false,
+            due: Box::new(f64::NEG_INFINITY),
             waiting: None,
         }),
         draining: Cell::new(false),
@@ -87,6 +94,9 @@ pub fn run<R>(shared: &Shared, op: impl FnOnce(&mut State, u64) -> R) -> Result<
         if state.disposed {
             return Err(errors::disposed());
         }
+        // Reads made by callbacks while this operation's effects are
+        // delivered go through the core, until `arm_deadline` publishes.
+        *state.due = f64::NEG_INFINITY;
         op(&mut state, now())
     };
     settle(shared);
@@ -140,6 +150,7 @@ fn arm_deadline(shared: &Shared) {
         if earlier {
             st.timers.arm(next, now(), move || on_deadline(&weak));
         }
+        *st.due = st.timers.armed_for().map_or(f64::INFINITY, |at| at as f64);
     });
 }
 

@@ -137,8 +137,8 @@ export class BackgroundManager {
 
   getTask(taskId) {
     if (this.#disposed) return this.#gone();
-    if (typeof taskId === 'string') {
-      const view = this.#view;
+    const view = this.#view;
+    if (typeof taskId === 'string' && !view.late()) {
       const seq = view.ids.get(taskId);
       if (seq !== undefined) {
         const n = view.read(seq);
@@ -153,8 +153,10 @@ export class BackgroundManager {
   getAllTasks(status) {
     if (this.#disposed) return this.#gone();
     const code = status === undefined ? -1 : typeof status === 'string' ? P.status.indexOf(status) : -2;
-    if (code === -2 || (code === -1 && status !== undefined)) return settle(() => this.#core.getAllTasks(status));
     const view = this.#view;
+    if (code === -2 || (code === -1 && status !== undefined) || view.late()) {
+      return settle(() => this.#core.getAllTasks(status));
+    }
     const n = view.list(code);
     const rows = view.rows;
     const tasks = new Array(n);
@@ -194,8 +196,8 @@ export class BackgroundManager {
         return settle(() => this.#core.getOutput(taskId, bag));
       }
     }
-    if (typeof taskId === 'string') {
-      const view = this.#view;
+    const view = this.#view;
+    if (typeof taskId === 'string' && !view.late()) {
       const seq = view.ids.get(taskId);
       if (seq !== undefined) {
         const n = view.read(seq);

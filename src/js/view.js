@@ -41,6 +41,7 @@ export class View {
     /** wasm memory, where the core writes numbers for the facade. */
     this.memory = null;
     this.rows = new Float64Array(0);
+    this.due = new Float64Array(0);
   }
 
   attach(memory) {
@@ -272,6 +273,19 @@ export class View {
   // createdAt, updatedAt, session, cursor]; undefined if there is no such
   // task. No copy: the view over wasm memory is made again only when the
   // memory grew (which detaches the old one) or a list moved the rows.
+  // Whether a deadline may be due: then a read goes through the core, which
+  // runs what is due first, so reads are exact even when the deadline timer
+  // is late. The core publishes the time in wasm memory (`dueAt`); a view
+  // of it is made again after the memory grows (the old one is detached).
+  late() {
+    if (this.due.length === 0) {
+      const at = this.core.dueAt();
+      if (at === 0) return true;
+      this.due = new Float64Array(this.memory.buffer, at, 1);
+    }
+    return Date.now() >= this.due[0];
+  }
+
   read(seq) {
     return this.core.read(seq) < 0 ? undefined : this.row();
   }

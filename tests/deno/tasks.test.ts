@@ -186,7 +186,7 @@ Deno.test("TTL fails a running task on time, by its own timer, then evicts it", 
   });
 });
 
-Deno.test("a deadline passed while the event loop was blocked is seen by the next write and by the timer", async () => {
+Deno.test("a deadline passed while the event loop was blocked is seen at once by writes and reads", async () => {
   const probe = makeSession();
   // Expires at 100 ms, evicted at 200 ms: at 130 ms it has failed, as of 100 ms.
   const m = new BackgroundManager({ taskTTL: 100, pollInterval: 3_600_000 });
@@ -204,15 +204,22 @@ Deno.test("a deadline passed while the event loop was blocked is seen by the nex
     assert.match(task?.error ?? "", /timed out after 100 ms/);
     assert.equal(task?.updatedAt, createdAt + 100, "recorded as of its deadline");
 
-    // Reads alone answer from the state as it is; the timer, which runs at
-    // the next turn, brings it up to date, as of the deadline.
-    const other = await m.createTask({ options: {} });
-    const again = Date.now() + 130;
-    while (Date.now() < again) { /* busy */ }
-    await sleep(0);
-    const seen = await m.getTask(other.id);
-    assert.equal(seen?.status, "error");
-    assert.equal(seen?.updatedAt, other.createdAt + 100);
+    // So does each read, in the same turn, before the late timer runs.
+    for (const read of ["getTask", "getAllTasks", "getOutput"] as const) {
+      const other = await m.createTask({ options: read });
+      const again = Date.now() + 130;
+      while (Date.now() < again) { /* busy */ }
+      const seen = read === "getTask"
+        ? await m.getTask(other.id)
+        : read === "getAllTasks"
+        ? (await m.getAllTasks("error")).find((t) => t.id === other.id)
+        : await m.getOutput(other.id);
+      assert.equal(seen?.status, "error", `${read} sees the expiry`);
+      if (read !== "getOutput") {
+        assert.equal((seen as { updatedAt?: number }).updatedAt, other.createdAt + 100, `${read}: as of the deadline`);
+      }
+      assert.equal((await m.getAllTasks("running")).some((t) => t.id === other.id), false);
+    }
     // A waiting getOutput is exact at once, like a write.
     const third = await m.createTask({ options: {} });
     const more = Date.now() + 130;
