@@ -8,8 +8,10 @@ const server = await serve();
 const browser = await launchBrowser(['--js-flags=--expose-gc', '--enable-precise-memory-info']);
 try {
   const page = await browser.newPage();
+  // A module that fails to load never sets __bench: fail at once, saying why.
+  const failed = new Promise((_, reject) => page.on('pageerror', (e) => reject(new Error(`bench page: ${e.message}`))));
   await page.goto(`${server.base}bench/${quick ? '?quick' : ''}`);
-  await page.waitForFunction(() => window.__bench, null, { timeout: 30 * 60_000, polling: 1000 });
+  await Promise.race([failed, page.waitForFunction(() => window.__bench, null, { timeout: 30 * 60_000, polling: 1000 })]);
   const r = await page.evaluate(() => window.__bench);
   if (r.error) throw new Error(r.error);
   console.log(report(r.result, `background-manager benchmarks · ${r.userAgent.match(/(Headless)?Chrome\/[\d.]+/)[0]}`));
