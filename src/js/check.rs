@@ -6,7 +6,7 @@
 use js_sys::Array;
 use wasm_bindgen::JsCast;
 
-use super::host::Js;
+use super::store::Js;
 use crate::engine::{Engine, Store};
 
 pub fn check(engine: &Engine<Js>) -> String {

@@ -11,9 +11,8 @@ use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::driver::{self, Shared, State};
-use super::host::Waiter;
-use super::store::{JsStore, View};
-use super::{args, errors, glue, promises, protocol};
+use super::store::{JsStore, View, Waiter};
+use super::{args, deliver, errors, glue, promises, protocol};
 use crate::engine::{Cancel, Engine, NewTask, Status, Store, Wait, Want};
 
 #[wasm_bindgen(private)]
@@ -109,7 +108,7 @@ impl Core {
         let view: View = view.unchecked_into();
         view.attach(&wasm_bindgen::memory());
         let store = JsStore { view: view.clone() };
-        let shared = driver::new_shared(Engine::new(config, store), view, runner);
+        let shared = driver::new_shared(Engine::new(config, store), view, runner, deliver::deliver);
         driver::with_state(&shared, |st| st.rows.reserve(64));
         Ok(Core { shared })
     }

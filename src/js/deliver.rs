@@ -8,8 +8,8 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::driver::{self, Shared};
-use super::host::Js;
 use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
+use super::store::Js;
 use super::{errors, glue, promises};
 use crate::engine::{Answer, Effect, Ending, EngineError, Event, Run, Status};
 

@@ -9,12 +9,11 @@ use std::rc::{Rc, Weak};
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
-use super::host::Js;
-use super::promises::Pending;
-use super::store::View;
+use super::errors;
+use super::held::Pending;
+use super::store::{Js, View};
 use super::timers::Timers;
-use super::{deliver, errors};
-use crate::engine::{Engine, EngineError};
+use crate::engine::{Effect, Engine, EngineError};
 
 pub struct State {
     pub engine: Engine<Js>,
@@ -52,11 +51,18 @@ pub struct Inner {
     /// instead of delivering them out of order. Outside the RefCell so it can
     /// never be stuck behind a borrow.
     draining: Cell<bool>,
+    /// Carries out one effect (`deliver::deliver`). Handed in by whoever
+    /// makes the state, because delivering calls back into this driver: a
+    /// runner's outcome, a poll's answer, a callback's own calls.
+    deliver: Deliver,
 }
+
+/// How the driver carries out an effect once the state is released.
+pub type Deliver = fn(&Shared, Effect<Js>);
 
 pub type Shared = Rc<Inner>;
 
-pub fn new_shared(engine: Engine<Js>, view: View, runner: JsValue) -> Shared {
+pub fn new_shared(engine: Engine<Js>, view: View, runner: JsValue, deliver: Deliver) -> Shared {
     Rc::new(Inner {
         state: RefCell::new(State {
             engine,
@@ -75,6 +81,7 @@ pub fn new_shared(engine: Engine<Js>, view: View, runner: JsValue) -> Shared {
             waiting: None,
         }),
         draining: Cell::new(false),
+        deliver,
     })
 }
 
@@ -127,7 +134,7 @@ fn drain(shared: &Shared) {
         return;
     }
     while let Some(effect) = with_state(shared, |st| st.engine.pop_effect()).flatten() {
-        deliver::deliver(shared, effect);
+        (shared.deliver)(shared, effect);
     }
     shared.draining.set(false);
 }

@@ -16,7 +16,7 @@ mod deliver;
 mod driver;
 mod errors;
 mod glue;
-mod host;
+mod held;
 mod promises;
 mod protocol;
 mod records;

@@ -1,12 +1,35 @@
-//! The engine's `Store` on the JS side: `view.js`, which keeps every JS value
-//! of every task by seq and which the facade reads to answer reads without
-//! entering wasm. Every call here is the engine writing or reading its own
+//! The engine's host on the JS side: its types (`Js`) and its `Store`,
+//! `view.js`, which keeps every JS value of every task by seq and which the
+//! facade reads to answer reads without entering wasm. Every call here is the engine writing or reading its own
 //! store: none reaches user code, so the engine may make them while its
 //! state is borrowed.
+use std::rc::Rc;
+
 use wasm_bindgen::prelude::*;
 
-use super::host::Js;
-use crate::engine::{Cut, Ending, NewTask, Outcome, Store, Task};
+use crate::engine::{Cut, Ending, Host, NewTask, Outcome, Store, Task};
+
+/// The engine's host types on the JS side: every value is a `JsValue` the
+/// engine passes on without reading, kept in the view.
+pub struct Js;
+
+impl Host for Js {
+    type Id = JsValue;
+    type Payload = JsValue;
+    type Text = JsValue;
+    type Waiter = Waiter;
+    /// Shared, so that each notification's copy costs no boundary call.
+    type Session = Rc<JsValue>;
+    type Snapshot = JsValue;
+    type Store = JsStore;
+}
+
+/// A pending promise (`calls.js`'s `deferred`), and the task's id as the JS
+/// string its answer carries.
+pub struct Waiter {
+    pub deferred: JsValue,
+    pub id: JsValue,
+}
 
 #[wasm_bindgen(module = "/src/js/view.js")]
 extern "C" {
