@@ -52,6 +52,26 @@ Deno.test("NOT_INITIALIZED before initialize and after cleanup", async () => {
   await m.cleanup(); // twice is fine
 });
 
+Deno.test("new BackgroundManager() before init() throws a coded error", async () => {
+  // A worker has a module map of its own, in which init() never ran.
+  const source = `
+    import { BackgroundManager } from ${JSON.stringify(new URL("../../pkg/background_manager.js", import.meta.url).href)};
+    try { new BackgroundManager(); postMessage("no error"); }
+    catch (e) { postMessage([e instanceof Error, e.code, e.message]); }`;
+  const worker = new Worker(`data:application/javascript,${encodeURIComponent(source)}`, { type: "module" });
+  try {
+    const [isError, code, message] = await new Promise<unknown[]>((resolve, reject) => {
+      worker.onmessage = (e) => resolve(e.data);
+      worker.onerror = (e) => reject(e.message);
+    });
+    assert.equal(isError, true);
+    assert.equal(code, "NOT_INITIALIZED");
+    assert.match(String(message), /await init\(\)/);
+  } finally {
+    worker.terminate();
+  }
+});
+
 Deno.test("DISPOSED for waiters pending at cleanup", async () => {
   const m = new BackgroundManager();
   await m.initialize(makeSession().session);
