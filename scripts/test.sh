@@ -42,6 +42,9 @@ step "the Deno examples run"
 deno run --quiet --allow-read examples/lifecycle.ts > /dev/null && echo "examples/lifecycle.ts: ok"
 deno run --quiet --allow-read examples/batch.ts 8 3 > /dev/null && echo "examples/batch.ts: ok"
 
+step "a Deno script whose work is done exits without cleanup()"
+timeout 30 deno run --quiet --allow-read tests/deno/exits.ts
+
 passed=0 failed=0
 for f in "$log"/*.txt; do
   read -r p q < <(sed -E 's/\x1b\[[0-9;]*m//g' "$f" | awk '

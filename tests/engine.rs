@@ -629,3 +629,57 @@ fn session_ids_and_agent_names_are_held_only_while_tasks_use_them() {
     );
     assert_eq!(e.store().session_text(0), Some("session-1"));
 }
+
+#[test]
+fn timers_are_needed_only_while_there_is_live_work() {
+    // Where evictions are not worth a timer (a script's process).
+    let untimed = Config {
+        timed_evictions: false,
+        ..Config::default()
+    };
+    // Before a session, or with nothing running, polling would only wait.
+    let mut e = new(untimed.clone());
+    assert!(!e.wants_polling() && !e.needs_timer());
+    e.initialize("s1", "session-1", "session-1".into(), T0);
+    assert!(!e.wants_polling() && !e.needs_timer());
+    assert_eq!(e.due_by(), None);
+
+    // A running task: its TTL is timed and the session is polled.
+    let id = create(&mut e, "a", T0 + 1);
+    assert!(e.wants_polling() && e.needs_timer());
+    assert_eq!(e.due_by(), Some(T0 + 1 + TTL));
+
+    // Final: only its eviction is left, which needs no timer of its own
+    // (every call runs it when due) but is still the next deadline.
+    complete(&mut e, &id, "r", T0 + 2).unwrap();
+    drain(&mut e);
+    assert!(!e.wants_polling() && !e.needs_timer());
+    assert_eq!(e.next_deadline(), Some(T0 + 2 + TTL));
+    e.advance(T0 + 2 + TTL);
+    assert!(e.get(&id).is_none(), "evicted by the next call");
+    assert_eq!(e.due_by(), None);
+
+    // Where timers hold nothing open, the eviction is timed as well.
+    let mut e = engine();
+    let id = create(&mut e, "a", T0 + 1);
+    complete(&mut e, &id, "r", T0 + 2).unwrap();
+    drain(&mut e);
+    assert!(!e.wants_polling() && e.needs_timer());
+    e.advance(T0 + 2 + TTL);
+    assert!(!e.needs_timer(), "nothing left to time");
+
+    // Launched tasks, one running and one queued behind it: live work until
+    // both are cancelled.
+    let mut e = with(Config {
+        max_concurrent: Some(1),
+        ..untimed
+    });
+    assert_eq!(launch(&mut e, "r1", "a", T0), Status::Running);
+    assert_eq!(launch(&mut e, "q1", "a", T0), Status::Queued);
+    e.cancel(&"r1".to_string(), true, T0 + 1).unwrap();
+    drain(&mut e);
+    assert!(e.wants_polling() && e.needs_timer(), "q1 took the slot");
+    e.cancel(&"q1".to_string(), true, T0 + 2).unwrap();
+    drain(&mut e);
+    assert!(!e.wants_polling() && !e.needs_timer());
+}

@@ -285,6 +285,8 @@ impl World {
                 max_concurrent: Some(2),
                 agent_limits: vec![("a0".into(), 1)],
                 output_cap: 256,
+                // Only the host's timer choice depends on it.
+                timed_evictions: true,
             },
             MemStore::default(),
         );

@@ -30,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
         max_concurrent: Some(2),
         agent_limits: vec![("a0".into(), 1)],
         output_cap: 128,
+        timed_evictions: true,
     };
     let mut e: Engine<Fuzz> = Engine::new(config, MemStore::default());
     e.initialize(0, "s", "s".into(), 0);

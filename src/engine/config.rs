@@ -13,6 +13,11 @@ pub struct Config {
     pub cancel_grace: u64,
     /// Output kept per task.
     pub output_cap: usize,
+    /// Whether evictions of final tasks are worth a timer of their own when
+    /// nothing else is timed (see `Engine::needs_timer`): yes where a timer
+    /// holds nothing open (a browser page), no where it would keep a script's
+    /// process alive for a whole TTL after its work is done.
+    pub timed_evictions: bool,
 }
 
 impl Default for Config {
@@ -24,6 +29,7 @@ impl Default for Config {
             agent_limits: Vec::new(),
             cancel_grace: 2_000,
             output_cap: 1 << 20,
+            timed_evictions: true,
         }
     }
 }

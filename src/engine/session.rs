@@ -36,6 +36,13 @@ impl<H: Host> Engine<H> {
         self.session.is_some()
     }
 
+    /// Whether the host's polling timer should run: a poll only asks about
+    /// running tasks, so with none running (or no session) the timer would
+    /// only wait, and would keep a Deno or Node process alive for nothing.
+    pub fn wants_polling(&self) -> bool {
+        self.session.is_some() && self.table.count(Status::Running) > 0
+    }
+
     /// The current session's interned id.
     pub fn session_index(&self) -> Option<u32> {
         self.session.as_ref().map(|s| s.index)

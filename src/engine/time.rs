@@ -54,6 +54,17 @@ impl<H: Host> Engine<H> {
         (self.due_from != u64::MAX).then_some(self.due_from)
     }
 
+    /// Whether the host must keep a timer for `due_by`: while there is live
+    /// work (a queued or running task, and so any grace period or waiter),
+    /// and otherwise only if evictions are timed (`Config::timed_evictions`)
+    /// and one is pending. An eviction that no timer runs is run by the next
+    /// operation, as of its time, and the host's reads check `due_by`, so
+    /// callers see the same; only the `Removed` event comes at that call.
+    pub fn needs_timer(&self) -> bool {
+        self.table.count(Status::Queued) + self.table.count(Status::Running) > 0
+            || (self.config.timed_evictions && self.due_from != u64::MAX)
+    }
+
     /// The engine's clock: the latest time it was given.
     pub fn now(&self) -> u64 {
         self.clock

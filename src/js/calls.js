@@ -203,6 +203,16 @@ export function release(held) {
 
 function ignore() {}
 
+// Deno or Node, where a pending timer keeps the process alive (a browser
+// page has no process to keep).
+export function isScriptHost() {
+  try {
+    return typeof Deno !== 'undefined' || typeof globalThis.process?.versions?.node === 'string';
+  } catch {
+    return false;
+  }
+}
+
 export function isAbandoned(value) {
   return value === ABANDONED;
 }

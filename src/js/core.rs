@@ -104,24 +104,18 @@ impl Core {
     }
 
     fn make(options: JsValue, view: JsValue) -> Result<Core, JsValue> {
-        let (config, runner) = args::options(&options)?;
+        let (mut config, runner) = args::options(&options)?;
+        config.timed_evictions = !glue::is_script_host();
         let view: View = view.unchecked_into();
         view.attach(&wasm_bindgen::memory());
         let store = JsStore { view: view.clone() };
-        let shared = driver::new_shared(Engine::new(config, store), view, runner, deliver::deliver);
+        let hooks = driver::Hooks {
+            deliver: deliver::deliver,
+            poll: on_poll,
+        };
+        let shared = driver::new_shared(Engine::new(config, store), view, runner, hooks);
         driver::with_state(&shared, |st| st.rows.reserve(64));
         Ok(Core { shared })
-    }
-
-    /// Starts the polling interval unless it already runs.
-    fn start_polling(&self, st: &mut State) {
-        let weak = Rc::downgrade(&self.shared);
-        let every = st.engine.config().poll_interval;
-        st.timers.poll_every(every, move || {
-            if let Some(shared) = weak.upgrade() {
-                on_poll(&shared);
-            }
-        });
     }
 
     /// Everything the engine forgets, plus the timers, the runs and the
@@ -166,13 +160,13 @@ fn on_poll(shared: &Shared) {
 
 #[wasm_bindgen(js_class = Core)]
 impl Core {
-    /// Stores the session (replacing any previous one) and starts polling.
+    /// Stores the session (replacing any previous one); polling runs while
+    /// one of its tasks does.
     pub fn initialize(&self, session: JsValue) -> Result<JsValue, JsValue> {
         let (session_id, text) = args::session(&session)?;
         let previous = driver::run(&self.shared, |st, now| {
             st.engine
                 .initialize(Rc::new(session), &text, session_id, now);
-            self.start_polling(st);
             st.pending.take_poll()
         })?;
         promises::release_all(previous);

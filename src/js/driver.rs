@@ -51,18 +51,23 @@ pub struct Inner {
     /// instead of delivering them out of order. Outside the RefCell so it can
     /// never be stuck behind a borrow.
     draining: Cell<bool>,
-    /// Carries out one effect (`deliver::deliver`). Handed in by whoever
-    /// makes the state, because delivering calls back into this driver: a
-    /// runner's outcome, a poll's answer, a callback's own calls.
-    deliver: Deliver,
+    /// What the driver calls out to. Handed in by whoever makes the state,
+    /// because each calls back into this driver: delivering an effect (a
+    /// runner's outcome, a callback's own calls), and a polling tick (the
+    /// poll's answer).
+    hooks: Hooks,
 }
 
-/// How the driver carries out an effect once the state is released.
-pub type Deliver = fn(&Shared, Effect<Js>);
+pub struct Hooks {
+    /// Carries out one effect once the state is released (`deliver::deliver`).
+    pub deliver: fn(&Shared, Effect<Js>),
+    /// One tick of the polling interval.
+    pub poll: fn(&Shared),
+}
 
 pub type Shared = Rc<Inner>;
 
-pub fn new_shared(engine: Engine<Js>, view: View, runner: JsValue, deliver: Deliver) -> Shared {
+pub fn new_shared(engine: Engine<Js>, view: View, runner: JsValue, hooks: Hooks) -> Shared {
     Rc::new(Inner {
         state: RefCell::new(State {
             engine,
@@ -81,7 +86,7 @@ pub fn new_shared(engine: Engine<Js>, view: View, runner: JsValue, deliver: Deli
             waiting: None,
         }),
         draining: Cell::new(false),
-        deliver,
+        hooks,
     })
 }
 
@@ -118,10 +123,10 @@ pub fn try_run<R>(
     run(shared, op)?.map_err(errors::engine)
 }
 
-/// Delivers what is queued and re-arms the deadline timer.
+/// Delivers what is queued and sets the timers for what is left.
 pub fn settle(shared: &Shared) {
     drain(shared);
-    arm_deadline(shared);
+    arm_timers(shared);
 }
 
 /// A short borrow that calls no user code.
@@ -134,31 +139,58 @@ fn drain(shared: &Shared) {
         return;
     }
     while let Some(effect) = with_state(shared, |st| st.engine.pop_effect()).flatten() {
-        (shared.deliver)(shared, effect);
+        (shared.hooks.deliver)(shared, effect);
     }
     shared.draining.set(false);
 }
 
-/// Keeps the single deadline timer armed no later than the engine's next
-/// deadline. A deadline that moved later (the oldest task finished) leaves
-/// the timer as it is: it fires early, finds nothing due, and is armed
-/// again then; re-arming on every change would cost a clearTimeout and a
-/// setTimeout per completed task.
-fn arm_deadline(shared: &Shared) {
+/// Sets the timers for the work there is, as the engine decides: the
+/// polling interval runs while the session has a running task to ask about,
+/// and the deadline timer while there is live work (`Engine::needs_timer`),
+/// armed no later than the engine's next deadline. A deadline that moved
+/// later (the oldest task finished) leaves the timer as it is: it fires
+/// early, finds nothing due, and is armed again then; re-arming on every
+/// change would cost a clearTimeout and a setTimeout per completed task.
+/// Then publishes until when reads may trust the state (`State::due`).
+fn arm_timers(shared: &Shared) {
     let weak = Rc::downgrade(shared);
-    with_state(shared, |st| {
-        let next = st.engine.due_by();
-        let armed = st.timers.armed_for();
-        let earlier = match (next, armed) {
-            (Some(next), Some(armed)) => next < armed,
-            (Some(_), None) => true,
-            (None, _) => false,
+    let stopped = with_state(shared, |st| {
+        let poll = if st.engine.wants_polling() {
+            if !st.timers.polling() {
+                let tick = weak.clone();
+                let every = st.engine.config().poll_interval;
+                st.timers.poll_every(every, move || {
+                    if let Some(shared) = tick.upgrade() {
+                        (shared.hooks.poll)(&shared);
+                    }
+                });
+            }
+            None
+        } else {
+            st.timers.stop_polling()
         };
-        if earlier {
-            st.timers.arm(next, now(), move || on_deadline(&weak));
-        }
-        *st.due = st.timers.armed_for().map_or(f64::INFINITY, |at| at as f64);
+        let next = st.engine.due_by();
+        let deadline = if st.engine.needs_timer() {
+            let earlier = match (next, st.timers.armed_for()) {
+                (Some(next), Some(armed)) => next < armed,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if earlier {
+                st.timers.arm(next, now(), move || on_deadline(&weak));
+            }
+            None
+        } else {
+            st.timers.disarm()
+        };
+        // Armed, the timer is no later than the next deadline; unarmed, the
+        // next deadline is an eviction that the next read must run.
+        let due = st.timers.armed_for().or(next);
+        *st.due = due.map_or(f64::INFINITY, |at| at as f64);
+        (poll, deadline)
     });
+    // Cleared with the state released.
+    drop(stopped);
 }
 
 fn on_deadline(weak: &Weak<Inner>) {

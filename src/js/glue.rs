@@ -45,6 +45,10 @@ extern "C" {
     #[wasm_bindgen(js_name = isAbandoned)]
     pub fn is_abandoned(value: &JsValue) -> bool;
 
+    /// Deno or Node: a process that a pending timer keeps alive.
+    #[wasm_bindgen(js_name = isScriptHost)]
+    pub fn is_script_host() -> bool;
+
     /// Calls `session.sendMessage(message)`; a held promise if it returned
     /// one, else undefined.
     pub fn send(session: &JsValue, message: &JsValue) -> JsValue;

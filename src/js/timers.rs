@@ -1,7 +1,9 @@
 //! The manager's two timers, from gloo-timers: one `Interval` polls the
 //! session, one `Timeout` fires at the engine's next deadline and is re-armed
 //! by replacing it. Dropping either clears its JS timer, so the number of
-//! live JS timers never grows with the number of tasks.
+//! live JS timers never grows with the number of tasks. Both run only while
+//! there is work (see `driver::arm_timers`), so a script whose work is done
+//! ends on its own.
 use gloo_timers::callback::{Interval, Timeout};
 
 use super::args::MAX_TIMER_MS;
@@ -14,11 +16,27 @@ pub struct Timers {
 }
 
 impl Timers {
+    /// Whether the polling interval runs.
+    pub fn polling(&self) -> bool {
+        self.poll.is_some()
+    }
+
     /// Starts polling every `ms` unless it already runs.
     pub fn poll_every(&mut self, ms: u64, tick: impl FnMut() + 'static) {
         if self.poll.is_none() {
             self.poll = Some(Interval::new(ms as u32, tick));
         }
+    }
+
+    /// Stops polling; the interval is returned, to be dropped (which clears
+    /// it) once the state is released.
+    pub fn stop_polling(&mut self) -> Option<Interval> {
+        self.poll.take()
+    }
+
+    /// Disarms the deadline timer; returned to be dropped as `stop_polling`.
+    pub fn disarm(&mut self) -> Option<Timeout> {
+        self.deadline.take().map(|(_, t)| t)
     }
 
     /// When the deadline timer is armed for.
