@@ -1,5 +1,5 @@
 # The two commands of the README; everything else is in scripts/.
-.PHONY: start test build bench
+.PHONY: start test build bench package
 start:          ## build pkg/ and serve the www/ console
 	scripts/start.sh
 test:           ## run every test
@@ -8,3 +8,5 @@ bench:          ## run the benchmarks in Deno and headless Chromium
 	scripts/bench.sh
 build:          ## build pkg/ and print its sizes
 	scripts/build.sh
+package:        ## build the npm tarball into dist/
+	scripts/package.sh

@@ -3,11 +3,21 @@
 //   deno run --allow-read examples/batch.ts [tasks] [maxConcurrent]
 // The runner here stands in for a real model call: it streams a few lines,
 // honours its abort signal, and fails now and then, as real agents do.
-import init, { BackgroundManager } from "../pkg/background_manager.js";
-import type { BackgroundTask, BackgroundTaskStatus, RunnerContext } from "../pkg/background_manager.js";
+import init, { BackgroundManager } from "../pkg/index.js";
+import type { BackgroundTask, BackgroundTaskStatus, RunnerContext } from "../pkg/index.js";
 
-const TOTAL = Number(Deno.args[0] ?? 24);
-const MAX = Number(Deno.args[1] ?? 4);
+// Both counts must be whole numbers of at least 1; anything else gets the
+// usage line instead of a run that makes no sense.
+function count(arg: string | undefined, fallback: number): number {
+  if (arg === undefined) return fallback;
+  return /^[1-9][0-9]{0,5}$/.test(arg) ? Number(arg) : NaN;
+}
+const TOTAL = count(Deno.args[0], 24);
+const MAX = count(Deno.args[1], 4);
+if (Number.isNaN(TOTAL) || Number.isNaN(MAX) || Deno.args.length > 2) {
+  console.error("usage: deno run --allow-read examples/batch.ts [tasks (1-999999), default 24] [maxConcurrent (1-999999), default 4]");
+  Deno.exit(2);
+}
 const AGENTS = ["researcher", "coder", "writer"];
 
 await init();

@@ -1,7 +1,7 @@
 // The seed's "Basic Task Management" and "Task Lifecycle Management" flows,
 // on pkg/ in Deno. Run: deno run --allow-read examples/lifecycle.ts
-import init, { BackgroundManager } from "../pkg/background_manager.js";
-import type { TaskNotification } from "../pkg/background_manager.js";
+import init, { BackgroundManager } from "../pkg/index.js";
+import type { TaskNotification } from "../pkg/index.js";
 
 await init();
 

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/setup.sh)"
 wasm-pack --quiet build --target web --release -- "$@" >&2
+node scripts/manifest.mjs
 wasm=pkg/background_manager_bg.wasm
 gz=$(gzip -9c "$wasm" | wc -c)
 js=$(gzip -9c pkg/background_manager.js | wc -c)

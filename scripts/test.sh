@@ -2,7 +2,8 @@
 # Runs every test: the native engine suites and the WIT check; then, on pkg/
 # built with the differential check, the Deno suite and the browser suites
 # in headless Chromium; then, on the release pkg/ (whose size must be within
-# budget), the console end to end and the Deno examples. Ends with one line
+# budget), the package installed into Node, Deno and vite projects, the
+# console end to end and the Deno examples. Ends with one line
 # counting every test that ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,12 +36,22 @@ run suites node --test tests/e2e/suites.test.mjs
 step "build the release pkg/ (size within budget)"
 scripts/build.sh
 
+step "the npm tarball, installed into fresh Node, Deno and vite projects"
+mkdir -p dist
+tarball=$(npm pack ./pkg --pack-destination dist --silent)
+run package tests/package/run.sh "dist/$tarball"
+
 step "the www/ console end to end in headless Chromium"
 run e2e node --test tests/e2e/page.test.mjs
 
 step "the Deno examples run"
 deno run --quiet --allow-read examples/lifecycle.ts > /dev/null && echo "examples/lifecycle.ts: ok"
 deno run --quiet --allow-read examples/batch.ts 8 3 > /dev/null && echo "examples/batch.ts: ok"
+if deno run --quiet --allow-read examples/batch.ts abc 2> "$log/usage.err"; then
+  echo "examples/batch.ts abc ran instead of printing its usage" >&2
+  exit 1
+fi
+grep -q "^usage: " "$log/usage.err" && echo "examples/batch.ts abc: prints its usage"
 
 step "a Deno script whose work is done exits without cleanup()"
 timeout 30 deno run --quiet --allow-read tests/deno/exits.ts

@@ -1,7 +1,7 @@
 // A console for background agents: everything on the page comes from the
 // manager's events (subscribe), never from re-polling it. All text that comes
 // from tasks goes into the DOM as text, never as HTML.
-import init, { BackgroundManager } from '../pkg/background_manager.js';
+import init, { BackgroundManager } from '../pkg/index.js';
 
 const params = new URLSearchParams(location.search);
 const setting = (name, fallback) => {

@@ -1,7 +1,7 @@
 // Type-checked (never run) by `deno check`: the seed's examples, written
 // against pkg/background_manager.d.ts. The @ts-expect-error lines fail the
 // check if a type ever loosens to `any`.
-import init, { BackgroundManager } from "../../pkg/background_manager.js";
+import init, { BackgroundManager } from "../../pkg/index.js";
 import type {
   AgentSession,
   BackgroundManagerError,
@@ -16,7 +16,7 @@ import type {
   RunnerContext,
   TaskEvent,
   TaskNotification,
-} from "../../pkg/background_manager.js";
+} from "../../pkg/index.js";
 
 export async function seedExamples(): Promise<void> {
   await init();

@@ -1,0 +1,30 @@
+// The package's entry: the generated module, with an init() that works
+// unchanged in browsers, bundlers, Deno and Node. The generated init()
+// fetches the .wasm beside the module, which Node's fetch cannot do for a
+// file: URL; there it is read from disk instead.
+import initWasm from './background_manager.js';
+
+export * from './background_manager.js';
+
+const WASM = 'background_manager_bg.wasm';
+
+function isNode() {
+  return typeof Deno === 'undefined' && typeof globalThis.process?.versions?.node === 'string';
+}
+
+/**
+ * Loads the WebAssembly module; call (and await) once before the first
+ * `new BackgroundManager()`. Calling it again returns the same promise.
+ * `input` is optional: where the `.wasm` is, or its bytes, or a module.
+ */
+export default async function init(input) {
+  if (input === undefined && isNode() && import.meta.url.startsWith('file:')) {
+    // Not an import statement, which bundlers would try to resolve for the
+    // browser: Node 20.16+ hands out its modules; older 20.x imports it by a
+    // name no bundler folds.
+    const fs = globalThis.process.getBuiltinModule?.('node:fs/promises') ??
+      (await import(/* @vite-ignore */ ['node:fs', 'promises'].join('/')));
+    input = await fs.readFile(new URL(WASM, import.meta.url));
+  }
+  return initWasm(input === undefined ? undefined : { module_or_path: input });
+}
