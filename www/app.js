@@ -1,179 +1,157 @@
-// A console for background agents: everything on the page comes from the
-// manager's events (subscribe), never from re-polling it. All text that comes
-// from tasks goes into the DOM as text, never as HTML.
+// A console for background agents. Everything on the page follows the
+// manager's events (subscribe), never re-polling; text from tasks goes into
+// the DOM as text, never as HTML. URL settings: ?max= (agents at once),
+// ?delay= (ms between the agent's lines), ?failRate= (0 to 1).
 import init, { BackgroundManager } from '../pkg/index.js';
+import { simulatedAgent } from './agent.js';
+import { Detail } from './detail.js';
+import { FINAL, STATUSES, plural, short, show } from './format.js';
+import { TaskList } from './tasks.js';
+import { Timeline } from './timeline.js';
 
 const params = new URLSearchParams(location.search);
-const setting = (name, fallback) => {
+const setting = (name, fallback, max = Infinity) => {
   const value = Number(params.get(name));
-  return params.has(name) && Number.isFinite(value) && value >= 0 ? value : fallback;
+  return params.has(name) && Number.isFinite(value) && value >= 0 ? Math.min(value, max) : fallback;
 };
-const MAX_CONCURRENT = Math.max(1, setting('max', 3));
+const MAX_CONCURRENT = Math.max(1, Math.floor(setting('max', 3)));
 const DELAY = setting('delay', 700);
-const FINAL = new Set(['completed', 'error', 'cancelled']);
-const OUTPUT_SHOWN = 4000;
+const FAIL_RATE = setting('failRate', 0.1, 1);
+const TAIL = 8000;
 
 const $ = (id) => document.getElementById(id);
-/** taskId -> { tr, status, createdAt, updatedAt, badge, elapsed, output, detail, cancel, wait } */
-const rows = new Map();
+/** What the page knows of each task it shows, by id, from the events. */
+const model = new Map();
+let seq = 0;
 
 await init();
 const manager = new BackgroundManager({
   maxConcurrent: MAX_CONCURRENT,
   agentLimits: { coder: 1 },
-  simulatedDelay: DELAY,
+  runner: simulatedAgent({ delay: DELAY, failRate: FAIL_RATE }),
 });
 await manager.initialize({
   id: 'browser-session',
   getStatus: async () => 'running',
-  sendMessage: async (message) => logNotification(message),
+  sendMessage: async (message) => logLine($('notifications'), `${message.type}: task ${short(message.taskId)} ${message.status}`),
 });
+
+const list = new TaskList($('tasks'), {
+  details: (id) => detail.open(id),
+  wait: waitFor,
+  cancel: (id) => manager.cancelTask(id).catch(showError),
+});
+const timeline = new Timeline($('timeline'), $('axis'));
+const detail = new Detail($('detail'), manager, showError);
 manager.subscribe(onEvent);
-$('limits').textContent =
-  `At most ${MAX_CONCURRENT} agents at once (coder: 1). The simulated agent writes a line every ${DELAY} ms.`;
+$('limits').textContent = `At most ${plural(MAX_CONCURRENT, 'agent')} at once (coder: 1 at a time). ` +
+  `The simulated agent writes a line every ${DELAY} ms and fails ${Math.round(FAIL_RATE * 100)}% of the time.`;
 
 // ---- events --------------------------------------------------------------
 
 function onEvent(event) {
+  const now = Date.now();
   switch (event.type) {
-    case 'created':
-      if (event.task) addRow(event.task);
+    case 'created': {
+      const t = event.task;
+      if (!t) return;
+      const entry = {
+        seq: seq++, id: t.id, agent: t.agent, prompt: t.prompt, status: event.status,
+        createdAt: t.createdAt, updatedAt: t.updatedAt,
+        startedAt: event.status === 'running' ? t.createdAt : undefined,
+        output: t.output ?? '', result: undefined, error: undefined,
+      };
+      model.set(t.id, entry);
+      list.add(entry);
+      timeline.add(entry);
+      list.render(entry, now);
       break;
-    case 'status':
-      updateRow(event.taskId, event.status, event.task);
+    }
+    case 'status': {
+      const entry = model.get(event.taskId);
+      if (!entry) return;
+      entry.status = event.status;
+      entry.updatedAt = event.task?.updatedAt ?? now;
+      if (event.status === 'running' && entry.startedAt === undefined) entry.startedAt = entry.updatedAt;
+      if (event.status === 'completed') entry.result = event.task?.result;
+      if (event.status === 'error') entry.error = event.task?.error;
+      list.render(entry, now);
+      announce(`Task ${short(entry.id)} (${entry.agent ?? 'task'}) is ${event.status === 'error' ? 'failed' : event.status}.`);
+      if (list.sort !== 'created') list.order(model.values(), now);
       break;
-    case 'output':
-      appendOutput(event.taskId, event.chunk);
+    }
+    case 'output': {
+      const entry = model.get(event.taskId);
+      if (!entry) return;
+      entry.output = (entry.output + event.chunk).slice(-TAIL);
+      list.render(entry, now);
       break;
+    }
     case 'removed':
-      rows.get(event.taskId)?.tr.remove();
-      rows.delete(event.taskId);
+      forget(event.taskId);
       break;
   }
-  refreshCounts();
+  refresh(now);
 }
 
-// ---- the table -----------------------------------------------------------
-
-function cell(tr, className) {
-  const td = document.createElement('td');
-  if (className) td.className = className;
-  tr.append(td);
-  return td;
+function forget(id) {
+  model.delete(id);
+  list.remove(id);
+  timeline.remove(id);
 }
 
-function addRow(task) {
-  const tr = document.createElement('tr');
-  tr.dataset.id = task.id;
-  const id = cell(tr, 'id');
-  id.textContent = task.id.length > 12 ? `${task.id.slice(0, 8)}…` : task.id;
-  id.title = task.id;
-  cell(tr).textContent = task.agent ?? '—';
-  cell(tr, 'prompt').textContent = task.prompt ?? '';
-  const badge = document.createElement('span');
-  cell(tr).append(badge);
-  const elapsed = cell(tr, 'num');
-  const outputCell = cell(tr);
-  const output = document.createElement('pre');
-  output.className = 'output';
-  const detail = document.createElement('span');
-  detail.className = 'detail';
-  outputCell.append(output, detail);
-  const actions = cell(tr, 'actions');
-  const wait = button('Wait', 'small', () => waitFor(task.id, wait));
-  const cancel = button('Cancel', 'small', () => manager.cancelTask(task.id).catch(showError));
-  actions.append(wait, ' ', cancel);
-  const row = { tr, status: task.status, createdAt: task.createdAt, updatedAt: task.updatedAt, badge, elapsed, output, detail, cancel, wait };
-  rows.set(task.id, row);
-  $('rows').append(tr);
-  if (task.output) appendOutput(task.id, task.output);
-  render(row, task);
+// ---- what is drawn from the model ------------------------------------------
+
+function refresh(now = Date.now()) {
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
+  for (const entry of model.values()) counts[entry.status]++;
+  for (const status of STATUSES) document.querySelector(`[data-count="${status}"]`).textContent = String(counts[status]);
+  const live = counts.queued + counts.running;
+  $('summary').textContent = model.size === 0 ? 'No tasks' : `${plural(model.size, 'task')}, ${live} live`;
+  $('empty').hidden = model.size > 0;
+  $('clear').disabled = model.size === live;
+  timeline.draw([...model.values()], now);
 }
 
-function updateRow(taskId, status, task) {
-  const row = rows.get(taskId);
-  if (!row) return;
-  render(row, task ?? { status, updatedAt: Date.now() });
-}
-
-function render(row, task) {
-  row.status = task.status;
-  row.updatedAt = task.updatedAt;
-  row.badge.className = `badge ${task.status}`;
-  row.badge.textContent = task.status;
-  row.tr.dataset.status = task.status;
-  row.cancel.disabled = FINAL.has(task.status);
-  if (task.status === 'error') {
-    row.detail.className = 'detail error-text';
-    row.detail.textContent = task.error ?? '';
-    row.detail.style.color = 'var(--error)';
-  } else if (task.status === 'completed' && task.result?.response) {
-    row.detail.textContent = `→ ${task.result.response}`;
-    row.detail.style.color = 'var(--completed)';
-  }
-  applyFilter(row);
-  renderElapsed(row);
-}
-
-function appendOutput(taskId, chunk) {
-  const row = rows.get(taskId);
-  if (!row) return;
-  const text = row.output.textContent + chunk;
-  row.output.textContent = text.length > OUTPUT_SHOWN ? `…${text.slice(-OUTPUT_SHOWN)}` : text;
-  row.output.scrollTop = row.output.scrollHeight;
-}
-
-function button(label, className, onClick) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = className;
-  b.textContent = label;
-  b.addEventListener('click', onClick);
-  return b;
-}
-
-function seconds(ms) {
-  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} m ${Math.floor(ms / 1000) % 60} s`;
-}
-
-function renderElapsed(row) {
-  const end = FINAL.has(row.status) ? row.updatedAt : Date.now();
-  row.elapsed.textContent = seconds(Math.max(0, end - row.createdAt));
-}
-
+// Elapsed times and the timeline move while anything is live.
 setInterval(() => {
-  for (const row of rows.values()) if (!FINAL.has(row.status)) renderElapsed(row);
+  const now = Date.now();
+  let live = false;
+  for (const entry of model.values()) {
+    if (FINAL.has(entry.status)) continue;
+    live = true;
+    list.tick(entry, now);
+  }
+  if (live) timeline.draw([...model.values()], now);
 }, 200);
 
-function refreshCounts() {
-  const counts = { queued: 0, running: 0, completed: 0, error: 0, cancelled: 0 };
-  for (const row of rows.values()) counts[row.status]++;
-  for (const [status, n] of Object.entries(counts)) {
-    document.querySelector(`[data-count="${status}"]`).textContent = String(n);
-  }
-  $('empty').hidden = rows.size > 0;
+function announce(text) {
+  $('announce').textContent = text;
 }
 
-// ---- filter --------------------------------------------------------------
-
-let filter = '';
-
-function applyFilter(row) {
-  row.tr.hidden = filter !== '' && row.status !== filter;
-}
+// ---- controls --------------------------------------------------------------
 
 $('filter').addEventListener('change', async (e) => {
-  filter = e.target.value;
+  list.filter = e.target.value;
   try {
-    // Ask the manager which tasks match; rows follow status events after.
-    const matching = new Set((await manager.getAllTasks(filter || undefined)).map((t) => t.id));
-    for (const [id, row] of rows) row.tr.hidden = !matching.has(id);
+    // Ask the manager which tasks match; cards follow status events after.
+    const matching = new Set((await manager.getAllTasks(list.filter || undefined)).map((t) => t.id));
+    for (const [id, card] of list.cards) card.li.hidden = !matching.has(id);
   } catch (error) {
     showError(error);
   }
 });
 
-// ---- actions -------------------------------------------------------------
+$('sort').addEventListener('change', (e) => {
+  list.sort = e.target.value;
+  list.order(model.values(), Date.now());
+});
+
+$('clear').addEventListener('click', () => {
+  for (const entry of [...model.values()]) if (FINAL.has(entry.status)) forget(entry.id);
+  refresh();
+  announce('Finished tasks cleared from the list.');
+});
 
 $('launch-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -203,7 +181,7 @@ async function waitFor(taskId, wait) {
   try {
     const out = await manager.getOutput(taskId, { wait: true, timeout: 120_000 });
     const what = out.status === 'completed'
-      ? out.result?.response ?? JSON.stringify(out.result)
+      ? out.result?.response ?? show(out.result)
       : out.error ?? (out.timedOut ? 'still running (timed out)' : out.status);
     logLine($('results'), `${short(taskId)} ${out.status}: ${what}`);
   } catch (error) {
@@ -214,11 +192,7 @@ async function waitFor(taskId, wait) {
   }
 }
 
-// ---- logs and errors -----------------------------------------------------
-
-function short(id) {
-  return id.length > 12 ? `${id.slice(0, 8)}…` : id;
-}
+// ---- logs and errors -------------------------------------------------------
 
 function logLine(list, text) {
   const li = document.createElement('li');
@@ -228,15 +202,13 @@ function logLine(list, text) {
   list.prepend(li);
 }
 
-function logNotification(message) {
-  logLine($('notifications'), `${message.type}: task ${short(message.taskId)} ${message.status}`);
-}
-
 function showError(error) {
   const code = error?.code ? ` [${error.code}]` : '';
   $('error-text').textContent = `${error?.message ?? String(error)}${code}`;
   $('error').hidden = false;
 }
 
-$('error-close').addEventListener('click', () => ($('error').hidden = true));
-refreshCounts();
+$('error-close').addEventListener('click', () => {
+  $('error').hidden = true;
+});
+refresh();

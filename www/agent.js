@@ -1,0 +1,35 @@
+// The console's simulated agent: the runner the page gives the manager. It
+// streams a few lines (one every `delay` ms), stops at once when its signal
+// aborts, and fails at `failRate` (0 to 1), so every state can be seen.
+export function simulatedAgent({ delay, failRate }) {
+  return async ({ agent, prompt, signal, write }) => {
+    const steps = [
+      `[${agent}] Received: ${prompt}\n`,
+      `[${agent}] Thinking about it...\n`,
+      `[${agent}] Drafting the answer...\n`,
+    ];
+    for (const step of steps) {
+      await pause(delay, signal);
+      write(step);
+    }
+    await pause(delay, signal);
+    if (Math.random() < failRate) throw new Error(`${agent} gave up: the simulated model failed`);
+    write(`[${agent}] Done.\n`);
+    return { response: `Simulated response from ${agent} to: ${prompt}` };
+  };
+}
+
+function pause(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
