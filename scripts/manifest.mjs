@@ -2,7 +2,7 @@
 // licences, and package.json and jsr.json written from Cargo.toml, the one
 // place the name, version, description, licence and repository are kept.
 // wasm-pack's own package.json is replaced. Run by scripts/build.sh.
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
 const pkg = new URL('pkg/', root);
@@ -12,6 +12,9 @@ const [name, version, description, license, repository] =
   ['name', 'version', 'description', 'license', 'repository'].map(field);
 if (!name || !version || !repository) throw new Error('Cargo.toml lacks name, version or repository');
 
+// wasm-pack's pkg/.gitignore ignores everything, which deno publish obeys;
+// the repository's own .gitignore already keeps pkg/ out of git.
+rmSync(new URL('.gitignore', pkg), { force: true });
 for (const file of ['index.js', 'index.d.ts']) copyFileSync(new URL(`src/package/${file}`, root), new URL(file, pkg));
 for (const file of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(new URL(file, root), new URL(file, pkg));
 
@@ -39,7 +42,7 @@ const manifest = {
   files,
   // The generated module and its snippets run code at import.
   sideEffects: ['./background_manager.js', './snippets/*'],
-  engines: { node: '>=20' },
+  engines: { node: '>=20.16' },
 };
 writeFileSync(new URL('package.json', pkg), JSON.stringify(manifest, null, 2) + '\n');
 // JSR publishes the same files (`deno publish` from pkg/).

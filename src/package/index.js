@@ -1,3 +1,4 @@
+// @ts-self-types="./index.d.ts"
 // The package's entry: the generated module, with an init() that works
 // unchanged in browsers, bundlers, Deno and Node. The generated init()
 // fetches the .wasm beside the module, which Node's fetch cannot do for a
@@ -19,11 +20,9 @@ function isNode() {
  */
 export default async function init(input) {
   if (input === undefined && isNode() && import.meta.url.startsWith('file:')) {
-    // Not an import statement, which bundlers would try to resolve for the
-    // browser: Node 20.16+ hands out its modules; older 20.x imports it by a
-    // name no bundler folds.
-    const fs = globalThis.process.getBuiltinModule?.('node:fs/promises') ??
-      (await import(/* @vite-ignore */ ['node:fs', 'promises'].join('/')));
+    // Not an import, which bundlers would try to resolve for the browser:
+    // Node (20.16 and later) hands out its own modules.
+    const fs = globalThis.process.getBuiltinModule('node:fs/promises');
     input = await fs.readFile(new URL(WASM, import.meta.url));
   }
   return initWasm(input === undefined ? undefined : { module_or_path: input });

@@ -30,6 +30,11 @@ npm_install "$tarball"
 cp "$here/usage.mjs" .
 timeout 60 deno run --quiet --allow-read --allow-env usage.mjs
 
+echo "-- JSR: the same files, as deno publish would take them"
+published=$(cd "$here/../../pkg" && deno publish --dry-run --allow-dirty 2>&1) || { echo "$published"; exit 1; }
+grep -q "Dry run complete" <<<"$published" || { echo "$published"; exit 1; }
+echo "deno publish --dry-run: ok"
+
 echo "-- vite $VITE_VERSION: an app built with the package, loaded in Chromium"
 mkdir "$work/vite" && cd "$work/vite"
 echo '{ "name": "vite-user", "private": true, "type": "module" }' > package.json
