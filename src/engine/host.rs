@@ -71,15 +71,17 @@ pub trait Store<H: Host> {
     /// Files a new task under `id` and keeps its values; `oldest` is the seq
     /// of the oldest task still in the table (a store kept by seq needs to
     /// span only `oldest..=seq`). When `id` is taken already nothing
-    /// changes and the values come back. (The engine checks a caller's id
-    /// with `find` first; a generated id is simply tried, one lookup less.)
+    /// changes and the id and values come back: that is how the engine
+    /// learns that a caller's id is a duplicate, in the same lookup that
+    /// files it.
+    #[allow(clippy::type_complexity)]
     fn insert(
         &mut self,
         seq: u64,
         oldest: u64,
         id: H::Id,
         task: NewTask<H>,
-    ) -> Result<(), NewTask<H>>;
+    ) -> Result<(), (H::Id, NewTask<H>)>;
     /// Session `index` now stands for `id` (`None`: the index is free).
     fn set_session(&mut self, index: u32, id: Option<H::Text>);
     /// Task `seq` is final; keeps what it ended with. Returns the task's id

@@ -48,12 +48,11 @@ impl<H: Host> Engine<H> {
         let seq = self.table.next_seq();
         let oldest = self.table.oldest();
         match id {
-            Some(id) if self.store.find(&id).is_some() => {
-                return Err(EngineError::duplicate(&self.store.describe(&id)))
-            }
+            // A caller's id that is taken: the store refuses it and nothing
+            // changes.
             Some(id) => {
-                if self.store.insert(seq, oldest, id, values).is_err() {
-                    return Err(EngineError::internal("the store refused a free id"));
+                if let Err((id, _)) = self.store.insert(seq, oldest, id, values) {
+                    return Err(EngineError::duplicate(&self.store.describe(&id)));
                 }
             }
             None => self.file_fresh(seq, oldest, values)?,
@@ -112,7 +111,7 @@ impl<H: Host> Engine<H> {
             let id = self.store.uuid(&bytes);
             match self.store.insert(seq, oldest, id, values) {
                 Ok(()) => return Ok(()),
-                Err(back) => values = back,
+                Err((_, back)) => values = back,
             }
         }
         Err(EngineError::internal("the store refused eight fresh ids"))

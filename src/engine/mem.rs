@@ -169,9 +169,9 @@ where
         _oldest: u64,
         id: String,
         task: NewTask<H>,
-    ) -> Result<(), NewTask<H>> {
+    ) -> Result<(), (String, NewTask<H>)> {
         if self.ids.contains_key(&id) {
-            return Err(task);
+            return Err((id, task));
         }
         self.ids.insert(id.clone(), seq);
         self.tasks.insert(

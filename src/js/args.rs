@@ -170,10 +170,15 @@ fn opt_id(value: JsValue, name: Name<'_>) -> Arg<Option<JsValue>> {
     }
 }
 
+/// A checked id (a session id, an agent name) as Rust text, which the
+/// engine interns, and as given, which the store keeps.
+pub fn with_text(value: JsValue) -> (String, JsValue) {
+    (value.as_string().unwrap_or_default(), value)
+}
+
 /// An optional session id, as Rust text (to compare) and as given.
 fn opt_session(value: JsValue, what: &str) -> Arg<Option<(String, JsValue)>> {
-    Ok(opt_id(value, Name(what, Some("sessionId")))?
-        .map(|v| (v.as_string().unwrap_or_default(), v)))
+    Ok(opt_id(value, Name(what, Some("sessionId")))?.map(with_text))
 }
 
 /// `BackgroundManagerOptions`: the engine's config and the runner (the
@@ -374,5 +379,5 @@ pub fn agent_call(agent: JsValue, prompt: JsValue) -> Arg<((String, JsValue), Js
             &glue::describe(&prompt),
         ));
     }
-    Ok(((agent.as_string().unwrap_or_default(), agent), prompt))
+    Ok((with_text(agent), prompt))
 }

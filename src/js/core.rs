@@ -77,6 +77,12 @@ fn row(st: &State, seq: u64) -> Option<[f64; 5]> {
     })
 }
 
+/// A task's session as the engine takes it: the id as Rust text (to
+/// intern) and as the caller's JS string (to keep).
+fn session_arg(session: &Option<(String, JsValue)>) -> Option<(&str, JsValue)> {
+    session.as_ref().map(|(text, v)| (text.as_str(), v.clone()))
+}
+
 impl Core {
     /// Runs an operation that changes task `seq` (which it returns), and
     /// leaves the task's numbers as the operation left it where the facade
@@ -178,11 +184,8 @@ impl Core {
     pub fn create_task(&self, options: JsValue) -> Result<f64, JsValue> {
         let a = args::create(&options)?;
         self.changed(|st, now| {
-            let session = a
-                .session
-                .as_ref()
-                .map(|(text, v)| (text.as_str(), v.clone()));
-            st.engine.create(a.id, session, a.options, now)
+            st.engine
+                .create(a.id, session_arg(&a.session), a.options, now)
         })
     }
 
@@ -195,11 +198,8 @@ impl Core {
         session_id: Option<JsValue>,
         options: JsValue,
     ) -> Result<f64, JsValue> {
-        let session = session_id.map(|v| (v.as_string().unwrap_or_default(), v));
-        self.changed(|st, now| {
-            let session = session.as_ref().map(|(text, v)| (text.as_str(), v.clone()));
-            st.engine.create(id, session, options, now)
-        })
+        let session = session_id.map(args::with_text);
+        self.changed(|st, now| st.engine.create(id, session_arg(&session), options, now))
     }
 
     /// `launch` as the facade calls it for the common shape (see `create`;
@@ -214,14 +214,14 @@ impl Core {
         options: JsValue,
     ) -> Result<f64, JsValue> {
         let name = agent.as_string().unwrap_or_default();
-        let session = session_id.map(|v| (v.as_string().unwrap_or_default(), v));
+        let session = session_id.map(args::with_text);
         self.changed(|st, now| {
-            let session = session.as_ref().map(|(text, v)| (text.as_str(), v.clone()));
             let values = NewTask {
                 options,
                 launch: Some((agent, prompt)),
             };
-            st.engine.launch(id, session, &name, values, now)
+            st.engine
+                .launch(id, session_arg(&session), &name, values, now)
         })
     }
 
@@ -229,16 +229,13 @@ impl Core {
     pub fn launch(&self, options: JsValue) -> Result<f64, JsValue> {
         let a = args::launch(&options)?;
         self.changed(|st, now| {
-            let session = a
-                .session
-                .as_ref()
-                .map(|(text, v)| (text.as_str(), v.clone()));
             let (agent, agent_text) = a.agent;
             let values = NewTask {
                 options: a.options,
                 launch: Some((agent_text, a.prompt)),
             };
-            st.engine.launch(a.id, session, &agent, values, now)
+            st.engine
+                .launch(a.id, session_arg(&a.session), &agent, values, now)
         })
     }
 

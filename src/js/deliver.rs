@@ -11,7 +11,7 @@ use super::driver::{self, Shared};
 use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
 use super::store::Js;
 use super::{errors, glue, promises};
-use crate::engine::{Answer, Effect, Ending, EngineError, Event, Run, Status};
+use crate::engine::{Answer, Effect, Ending, EngineError, Event, Run, Status, Store};
 
 pub fn deliver(shared: &Shared, effect: Effect<Js>) {
     match effect {
@@ -182,15 +182,9 @@ fn deliver_event(shared: &Shared, seq: u64, event: Event<Js>) {
         }
         let listeners: Vec<Function> = st.listeners.iter().map(|(_, f)| f.clone()).collect();
         let task = || {
-            st.engine.task(seq).map_or(JsValue::UNDEFINED, |t| {
-                st.engine.store().view.snapshot(
-                    seq as f64,
-                    t.status.index() as u8,
-                    t.created_at as f64,
-                    t.updated_at as f64,
-                    t.session,
-                )
-            })
+            st.engine
+                .task(seq)
+                .map_or(JsValue::UNDEFINED, |t| st.engine.store().snapshot(seq, &t))
         };
         let record = match event {
             Event::Created { id, status } => TaskEvent::Created {

@@ -107,7 +107,7 @@ pub fn run<R>(shared: &Shared, op: impl FnOnce(&mut State, u64) -> R) -> Result<
             return Err(errors::disposed());
         }
         // Reads made by callbacks while this operation's effects are
-        // delivered go through the core, until `arm_deadline` publishes.
+        // delivered go through the core, until `arm_timers` publishes.
         *state.due = f64::NEG_INFINITY;
         op(&mut state, now())
     };
@@ -171,15 +171,12 @@ fn arm_timers(shared: &Shared) {
         };
         let next = st.engine.due_by();
         let deadline = if st.engine.needs_timer() {
-            let earlier = match (next, st.timers.armed_for()) {
-                (Some(next), Some(armed)) => next < armed,
-                (Some(_), None) => true,
-                (None, _) => false,
-            };
-            if earlier {
-                st.timers.arm(next, now(), move || on_deadline(&weak));
+            match (next, st.timers.armed_for()) {
+                (Some(next), armed) if armed.is_none_or(|armed| next < armed) => {
+                    st.timers.arm(next, now(), move || on_deadline(&weak))
+                }
+                _ => None,
             }
-            None
         } else {
             st.timers.disarm()
         };

@@ -36,10 +36,8 @@ extern "C" {
 
     pub fn report(what: &str, error: &JsValue);
 
-    /// A fresh native promise following `value`, which `release` can settle
-    /// early with the ABANDONED marker.
-    pub fn hold(value: &JsValue) -> Promise;
-
+    /// Lets go of a promise `calls.js`'s `hold` made (every user promise
+    /// Rust awaits): settles it early with the ABANDONED marker.
     pub fn release(held: &Promise);
 
     #[wasm_bindgen(js_name = isAbandoned)]
@@ -49,11 +47,9 @@ extern "C" {
     #[wasm_bindgen(js_name = isScriptHost)]
     pub fn is_script_host() -> bool;
 
-    /// Calls `session.sendMessage(message)`; a held promise if it returned
-    /// one, else undefined.
-    pub fn send(session: &JsValue, message: &JsValue) -> JsValue;
-
-    /// `send` of task `task_id`'s notification, made here in one crossing.
+    /// Calls `session.sendMessage` with task `task_id`'s notification, made
+    /// in JS in one crossing; a held promise if it returned one, else
+    /// undefined.
     pub fn notify(
         session: &JsValue,
         task_id: &JsValue,

@@ -5,7 +5,7 @@
 // which the engine keeps in step, plus the numbers the core writes to wasm
 // memory, without a wasm call per value. Whatever a read cannot answer this
 // way (an argument to check, a wait, an error to report) goes to the core.
-import { P, makeError } from './calls.js';
+import { P, idProblem, makeError } from './calls.js';
 import { View } from './view.js';
 
 // Set by the wasm module's start function (core.rs) when init() runs.
@@ -18,7 +18,11 @@ export function setFactory(make) {
 // A usable id: the facade passes such values straight on; anything else
 // goes to the core, which says what is wrong with it.
 function isId(value) {
-  return typeof value === 'string' && value.length > 0 && value.isWellFormed();
+  return idProblem(value) === 0;
+}
+
+function disposed() {
+  return makeError(0, 'BackgroundManager was disposed (free() or [Symbol.dispose]()); make a new one', 'DISPOSED');
 }
 
 // Reads `keys` of an options object once into a plain copy; undefined when
@@ -63,7 +67,7 @@ export class BackgroundManager {
   }
 
   #gone() {
-    return Promise.reject(makeError(0, 'BackgroundManager was disposed (free() or [Symbol.dispose]()); make a new one', 'DISPOSED'));
+    return Promise.reject(disposed());
   }
 
   initialize(session) {
@@ -143,7 +147,7 @@ export class BackgroundManager {
       if (seq !== undefined) {
         const n = view.read(seq);
         if (n !== undefined) return Promise.resolve(view.snapshot(seq, n[0], n[1], n[2], n[3]));
-      } else if (taskId.length > 0 && taskId.isWellFormed()) {
+      } else if (isId(taskId)) {
         return Promise.resolve(null);
       }
     }
@@ -215,7 +219,7 @@ export class BackgroundManager {
   }
 
   subscribe(listener) {
-    if (this.#disposed) throw makeError(0, 'BackgroundManager was disposed (free() or [Symbol.dispose]()); make a new one', 'DISPOSED');
+    if (this.#disposed) throw disposed();
     return this.#core.subscribe(listener);
   }
 

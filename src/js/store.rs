@@ -82,8 +82,6 @@ extern "C" {
     pub fn agent(this: &View, seq: f64) -> JsValue;
     #[wasm_bindgen(method)]
     pub fn prompt(this: &View, seq: f64) -> JsValue;
-    #[wasm_bindgen(method)]
-    pub fn notification(this: &View, seq: f64, status: u8, timestamp: f64) -> JsValue;
     #[wasm_bindgen(method, js_name = sessionId)]
     pub fn session_id(this: &View, index: u32) -> JsValue;
     /// Gives the view the wasm memory it reads the core's numbers from.
@@ -135,7 +133,7 @@ impl Store<Js> for JsStore {
         oldest: u64,
         id: JsValue,
         task: NewTask<Js>,
-    ) -> Result<(), NewTask<Js>> {
+    ) -> Result<(), (JsValue, NewTask<Js>)> {
         let (agent, prompt) = match &task.launch {
             Some((agent, prompt)) => (agent, prompt),
             None => (&JsValue::UNDEFINED, &JsValue::UNDEFINED),
@@ -146,7 +144,7 @@ impl Store<Js> for JsStore {
         if filed {
             Ok(())
         } else {
-            Err(task)
+            Err((id, task))
         }
     }
 

@@ -44,14 +44,15 @@ impl Timers {
         self.deadline.as_ref().map(|(at, _)| *at)
     }
 
-    /// Arms the deadline timer for `at` (disarms it for `None`), replacing
-    /// the one armed before. A deadline past the longest delay a JS timer
-    /// takes fires early, finds nothing due, and re-arms for the rest.
-    pub fn arm(&mut self, at: Option<u64>, now: u64, fire: impl FnOnce() + 'static) {
-        self.deadline = at.map(|at| {
-            let delay = (at.saturating_sub(now) as f64).min(MAX_TIMER_MS) as u32;
-            (at, Timeout::new(delay, fire))
-        });
+    /// Arms the deadline timer for `at`, replacing the one armed before,
+    /// which is returned to be dropped (cleared) once the state is released.
+    /// A deadline past the longest delay a JS timer takes fires early, finds
+    /// nothing due, and re-arms for the rest.
+    pub fn arm(&mut self, at: u64, now: u64, fire: impl FnOnce() + 'static) -> Option<Timeout> {
+        let delay = (at.saturating_sub(now) as f64).min(MAX_TIMER_MS) as u32;
+        self.deadline
+            .replace((at, Timeout::new(delay, fire)))
+            .map(|(_, t)| t)
     }
 
     /// The deadline timer fired: forget it, so that the next `arm` arms a

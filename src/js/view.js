@@ -54,18 +54,11 @@ export class View {
 
   // ---- written by the engine (store.rs) -----------------------------------
 
-  // Files a new task; false (and nothing changed) when its id is taken.
+  // Files a new task; false (and nothing changed) when its id is taken: a
+  // caller's duplicate, or a generated id that met a live one.
   insert(seq, oldest, id, options, agent, prompt) {
-    const before = this.ids.size;
+    if (this.ids.has(id)) return false;
     this.ids.set(id, seq);
-    if (this.ids.size === before) {
-      // Taken (a generated id met a live one: one chance in 2^122). Put
-      // the task that has it back.
-      for (let s = oldest; s < seq; s++) {
-        if (this.slots[(s & this.mask) * STRIDE] === id) this.ids.set(id, s);
-      }
-      return false;
-    }
     if (seq - oldest > this.mask) this.grow(seq - oldest);
     const i = (seq & this.mask) * STRIDE;
     this.slots[i] = id;
@@ -250,11 +243,6 @@ export class View {
     if (done) return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, result: value, output };
     if (failed) return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, error: value, output };
     return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, output };
-  }
-
-  // Task `seq`'s notification: what session.sendMessage receives.
-  notification(seq, status, timestamp) {
-    return { type: 'task_completion', taskId: this.slots[(seq & this.mask) * STRIDE], status: P.status[status], timestamp };
   }
 
   // getOutput's answer, as OutputResult in records.rs makes it (one
