@@ -1,14 +1,24 @@
 //! background-manager: the background tasks of AI agents, for browser agent
 //! UIs and Deno scripts. `engine` is the pure state machine; `js` is the
-//! wasm-bindgen skin that converts values, owns timers and calls JS.
+//! wasm-bindgen skin that converts values, owns timers and calls JS;
+//! `component` is the wit-bindgen skin of the WebAssembly component, built
+//! for wasm32-wasip2 without std, so that the component imports nothing but
+//! the wall clock and the random source.
+#![cfg_attr(target_os = "wasi", no_std)]
+
+extern crate alloc;
 
 pub mod engine;
 
-#[cfg(all(target_arch = "wasm32", feature = "js"))]
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "js"))]
 mod js;
+
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+mod component;
 
 #[cfg(all(
     target_arch = "wasm32",
+    target_os = "unknown",
     feature = "js",
     not(target_feature = "atomics")
 ))]

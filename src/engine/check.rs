@@ -1,6 +1,7 @@
 //! The engine's invariants, checked from scratch: for tests, the fuzzer and
 //! the skins' differential checks. Linear in everything.
-use std::collections::{HashMap, HashSet};
+use super::prelude::*;
+use alloc::collections::{BTreeMap, BTreeSet};
 
 use super::deadlines::Deadline;
 use super::{Engine, Host, Run, Status};
@@ -16,9 +17,9 @@ impl<H: Host> Engine<H> {
 
     /// The first invariant that does not hold, described.
     pub fn inconsistency(&self) -> Option<&'static str> {
-        let queued: HashSet<(u64, Deadline)> = self.deadlines.timed().collect();
-        let evicting: HashSet<u64> = self.deadlines.evictions().collect();
-        let grace: HashSet<u64> = queued
+        let queued: BTreeSet<(u64, Deadline)> = self.deadlines.timed().collect();
+        let evicting: BTreeSet<u64> = self.deadlines.evictions().collect();
+        let grace: BTreeSet<u64> = queued
             .iter()
             .filter_map(|(_, due)| match due {
                 Deadline::Grace(seq) => Some(*seq),
@@ -62,9 +63,9 @@ impl<H: Host> Engine<H> {
                 && launched_ok
                 && output_ok
         });
-        let mut sessions: HashMap<u32, usize> = HashMap::new();
-        let mut agents: HashMap<u32, usize> = HashMap::new();
-        let mut by_agent: HashMap<u32, usize> = HashMap::new();
+        let mut sessions: BTreeMap<u32, usize> = BTreeMap::new();
+        let mut agents: BTreeMap<u32, usize> = BTreeMap::new();
+        let mut by_agent: BTreeMap<u32, usize> = BTreeMap::new();
         let mut holding = 0;
         for t in self.table.iter() {
             *sessions.entry(t.session).or_default() += 1;
@@ -83,7 +84,7 @@ impl<H: Host> Engine<H> {
             && sessions.iter().all(|(&i, &n)| self.sessions.refs(i) == n)
             && agents.len() == self.agents.len()
             && agents.iter().all(|(&i, &n)| self.agents.refs(i) == n);
-        let counted: HashMap<u32, usize> = (0u32..)
+        let counted: BTreeMap<u32, usize> = (0u32..)
             .zip(&self.active_by_agent)
             .filter(|(_, &n)| n > 0)
             .map(|(agent, &n)| (agent, n))

@@ -1,3 +1,4 @@
+use super::prelude::*;
 /// Times are milliseconds, sizes UTF-16 code units; the defaults are the
 /// seed's where it has one.
 #[derive(Clone, Debug, PartialEq, Eq)]

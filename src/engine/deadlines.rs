@@ -1,5 +1,5 @@
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use alloc::collections::{BinaryHeap, VecDeque};
+use core::cmp::Reverse;
 
 /// What happens when a deadline passes. The order of the variants is the
 /// order of handling at equal times: a task that expires at the moment a

@@ -1,4 +1,5 @@
 //! `cleanup()`: the engine forgets everything but its counters.
+use super::prelude::*;
 use super::{Effect, Engine, Event, Host, Run, Store};
 
 impl<H: Host> Engine<H> {

@@ -4,7 +4,8 @@
 //! finishing tasks), `runs.rs` (launched tasks, slots, output),
 //! `session.rs` (the session and polling), `waits.rs`, `dispose.rs` and
 //! `check.rs` (the invariants, for tests).
-use std::collections::VecDeque;
+use super::prelude::*;
+use alloc::collections::VecDeque;
 
 use super::deadlines::Deadlines;
 use super::ids::IdGen;

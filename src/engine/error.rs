@@ -1,4 +1,5 @@
-use std::fmt;
+use super::prelude::*;
+use core::fmt;
 
 use super::Status;
 
@@ -126,4 +127,4 @@ impl fmt::Display for EngineError {
     }
 }
 
-impl std::error::Error for EngineError {}
+impl core::error::Error for EngineError {}

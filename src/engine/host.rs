@@ -2,6 +2,7 @@
 //! the host keeps every value the engine passes on but never reads (ids,
 //! options, results, messages, output text) in its `Store`, and carries out
 //! the effects the engine queues.
+use super::prelude::*;
 
 use super::{Cut, Outcome, Task};
 

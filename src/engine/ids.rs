@@ -1,6 +1,7 @@
 //! Generated task ids: UUID v4, 122 random bits from the host's secure
 //! source, drawn sixteen ids at a time so that creating a task rarely asks
 //! the host for randomness.
+use super::prelude::*;
 
 const IDS_PER_FILL: usize = 16;
 

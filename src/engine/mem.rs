@@ -1,7 +1,9 @@
 //! A store in plain Rust: ids and text as Rust strings, payloads as any
 //! clonable value. Native tests, the fuzzer and the property tests run the
 //! engine on it; it is also the model of what every store must do.
-use std::collections::{BTreeMap, HashMap};
+use super::prelude::*;
+use alloc::collections::BTreeMap;
+use hashbrown::HashMap;
 
 use super::{format_uuid, Cut, Ending, Host, NewTask, Outcome, Status, Store, Task, CUT_NOTICE};
 
@@ -41,14 +43,15 @@ pub struct MemTask<P> {
     pub prompt: Option<String>,
 }
 
-/// The plain-Rust store. `random` is a small deterministic generator unless
-/// `seeded` is given another seed: native runs need distinct ids, not
-/// secret ones.
+/// The plain-Rust store. `random` is a small deterministic generator (native
+/// runs need distinct ids, not secret ones) unless the store was made
+/// `with_random` (the component, which asks the host's WASI random source).
 pub struct MemStore<H: Host> {
     ids: HashMap<String, u64>,
     tasks: BTreeMap<u64, Kept<H::Payload>>,
     sessions: HashMap<u32, String>,
     state: u64,
+    source: Option<fn(&mut [u8]) -> bool>,
 }
 
 impl<H: Host> Default for MemStore<H> {
@@ -64,6 +67,16 @@ impl<H: Host> MemStore<H> {
             tasks: BTreeMap::new(),
             sessions: HashMap::new(),
             state: seed,
+            source: None,
+        }
+    }
+
+    /// A store whose `random` is `source`: it fills the bytes, or says
+    /// there is no randomness to be had.
+    pub fn with_random(source: fn(&mut [u8]) -> bool) -> Self {
+        MemStore {
+            source: Some(source),
+            ..MemStore::default()
         }
     }
 
@@ -139,6 +152,9 @@ where
     }
 
     fn random(&mut self, bytes: &mut [u8]) -> bool {
+        if let Some(source) = self.source {
+            return source(bytes);
+        }
         // splitmix64: distinct, well spread, repeatable.
         for chunk in bytes.chunks_mut(8) {
             self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);

@@ -18,6 +18,7 @@ pub mod mem;
 mod names;
 mod output;
 mod poll;
+mod prelude;
 mod runs;
 mod seqset;
 mod session;

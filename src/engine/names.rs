@@ -1,5 +1,6 @@
-use std::collections::HashMap;
-use std::rc::Rc;
+use super::prelude::*;
+use alloc::rc::Rc;
+use hashbrown::HashMap;
 
 /// Names many tasks share (session ids, agent names), each kept once and
 /// known by a small index while any task (or the manager) refers to it. A

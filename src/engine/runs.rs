@@ -2,6 +2,7 @@
 //! and cancellation with a grace period.
 use super::deadlines::Deadline;
 use super::lifecycle::SessionArg;
+use super::prelude::*;
 use super::{
     Effect, Ending, Engine, EngineError, Event, Host, NewTask, Output, Run, Status, Store,
 };

@@ -1,4 +1,4 @@
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// A set of task seqs as a bitmap, one bit per seq from `base`. Seqs are
 /// dense (the slab's), so this is smaller than a tree and iterates in order

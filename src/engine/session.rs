@@ -1,6 +1,7 @@
 //! The agent session: who notifications go to, and polling its status.
 use super::engine::Session;
 use super::poll::PollToken;
+use super::prelude::*;
 use super::{Ending, Engine, Host, Status, Store};
 
 impl<H: Host> Engine<H> {

@@ -1,4 +1,5 @@
-use std::collections::VecDeque;
+use super::prelude::*;
+use alloc::collections::VecDeque;
 
 use super::seqset::SeqSet;
 use super::{Status, Task, TaskRef};

@@ -1,3 +1,4 @@
+use super::prelude::*;
 use super::{Output, Status};
 
 /// The work behind a task.
@@ -87,7 +88,7 @@ impl Task {
 
 // Kept at 32 bytes on wasm32: a task's size is most of its memory.
 #[cfg(target_pointer_width = "32")]
-const _: () = assert!(std::mem::size_of::<Option<Task>>() <= 32);
+const _: () = assert!(core::mem::size_of::<Option<Task>>() <= 32);
 
 /// A task with its creation number, as the table hands them out.
 #[derive(Debug)]
@@ -119,7 +120,7 @@ impl<'a> TaskRef<'a> {
     }
 }
 
-impl std::ops::Deref for TaskRef<'_> {
+impl core::ops::Deref for TaskRef<'_> {
     type Target = Task;
 
     fn deref(&self) -> &Task {

@@ -1,6 +1,7 @@
 //! The clock and what comes due: TTL expiry, grace ends, evictions and
 //! waiter timeouts, each handled as of its own time.
 use super::deadlines::Deadline;
+use super::prelude::*;
 use super::{Effect, Ending, Engine, Event, Host, Outcome, Run, Status, Store};
 
 impl<H: Host> Engine<H> {

@@ -1,4 +1,5 @@
-use std::collections::HashMap;
+use super::prelude::*;
+use hashbrown::HashMap;
 
 /// What a waiter is answered with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

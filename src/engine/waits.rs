@@ -1,6 +1,7 @@
 //! Waiting for a task to become final: `getOutput({ wait })` and a
 //! grace-period `cancelTask`.
 use super::deadlines::Deadline;
+use super::prelude::*;
 use super::waiters::Want;
 use super::{Answer, Engine, EngineError, Host};
 

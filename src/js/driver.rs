@@ -2,8 +2,8 @@
 //! it: borrow, run one engine operation, release, then carry out what the
 //! operation queued (which may call user code, which may call back in) and
 //! re-arm the deadline timer.
+use hashbrown::HashMap;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use js_sys::Function;
