@@ -1,7 +1,7 @@
 //! wit/ parsed by wasm-tools' own parser, and held against the code so the
 //! interface cannot drift silently: statuses and error codes against the
 //! engine, records against the TypeScript interfaces, the resource's methods
-//! and parameters against the exported class.
+//! and parameters against the exported class, and the world's imports.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeMap;
@@ -109,7 +109,6 @@ fn records_match_the_typescript_interfaces_field_for_field() {
     let ts = source("src/js/types.rs");
     for (record, interface) in [
         ("background-task", "BackgroundTask"),
-        ("background-manager-options", "BackgroundManagerOptions"),
         (
             "create-background-task-options",
             "CreateBackgroundTaskOptions",
@@ -137,21 +136,41 @@ fn records_match_the_typescript_interfaces_field_for_field() {
             .collect();
         assert_eq!(wit, ts, "{record} vs {interface} (field -> optional)");
     }
-    // The session is a resource in WIT and an interface in TS.
+    // The options: all but the JS runner's, which a component host does itself.
+    let TypeDefKind::Record(r) = type_named(&resolve, iface, "background-manager-options") else {
+        panic!("background-manager-options is not a record");
+    };
+    let wit: BTreeMap<String, bool> = r
+        .fields
+        .iter()
+        .map(|f| (f.name.clone(), is_option(&resolve, &f.ty)))
+        .collect();
+    let mut options: BTreeMap<String, bool> = ts_interface(&ts, "BackgroundManagerOptions")
+        .into_iter()
+        .map(|(k, v)| (kebab(&k), v))
+        .collect();
+    for js_only in ["runner", "simulated-delay"] {
+        assert!(
+            options.remove(js_only).is_some(),
+            "{js_only} left the TS options"
+        );
+    }
+    assert_eq!(
+        wit, options,
+        "background-manager-options vs BackgroundManagerOptions"
+    );
+    // The session: in TS an object with `id` and two functions; in WIT its
+    // id, the functions being the host's (`notify` effects, polls).
     let members: Vec<String> = ts_interface(&ts, "AgentSession")
         .keys()
         .map(|k| kebab(k))
         .collect();
-    let session: Vec<String> = resolve.interfaces[iface]
-        .functions
-        .values()
-        .filter(|f| f.name.contains("agent-session."))
-        .map(|f| f.item_name().to_string())
-        .collect();
-    let (mut members, mut session) = (members, session);
-    members.sort();
-    session.sort();
-    assert_eq!(members, session);
+    assert_eq!(members, ["get-status", "id", "send-message"]);
+    let TypeDefKind::Record(session) = type_named(&resolve, iface, "agent-session") else {
+        panic!("agent-session is not a record");
+    };
+    let fields: Vec<&str> = session.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(fields, ["id"]);
 }
 
 /// The methods of the class as `src/js/types.rs` declares it (the class
@@ -214,16 +233,28 @@ fn the_class_answers_every_method_in_manager_js() {
     }
 }
 
+/// What the resource has that the JS class does not: the host's side of
+/// the contract, where JS has timers, promises and callbacks.
+const HOST_DRIVEN: [&str; 6] = [
+    "advance",
+    "take-effects",
+    "run-write",
+    "run-settled",
+    "begin-poll",
+    "finish-poll",
+];
+
 #[test]
 fn the_resource_has_every_method_of_the_class_with_its_parameters() {
     let (resolve, iface) = load();
-    let wit: BTreeMap<String, Vec<String>> = resolve.interfaces[iface]
+    let mut wit: BTreeMap<String, Vec<String>> = resolve.interfaces[iface]
         .functions
         .values()
         .filter(|f| f.name.contains("background-manager"))
         .map(|f| {
             let name = match f.kind {
-                FunctionKind::Constructor(_) => "constructor".to_string(),
+                // A fallible constructor: the class's constructor throws.
+                FunctionKind::Static(_) if f.item_name() == "open" => "constructor".to_string(),
                 _ => f.item_name().to_string(),
             };
             let params = f
@@ -235,7 +266,13 @@ fn the_resource_has_every_method_of_the_class_with_its_parameters() {
             (name, params)
         })
         .collect();
-    let class = exported_methods();
+    for method in HOST_DRIVEN {
+        assert!(wit.remove(method).is_some(), "{method} is missing");
+    }
+    let mut class = exported_methods();
+    // `subscribe(listener)` in JS; `subscribe(on)` turns `event` effects on.
+    assert_eq!(wit.remove("subscribe"), Some(vec!["on".to_string()]));
+    assert!(class.remove("subscribe").is_some());
     assert_eq!(wit, class);
     let seed = [
         "initialize",
@@ -253,7 +290,7 @@ fn the_resource_has_every_method_of_the_class_with_its_parameters() {
     for method in seed {
         assert!(wit.contains_key(method), "the seed's {method} is missing");
     }
-    let added = ["launch", "append-output", "subscribe"];
+    let added = ["launch", "append-output"];
     for method in added {
         assert!(wit.contains_key(method), "{method} is missing");
     }
@@ -262,4 +299,26 @@ fn the_resource_has_every_method_of_the_class_with_its_parameters() {
         seed.len() + added.len() + 1,
         "the methods and the constructor"
     );
+}
+
+#[test]
+fn the_world_imports_the_wall_clock_and_random_only_and_exports_the_manager() {
+    let (resolve, iface) = load();
+    let (_, world) = resolve
+        .worlds
+        .iter()
+        .find(|(_, w)| w.name == "background-manager")
+        .expect("world background-manager");
+    let name = |key: &wit_parser::WorldKey| resolve.name_world_key(key);
+    let imports: Vec<String> = world.imports.keys().map(name).collect();
+    assert_eq!(
+        imports,
+        ["wasi:clocks/wall-clock@0.2.0", "wasi:random/random@0.2.0"]
+    );
+    let exports: Vec<String> = world.exports.keys().map(name).collect();
+    assert_eq!(exports, ["agents:background-manager/manager@0.1.0"]);
+    assert!(world
+        .exports
+        .values()
+        .any(|e| matches!(e, wit_parser::WorldItem::Interface { id, .. } if *id == iface)));
 }

@@ -1,0 +1,158 @@
+//! Arguments checked at the boundary, before any state is touched, with the
+//! messages and codes of the JS build where the two can be given the same
+//! wrong value (WIT's types rule out the rest).
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::bindings::api::{BackgroundManagerOptions, GetBackgroundOutputOptions};
+use crate::engine::{Config, EngineError};
+
+pub type Arg<T> = Result<T, EngineError>;
+
+/// The largest delay a JS timer takes: a poll interval past it could not be
+/// kept by a JS host, so it is refused here as there.
+const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
+/// A number of ms: `> 0` when `positive`, else `>= 0`; rounded up to a
+/// whole number; may be infinite when `infinite`.
+fn ms(x: Option<f64>, name: &str, positive: bool, infinite: bool) -> Arg<Option<f64>> {
+    let Some(x) = x else { return Ok(None) };
+    let ok = if positive { x > 0.0 } else { x >= 0.0 };
+    if x.is_nan() || !ok {
+        let bound = if positive { "> 0" } else { ">= 0" };
+        return Err(EngineError::invalid(format!("{name} must be {bound}")));
+    }
+    if !infinite && !x.is_finite() {
+        return Err(EngineError::invalid(format!(
+            "{name} must be a finite number"
+        )));
+    }
+    Ok(Some(ceil(x)))
+}
+
+/// `f64::ceil` is std's; core has no float rounding on stable.
+fn ceil(x: f64) -> f64 {
+    if !x.is_finite() || x >= 9_007_199_254_740_992.0 {
+        return x;
+    }
+    let t = x as u64 as f64;
+    if t < x {
+        t + 1.0
+    } else {
+        t
+    }
+}
+
+/// A whole number of at least 1.
+fn count(n: Option<u32>, name: &str) -> Arg<Option<usize>> {
+    match n {
+        Some(0) => Err(EngineError::invalid(format!(
+            "{name} must be a whole number >= 1"
+        ))),
+        n => Ok(n.map(|n| n as usize)),
+    }
+}
+
+/// The manager's options as the engine's config.
+pub fn config(options: Option<BackgroundManagerOptions>) -> Arg<Config> {
+    let mut config = Config {
+        // Timed only while someone listens (see `Manager::schedule`).
+        timed_evictions: false,
+        ..Config::default()
+    };
+    let Some(o) = options else { return Ok(config) };
+    if let Some(ms) = ms(o.poll_interval, "options.pollInterval", true, false)? {
+        if ms > MAX_TIMER_MS {
+            return Err(EngineError::invalid(
+                "options.pollInterval must be a finite number of ms up to 2147483647",
+            ));
+        }
+        config.poll_interval = ms as u64;
+    }
+    if let Some(ms) = ms(o.task_ttl, "options.taskTTL", true, false)? {
+        config.task_ttl = ms as u64;
+    }
+    if let Some(ms) = ms(
+        o.cancel_grace_period,
+        "options.cancelGracePeriod",
+        false,
+        false,
+    )? {
+        config.cancel_grace = ms as u64;
+    }
+    config.max_concurrent = count(o.max_concurrent, "options.maxConcurrent")?;
+    if let Some(n) = count(o.output_cap, "options.outputCap")? {
+        config.output_cap = n;
+    }
+    let mut limits = Vec::new();
+    for (agent, limit) in o.agent_limits.unwrap_or_default() {
+        let n = count(Some(limit), &format!("options.agentLimits.{agent}"))?;
+        limits.extend(n.map(|n| (agent, n)));
+    }
+    config.agent_limits = limits;
+    Ok(config)
+}
+
+/// An id, which must not be empty.
+pub fn id(value: &str, name: &str) -> Arg<()> {
+    if value.is_empty() {
+        return Err(EngineError::invalid(format!("{name} must not be empty")));
+    }
+    Ok(())
+}
+
+pub fn opt_id(value: &Option<String>, name: &str) -> Arg<()> {
+    match value {
+        Some(v) => id(v, name),
+        None => Ok(()),
+    }
+}
+
+/// A payload, which must be JSON text: it is kept as given.
+pub fn json(text: String, name: &str) -> Arg<String> {
+    match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+        Ok(_) => Ok(text),
+        Err(e) => Err(EngineError::invalid(format!(
+            "{name} must be JSON text: {e}"
+        ))),
+    }
+}
+
+pub fn opt_json(text: Option<String>, name: &str) -> Arg<Option<String>> {
+    text.map(|t| json(t, name)).transpose()
+}
+
+/// Whether `call-agent`'s options ask for a background task
+/// (`{"background": true}`); options that are not an object are the
+/// runner's business.
+pub fn background(options: &Option<String>) -> bool {
+    let Some(text) = options else { return false };
+    matches!(
+        serde_json::from_str::<serde_json::Value>(text),
+        Ok(serde_json::Value::Object(map)) if map.get("background") == Some(&serde_json::Value::Bool(true))
+    )
+}
+
+/// `get-output`'s options: wait, timeout (none: forever) and since.
+pub struct Output {
+    pub wait: bool,
+    pub timeout: Option<u64>,
+    pub since: Option<u64>,
+}
+
+pub fn output(options: Option<GetBackgroundOutputOptions>) -> Arg<Output> {
+    let o = options.unwrap_or(GetBackgroundOutputOptions {
+        wait: None,
+        timeout: None,
+        since: None,
+    });
+    let what = "getOutput options";
+    let timeout = ms(o.timeout, &format!("{what}.timeout"), false, true)?;
+    let since = ms(o.since, &format!("{what}.since"), false, true)?;
+    Ok(Output {
+        wait: o.wait.unwrap_or(false),
+        timeout: timeout.filter(|t| t.is_finite()).map(|t| t as u64),
+        since: since.map(|c| if c.is_finite() { c as u64 } else { u64::MAX }),
+    })
+}

@@ -1,0 +1,94 @@
+//! The engine's answers as WIT records.
+use alloc::string::{String, ToString};
+
+use super::bindings::api::{
+    BackgroundTask, BackgroundTaskStatus, ErrorCode, GetBackgroundOutputResult, ManagerError,
+};
+use super::host::{Wasi, WasiEngine};
+use crate::engine::mem::MemTask;
+use crate::engine::{Ending, EngineError, ErrorKind, Status, Store};
+
+pub fn status(s: Status) -> BackgroundTaskStatus {
+    match s {
+        Status::Queued => BackgroundTaskStatus::Queued,
+        Status::Running => BackgroundTaskStatus::Running,
+        Status::Completed => BackgroundTaskStatus::Completed,
+        Status::Error => BackgroundTaskStatus::Error,
+        Status::Cancelled => BackgroundTaskStatus::Cancelled,
+    }
+}
+
+pub fn status_of(s: BackgroundTaskStatus) -> Status {
+    match s {
+        BackgroundTaskStatus::Queued => Status::Queued,
+        BackgroundTaskStatus::Running => Status::Running,
+        BackgroundTaskStatus::Completed => Status::Completed,
+        BackgroundTaskStatus::Error => Status::Error,
+        BackgroundTaskStatus::Cancelled => Status::Cancelled,
+    }
+}
+
+pub fn error(e: EngineError) -> ManagerError {
+    let code = match e.kind {
+        ErrorKind::TaskNotFound => ErrorCode::TaskNotFound,
+        ErrorKind::InvalidTransition => ErrorCode::InvalidTransition,
+        ErrorKind::DuplicateId => ErrorCode::DuplicateId,
+        ErrorKind::NotInitialized => ErrorCode::NotInitialized,
+        ErrorKind::InvalidArgument => ErrorCode::InvalidArgument,
+        ErrorKind::Disposed => ErrorCode::Disposed,
+        ErrorKind::RandomUnavailable => ErrorCode::RandomUnavailable,
+        ErrorKind::Internal => ErrorCode::Internal,
+    };
+    ManagerError {
+        code,
+        message: e.message,
+    }
+}
+
+/// A task as the store showed it.
+pub fn task(t: MemTask<Option<String>>) -> BackgroundTask {
+    BackgroundTask {
+        id: t.id,
+        status: status(t.status),
+        created_at: t.created_at as f64,
+        updated_at: t.updated_at as f64,
+        options: t.options.unwrap_or_else(|| "null".to_string()),
+        session_id: Some(t.session_id).filter(|s| !s.is_empty()),
+        result: t.result.flatten(),
+        error: t.error,
+        output: Some(t.output).filter(|o| !o.is_empty()),
+        agent: t.agent,
+        prompt: t.prompt,
+    }
+}
+
+/// Task `seq` now, if it is in the table.
+pub fn snapshot(engine: &WasiEngine, seq: u64) -> Option<BackgroundTask> {
+    let t = engine.task(seq)?;
+    engine.store().snapshot(seq, t.task()).map(task)
+}
+
+/// `get-output`'s result.
+pub fn output(
+    id: String,
+    st: Status,
+    output: String,
+    cursor: u64,
+    ending: Ending<Wasi>,
+    timed_out: bool,
+) -> GetBackgroundOutputResult {
+    let (result, error) = match ending {
+        Ending::None => (None, None),
+        Ending::Result(r) => (r, None),
+        Ending::Error(e) => (None, Some(e)),
+    };
+    GetBackgroundOutputResult {
+        task_id: id,
+        status: status(st),
+        output,
+        cursor: cursor as f64,
+        result,
+        error,
+        timed_out: timed_out.then_some(true),
+    }
+}
