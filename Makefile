@@ -1,5 +1,5 @@
 # The two commands of the README; everything else is in scripts/.
-.PHONY: start test build bench package
+.PHONY: start test build bench package component
 start:          ## build pkg/ and serve the www/ console
 	scripts/start.sh
 test:           ## run every test
@@ -10,3 +10,5 @@ build:          ## build pkg/ and print its sizes
 	scripts/build.sh
 package:        ## build the npm tarball into dist/
 	scripts/package.sh
+component:      ## build the WebAssembly component and print its path and sizes
+	scripts/component.sh
