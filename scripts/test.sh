@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the native engine suites and the WIT check; then, on pkg/
+# Runs every test: the native engine suites and the WIT check; the
+# component under wasmtime and under jco (Node, Deno); then, on pkg/
 # built with the differential check, the Deno suite and the browser suites
 # in headless Chromium; then, on the release pkg/ (whose size must be within
 # budget), the package installed into Node, Deno and vite projects, the
@@ -9,14 +10,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/setup.sh)"
 log=$(mktemp -d)
-trap 'rm -rf "$log"' EXIT
+trap 'kill "${wasmtime_build:-}" 2>/dev/null; rm -rf "$log"' EXIT
 
 step() { printf '\n== %s\n' "$1"; }
 # Runs a step, shows its output, keeps it for the final count.
 run() { local name=$1; shift; "$@" 2>&1 | tee "$log/$name.txt"; return "${PIPESTATUS[0]}"; }
 
+# The wasmtime host of the component's tests builds in its own target dir
+# (about 11 minutes the first time) while the steps before it run.
+(cd tests/wasmtime && cargo build --quiet --locked --target-dir ../../target/wasmtime) \
+  >"$log/wasmtime-build.out" 2>&1 &
+wasmtime_build=$!
+
 step "native: engine, store, properties and WIT (cargo test)"
 run cargo cargo test --quiet
+
+step "the component: cargo build --release --target wasm32-wasip2, jco transpile"
+scripts/component.sh --js
+
+step "the shared scenarios on the component under jco, in Node and in Deno"
+run jco-node node --test tests/component/scenarios.test.mjs
+run jco-deno deno test --quiet --allow-read tests/component/scenarios.test.mjs
 
 step "the engine alone builds for wasm32, without the JS skin"
 cargo build --quiet --target wasm32-unknown-unknown --no-default-features && echo "engine-only wasm32 build: ok"
@@ -29,6 +43,17 @@ deno check --quiet tests/deno/usage.ts examples/*.ts scripts/serve.ts && echo "d
 
 step "Deno suite on pkg/ (deno test, sanitizers on)"
 run deno deno test --quiet --allow-read --v8-flags=--expose-gc tests/deno/
+
+step "the shared scenarios on pkg/ in Deno, in real time"
+run esm deno test --quiet --allow-read tests/scenarios/esm.test.mjs
+
+step "the shared scenarios on the component under wasmtime, on a virtual wall clock"
+if ! wait "$wasmtime_build"; then
+  cat "$log/wasmtime-build.out" >&2
+  exit 1
+fi
+run wasmtime target/wasmtime/debug/background-manager-wasmtime-host \
+  target/wasm32-wasip2/release/background_manager.wasm scenarios tests/scenarios/scenarios.json
 
 step "the browser suites in headless Chromium (playwright-core, node --test)"
 run suites node --test tests/e2e/suites.test.mjs
