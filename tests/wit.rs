@@ -103,6 +103,25 @@ fn the_error_codes_are_the_engines() {
     }
 }
 
+/// A WIT record's fields: name -> optional?
+fn record_fields(resolve: &Resolve, iface: InterfaceId, record: &str) -> BTreeMap<String, bool> {
+    let TypeDefKind::Record(r) = type_named(resolve, iface, record) else {
+        panic!("{record} is not a record");
+    };
+    r.fields
+        .iter()
+        .map(|f| (f.name.clone(), is_option(resolve, &f.ty)))
+        .collect()
+}
+
+/// A TS interface's members in kebab case: name -> optional?
+fn ts_fields(ts: &str, interface: &str) -> BTreeMap<String, bool> {
+    ts_interface(ts, interface)
+        .into_iter()
+        .map(|(k, v)| (kebab(&k), v))
+        .collect()
+}
+
 #[test]
 fn records_match_the_typescript_interfaces_field_for_field() {
     let (resolve, iface) = load();
@@ -122,33 +141,15 @@ fn records_match_the_typescript_interfaces_field_for_field() {
         ("task-notification", "TaskNotification"),
         ("launch-options", "LaunchOptions"),
     ] {
-        let TypeDefKind::Record(r) = type_named(&resolve, iface, record) else {
-            panic!("{record} is not a record");
-        };
-        let wit: BTreeMap<String, bool> = r
-            .fields
-            .iter()
-            .map(|f| (f.name.clone(), is_option(&resolve, &f.ty)))
-            .collect();
-        let ts: BTreeMap<String, bool> = ts_interface(&ts, interface)
-            .into_iter()
-            .map(|(k, v)| (kebab(&k), v))
-            .collect();
-        assert_eq!(wit, ts, "{record} vs {interface} (field -> optional)");
+        assert_eq!(
+            record_fields(&resolve, iface, record),
+            ts_fields(&ts, interface),
+            "{record} vs {interface} (field -> optional)"
+        );
     }
     // The options: all but the JS runner's, which a component host does itself.
-    let TypeDefKind::Record(r) = type_named(&resolve, iface, "background-manager-options") else {
-        panic!("background-manager-options is not a record");
-    };
-    let wit: BTreeMap<String, bool> = r
-        .fields
-        .iter()
-        .map(|f| (f.name.clone(), is_option(&resolve, &f.ty)))
-        .collect();
-    let mut options: BTreeMap<String, bool> = ts_interface(&ts, "BackgroundManagerOptions")
-        .into_iter()
-        .map(|(k, v)| (kebab(&k), v))
-        .collect();
+    let wit = record_fields(&resolve, iface, "background-manager-options");
+    let mut options = ts_fields(&ts, "BackgroundManagerOptions");
     for js_only in ["runner", "simulated-delay"] {
         assert!(
             options.remove(js_only).is_some(),
