@@ -9,6 +9,3 @@ wit_bindgen::generate!({
 });
 
 pub use exports::agents::background_manager::manager as api;
-
-use super::manager::Component;
-export!(Component);

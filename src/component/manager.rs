@@ -20,6 +20,9 @@ use crate::engine::{self, EngineError, ErrorKind, NewTask, PollToken, Status, St
 
 pub struct Component;
 
+// The component's exports are this type's: the generated glue calls into it.
+super::bindings::export!(Component with_types_in super::bindings);
+
 impl api::Guest for Component {
     type BackgroundManager = Manager;
 }
