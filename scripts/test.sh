@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/setup.sh)"
 log=$(mktemp -d)
-trap 'kill "${wasmtime_build:-}" 2>/dev/null; rm -rf "$log"' EXIT
+trap 'kill "${wasmtime_build:-}" 2>/dev/null || true; rm -rf "$log"' EXIT
 
 step() { printf '\n== %s\n' "$1"; }
 # Runs a step, shows its output, keeps it for the final count.
