@@ -14,7 +14,7 @@ use super::bindings::api::{
 };
 use super::effects::{convert, disposal};
 use super::host::{self, now, WasiEngine};
-use super::records::{error, output, snapshot, status, status_of};
+use super::records::{error, output, snapshot, status, status_of, task_of};
 use crate::engine::mem::units;
 use crate::engine::{self, EngineError, ErrorKind, NewTask, PollToken, Status, Store, Wait, Want};
 
@@ -36,17 +36,11 @@ struct State {
     /// The number the latest `initialize` gave its session.
     sessions: u32,
     next_waiter: u64,
-    /// The poll in flight: the number the host knows it by, and the engine's
-    /// token.
-    poll: Option<(u64, PollToken)>,
-    polls: u64,
     /// Foreground runs still going, and the waiter each one settles.
     calls: BTreeMap<u64, u64>,
     next_call: u64,
     /// Effects converted and not yet taken, oldest first.
     out: Vec<api::Effect>,
-    /// Whether `event` effects are on.
-    events: bool,
 }
 
 impl State {
@@ -112,12 +106,9 @@ impl api::GuestBackgroundManager for Manager {
             engine: WasiEngine::new(config, host::store()),
             sessions: 0,
             next_waiter: 0,
-            poll: None,
-            polls: 0,
             calls: BTreeMap::new(),
             next_call: FIRST_CALL,
             out: Vec::new(),
-            events: false,
         };
         Ok(api::BackgroundManager::new(Manager {
             state: RefCell::new(state),
@@ -131,7 +122,6 @@ impl api::GuestBackgroundManager for Manager {
             let n = st.sessions;
             st.engine
                 .initialize(n, &session.id, session.id.clone(), now);
-            st.poll = None;
             Ok(n)
         })
     }
@@ -207,10 +197,7 @@ impl api::GuestBackgroundManager for Manager {
         self.with(|st, now| {
             args::id(&task_id, "taskId")?;
             st.engine.advance(now);
-            Ok(st
-                .engine
-                .get(&task_id)
-                .and_then(|t| snapshot(&st.engine, t.seq())))
+            Ok(st.engine.get(&task_id).and_then(|t| task_of(&st.engine, t)))
         })
     }
 
@@ -218,11 +205,9 @@ impl api::GuestBackgroundManager for Manager {
         let mut st = self.state.borrow_mut();
         st.engine.advance(now());
         let engine = &st.engine;
-        let store = engine.store();
         engine
             .list(status.map(status_of))
-            .filter_map(|t| store.snapshot(t.seq(), t.task()))
-            .map(super::records::task)
+            .filter_map(|t| task_of(engine, t))
             .collect()
     }
 
@@ -283,7 +268,6 @@ impl api::GuestBackgroundManager for Manager {
 
     fn subscribe(&self, on: bool) {
         let mut st = self.state.borrow_mut();
-        st.events = on;
         st.engine.set_events(on);
     }
 
@@ -291,7 +275,6 @@ impl api::GuestBackgroundManager for Manager {
         let mut st = self.state.borrow_mut();
         st.engine.dispose();
         st.flush();
-        st.poll = None;
         for (run, waiter) in core::mem::take(&mut st.calls) {
             st.out.push(api::Effect::Abort(run));
             let why = EngineError::new(
@@ -347,7 +330,7 @@ impl api::GuestBackgroundManager for Manager {
         // A final task's eviction is worth a timer only to a host that
         // listens for `removed`; otherwise the next call runs it, as of its
         // time, and nobody can tell.
-        let timed = st.engine.needs_timer() || st.events;
+        let timed = st.engine.needs_timer() || st.engine.events();
         Schedule {
             deadline: timed
                 .then(|| st.engine.due_by())
@@ -392,25 +375,15 @@ impl api::GuestBackgroundManager for Manager {
     fn begin_poll(&self) -> Option<Poll> {
         let mut st = self.state.borrow_mut();
         let (token, session) = st.engine.begin_poll(now())?;
-        st.polls += 1;
-        let number = st.polls;
-        st.poll = Some((number, token));
         Some(Poll {
-            token: number,
+            token: token.number(),
             session,
         })
     }
 
     fn finish_poll(&self, token: u64, status: Option<String>) {
         let mut st = self.state.borrow_mut();
-        let Some((number, engine_token)) = st.poll else {
-            return;
-        };
-        if number != token {
-            return;
-        }
-        st.poll = None;
-        st.engine
-            .finish_poll(engine_token, status.as_deref(), now());
+        let token = PollToken::from_number(token);
+        st.engine.finish_poll(token, status.as_deref(), now());
     }
 }

@@ -6,7 +6,7 @@ use super::bindings::api::{
 };
 use super::host::{Wasi, WasiEngine};
 use crate::engine::mem::MemTask;
-use crate::engine::{Ending, EngineError, ErrorKind, Status, Store};
+use crate::engine::{Ending, EngineError, ErrorKind, Status, Store, TaskRef};
 
 pub fn status(s: Status) -> BackgroundTaskStatus {
     match s {
@@ -64,8 +64,12 @@ pub fn task(t: MemTask<Option<String>>) -> BackgroundTask {
 
 /// Task `seq` now, if it is in the table.
 pub fn snapshot(engine: &WasiEngine, seq: u64) -> Option<BackgroundTask> {
-    let t = engine.task(seq)?;
-    engine.store().snapshot(seq, t.task()).map(task)
+    task_of(engine, engine.task(seq)?)
+}
+
+/// A task the engine just found, as the store shows it.
+pub fn task_of(engine: &WasiEngine, t: TaskRef<'_>) -> Option<BackgroundTask> {
+    engine.store().snapshot(t.seq(), t.task()).map(task)
 }
 
 /// `get-output`'s result.

@@ -89,6 +89,11 @@ impl<H: Host> Engine<H> {
         self.events = on;
     }
 
+    /// Whether event effects are on.
+    pub fn events(&self) -> bool {
+        self.events
+    }
+
     /// The next effect to carry out, in the order they arose.
     pub fn pop_effect(&mut self) -> Option<Effect<H>> {
         self.outbox.pop_front()

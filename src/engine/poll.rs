@@ -3,6 +3,19 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PollToken(u64);
 
+impl PollToken {
+    /// The token as a number, for a host that passes it through a boundary
+    /// (the component's `poll.token`); any number may come back, and only
+    /// the current poll's counts.
+    pub fn number(self) -> u64 {
+        self.0
+    }
+
+    pub fn from_number(n: u64) -> Self {
+        PollToken(n)
+    }
+}
+
 /// At most one poll in flight; one pending for a whole interval is abandoned.
 #[derive(Default)]
 pub struct Poll {

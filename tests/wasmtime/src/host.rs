@@ -87,7 +87,6 @@ pub struct Carried {
     pub runs: HashMap<u64, (api::RunStart, bool)>,
     pub wakes: HashMap<u64, api::Answer>,
     pub disposals: HashMap<u64, api::ManagerError>,
-    pub events: Vec<api::TaskEvent>,
 }
 
 /// One manager in its own store, driven as a host drives it.
@@ -198,14 +197,15 @@ impl Host {
                     r.1 = true;
                 }
             }
-            api::Effect::Close(_) => {}
+            // The scenarios do not subscribe, and a closed run's number is
+            // still how a step names it.
+            api::Effect::Close(_) | api::Effect::Event(_) => {}
             api::Effect::Wake(w) => {
                 c.wakes.insert(w.waiter, w.answer);
             }
             api::Effect::Dispose(d) => {
                 c.disposals.insert(d.waiter, d.error);
             }
-            api::Effect::Event(e) => c.events.push(e),
         }
     }
 

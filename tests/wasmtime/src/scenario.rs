@@ -311,7 +311,7 @@ fn settled(h: &mut Host, w: u64) -> Option<Answer> {
     if let Some(a) = h.carried.wakes.remove(&w) {
         return Some(answer_of(a));
     }
-    h.carried.disposals.remove(&w).and_then(|e| Some(coded(e)))
+    h.carried.disposals.remove(&w).map(coded)
 }
 
 /// The run `key` names: a task's id, or `call:<prompt>` for a foreground call.
