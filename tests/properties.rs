@@ -287,6 +287,7 @@ impl World {
                 output_cap: 256,
                 // Only the host's timer choice depends on it.
                 timed_evictions: true,
+                ..Config::default()
             },
             MemStore::default(),
         );
@@ -349,6 +350,7 @@ impl World {
                         None,
                         &agent,
                         NewTask {
+                            resume: false,
                             options: 2,
                             launch: Some((agent.clone(), "p".into())),
                         },
@@ -537,7 +539,8 @@ impl World {
                 Effect::Start { .. }
                 | Effect::Abort { .. }
                 | Effect::Close { .. }
-                | Effect::Event { .. } => {}
+                | Effect::Event { .. }
+                | Effect::Deliver { .. } => {}
             }
         }
     }

@@ -45,6 +45,7 @@ fn drain(e: &mut E) -> Vec<Out> {
             common::Out::Abort(id) => Out::Abort(id),
             common::Out::Close(id) => Out::Close(id),
             common::Out::Event(ev) => Out::Event(ev),
+            common::Out::Deliver(..) => unreachable!("no inbox in these tests"),
         })
         .collect()
 }
@@ -81,6 +82,7 @@ fn a_launched_task_starts_at_once_and_its_runner_completes_it() {
             None,
             "default",
             NewTask {
+                resume: false,
                 options: "o",
                 launch: Some(("default".into(), "Write".into())),
             },

@@ -57,6 +57,7 @@ fuzz_target!(|data: &[u8]| {
             1 => {
                 let agent = format!("a{}", n % 3);
                 let values = NewTask {
+                    resume: false,
                     options: n,
                     launch: Some((agent.clone(), "p".into())),
                 };

@@ -27,6 +27,8 @@ pub fn convert(engine: &WasiEngine, effect: Effect<Wasi>) -> Option<api::Effect>
                 timestamp: timestamp as f64,
             },
         }),
+        // The component has no inbox (its config never asks for one).
+        Effect::Deliver { .. } => return None,
         Effect::Wake {
             waiter: (waiter, id),
             answer,

@@ -148,6 +148,7 @@ impl api::GuestBackgroundManager for Manager {
             args::opt_id(&options.session_id, "launch options.sessionId")?;
             let payload = args::opt_json(options.options, "launch options.options")?;
             let values = NewTask {
+                resume: false,
                 options: payload,
                 launch: Some((options.agent.clone(), options.prompt)),
             };
@@ -296,6 +297,7 @@ impl api::GuestBackgroundManager for Manager {
             let options = args::opt_json(options, "options")?;
             if args::background(&options) {
                 let values = NewTask {
+                    resume: false,
                     options,
                     launch: Some((agent.clone(), prompt)),
                 };

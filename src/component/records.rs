@@ -15,6 +15,7 @@ pub fn status(s: Status) -> BackgroundTaskStatus {
         Status::Completed => BackgroundTaskStatus::Completed,
         Status::Error => BackgroundTaskStatus::Error,
         Status::Cancelled => BackgroundTaskStatus::Cancelled,
+        Status::Interrupted => BackgroundTaskStatus::Interrupted,
     }
 }
 
@@ -25,6 +26,7 @@ pub fn status_of(s: BackgroundTaskStatus) -> Status {
         BackgroundTaskStatus::Completed => Status::Completed,
         BackgroundTaskStatus::Error => Status::Error,
         BackgroundTaskStatus::Cancelled => Status::Cancelled,
+        BackgroundTaskStatus::Interrupted => Status::Interrupted,
     }
 }
 

@@ -80,6 +80,10 @@ impl<H: Host> Engine<H> {
         if let Some(index) = self.session_index() {
             *sessions.entry(index).or_default() += 1;
         }
+        // Each notification in the inbox holds its session's id.
+        for n in self.inbox.iter() {
+            *sessions.entry(n.session).or_default() += 1;
+        }
         let names_ok = sessions.len() == self.sessions.len()
             && sessions.iter().all(|(&i, &n)| self.sessions.refs(i) == n)
             && agents.len() == self.agents.len()

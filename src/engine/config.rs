@@ -19,6 +19,51 @@ pub struct Config {
     /// holds nothing open (a browser page), no where it would keep a script's
     /// process alive for a whole TTL after its work is done.
     pub timed_evictions: bool,
+    /// Whether a durable store keeps the tasks: then the engine journals
+    /// every change for the host to write (`journal.rs`).
+    pub durable: bool,
+    /// How long output written to a live task may wait before it is saved:
+    /// a stream is written at most this often per task, not per chunk.
+    pub output_save_every: u64,
+    /// Notifications kept until delivered, retried and maybe batched
+    /// (`inbox.rs`); `None`: each is sent once, as it happens (SPEC §5).
+    pub inbox: Option<InboxConfig>,
+}
+
+/// How the inbox delivers: `notifyRetry` and `notify` of the options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboxConfig {
+    /// Sends of one notification before it is parked (kept, listed, sent
+    /// again after a restart).
+    pub attempts: u32,
+    /// The delay before the first retry; it doubles up to `max_delay`, and
+    /// each delay is drawn from its upper half (jitter).
+    pub initial_delay: u64,
+    pub max_delay: u64,
+    /// A send that has not settled by then counts as failed.
+    pub send_timeout: u64,
+    /// `None`: each notification on its own; `Some`: batched.
+    pub batch: Option<Batch>,
+}
+
+/// `notify: { debounce, maxDelay }`: a batch goes once no notification has
+/// come for `debounce` ms, and no later than `max_delay` after its first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Batch {
+    pub debounce: u64,
+    pub max_delay: u64,
+}
+
+impl Default for InboxConfig {
+    fn default() -> Self {
+        InboxConfig {
+            attempts: 5,
+            initial_delay: 1_000,
+            max_delay: 30_000,
+            send_timeout: 30_000,
+            batch: None,
+        }
+    }
 }
 
 impl Default for Config {
@@ -31,6 +76,9 @@ impl Default for Config {
             cancel_grace: 2_000,
             output_cap: 1 << 20,
             timed_evictions: true,
+            durable: false,
+            output_save_every: 250,
+            inbox: None,
         }
     }
 }

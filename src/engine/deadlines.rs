@@ -15,6 +15,10 @@ pub enum Deadline {
     Evict(u64),
     /// A waiter's `timeout` ends: (task seq, waiter id).
     WaitTimeout(u64, u64),
+    /// Output that waited to be saved goes with the next write.
+    SaveOutput,
+    /// A notification retry, a batch or a send's timeout may be due.
+    Inbox,
 }
 
 /// The timed events the manager keeps in memory. A task's TTL expiry needs no
@@ -57,6 +61,15 @@ impl Deadlines {
     /// The task whose eviction is next.
     pub fn next_eviction(&self) -> Option<u64> {
         self.evictions.front().copied()
+    }
+
+    /// Puts the evictions back in the order they come due (`due` of each
+    /// seq), after a store was loaded: a task that expired while nothing ran
+    /// may be due before tasks that were final already.
+    pub fn sort_evictions(&mut self, due: impl Fn(u64) -> u64) {
+        self.evictions
+            .make_contiguous()
+            .sort_by_key(|&seq| due(seq));
     }
 
     pub fn pop_eviction(&mut self) {

@@ -36,6 +36,7 @@ impl<H: Host> Engine<H> {
         self.sessions.clear();
         self.agents.clear();
         self.session = None;
+        self.inbox_clear();
         self.poll.abandon();
         self.active = 0;
         self.active_by_agent.clear();

@@ -1,3 +1,4 @@
+use super::prelude::*;
 use super::{Ending, Host, Status};
 
 /// Something the host must do once the engine's state is committed and no
@@ -29,6 +30,15 @@ pub enum Effect<H: Host> {
     Abort { seq: u64 },
     /// The task is final: its runner's writes and outcome no longer count.
     Close { seq: u64 },
+    /// Send these notifications from the inbox (`inbox.rs`) to `session`:
+    /// one message each, or with `batch` one message with all of them;
+    /// then report how it went with `Engine::notice_settled(send, ..)`.
+    Deliver {
+        session: H::Session,
+        send: u64,
+        batch: bool,
+        notices: Vec<super::Sent<H>>,
+    },
     /// Tell the listeners, when there are any; `seq` is the task's.
     Event { seq: u64, event: Event<H> },
 }

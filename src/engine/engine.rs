@@ -51,10 +51,19 @@ pub struct Engine<H: Host> {
     /// (a bound that is too early only costs a look). With it, an operation
     /// between deadlines does not look at the deadline queues at all.
     pub(super) due_from: u64,
+    /// What a durable store must still write (`journal.rs`); `None`
+    /// without one.
+    pub(super) journal: Option<super::journal::Journal<H>>,
+    /// Notifications until delivered, when `Config::inbox` asks for it.
+    pub(super) inbox: super::inbox::Inbox<H>,
+    /// Set while a store is being loaded: nothing is scheduled until the
+    /// restored tasks are sorted out (`restore.rs`).
+    pub(super) restoring: bool,
 }
 
 impl<H: Host> Engine<H> {
     pub fn new(config: Config, store: H::Store) -> Self {
+        let config_durable = config.durable;
         Engine {
             config,
             clock: 0,
@@ -72,6 +81,9 @@ impl<H: Host> Engine<H> {
             active_by_agent: Vec::new(),
             events: false,
             due_from: u64::MAX,
+            journal: config_durable.then(Default::default),
+            inbox: Default::default(),
+            restoring: false,
         }
     }
 

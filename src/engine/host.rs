@@ -52,6 +52,9 @@ pub struct NewTask<H: Host> {
     pub options: H::Payload,
     /// The agent's name and the prompt of a launched task.
     pub launch: Option<(H::Text, H::Text)>,
+    /// A launched task to queue again, not interrupt, when a durable
+    /// store is loaded after its page or process ended (`launch({ resume })`).
+    pub resume: bool,
 }
 
 /// The host's side of the task table. The engine is its only writer: every
@@ -92,6 +95,12 @@ pub trait Store<H: Host> {
     /// `cut.head` units of it to the kept beginning, the rest to the kept
     /// end, then `cut.drop` units dropped from the front of the kept end.
     fn write(&mut self, seq: u64, chunk: &H::Text, cut: Cut);
+    /// Task `seq`, just inserted, had this output when it was stored: `head`
+    /// and `tail` text kept, `dropped` units cut between.
+    fn restore_output(&mut self, seq: u64, head: H::Text, tail: H::Text, dropped: u64);
+    /// Task `seq` now runs for the `attempt`-th time (a restart queued it
+    /// again); a store that shows it keeps it.
+    fn set_attempt(&mut self, _seq: u64, _attempt: u32) {}
     /// Task `seq` left the table.
     fn remove(&mut self, seq: u64);
     /// Every task left the table.

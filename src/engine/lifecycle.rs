@@ -21,6 +21,7 @@ impl<H: Host> Engine<H> {
     ) -> Result<u64, EngineError> {
         let now = self.advance(wall);
         let task = NewTask {
+            resume: false,
             options,
             launch: None,
         };
@@ -47,6 +48,11 @@ impl<H: Host> Engine<H> {
         // follows cannot, and gives the task the seq it was filed under.
         let seq = self.table.next_seq();
         let oldest = self.table.oldest();
+        let restart = if values.resume && agent.is_some() {
+            super::task::RESUME
+        } else {
+            0
+        };
         match id {
             // A caller's id that is taken: the store refuses it and nothing
             // changes.
@@ -87,8 +93,10 @@ impl<H: Host> Engine<H> {
             status,
             run,
             outcome: Outcome::None,
+            restart,
         });
         self.due_at(now.saturating_add(self.config.task_ttl));
+        self.journal_task(seq);
         self.event(seq, |id| Event::Created { id, status });
         Ok(seq)
     }
@@ -217,7 +225,10 @@ impl<H: Host> Engine<H> {
             }
             self.outbox.push_back(Effect::Close { seq });
         }
-        if let Some(session) = &self.session {
+        self.journal_task(seq);
+        if self.config.inbox.is_some() {
+            self.inbox_push(id.clone(), target, timestamp, now);
+        } else if let Some(session) = &self.session {
             self.outbox.push_back(Effect::Notify {
                 session: session.handle.clone(),
                 id: id.clone(),

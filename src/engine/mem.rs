@@ -235,6 +235,14 @@ where
         }
     }
 
+    fn restore_output(&mut self, seq: u64, head: String, tail: String, dropped: u64) {
+        if let Some(k) = self.tasks.get_mut(&seq) {
+            k.head = head.encode_utf16().collect();
+            k.tail = tail.encode_utf16().collect();
+            k.dropped = dropped;
+        }
+    }
+
     fn remove(&mut self, seq: u64) {
         if let Some(k) = self.tasks.remove(&seq) {
             self.ids.remove(&k.id);

@@ -41,6 +41,17 @@ impl Output {
         }
     }
 
+    /// Output loaded from a store: `head` and `tail` units kept, `dropped`
+    /// between (clamped to this cap).
+    pub fn restored(cap: usize, head: usize, tail: usize, dropped: u64) -> Self {
+        let mut o = Output::new(cap);
+        o.head = head.min(o.head_cap);
+        o.tail = tail.min(o.tail_cap);
+        o.dropped = dropped;
+        o.written = (o.head + o.tail) as u64 + dropped;
+        o
+    }
+
     /// Everything ever written: the cursor after the last write.
     pub fn cursor(&self) -> u64 {
         self.written

@@ -66,6 +66,9 @@ impl<H: Host> Engine<H> {
     /// Starts queued tasks, oldest first, while the limits allow; a task
     /// whose agent is at its limit lets younger tasks of other agents pass.
     pub(super) fn schedule(&mut self, now: u64) {
+        if self.restoring {
+            return;
+        }
         while self
             .config
             .max_concurrent
@@ -94,6 +97,7 @@ impl<H: Host> Engine<H> {
             self.active_by_agent.resize(i + 1, 0);
         }
         self.active_by_agent[i] += 1;
+        self.journal_task(seq);
         self.event(seq, |id| Event::Status {
             id,
             status: Status::Running,
@@ -190,6 +194,7 @@ impl<H: Host> Engine<H> {
         let cursor = output.cursor();
         task.updated_at = task.updated_at.max(now);
         self.store.write(seq, chunk, cut);
+        self.journal_output(seq, now);
         self.event(seq, |id| Event::Output {
             id,
             chunk: chunk.clone(),

@@ -17,6 +17,7 @@ impl<H: Host> Engine<H> {
         wall: u64,
     ) {
         self.advance(wall);
+        let handle = session.clone();
         let (index, new) = self.sessions.acquire(session_id);
         if new {
             self.store.set_session(index, Some(session_text));
@@ -31,6 +32,9 @@ impl<H: Host> Engine<H> {
             }
         }
         self.poll.abandon();
+        if self.config.inbox.is_some() {
+            self.inbox_attach(index, handle, self.clock);
+        }
     }
 
     pub fn is_initialized(&self) -> bool {

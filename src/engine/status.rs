@@ -1,5 +1,7 @@
 /// Where a task is in its lifecycle. `Queued` (launched, waiting for a
-/// slot) and `Running` are live; the others are final.
+/// slot) and `Running` are live; the others are final. `Interrupted` is
+/// what a durable store's launched task becomes when the page or process
+/// that ran it ended while it was live (see `restore.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Status {
     Queued,
@@ -7,15 +9,17 @@ pub enum Status {
     Completed,
     Error,
     Cancelled,
+    Interrupted,
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Queued,
         Status::Running,
         Status::Completed,
         Status::Error,
         Status::Cancelled,
+        Status::Interrupted,
     ];
 
     /// The string JS sees (`BackgroundTaskStatus`).
@@ -26,6 +30,7 @@ impl Status {
             Status::Completed => "completed",
             Status::Error => "error",
             Status::Cancelled => "cancelled",
+            Status::Interrupted => "interrupted",
         }
     }
 

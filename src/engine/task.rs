@@ -52,6 +52,10 @@ pub struct Task {
     pub status: Status,
     pub run: Run,
     pub outcome: Outcome,
+    /// A launched task's restart byte: bit 7 set when it was launched with
+    /// `resume: true`; the low bits count the runs after the first one
+    /// (saturating), so `attempt()` is 1 on the first run.
+    pub restart: u8,
 }
 
 impl Task {
@@ -80,11 +84,32 @@ impl Task {
         self.output.as_ref().map_or(0, |o| o.cursor())
     }
 
+    /// Whether a restart queues it again instead of interrupting it.
+    pub fn resumes(&self) -> bool {
+        self.restart & RESUME != 0
+    }
+
+    /// Which run of its runner this is: 1, then one more after each restart
+    /// that queued it again.
+    pub fn attempt(&self) -> u32 {
+        u32::from(self.restart & !RESUME) + 1
+    }
+
+    /// Counts one more run (saturating at 128).
+    pub fn count_attempt(&mut self) {
+        if self.restart & !RESUME < !RESUME {
+            self.restart += 1;
+        }
+    }
+
     /// Units of output dropped by cuts.
     pub fn dropped(&self) -> u64 {
         self.output.as_ref().map_or(0, |o| o.dropped())
     }
 }
+
+/// The restart byte's resume bit.
+pub const RESUME: u8 = 0x80;
 
 // Kept at 32 bytes on wasm32: a task's size is most of its memory.
 #[cfg(target_pointer_width = "32")]

@@ -63,6 +63,8 @@ impl<H: Host> Engine<H> {
     /// callers see the same; only the `Removed` event comes at that call.
     pub fn needs_timer(&self) -> bool {
         self.table.count(Status::Queued) + self.table.count(Status::Running) > 0
+            || self.output_waits()
+            || self.inbox_timed()
             || (self.config.timed_evictions && self.due_from != u64::MAX)
     }
 
@@ -86,11 +88,18 @@ impl<H: Host> Engine<H> {
             Deadline::Grace(seq) => self.finish(seq, Status::Cancelled, Ending::None, false, at),
             Deadline::Evict(seq) => {
                 self.event(seq, |id| Event::Removed { id });
+                if self.journal.is_some() {
+                    if let Some(id) = self.store.id(seq) {
+                        self.journal_removed(id);
+                    }
+                }
                 if let Some(task) = self.table.remove(seq) {
                     self.forget(&task);
                     self.store.remove(seq);
                 }
             }
+            Deadline::SaveOutput => self.save_output_now(),
+            Deadline::Inbox => self.pump_all(at),
             Deadline::WaitTimeout(seq, id) => {
                 if let Some(w) = self.waiters.timed_out(seq, id, at) {
                     if let Some(answer) = self.answer(seq, w.want, true) {
@@ -168,6 +177,8 @@ impl<H: Host> Engine<H> {
                 .get(seq)
                 .is_some_and(|t| t.run == Run::Cancelling),
             Deadline::WaitTimeout(seq, id) => self.waiters.deadline_of(seq, id) == Some(at),
+            // Handling them when nothing is due changes nothing.
+            Deadline::SaveOutput | Deadline::Inbox => true,
             // Never in the heap.
             Deadline::Expire(_) | Deadline::Evict(_) => false,
         }

@@ -217,6 +217,7 @@ impl Core {
         let session = session_id.map(args::with_text);
         self.changed(|st, now| {
             let values = NewTask {
+                resume: false,
                 options,
                 launch: Some((agent, prompt)),
             };
@@ -231,6 +232,7 @@ impl Core {
         self.changed(|st, now| {
             let (agent, agent_text) = a.agent;
             let values = NewTask {
+                resume: false,
                 options: a.options,
                 launch: Some((agent_text, a.prompt)),
             };
@@ -479,6 +481,7 @@ impl Core {
         if args::background(&options)? {
             return driver::try_run(&self.shared, |st, now| {
                 let values = NewTask {
+                    resume: false,
                     options,
                     launch: Some((agent, prompt)),
                 };

@@ -53,6 +53,8 @@ pub enum Out {
     Abort(String),
     Close(String),
     Event(Ev),
+    /// An inbox send: session, send number, batched, (task, status) each.
+    Deliver(&'static str, u64, bool, Vec<(String, Status)>),
 }
 
 /// An event as plain values.
@@ -100,6 +102,17 @@ pub fn drain(e: &mut E) -> Vec<Out> {
             },
             Effect::Abort { seq } => Out::Abort(id_of(e, seq)),
             Effect::Close { seq } => Out::Close(id_of(e, seq)),
+            Effect::Deliver {
+                session,
+                send,
+                batch,
+                notices,
+            } => Out::Deliver(
+                session,
+                send,
+                batch,
+                notices.into_iter().map(|n| (n.task, n.status)).collect(),
+            ),
             Effect::Event { event, .. } => Out::Event(match event {
                 Event::Created { id, status } => Ev::Created(id, status),
                 Event::Status {
@@ -244,6 +257,7 @@ pub fn launch(e: &mut E, id: &str, agent: &str, at: u64) -> Status {
 /// What a launched task keeps: agent, prompt, options "opts".
 pub fn launched(agent: &str, prompt: &str) -> NewTask<Test> {
     NewTask {
+        resume: false,
         options: "opts",
         launch: Some((agent.to_string(), prompt.to_string())),
     }

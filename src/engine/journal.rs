@@ -1,0 +1,196 @@
+//! What a durable store must write: the engine journals every change to a
+//! task's record and to the inbox as it makes it, and the host takes the
+//! journal after each operation, writes it in one atomic step per task, and
+//! says how that went. The engine never waits for a write: it is the
+//! authority, the store catches up (a failed write is handed back and goes
+//! with the next one).
+use super::prelude::*;
+use hashbrown::HashSet;
+
+use super::deadlines::Deadline;
+use super::{Engine, Host};
+
+/// One write's worth of changes, in the order they were made.
+pub struct Changes<H: Host> {
+    /// Tasks whose record changed (its status, times, values or output), by
+    /// seq: the host writes each as it is when it takes the changes.
+    pub tasks: Vec<u64>,
+    /// Ids of tasks that left the table: their records go.
+    pub removed: Vec<H::Id>,
+    /// Notifications to store, by their number in the inbox.
+    pub notices: Vec<u64>,
+    /// Notification ids delivered: their records go.
+    pub delivered: Vec<H::Id>,
+}
+
+impl<H: Host> Changes<H> {
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+            && self.removed.is_empty()
+            && self.notices.is_empty()
+            && self.delivered.is_empty()
+    }
+}
+
+pub(super) struct Journal<H: Host> {
+    tasks: Vec<u64>,
+    marked: HashSet<u64>,
+    /// Tasks whose output grew since they were saved, and since when: their
+    /// records wait until `Config::output_save_every` has passed.
+    output: Vec<u64>,
+    output_marked: HashSet<u64>,
+    output_since: Option<u64>,
+    removed: Vec<H::Id>,
+    notices: Vec<u64>,
+    delivered: Vec<H::Id>,
+}
+
+impl<H: Host> Default for Journal<H> {
+    fn default() -> Self {
+        Journal {
+            tasks: Vec::new(),
+            marked: HashSet::new(),
+            output: Vec::new(),
+            output_marked: HashSet::new(),
+            output_since: None,
+            removed: Vec::new(),
+            notices: Vec::new(),
+            delivered: Vec::new(),
+        }
+    }
+}
+
+impl<H: Host> Journal<H> {
+    fn mark(&mut self, seq: u64) {
+        if self.marked.insert(seq) {
+            self.tasks.push(seq);
+        }
+    }
+
+    /// Moves the tasks whose output waited into the next write.
+    fn due_output(&mut self) {
+        self.output_since = None;
+        for seq in core::mem::take(&mut self.output) {
+            if self.output_marked.remove(&seq) {
+                self.mark(seq);
+            }
+        }
+    }
+}
+
+impl<H: Host> Engine<H> {
+    /// Task `seq`'s record changed.
+    pub(super) fn journal_task(&mut self, seq: u64) {
+        if let Some(j) = &mut self.journal {
+            j.mark(seq);
+        }
+    }
+
+    /// Task `seq`'s output grew: saved with its next change, or once
+    /// `output_save_every` has passed since the first unsaved write.
+    pub(super) fn journal_output(&mut self, seq: u64, now: u64) {
+        let Some(j) = &mut self.journal else { return };
+        if j.marked.contains(&seq) || !j.output_marked.insert(seq) {
+            return;
+        }
+        j.output.push(seq);
+        if j.output_since.is_none() {
+            j.output_since = Some(now);
+            let at = now.saturating_add(self.config.output_save_every);
+            self.deadlines.insert(at, Deadline::SaveOutput);
+            self.due_at(at);
+        }
+    }
+
+    /// Task `id` left the table.
+    pub(super) fn journal_removed(&mut self, id: H::Id) {
+        if let Some(j) = &mut self.journal {
+            j.removed.push(id);
+        }
+    }
+
+    pub(super) fn journal_notice(&mut self, number: u64) {
+        if let Some(j) = &mut self.journal {
+            j.notices.push(number);
+        }
+    }
+
+    pub(super) fn journal_delivered(&mut self, id: H::Id) {
+        if let Some(j) = &mut self.journal {
+            j.delivered.push(id);
+        }
+    }
+
+    /// The `SaveOutput` deadline: output that waited goes with the next write.
+    pub(super) fn save_output_now(&mut self) {
+        if let Some(j) = &mut self.journal {
+            j.due_output();
+        }
+    }
+
+    /// Whether output is waiting to be saved (so a timer must run).
+    pub(super) fn output_waits(&self) -> bool {
+        self.journal
+            .as_ref()
+            .is_some_and(|j| j.output_since.is_some())
+    }
+
+    /// Whether the next `take_changes` has anything.
+    pub fn has_changes(&self) -> bool {
+        self.journal.as_ref().is_some_and(|j| {
+            !(j.tasks.is_empty()
+                && j.removed.is_empty()
+                && j.notices.is_empty()
+                && j.delivered.is_empty())
+        })
+    }
+
+    /// Everything to write since the last take; `flush` also takes output
+    /// that is still waiting (a cleanup, a page being hidden). `None`
+    /// without a durable store or with nothing to write.
+    pub fn take_changes(&mut self, flush: bool) -> Option<Changes<H>> {
+        let j = self.journal.as_mut()?;
+        if flush {
+            j.due_output();
+        }
+        if j.tasks.is_empty()
+            && j.removed.is_empty()
+            && j.notices.is_empty()
+            && j.delivered.is_empty()
+        {
+            return None;
+        }
+        j.marked.clear();
+        let tasks = core::mem::take(&mut j.tasks);
+        // A task saved whole takes its waiting output along.
+        for seq in &tasks {
+            j.output_marked.remove(seq);
+        }
+        Some(Changes {
+            tasks,
+            removed: core::mem::take(&mut j.removed),
+            notices: core::mem::take(&mut j.notices),
+            delivered: core::mem::take(&mut j.delivered),
+        })
+    }
+
+    /// The host wrote `changes` (`ok`), or could not: then they go again
+    /// with the next write, merged with what changed since. Either way the
+    /// notifications in it may now be sent: the engine is the authority
+    /// over what happened, and a store that fails must not also silence
+    /// the parent.
+    pub fn changes_written(&mut self, changes: Changes<H>, ok: bool, wall: u64) {
+        let now = self.advance(wall);
+        if !ok {
+            if let Some(j) = &mut self.journal {
+                for seq in &changes.tasks {
+                    j.mark(*seq);
+                }
+                j.removed.extend(changes.removed);
+                j.notices.extend(changes.notices.iter().copied());
+                j.delivered.extend(changes.delivered);
+            }
+        }
+        self.notices_stored(&changes.notices, now);
+    }
+}

@@ -1,0 +1,169 @@
+//! Loading a durable store: the tasks and notifications it kept become the
+//! engine's again, as of their stored times. Deadlines that passed while no
+//! page or process ran the manager (TTL expiries, evictions) are handled as
+//! of their own times; then each launched task that was live, whose runner
+//! died with its page or process, is queued again (`resume`, when there is
+//! a runner) or becomes `interrupted`, with its one notification.
+use super::prelude::*;
+
+use super::{Ending, Engine, Host, NewTask, Outcome, Output, Run, Status, Store, Task};
+
+/// A task as a store kept it.
+pub struct Restored<H: Host> {
+    pub id: H::Id,
+    pub status: Status,
+    pub created_at: u64,
+    pub updated_at: u64,
+    /// Its session id, as Rust text and host text.
+    pub session: (String, H::Text),
+    /// Options, and agent text and prompt of a launched task; `resume`.
+    pub values: NewTask<H>,
+    /// The agent's name of a launched task.
+    pub agent: Option<String>,
+    pub ending: Ending<H>,
+    pub output: Option<StoredOutput<H>>,
+    /// Which run this was (1 for the first).
+    pub attempt: u32,
+}
+
+/// Kept output: head text and units, tail text and units, units dropped
+/// between.
+pub type StoredOutput<H> = (<H as Host>::Text, usize, <H as Host>::Text, usize, u64);
+
+/// A notification as a store kept it, not yet delivered.
+pub struct RestoredNotice<H: Host> {
+    pub id: H::Id,
+    pub task: H::Id,
+    pub session: (String, H::Text),
+    pub status: Status,
+    pub timestamp: u64,
+}
+
+impl<H: Host> Engine<H> {
+    /// Loads what a store kept into an engine with a session (call it right
+    /// after `initialize`). `tasks` in creation order, `notices` in the
+    /// order they were made; `can_run`: the host has a runner, so resumable
+    /// tasks are queued again. A task whose id is taken already is skipped.
+    /// Returns how many tasks were loaded.
+    pub fn restore(
+        &mut self,
+        tasks: Vec<Restored<H>>,
+        notices: Vec<RestoredNotice<H>>,
+        can_run: bool,
+        wall: u64,
+    ) -> usize {
+        let now = self.advance(wall);
+        self.restoring = true;
+        let mut loaded = 0;
+        let mut finals = Vec::new();
+        let mut live = Vec::new();
+        let ttl = self.config.task_ttl;
+        for r in tasks {
+            let seq = self.table.next_seq();
+            let oldest = self.table.oldest();
+            let resume = r.values.resume;
+            if self.store.insert(seq, oldest, r.id, r.values).is_err() {
+                continue;
+            }
+            let (index, new) = self.sessions.acquire(&r.session.0);
+            if new {
+                self.store.set_session(index, Some(r.session.1));
+            }
+            let agent = match &r.agent {
+                Some(name) => self.agents.acquire(name).0 + 1,
+                None => 0,
+            };
+            let launched = agent != 0;
+            let run = match (launched, r.status.is_final()) {
+                (false, _) => Run::External,
+                (true, false) => Run::Waiting,
+                (true, true) => Run::Ended,
+            };
+            let outcome = Outcome::of(&r.ending);
+            if r.status.is_final() {
+                self.store.finish(seq, r.ending);
+                finals.push((r.updated_at, seq));
+            } else if launched {
+                live.push(seq);
+            }
+            let output = r.output.map(|(head, hn, tail, tn, dropped)| {
+                self.store.restore_output(seq, head, tail, dropped);
+                Box::new(Output::restored(self.config.output_cap, hn, tn, dropped))
+            });
+            let restart = self.store_restart(launched, resume, r.attempt, seq);
+            self.table.insert(Task {
+                created_at: r.created_at,
+                updated_at: r.updated_at.max(r.created_at),
+                output,
+                session: index,
+                agent,
+                status: r.status,
+                run,
+                outcome,
+                restart,
+            });
+            if !r.status.is_final() {
+                self.due_at(r.created_at.saturating_add(ttl));
+            }
+            loaded += 1;
+        }
+        // Evictions come due in the order tasks became final.
+        finals.sort_unstable();
+        for (updated, seq) in finals {
+            self.deadlines.push_eviction(seq);
+            self.due_at(updated.saturating_add(ttl));
+        }
+        for n in notices {
+            let session = (n.session.0.as_str(), n.session.1);
+            self.inbox_restore(n.id, n.task, session, n.status, n.timestamp, now);
+        }
+        // What expired or was due for eviction while nothing ran, as of
+        // its own time (nothing starts while restoring).
+        self.due_from = 0;
+        self.advance(now);
+        let table = &self.table;
+        self.deadlines
+            .sort_evictions(|seq| table.get(seq).map_or(0, |t| t.updated_at));
+        self.due_from = 0;
+        self.advance(now);
+        for seq in live {
+            let Some(task) = self.table.get(seq) else {
+                continue;
+            };
+            if task.is_final() {
+                continue;
+            }
+            if task.resumes() && can_run {
+                if let Some(task) = self.table.set_status(seq, Status::Queued) {
+                    task.count_attempt();
+                    task.updated_at = task.updated_at.max(now);
+                    let attempt = task.attempt();
+                    self.store.set_attempt(seq, attempt);
+                }
+                self.journal_task(seq);
+            } else {
+                self.finish(seq, Status::Interrupted, Ending::None, false, now);
+            }
+        }
+        self.restoring = false;
+        self.schedule(now);
+        loaded
+    }
+
+    /// The restart byte of a restored task: the resume bit as its launch
+    /// asked, and the runs it had.
+    fn store_restart(&mut self, launched: bool, resume: bool, attempt: u32, seq: u64) -> u8 {
+        if !launched {
+            return 0;
+        }
+        if attempt > 1 {
+            self.store.set_attempt(seq, attempt);
+        }
+        let runs = attempt.saturating_sub(1).min(127) as u8;
+        if resume {
+            runs | super::task::RESUME
+        } else {
+            runs
+        }
+    }
+}
