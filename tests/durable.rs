@@ -385,3 +385,20 @@ fn stored_notices_go_to_the_session_with_their_id_once_it_is_current() {
     let out = drain(&mut e);
     assert!(matches!(&out[..], [Out::Deliver("s1", _, false, n)] if n[0].0 == "gone"));
 }
+
+#[test]
+fn stored_notices_for_the_current_session_go_as_soon_as_the_store_is_loaded() {
+    let mut e = with(durable());
+    let notices = vec![RestoredNotice {
+        id: "n1".into(),
+        task: "gone".into(),
+        session: ("session-1".into(), "session-1".into()),
+        status: Status::Error,
+        timestamp: T0 - 5,
+    }];
+    e.restore(vec![], notices, true, T0);
+    let out = drain(&mut e);
+    assert!(
+        matches!(&out[..], [Out::Deliver("s1", _, false, n)] if n[0] == ("gone".to_string(), Status::Error))
+    );
+}

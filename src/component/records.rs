@@ -39,6 +39,7 @@ pub fn error(e: EngineError) -> ManagerError {
         ErrorKind::InvalidArgument => ErrorCode::InvalidArgument,
         ErrorKind::Disposed => ErrorCode::Disposed,
         ErrorKind::RandomUnavailable => ErrorCode::RandomUnavailable,
+        ErrorKind::StoreFailed => ErrorCode::StoreFailed,
         ErrorKind::Internal => ErrorCode::Internal,
     };
     ManagerError {
@@ -61,6 +62,7 @@ pub fn task(t: MemTask<Option<String>>) -> BackgroundTask {
         output: Some(t.output).filter(|o| !o.is_empty()),
         agent: t.agent,
         prompt: t.prompt,
+        attempt: None,
     }
 }
 
@@ -71,7 +73,11 @@ pub fn snapshot(engine: &WasiEngine, seq: u64) -> Option<BackgroundTask> {
 
 /// A task the engine just found, as the store shows it.
 pub fn task_of(engine: &WasiEngine, t: TaskRef<'_>) -> Option<BackgroundTask> {
-    engine.store().snapshot(t.seq(), t.task()).map(task)
+    let attempt = Some(t.attempt()).filter(|&n| n > 1);
+    engine
+        .store()
+        .snapshot(t.seq(), t.task())
+        .map(|s| BackgroundTask { attempt, ..task(s) })
 }
 
 /// `get-output`'s result.

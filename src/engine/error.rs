@@ -15,12 +15,15 @@ pub enum ErrorKind {
     Disposed,
     /// No secure random source (in a browser: no `crypto.getRandomValues`).
     RandomUnavailable,
+    /// A durable store could not load or write (blocked, over quota,
+    /// unreachable, or changed by another owner).
+    StoreFailed,
     /// A bug in this crate, reported instead of a panic.
     Internal,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 8] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::TaskNotFound,
         ErrorKind::InvalidTransition,
         ErrorKind::DuplicateId,
@@ -28,6 +31,7 @@ impl ErrorKind {
         ErrorKind::InvalidArgument,
         ErrorKind::Disposed,
         ErrorKind::RandomUnavailable,
+        ErrorKind::StoreFailed,
         ErrorKind::Internal,
     ];
 
@@ -40,6 +44,7 @@ impl ErrorKind {
             ErrorKind::InvalidArgument => "INVALID_ARGUMENT",
             ErrorKind::Disposed => "DISPOSED",
             ErrorKind::RandomUnavailable => "RANDOM_UNAVAILABLE",
+            ErrorKind::StoreFailed => "STORE_FAILED",
             ErrorKind::Internal => "INTERNAL",
         }
     }

@@ -147,6 +147,8 @@ impl<H: Host> Engine<H> {
         }
         self.restoring = false;
         self.schedule(now);
+        // Stored notifications for the current session go now.
+        self.pump_all(now);
         loaded
     }
 

@@ -10,7 +10,7 @@ use super::errors::{bad_type, bad_value, range_error, type_error};
 use super::protocol::{self, SHAPES};
 use super::records::{self, BagProblem, Entries, Scalar};
 use super::{errors, glue};
-use crate::engine::{Config, EngineError, Status};
+use crate::engine::{Batch, Config, EngineError, InboxConfig, Status};
 
 type Arg<T> = Result<T, JsValue>;
 
@@ -181,12 +181,27 @@ fn opt_session(value: JsValue, what: &str) -> Arg<Option<(String, JsValue)>> {
     Ok(opt_id(value, Name(what, Some("sessionId")))?.map(with_text))
 }
 
-/// `BackgroundManagerOptions`: the engine's config and the runner (the
-/// built-in simulated agent when left out).
-pub fn options(value: &JsValue) -> Arg<(Config, JsValue)> {
+/// `BackgroundManagerOptions` as the core is made from them.
+pub struct Options {
+    pub config: Config,
+    /// The runner to call, or the built-in simulated agent.
+    pub runner: JsValue,
+    /// The durable store (`durable.js`), when one was asked for.
+    pub store: Option<JsValue>,
+}
+
+/// `BackgroundManagerOptions`: the engine's config, the runner (the
+/// built-in simulated agent when left out) and the store.
+pub fn options(value: &JsValue) -> Arg<Options> {
     let o: records::ManagerOptions = match read(value, protocol::OPTIONS) {
         Ok(Some(o)) => o,
-        Ok(None) => return Ok((Config::default(), glue::simulated_runner(150.0))),
+        Ok(None) => {
+            return Ok(Options {
+                config: Config::default(),
+                runner: glue::simulated_runner(150.0),
+                store: None,
+            })
+        }
         Err(Unread::NotObject(got)) => return Err(bad_type("options must be an object", &got)),
         Err(Unread::Failed(error)) => return Err(error),
     };
@@ -241,7 +256,90 @@ pub fn options(value: &JsValue) -> Arg<(Config, JsValue)> {
             &glue::describe(&o.runner),
         ));
     };
-    Ok((config, runner))
+    let store = if o.store.is_undefined() {
+        None
+    } else {
+        let store = glue::open_store(&o.store);
+        if let Some(problem) = store.as_string() {
+            return Err(type_error(&problem));
+        }
+        config.durable = true;
+        Some(store)
+    };
+    let retry = if o.notify_retry.is_undefined() {
+        None
+    } else {
+        Some(notify_retry(&o.notify_retry)?)
+    };
+    let batch = notify(&o.notify)?;
+    if store.is_some() || retry.is_some() || batch.is_some() {
+        let mut inbox = retry.unwrap_or_default();
+        inbox.batch = batch;
+        config.inbox = Some(inbox);
+    }
+    Ok(Options {
+        config,
+        runner,
+        store,
+    })
+}
+
+/// A finite number of ms: `> 0` when `positive`, else `>= 0`.
+fn ms(s: &Scalar, name: &str, positive: bool) -> Arg<Option<u64>> {
+    let ms = finite(number(s, name, positive)?, name)?;
+    if ms.is_some_and(|ms| ms > MAX_TIMER_MS) {
+        return Err(range_error(&format!(
+            "{name} must be a number of ms up to 2147483647"
+        )));
+    }
+    Ok(ms.map(|ms| ms as u64))
+}
+
+/// `options.notifyRetry`, over the defaults.
+fn notify_retry(value: &JsValue) -> Arg<InboxConfig> {
+    let r: records::NotifyRetry = optional(value, protocol::NOTIFY_RETRY)?;
+    let mut inbox = InboxConfig::default();
+    if let Some(n) = count(&r.attempts, "options.notifyRetry.attempts")? {
+        inbox.attempts = n as u32;
+    }
+    if let Some(d) = ms(&r.initial_delay, "options.notifyRetry.initialDelay", true)? {
+        inbox.initial_delay = d;
+    }
+    if let Some(d) = ms(&r.max_delay, "options.notifyRetry.maxDelay", true)? {
+        inbox.max_delay = d;
+    }
+    if inbox.max_delay < inbox.initial_delay {
+        return Err(range_error(
+            "options.notifyRetry.maxDelay must not be below its initialDelay",
+        ));
+    }
+    Ok(inbox)
+}
+
+/// `options.notify`: `'each'` (or left out), or `{ debounce, maxDelay }`.
+fn notify(value: &JsValue) -> Arg<Option<Batch>> {
+    if value.is_undefined() || value.as_string().as_deref() == Some("each") {
+        return Ok(None);
+    }
+    if value.is_string() {
+        return Err(bad_value(
+            "options.notify must be 'each' or { debounce, maxDelay }",
+            &glue::describe(value),
+        ));
+    }
+    let expects = "options.notify must be 'each' or { debounce, maxDelay }";
+    let b: records::NotifyBatch = required(value, protocol::NOTIFY_BATCH, expects)?;
+    let debounce = ms(&b.debounce, "options.notify.debounce", false)?;
+    let max_delay = ms(&b.max_delay, "options.notify.maxDelay", true)?;
+    match (debounce, max_delay) {
+        (Some(debounce), Some(max_delay)) => Ok(Some(Batch {
+            debounce,
+            max_delay,
+        })),
+        _ => Err(type_error(
+            "options.notify must have both debounce and maxDelay (ms)",
+        )),
+    }
 }
 
 /// `AgentSession`: the session and its id (as given and as Rust text).
@@ -286,6 +384,7 @@ pub struct Launch {
     pub agent: (String, JsValue),
     pub prompt: JsValue,
     pub options: JsValue,
+    pub resume: bool,
 }
 
 pub fn launch(value: &JsValue) -> Arg<Launch> {
@@ -299,6 +398,8 @@ pub fn launch(value: &JsValue) -> Arg<Launch> {
         agent,
         prompt,
         options: l.options,
+        resume: boolean(&l.resume, Name(what, Some("resume")).to_string().as_str())?
+            .unwrap_or(false),
     })
 }
 
@@ -346,7 +447,7 @@ pub fn background(value: &JsValue) -> Arg<bool> {
 /// `getAllTasks`' filter.
 pub fn status_filter(value: &JsValue) -> Arg<Option<Status>> {
     const EXPECTED: &str =
-        "status must be one of 'queued', 'running', 'completed', 'error', 'cancelled'";
+        "status must be one of 'queued', 'running', 'completed', 'error', 'cancelled', 'interrupted'";
     if value.is_undefined() {
         return Ok(None);
     }

@@ -237,6 +237,17 @@ export function notify(session, taskId, status, timestamp) {
   return send(session, { type: 'task_completion', taskId, status: P.status[status], timestamp });
 }
 
+// The inbox's send: `message` to session.sendMessage, always as a held
+// promise (a throw is a rejection), which Rust awaits to tell the engine
+// whether it was delivered.
+export function deliver(session, message) {
+  try {
+    return hold(session.sendMessage(message));
+  } catch (e) {
+    return hold(Promise.reject(e));
+  }
+}
+
 export function send(session, message) {
   let sent;
   try {
@@ -273,8 +284,9 @@ export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, op
   };
   // The AbortController is made when the runner first reads `signal`
   // (many never do); one made after the abort comes already aborted.
+  const attempt = seq >= 0 ? view.attemptOf(seq) : 1;
   const context = {
-    agent, prompt, taskId, sessionId, options, write,
+    agent, prompt, taskId, sessionId, options, write, attempt,
     get signal() {
       return signalOf(run);
     },

@@ -12,12 +12,15 @@ use wasm_bindgen::prelude::*;
 
 use super::driver::{self, Shared, State};
 use super::store::{JsStore, View, Waiter};
-use super::{args, deliver, errors, glue, promises, protocol};
-use crate::engine::{Cancel, Engine, NewTask, Status, Store, Wait, Want};
+use super::writes::Persist;
+use super::{args, deliver, errors, glue, persist, promises, protocol, records};
+use crate::engine::{Cancel, Engine, NewTask, NoticeState, Status, Store, Wait, Want};
 
 #[wasm_bindgen(private)]
 pub struct Core {
     shared: Shared,
+    /// Whether a durable store keeps the tasks (fixed at construction).
+    durable: bool,
 }
 
 /// Makes the module's cores: handed to `manager.js` once, at start.
@@ -110,35 +113,92 @@ impl Core {
     }
 
     fn make(options: JsValue, view: JsValue) -> Result<Core, JsValue> {
-        let (mut config, runner) = args::options(&options)?;
+        let args::Options {
+            mut config,
+            runner,
+            store,
+        } = args::options(&options)?;
         config.timed_evictions = !glue::is_script_host();
+        let durable = store.is_some();
+        let persist = store.map(Persist::new);
         let view: View = view.unchecked_into();
         view.attach(&wasm_bindgen::memory());
         let store = JsStore { view: view.clone() };
         let hooks = driver::Hooks {
             deliver: deliver::deliver,
             poll: on_poll,
+            flush: |shared| persist::flush(shared, false),
         };
-        let shared = driver::new_shared(Engine::new(config, store), view, runner, hooks);
+        let engine = Engine::new(config, store);
+        let shared = driver::new_shared(engine, view, runner, persist, hooks);
         driver::with_state(&shared, |st| st.rows.reserve(64));
-        Ok(Core { shared })
+        Ok(Core { shared, durable })
+    }
+
+    /// With a durable store: `value` (called `what`) must be storable, so
+    /// that no transition of the task can be lost to it. Reads user values:
+    /// call with no state borrowed.
+    fn storable(&self, value: &JsValue, what: &str) -> Result<(), JsValue> {
+        if !self.durable {
+            return Ok(());
+        }
+        let why = glue::unstorable(value, what);
+        if why.is_empty() {
+            return Ok(());
+        }
+        Err(errors::type_error(&format!(
+            "{why}: a manager with a store keeps {what} in it, so it must be plain data (objects, arrays, strings, numbers, booleans, null, Dates)"
+        )))
+    }
+
+    /// Loads the store, then initializes: the first `initialize` of a
+    /// manager with a store (and the first after each `cleanup()`).
+    fn load_then_initialize(
+        &self,
+        store: JsValue,
+        session: JsValue,
+        text: String,
+        session_id: JsValue,
+    ) -> Promise {
+        let held = glue::load_store(&store);
+        promises::promise_then(&self.shared, held, move |shared, outcome| {
+            let loaded = outcome?;
+            let (tasks, notices) = persist::restored(loaded);
+            let previous = driver::run(shared, |st, now| {
+                st.engine
+                    .initialize(Rc::new(session), &text, session_id, now);
+                st.engine.restore(tasks, notices, true, now);
+                if let Some(p) = st.persist.as_mut() {
+                    p.loaded = true;
+                }
+                st.pending.take_poll()
+            })?;
+            promises::release_all(previous);
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// Everything the engine forgets, plus the timers, the runs and the
     /// promises awaited, which only the skin knows; `disposed` for `free()`.
-    fn dispose(&self, disposed: bool) -> Result<(), JsValue> {
+    fn dispose(&self, disposed: bool) -> Result<Option<Promise>, JsValue> {
         // The engine queues an abort and a close for every run it knows,
         // which the driver delivers before `run` returns.
-        let (timers, held, foreground) = driver::run(&self.shared, |st, _| {
+        let (timers, held, foreground, last) = driver::run(&self.shared, |st, _| {
+            let last = persist::last_write(st);
             st.engine.dispose();
             st.disposed = disposed;
             (
                 st.timers.stop(),
                 st.pending.take_all(),
                 std::mem::take(&mut st.foreground),
+                last,
             )
         })?;
         drop(timers);
+        let written = last.map(|(batch, changes, waiters, promise)| {
+            persist::start(&self.shared, batch, changes, waiters);
+            promise
+        });
         // Foreground calls are the skin's alone, and a run that was still
         // being called when the engine forgot its task has no close coming.
         let late = driver::with_state(&self.shared, |st| std::mem::take(&mut st.runs));
@@ -150,7 +210,7 @@ impl Core {
             glue::close_run(run);
         }
         promises::release_all(held);
-        Ok(())
+        Ok(written)
     }
 }
 
@@ -170,6 +230,18 @@ impl Core {
     /// one of its tasks does.
     pub fn initialize(&self, session: JsValue) -> Result<JsValue, JsValue> {
         let (session_id, text) = args::session(&session)?;
+        let unloaded = driver::with_state(&self.shared, |st| {
+            st.persist
+                .as_ref()
+                .filter(|p| !p.loaded)
+                .map(|p| p.store.clone())
+        })
+        .flatten();
+        if let Some(store) = unloaded {
+            return Ok(self
+                .load_then_initialize(store, session, text, session_id)
+                .into());
+        }
         let previous = driver::run(&self.shared, |st, now| {
             st.engine
                 .initialize(Rc::new(session), &text, session_id, now);
@@ -183,6 +255,7 @@ impl Core {
     #[wasm_bindgen(js_name = createTask)]
     pub fn create_task(&self, options: JsValue) -> Result<f64, JsValue> {
         let a = args::create(&options)?;
+        self.storable(&a.options, "options")?;
         self.changed(|st, now| {
             st.engine
                 .create(a.id, session_arg(&a.session), a.options, now)
@@ -198,6 +271,7 @@ impl Core {
         session_id: Option<JsValue>,
         options: JsValue,
     ) -> Result<f64, JsValue> {
+        self.storable(&options, "options")?;
         let session = session_id.map(args::with_text);
         self.changed(|st, now| st.engine.create(id, session_arg(&session), options, now))
     }
@@ -213,6 +287,7 @@ impl Core {
         session_id: Option<JsValue>,
         options: JsValue,
     ) -> Result<f64, JsValue> {
+        self.storable(&options, "options")?;
         let name = agent.as_string().unwrap_or_default();
         let session = session_id.map(args::with_text);
         self.changed(|st, now| {
@@ -229,10 +304,11 @@ impl Core {
     /// Returns the new task's seq; `view.answer(seq)` is its snapshot.
     pub fn launch(&self, options: JsValue) -> Result<f64, JsValue> {
         let a = args::launch(&options)?;
+        self.storable(&a.options, "options")?;
         self.changed(|st, now| {
             let (agent, agent_text) = a.agent;
             let values = NewTask {
-                resume: false,
+                resume: a.resume,
                 options: a.options,
                 launch: Some((agent_text, a.prompt)),
             };
@@ -251,6 +327,7 @@ impl Core {
         seq: f64,
     ) -> Result<f64, JsValue> {
         let id = known(task_id, seq)?;
+        self.storable(&result, "result")?;
         self.changed(|st, now| match seq_at(seq) {
             Some(seq) => st.engine.complete_at(seq, &id, result, now),
             None => st.engine.complete(&id, result, now),
@@ -456,8 +533,47 @@ impl Core {
     /// Stops the timers and every runner, rejects pending waiters with
     /// `DISPOSED`, and forgets every task; `initialize` may be called again.
     pub fn cleanup(&self) -> Result<JsValue, JsValue> {
-        self.dispose(false)?;
-        Ok(JsValue::UNDEFINED)
+        Ok(self
+            .dispose(false)?
+            .map_or(JsValue::UNDEFINED, JsValue::from))
+    }
+
+    /// With a durable store: the promise of the write that holds every
+    /// change made so far (the facade chains a changing call's answer to
+    /// it); undefined when there is nothing to wait for.
+    pub fn written(&self) -> Option<Promise> {
+        persist::written(&self.shared)
+    }
+
+    /// The notifications not delivered yet, in the order they were made.
+    #[wasm_bindgen(js_name = getPendingNotifications)]
+    pub fn get_pending_notifications(&self) -> Result<JsValue, JsValue> {
+        driver::run(&self.shared, |st, now| {
+            st.engine.advance(now);
+            let list: Array = st
+                .engine
+                .pending_notices()
+                .into_iter()
+                .map(|n| {
+                    records::to_js(&records::PendingRecord {
+                        notification_id: n.id.clone(),
+                        task_id: n.task.clone(),
+                        session_id: st.view.session_id(n.session),
+                        status: n.status.as_str(),
+                        timestamp: n.timestamp as f64,
+                        attempts: n.attempts,
+                        state: match n.state {
+                            NoticeState::Unsaved => "unsaved",
+                            NoticeState::Ready => "ready",
+                            NoticeState::Sending { .. } => "sending",
+                            NoticeState::Waiting { .. } => "waiting",
+                            NoticeState::Parked => "parked",
+                        },
+                    })
+                })
+                .collect();
+            list.into()
+        })
     }
 
     /// `free()` and `[Symbol.dispose]()`: `cleanup()`, after which every call

@@ -8,7 +8,9 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::driver::{self, Shared};
-use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
+use super::records::{
+    self, BackgroundReply, BatchMessage, NotificationMessage, OutputResult, TaskEvent,
+};
 use super::store::Js;
 use super::{errors, glue, promises};
 use crate::engine::{Answer, Effect, Ending, EngineError, Event, Run, Status, Store};
@@ -48,6 +50,30 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
             }
         }
         Effect::Event { seq, event } => deliver_event(shared, seq, event),
+        Effect::Deliver {
+            session,
+            send,
+            batch,
+            notices,
+        } => {
+            let each = notices.into_iter().map(|n| NotificationMessage {
+                kind: "task_completion",
+                task_id: n.task,
+                status: n.status.as_str(),
+                timestamp: n.timestamp as f64,
+                notification_id: n.id,
+            });
+            let message = if batch {
+                records::to_js(&BatchMessage {
+                    kind: "task_completions",
+                    notifications: each.collect(),
+                })
+            } else {
+                each.map(|m| records::to_js(&m)).next().unwrap_or_default()
+            };
+            let held = glue::deliver(&session, &message);
+            promises::watch_delivery(shared, send, held);
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use super::errors;
 use super::held::Pending;
 use super::store::{Js, View};
 use super::timers::Timers;
+use super::writes::Persist;
 use crate::engine::{Effect, Engine, EngineError};
 
 pub struct State {
@@ -42,6 +43,8 @@ pub struct State {
     pub due: Box<f64>,
     /// What a `cancelTask` that must wait hands the facade (`takeWaiting`).
     pub waiting: Option<js_sys::Promise>,
+    /// The durable store's writes, when there is one.
+    pub persist: Option<Persist>,
 }
 
 pub struct Inner {
@@ -63,11 +66,20 @@ pub struct Hooks {
     pub deliver: fn(&Shared, Effect<Js>),
     /// One tick of the polling interval.
     pub poll: fn(&Shared),
+    /// Writes what the engine journaled (`persist::flush`), after the
+    /// effects are delivered.
+    pub flush: fn(&Shared),
 }
 
 pub type Shared = Rc<Inner>;
 
-pub fn new_shared(engine: Engine<Js>, view: View, runner: JsValue, hooks: Hooks) -> Shared {
+pub fn new_shared(
+    engine: Engine<Js>,
+    view: View,
+    runner: JsValue,
+    persist: Option<Persist>,
+    hooks: Hooks,
+) -> Shared {
     Rc::new(Inner {
         state: RefCell::new(State {
             engine,
@@ -84,6 +96,7 @@ pub fn new_shared(engine: Engine<Js>, view: View, runner: JsValue, hooks: Hooks)
             disposed: false,
             due: Box::new(f64::NEG_INFINITY),
             waiting: None,
+            persist,
         }),
         draining: Cell::new(false),
         hooks,
@@ -127,6 +140,7 @@ pub fn try_run<R>(
 pub fn settle(shared: &Shared) {
     drain(shared);
     arm_timers(shared);
+    (shared.hooks.flush)(shared);
 }
 
 /// A short borrow that calls no user code.

@@ -57,6 +57,10 @@ extern "C" {
         timestamp: f64,
     ) -> Option<Promise>;
 
+    /// The inbox's send: `message` to `session.sendMessage`, as a held
+    /// promise that rejects if it threw or rejected.
+    pub fn deliver(session: &JsValue, message: &JsValue) -> Promise;
+
     /// Calls `session.getStatus()` and holds the answer.
     #[wasm_bindgen(js_name = askStatus)]
     pub fn ask_status(session: &JsValue) -> Promise;
@@ -94,6 +98,21 @@ extern "C" {
     pub fn call_listener(listener: &Function, event: &JsValue);
 
     pub fn once(f: &JsValue) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/js/durable.js")]
+extern "C" {
+    /// The store `options.store` names, or a string saying what is wrong.
+    #[wasm_bindgen(js_name = openStore)]
+    pub fn open_store(spec: &JsValue) -> JsValue;
+    /// Why `value` (called `path`) cannot be stored, or `""`.
+    pub fn unstorable(value: &JsValue, path: &str) -> String;
+    /// `{ tasks, notices }` as stored; rejects with a `STORE_FAILED` error.
+    #[wasm_bindgen(js_name = loadStore)]
+    pub fn load_store(store: &JsValue) -> Promise;
+    /// Writes a batch atomically; rejects with a `STORE_FAILED` error.
+    #[wasm_bindgen(js_name = commitStore)]
+    pub fn commit_store(store: &JsValue, batch: &JsValue) -> Promise;
 }
 
 #[wasm_bindgen(module = "/src/js/sim.js")]

@@ -40,7 +40,7 @@ function copy(bag, keys) {
 }
 
 const CREATE = ['id', 'sessionId', 'options'];
-const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options'];
+const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume'];
 
 function settle(call) {
   try {
@@ -54,6 +54,9 @@ export class BackgroundManager {
   #core;
   #view;
   #disposed = false;
+  // With a durable store a call that changed state answers once the write
+  // holding its change is done (rejecting STORE_FAILED if it failed).
+  #durable = false;
 
   constructor(options) {
     if (factory === null) {
@@ -64,6 +67,19 @@ export class BackgroundManager {
     this.#core = factory(options, view);
     view.core = this.#core;
     this.#view = view;
+    try {
+      this.#durable = options?.store !== undefined;
+    } catch {
+      // The core read the options already; a getter that throws now has
+      // changed its mind, and the core's answer stands.
+    }
+  }
+
+  // `value` (a snapshot made now) once the change is stored.
+  #stored(value) {
+    if (!this.#durable) return Promise.resolve(value);
+    const written = this.#core.written();
+    return written === undefined ? Promise.resolve(value) : written.then(() => value);
   }
 
   #gone() {
@@ -86,7 +102,7 @@ export class BackgroundManager {
       const seq = o !== undefined && (o.id === undefined || isId(o.id)) && (o.sessionId === undefined || isId(o.sessionId))
         ? this.#core.create(o.id, o.sessionId, o.options)
         : this.#core.createTask(o ?? options);
-      return Promise.resolve(this.#view.answer(seq));
+      return this.#stored(this.#view.answer(seq));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -96,11 +112,11 @@ export class BackgroundManager {
     if (this.#disposed) return this.#gone();
     const o = copy(options, LAUNCH);
     try {
-      const seq = o !== undefined && isId(o.agent) && typeof o.prompt === 'string' &&
+      const seq = o !== undefined && isId(o.agent) && typeof o.prompt === 'string' && o.resume === undefined &&
           (o.id === undefined || isId(o.id)) && (o.sessionId === undefined || isId(o.sessionId))
         ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options)
         : this.#core.launch(o ?? options);
-      return Promise.resolve(this.#view.answer(seq));
+      return this.#stored(this.#view.answer(seq));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -110,7 +126,7 @@ export class BackgroundManager {
     if (this.#disposed) return this.#gone();
     const view = this.#view;
     try {
-      return Promise.resolve(view.answer(this.#core.completeTask(taskId, result, view.ids.get(taskId) ?? -1)));
+      return this.#stored(view.answer(this.#core.completeTask(taskId, result, view.ids.get(taskId) ?? -1)));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -120,7 +136,7 @@ export class BackgroundManager {
     if (this.#disposed) return this.#gone();
     const view = this.#view;
     try {
-      return Promise.resolve(view.answer(this.#core.failTask(taskId, error, view.ids.get(taskId) ?? -1)));
+      return this.#stored(view.answer(this.#core.failTask(taskId, error, view.ids.get(taskId) ?? -1)));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -133,7 +149,7 @@ export class BackgroundManager {
       const seq = this.#core.cancelTask(taskId, options, view.ids.get(taskId) ?? -1);
       // The task's seq, or -1: its runner has a grace period to stop, and
       // the core holds the promise of the task once it has.
-      return seq >= 0 ? Promise.resolve(view.answer(seq)) : this.#core.takeWaiting();
+      return seq >= 0 ? this.#stored(view.answer(seq)) : this.#core.takeWaiting();
     } catch (e) {
       return Promise.reject(e);
     }
@@ -172,7 +188,7 @@ export class BackgroundManager {
 
   cancelAllTasks(options) {
     if (this.#disposed) return this.#gone();
-    return settle(() => this.#core.cancelAllTasks(options));
+    return settle(() => this.#core.cancelAllTasks(options)).then((tasks) => this.#stored(tasks));
   }
 
   getOutput(taskId, options) {
@@ -231,6 +247,11 @@ export class BackgroundManager {
   callAgent(agent, prompt, options) {
     if (this.#disposed) return this.#gone();
     return settle(() => this.#core.callAgent(agent, prompt, options));
+  }
+
+  getPendingNotifications() {
+    if (this.#disposed) return this.#gone();
+    return settle(() => this.#core.getPendingNotifications());
   }
 
   // The engine's invariants and the view's agreement with the engine, for

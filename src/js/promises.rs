@@ -9,6 +9,7 @@
 use std::rc::{Rc, Weak};
 
 use js_sys::Promise;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
 use super::driver::{self, Inner, Shared};
@@ -101,4 +102,60 @@ pub fn foreground(weak: Weak<Inner>, id: u64, done: Promise) -> Promise {
             other => other,
         }
     })
+}
+
+/// Awaits `held` (one of our own promises: a store's load or write) and
+/// hands its outcome to `then`, unless the manager is gone by then.
+pub fn await_then(
+    shared: &Shared,
+    held: Promise,
+    then: impl FnOnce(&Shared, Result<JsValue, JsValue>) + 'static,
+) {
+    let weak = Rc::downgrade(shared);
+    spawn_local(async move {
+        let outcome = JsFuture::from(held).await;
+        if let Some(shared) = weak.upgrade() {
+            then(&shared, outcome);
+        }
+    });
+}
+
+/// `await_then` as a promise of what `then` answers (`initialize`'s load).
+pub fn promise_then(
+    shared: &Shared,
+    held: Promise,
+    then: impl FnOnce(&Shared, Result<JsValue, JsValue>) -> Result<JsValue, JsValue> + 'static,
+) -> Promise {
+    let weak = Rc::downgrade(shared);
+    future_to_promise(async move {
+        let outcome = JsFuture::from(held).await;
+        match weak.upgrade() {
+            Some(shared) => then(&shared, outcome),
+            None => Err(errors::disposed()),
+        }
+    })
+}
+
+/// Awaits an inbox send (`calls.js`'s `deliver`) and tells the engine how
+/// it went; the engine times out a send that never settles, and cleanup
+/// lets go of it.
+pub fn watch_delivery(shared: &Shared, send: u64, held: Promise) {
+    let Some((id, evicted)) = driver::with_state(shared, |st| st.pending.add_send(held.clone()))
+    else {
+        glue::release(&held);
+        return;
+    };
+    release_all(evicted);
+    await_then(shared, held, move |shared, outcome| {
+        driver::with_state(shared, |st| st.pending.settled_send(id));
+        let ok = match outcome {
+            Ok(value) if glue::is_abandoned(&value) => return,
+            Ok(_) => true,
+            Err(error) => {
+                glue::report("session.sendMessage", &error);
+                false
+            }
+        };
+        let _ = driver::run(shared, |st, now| st.engine.notice_settled(send, ok, now));
+    });
 }

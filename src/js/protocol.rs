@@ -34,10 +34,12 @@ pub const LAUNCH: usize = 3;
 pub const CANCEL: usize = 4;
 pub const OUTPUT: usize = 5;
 pub const CALL: usize = 6;
+pub const NOTIFY_RETRY: usize = 7;
+pub const NOTIFY_BATCH: usize = 8;
 
 /// Indexed by the constants above; each shape's keys are the fields of its
 /// record in `records.rs`.
-pub const SHAPES: [Shape; 7] = [
+pub const SHAPES: [Shape; 9] = [
     Shape {
         what: "options",
         keys: &[
@@ -49,6 +51,9 @@ pub const SHAPES: [Shape; 7] = [
             ("cancelGracePeriod", Scalar),
             ("outputCap", Scalar),
             ("simulatedDelay", Scalar),
+            ("store", Value),
+            ("notifyRetry", Value),
+            ("notify", Value),
         ],
     },
     Shape {
@@ -67,6 +72,7 @@ pub const SHAPES: [Shape; 7] = [
             ("id", Value),
             ("sessionId", Value),
             ("options", Value),
+            ("resume", Scalar),
         ],
     },
     Shape {
@@ -80,6 +86,18 @@ pub const SHAPES: [Shape; 7] = [
     Shape {
         what: "callAgent options",
         keys: &[("background", Scalar)],
+    },
+    Shape {
+        what: "options.notifyRetry",
+        keys: &[
+            ("attempts", Scalar),
+            ("initialDelay", Scalar),
+            ("maxDelay", Scalar),
+        ],
+    },
+    Shape {
+        what: "options.notify",
+        keys: &[("debounce", Scalar), ("maxDelay", Scalar)],
     },
 ];
 

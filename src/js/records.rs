@@ -132,6 +132,34 @@ pub struct ManagerOptions {
     pub output_cap: Scalar,
     #[serde(default)]
     pub simulated_delay: Scalar,
+    #[serde(default, with = "preserve")]
+    pub store: JsValue,
+    #[serde(default, with = "preserve")]
+    pub notify_retry: JsValue,
+    #[serde(default, with = "preserve")]
+    pub notify: JsValue,
+}
+
+/// `NotifyRetry`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NotifyRetry {
+    #[serde(default)]
+    pub attempts: Scalar,
+    #[serde(default)]
+    pub initial_delay: Scalar,
+    #[serde(default)]
+    pub max_delay: Scalar,
+}
+
+/// `NotifyBatch`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NotifyBatch {
+    #[serde(default)]
+    pub debounce: Scalar,
+    #[serde(default)]
+    pub max_delay: Scalar,
 }
 
 /// `AgentSession`: its id and its two functions, as given.
@@ -172,6 +200,8 @@ pub struct LaunchOptions {
     pub session_id: JsValue,
     #[serde(default, with = "preserve")]
     pub options: JsValue,
+    #[serde(default)]
+    pub resume: Scalar,
 }
 
 /// `CancelOptions`.
@@ -291,4 +321,121 @@ fn is_false(b: &bool) -> bool {
 /// A record as a fresh JS object.
 pub fn to_js<T: Serialize>(record: &T) -> JsValue {
     serde_wasm_bindgen::to_value(record).unwrap_or(JsValue::UNDEFINED)
+}
+
+// ---- the durable store's records -----------------------------------------
+
+/// A task as a durable store keeps it (`durable.js` adds its `version`).
+/// Written whole on every change; the values are the view's, shared.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskRecord {
+    #[serde(with = "preserve")]
+    pub id: JsValue,
+    /// Its place in creation order among tasks created at the same ms.
+    #[serde(default)]
+    pub order: f64,
+    pub status: std::borrow::Cow<'static, str>,
+    pub created_at: f64,
+    pub updated_at: f64,
+    #[serde(with = "preserve")]
+    pub session_id: JsValue,
+    #[serde(default, with = "preserve")]
+    pub options: JsValue,
+    /// What it ended with: 0 nothing, 1 `result`, 2 `error`.
+    #[serde(default)]
+    pub outcome: u8,
+    #[serde(default, with = "preserve")]
+    pub result: JsValue,
+    #[serde(default, with = "preserve")]
+    pub error: JsValue,
+    #[serde(default, with = "preserve")]
+    pub agent: JsValue,
+    #[serde(default, with = "preserve")]
+    pub prompt: JsValue,
+    /// Kept output: its beginning, its end, and the units cut between.
+    #[serde(default, with = "preserve")]
+    pub head: JsValue,
+    #[serde(default, with = "preserve")]
+    pub tail: JsValue,
+    #[serde(default)]
+    pub dropped: f64,
+    #[serde(default)]
+    pub attempt: f64,
+    #[serde(default)]
+    pub resume: bool,
+}
+
+/// A notification not delivered yet, as the store keeps it.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticeRecord {
+    #[serde(with = "preserve")]
+    pub notification_id: JsValue,
+    #[serde(with = "preserve")]
+    pub task_id: JsValue,
+    #[serde(with = "preserve")]
+    pub session_id: JsValue,
+    pub status: std::borrow::Cow<'static, str>,
+    pub timestamp: f64,
+    #[serde(default)]
+    pub order: f64,
+}
+
+/// One write: what `durable.js`'s `commit` takes.
+#[derive(Serialize)]
+pub struct StoreBatch {
+    pub tasks: Vec<TaskRecord>,
+    #[serde(with = "preserve")]
+    pub removed: JsValue,
+    pub notices: Vec<NoticeRecord>,
+    #[serde(with = "preserve")]
+    pub delivered: JsValue,
+}
+
+/// What `durable.js`'s `load` gives back.
+#[derive(Deserialize)]
+pub struct Loaded {
+    #[serde(default, with = "preserve")]
+    pub tasks: JsValue,
+    #[serde(default, with = "preserve")]
+    pub notices: JsValue,
+}
+
+/// A notification as the inbox sends it (`TaskNotification` with its id).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationMessage {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(with = "preserve")]
+    pub task_id: JsValue,
+    pub status: &'static str,
+    pub timestamp: f64,
+    #[serde(with = "preserve")]
+    pub notification_id: JsValue,
+}
+
+/// `TaskNotificationBatch`.
+#[derive(Serialize)]
+pub struct BatchMessage {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub notifications: Vec<NotificationMessage>,
+}
+
+/// `PendingNotification`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingRecord {
+    #[serde(with = "preserve")]
+    pub notification_id: JsValue,
+    #[serde(with = "preserve")]
+    pub task_id: JsValue,
+    #[serde(with = "preserve")]
+    pub session_id: JsValue,
+    pub status: &'static str,
+    pub timestamp: f64,
+    pub attempts: u32,
+    pub state: &'static str,
 }

@@ -56,6 +56,15 @@ extern "C" {
     pub fn finish(this: &View, seq: f64, value: &JsValue) -> JsValue;
     #[wasm_bindgen(method)]
     pub fn write(this: &View, seq: f64, chunk: &JsValue, head: f64, drop: f64);
+    #[wasm_bindgen(method, js_name = restoreOutput)]
+    pub fn restore_output(this: &View, seq: f64, head: &JsValue, tail: &JsValue, dropped: f64);
+    #[wasm_bindgen(method, js_name = setAttempt)]
+    pub fn set_attempt(this: &View, seq: f64, attempt: u32);
+    /// The kept head and tail of task `seq`'s output (for a durable store).
+    #[wasm_bindgen(method)]
+    pub fn head(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn tail(this: &View, seq: f64) -> JsValue;
     #[wasm_bindgen(method)]
     pub fn remove(this: &View, seq: f64);
     #[wasm_bindgen(method)]
@@ -164,6 +173,15 @@ impl Store<Js> for JsStore {
     fn write(&mut self, seq: u64, chunk: &JsValue, cut: Cut) {
         self.view
             .write(seq as f64, chunk, cut.head as f64, cut.drop as f64);
+    }
+
+    fn restore_output(&mut self, seq: u64, head: JsValue, tail: JsValue, dropped: u64) {
+        self.view
+            .restore_output(seq as f64, &head, &tail, dropped as f64);
+    }
+
+    fn set_attempt(&mut self, seq: u64, attempt: u32) {
+        self.view.set_attempt(seq as f64, attempt);
     }
 
     fn remove(&mut self, seq: u64) {

@@ -7,9 +7,30 @@ use wasm_bindgen::prelude::*;
 const TYPES: &str = r#"
 /**
  * Where a task is in its lifecycle. `'queued'` (launched, waiting for a slot)
- * and `'running'` are live; the others are final.
+ * and `'running'` are live; the others are final. `'interrupted'`: a launched
+ * task of a durable store whose page or process ended while it was live.
  */
-export type BackgroundTaskStatus = 'queued' | 'running' | 'completed' | 'error' | 'cancelled';
+export type BackgroundTaskStatus = 'queued' | 'running' | 'completed' | 'error' | 'cancelled' | 'interrupted';
+
+/**
+ * Where tasks and undelivered notifications are kept: an IndexedDB database
+ * of this name (browsers), or a `Deno.Kv` (`await Deno.openKv(path)`, or a KV
+ * Connect URL such as a self-hosted denokv server or Deno Deploy's KV).
+ */
+export type TaskStore = { indexedDB: string } | { kv: Deno.Kv };
+
+/** How failed `sendMessage` calls are retried (defaults: 5 attempts, 1000 ms doubling up to 30000 ms, each delay drawn from its upper half). */
+export interface NotifyRetry {
+  attempts?: number;
+  initialDelay?: number;
+  maxDelay?: number;
+}
+
+/** Batch notifications: sent once none came for `debounce` ms, and never later than `maxDelay` after the first. */
+export interface NotifyBatch {
+  debounce: number;
+  maxDelay: number;
+}
 
 export interface BackgroundManagerOptions {
   /** Polling interval in ms (default 2000). */
@@ -28,6 +49,12 @@ export interface BackgroundManagerOptions {
   outputCap?: number;
   /** ms between the simulated agent's output lines (default 150). */
   simulatedDelay?: number;
+  /** Keep tasks and notifications in a durable store (default: in memory only). */
+  store?: TaskStore;
+  /** Retry failed notifications (on by default with a `store`). */
+  notifyRetry?: NotifyRetry;
+  /** `'each'` (default): one `sendMessage` per notification; or batched. */
+  notify?: 'each' | NotifyBatch;
 }
 
 /** What a runner is called with. */
@@ -42,6 +69,8 @@ export interface RunnerContext {
   signal: AbortSignal;
   /** Appends to the task's output (ignored once the task is final). */
   write(chunk: string): void;
+  /** Which run this is: 1, then 2, 3, ... when a durable store's restart queued it again (`resume: true`). */
+  attempt: number;
 }
 
 /** Runs one agent call; resolving completes the task, throwing fails it. */
@@ -56,6 +85,8 @@ export interface LaunchOptions {
   sessionId?: string;
   /** Kept as the task's `options` and given to the runner. */
   options?: any;
+  /** With a durable store: run again after a reload or restart instead of ending `'interrupted'`. */
+  resume?: boolean;
 }
 
 /**
@@ -96,6 +127,8 @@ export interface BackgroundTask {
   agent?: string;
   /** The prompt of a launched task. */
   prompt?: string;
+  /** Present (2, 3, ...) on a task that a durable store's restart ran again. */
+  attempt?: number;
 }
 
 export interface CancelOptions {
@@ -134,12 +167,33 @@ export interface TaskNotification {
   status: BackgroundTaskStatus;
   /** ms since the epoch: the task's updatedAt. */
   timestamp: number;
+  /** With a store or `notifyRetry`: the same on every retry and after a restart, to drop duplicates by. */
+  notificationId?: string;
+}
+
+/** What `sendMessage` receives with `notify: { debounce, maxDelay }`. */
+export interface TaskNotificationBatch {
+  type: 'task_completions';
+  notifications: TaskNotification[];
+}
+
+/** A notification not delivered yet (`getPendingNotifications`). */
+export interface PendingNotification {
+  notificationId: string;
+  taskId: string;
+  sessionId: string;
+  status: BackgroundTaskStatus;
+  timestamp: number;
+  /** Sends that failed since the manager started. */
+  attempts: number;
+  /** `'parked'`: every attempt failed; kept, and sent again after a restart. */
+  state: 'unsaved' | 'ready' | 'sending' | 'waiting' | 'parked';
 }
 
 export interface AgentSession {
   id: string;
   getStatus(): Promise<string> | string;
-  sendMessage(message: TaskNotification): Promise<unknown> | unknown;
+  sendMessage(message: TaskNotification | TaskNotificationBatch): Promise<unknown> | unknown;
 }
 
 /** The `code` of every error the manager throws or rejects with. */
@@ -151,6 +205,7 @@ export type BackgroundManagerErrorCode =
   | 'INVALID_ARGUMENT'
   | 'DISPOSED'
   | 'RANDOM_UNAVAILABLE'
+  | 'STORE_FAILED'
   | 'INTERNAL';
 
 export interface BackgroundManagerError extends Error {
@@ -164,7 +219,7 @@ export interface BackgroundManagerError extends Error {
  */
 export class BackgroundManager {
   constructor(options?: BackgroundManagerOptions);
-  /** Stores the session (replacing any previous one) and starts polling. */
+  /** Stores the session (replacing any previous one) and starts polling; with a `store`, loads it first (once). */
   initialize(session: AgentSession): Promise<void>;
   /** Creates a running task that the caller drives to its end. */
   createTask(options: CreateBackgroundTaskOptions): Promise<BackgroundTask>;
@@ -190,6 +245,8 @@ export class BackgroundManager {
   cleanup(): Promise<void>;
   /** Calls an agent in the foreground; with `options.background === true` launches a task and resolves `{ status, taskId }`. */
   callAgent(agent: string, prompt: string, options?: any): Promise<any>;
+  /** The notifications not delivered yet, in the order they were made (for a UI badge). */
+  getPendingNotifications(): Promise<PendingNotification[]>;
   /** `cleanup()`, after which every call rejects `DISPOSED`. */
   free(): void;
   [Symbol.dispose](): void;

@@ -19,6 +19,8 @@ class Extra {
     this.skip = 0;
     this.dropped = 0;
     this.text = '';
+    // Which run of its runner (a durable store's restart counts up).
+    this.attempt = 1;
   }
 }
 
@@ -126,6 +128,21 @@ export class View {
     x.text = undefined;
   }
 
+  // Output loaded from a durable store: kept head and tail, `dropped`
+  // units cut between.
+  restoreOutput(seq, head, tail, dropped) {
+    const x = this.extra(seq);
+    x.head = head;
+    x.tail = tail;
+    x.skip = 0;
+    x.dropped = dropped;
+    x.text = undefined;
+  }
+
+  setAttempt(seq, attempt) {
+    this.extra(seq).attempt = attempt;
+  }
+
   remove(seq) {
     const i = (seq & this.mask) * STRIDE;
     this.ids.delete(this.slots[i]);
@@ -162,6 +179,20 @@ export class View {
 
   sessionId(index) {
     return this.sessions[index];
+  }
+
+  // The kept output of task `seq` as a durable store saves it.
+  head(seq) {
+    return this.slots[(seq & this.mask) * STRIDE + EXTRA]?.head ?? '';
+  }
+
+  tail(seq) {
+    const x = this.slots[(seq & this.mask) * STRIDE + EXTRA];
+    return x === undefined ? '' : x.skip === 0 ? x.tail : x.tail.slice(x.skip);
+  }
+
+  attemptOf(seq) {
+    return this.slots[(seq & this.mask) * STRIDE + EXTRA]?.attempt ?? 1;
   }
 
   size() {
@@ -214,6 +245,14 @@ export class View {
   // it failed, `output` when there is any, `agent` and `prompt` when it was
   // launched.
   snapshot(seq, status, createdAt, updatedAt, session) {
+    const task = this.shaped(seq, status, createdAt, updatedAt, session);
+    const x = this.slots[(seq & this.mask) * STRIDE + EXTRA];
+    // Only a task a durable store's restart ran again has one.
+    if (x !== undefined && x.attempt > 1) task.attempt = x.attempt;
+    return task;
+  }
+
+  shaped(seq, status, createdAt, updatedAt, session) {
     const i = (seq & this.mask) * STRIDE;
     const id = this.slots[i];
     const st = P.status[status];

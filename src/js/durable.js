@@ -1,0 +1,330 @@
+// The durable stores: IndexedDB in browsers, Deno KV in Deno (a local
+// path, a self-hosted denokv server or Deno Deploy, all through the same
+// `Deno.Kv`). Each keeps task records by id and undelivered notifications
+// by notificationId, written by `persist.rs` in batches that it makes from
+// the engine's journal. A store only moves records: the engine decides what
+// they say. Every write checks each task record's version (an IndexedDB
+// transaction; `kv.atomic().check`), so a record another owner changed is
+// never overwritten: the write fails instead.
+//
+// Nothing here throws into Rust: `openStore` reports a bad spec as a value,
+// and `load`/`commit` always return a promise.
+
+const PREFIX = 'background-manager';
+
+// A description of why `value` cannot be stored as it is (a function, a
+// symbol, a class instance, a cycle), naming the path to it; '' when it can.
+// Plain objects, arrays, primitives (bigint too), Dates and typed data are
+// stored as structured clone keeps them.
+export function unstorable(value, path, seen = new Set()) {
+  try {
+    const t = typeof value;
+    if (t === 'function') return `${path} is a function`;
+    if (t === 'symbol') return `${path} is a symbol`;
+    if (value === null || t !== 'object') return '';
+    if (seen.has(value)) return `${path} refers back to itself`;
+    if (value instanceof Date || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return '';
+    const proto = Object.getPrototypeOf(value);
+    const isArray = Array.isArray(value);
+    if (!isArray && proto !== Object.prototype && proto !== null) {
+      return `${path} is an instance of ${proto?.constructor?.name || 'a class'}`;
+    }
+    seen.add(value);
+    for (const key of Object.keys(value)) {
+      const why = unstorable(value[key], isArray ? `${path}[${key}]` : `${path}.${key}`, seen);
+      if (why) return why;
+    }
+    seen.delete(value);
+    return '';
+  } catch (e) {
+    return `${path} could not be read (${e?.message ?? e})`;
+  }
+}
+
+// A record's values that cannot be stored are left out and named in
+// `unstored`, so that the transition itself is never lost.
+function storable(record) {
+  const out = { ...record };
+  const lost = [];
+  for (const key of ['options', 'result']) {
+    const why = unstorable(out[key], key);
+    if (why) {
+      out[key] = undefined;
+      lost.push(why);
+    }
+  }
+  if (lost.length > 0) out.unstored = lost;
+  return out;
+}
+
+function failure(message, cause) {
+  const error = new Error(`the task store failed: ${message}`);
+  error.code = 'STORE_FAILED';
+  if (cause !== undefined) error.cause = cause;
+  return error;
+}
+
+// The store a `store` option names, or a string saying what is wrong with
+// it.
+export function openStore(spec) {
+  try {
+    if (spec === null || typeof spec !== 'object') {
+      return 'options.store must be { indexedDB: name } or { kv }';
+    }
+    if (typeof spec.indexedDB === 'string') {
+      if (spec.indexedDB === '') return 'options.store.indexedDB must not be empty';
+      if (typeof indexedDB === 'undefined') return 'options.store.indexedDB needs IndexedDB, which this runtime does not have';
+      return new IdbStore(spec.indexedDB);
+    }
+    const kv = spec.kv;
+    if (kv !== undefined) {
+      if (kv === null || typeof kv.atomic !== 'function' || typeof kv.list !== 'function') {
+        return 'options.store.kv must be a Deno.Kv (await Deno.openKv(...))';
+      }
+      return new KvStore(kv);
+    }
+    return 'options.store must be { indexedDB: name } or { kv }';
+  } catch (e) {
+    return `options.store could not be read: ${e?.message ?? e}`;
+  }
+}
+
+// What persist.rs calls: promises that never throw synchronously.
+export function loadStore(store) {
+  return store.load();
+}
+
+export function commitStore(store, batch) {
+  return store.commit(batch);
+}
+
+// Orders loaded records as they were made: tasks by creation, notices by
+// their order number.
+function byCreation(a, b) {
+  return a.createdAt - b.createdAt || a.order - b.order;
+}
+
+function byOrder(a, b) {
+  return a.timestamp - b.timestamp || a.order - b.order;
+}
+
+// Runs `work` (which returns a promise) so that it never throws
+// synchronously and every failure is a STORE_FAILED error.
+function guarded(work) {
+  try {
+    return work().catch((e) => Promise.reject(e?.code === 'STORE_FAILED' ? e : failure(e?.message ?? String(e), e)));
+  } catch (e) {
+    return Promise.reject(failure(e?.message ?? String(e), e));
+  }
+}
+
+// ---- IndexedDB -----------------------------------------------------------
+
+class IdbStore {
+  constructor(name) {
+    this.name = name;
+    this.db = null;
+    /** id -> the version of its record in the database. */
+    this.versions = new Map();
+  }
+
+  open() {
+    if (this.db) return Promise.resolve(this.db);
+    return new Promise((resolve, reject) => {
+      const req = indexedDB.open(this.name, 1);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        if (!db.objectStoreNames.contains('tasks')) db.createObjectStore('tasks', { keyPath: 'id' });
+        if (!db.objectStoreNames.contains('notices')) db.createObjectStore('notices', { keyPath: 'notificationId' });
+      };
+      req.onblocked = () => reject(failure(`IndexedDB "${this.name}" is blocked by another connection`));
+      req.onerror = () => reject(failure(`IndexedDB "${this.name}" did not open: ${req.error?.message}`, req.error));
+      req.onsuccess = () => {
+        this.db = req.result;
+        // Another tab upgrading the database: let it, and reopen on next use.
+        this.db.onversionchange = () => {
+          this.db?.close();
+          this.db = null;
+        };
+        resolve(this.db);
+      };
+    });
+  }
+
+  load() {
+    return guarded(async () => {
+      const db = await this.open();
+      const tx = db.transaction(['tasks', 'notices'], 'readonly');
+      const all = (store) => new Promise((resolve, reject) => {
+        const req = tx.objectStore(store).getAll();
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const [tasks, notices] = await Promise.all([all('tasks'), all('notices')]);
+      for (const t of tasks) this.versions.set(t.id, t.version);
+      return { tasks: tasks.sort(byCreation), notices: notices.sort(byOrder) };
+    });
+  }
+
+  // One transaction for the whole batch: every task record is read, its
+  // version checked against the one this store wrote last, and only then
+  // written; any mismatch aborts all of it.
+  commit(batch) {
+    return guarded(async () => {
+      const db = await this.open();
+      const next = new Map();
+      await new Promise((resolve, reject) => {
+        let tx;
+        try {
+          tx = db.transaction(['tasks', 'notices'], 'readwrite');
+        } catch (e) {
+          reject(failure(e?.message ?? String(e), e));
+          return;
+        }
+        const tasks = tx.objectStore('tasks');
+        const notices = tx.objectStore('notices');
+        let conflict = null;
+        const checked = (id, then) => {
+          const req = tasks.get(id);
+          req.onsuccess = () => {
+            const found = req.result?.version;
+            if (found !== this.versions.get(id)) {
+              conflict = `task "${id}" was changed by another owner (version ${found}, expected ${this.versions.get(id)})`;
+              tx.abort();
+              return;
+            }
+            then();
+          };
+        };
+        for (const record of batch.tasks) {
+          const version = (this.versions.get(record.id) ?? 0) + 1;
+          checked(record.id, () => {
+            tasks.put({ ...storable(record), version });
+            next.set(record.id, version);
+          });
+        }
+        for (const id of batch.removed) {
+          checked(id, () => {
+            tasks.delete(id);
+            next.set(id, undefined);
+          });
+        }
+        for (const notice of batch.notices) notices.put(notice);
+        for (const id of batch.delivered) notices.delete(id);
+        tx.oncomplete = () => resolve();
+        tx.onabort = () => reject(failure(conflict ?? tx.error?.message ?? 'the write was aborted', tx.error ?? undefined));
+        tx.onerror = (event) => event.preventDefault?.();
+      });
+      for (const [id, version] of next) {
+        if (version === undefined) this.versions.delete(id);
+        else this.versions.set(id, version);
+      }
+    });
+  }
+}
+
+// ---- Deno KV -------------------------------------------------------------
+
+// A KV value is at most 64 KiB: output text goes in pieces of at most this
+// many UTF-16 units (two bytes each at worst) under the task's own keys.
+const PIECE = 30000;
+// Task records per atomic write: well inside KV's limits on checks,
+// mutations and bytes per atomic operation.
+const PER_ATOMIC = 8;
+
+class KvStore {
+  constructor(kv) {
+    this.kv = kv;
+    /** id -> the versionstamp of its record as this store last wrote or read it. */
+    this.versions = new Map();
+    /** id -> how many output pieces it has stored. */
+    this.pieces = new Map();
+  }
+
+  load() {
+    return guarded(async () => {
+      const tasks = [];
+      for await (const entry of this.kv.list({ prefix: [PREFIX, 'task'] })) {
+        tasks.push(entry.value);
+        this.versions.set(entry.value.id, entry.versionstamp);
+      }
+      const output = new Map();
+      for await (const entry of this.kv.list({ prefix: [PREFIX, 'output'] })) {
+        const [, , id, part, n] = entry.key;
+        let pieces = output.get(id);
+        if (!pieces) output.set(id, (pieces = { head: [], tail: [] }));
+        pieces[part][n] = entry.value;
+      }
+      for (const t of tasks) {
+        const pieces = output.get(t.id);
+        if (pieces) {
+          t.head = pieces.head.join('');
+          t.tail = pieces.tail.join('');
+          this.pieces.set(t.id, [pieces.head.length, pieces.tail.length]);
+        }
+      }
+      const notices = [];
+      for await (const entry of this.kv.list({ prefix: [PREFIX, 'notice'] })) notices.push(entry.value);
+      return { tasks: tasks.sort(byCreation), notices: notices.sort(byOrder) };
+    });
+  }
+
+  // Each task record goes in an atomic operation that checks its
+  // versionstamp, together with its output pieces; notifications go with the
+  // first operation of the batch.
+  commit(batch) {
+    return guarded(async () => {
+      const groups = [];
+      for (let i = 0; i < batch.tasks.length; i += PER_ATOMIC) groups.push(batch.tasks.slice(i, i + PER_ATOMIC));
+      if (groups.length === 0) groups.push([]);
+      for (let g = 0; g < groups.length; g++) {
+        const op = this.kv.atomic();
+        const wrote = [];
+        for (const record of groups[g]) {
+          const key = [PREFIX, 'task', record.id];
+          op.check({ key, versionstamp: this.versions.get(record.id) ?? null });
+          const { head = '', tail = '', ...rest } = storable(record);
+          const [h, t] = this.pieces.get(record.id) ?? [0, 0];
+          const counts = [writePieces(op, record.id, 'head', head, h), writePieces(op, record.id, 'tail', tail, t)];
+          op.set(key, rest);
+          wrote.push([record.id, counts]);
+        }
+        if (g === 0) {
+          for (const id of batch.removed) {
+            const key = [PREFIX, 'task', id];
+            op.check({ key, versionstamp: this.versions.get(id) ?? null });
+            op.delete(key);
+            const [h, t] = this.pieces.get(id) ?? [0, 0];
+            for (let n = 0; n < h; n++) op.delete([PREFIX, 'output', id, 'head', n]);
+            for (let n = 0; n < t; n++) op.delete([PREFIX, 'output', id, 'tail', n]);
+          }
+          for (const notice of batch.notices) op.set([PREFIX, 'notice', notice.notificationId], notice);
+          for (const id of batch.delivered) op.delete([PREFIX, 'notice', id]);
+        }
+        const result = await op.commit();
+        if (!result.ok) {
+          throw failure('a task record was changed by another owner since this manager wrote it');
+        }
+        for (const [id, counts] of wrote) {
+          this.versions.set(id, result.versionstamp);
+          this.pieces.set(id, counts);
+        }
+        if (g === 0) {
+          for (const id of batch.removed) {
+            this.versions.delete(id);
+            this.pieces.delete(id);
+          }
+        }
+      }
+    });
+  }
+}
+
+// Writes `text` as pieces `part`/0.. of task `id` in `op`, deleting the
+// ones beyond them of the `had` it had; returns how many it has now.
+function writePieces(op, id, part, text, had) {
+  const n = Math.ceil(text.length / PIECE);
+  for (let i = 0; i < n; i++) op.set([PREFIX, 'output', id, part, i], text.slice(i * PIECE, (i + 1) * PIECE));
+  for (let i = n; i < had; i++) op.delete([PREFIX, 'output', id, part, i]);
+  return n;
+}

@@ -1,0 +1,314 @@
+// The durable store on Deno KV (a local path per test), in one process: a
+// second manager on the same KV is the page or process after a restart.
+import {
+  assert,
+  BackgroundManager,
+  eventually,
+  makeSession,
+  rejects,
+  sleep,
+} from "../deno/helpers.ts";
+import type { BackgroundManagerOptions, TaskNotification } from "../../pkg/background_manager.js";
+
+async function tempKv(): Promise<{ kv: Deno.Kv; path: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "bm-kv-" });
+  const path = `${dir}/kv.sqlite3`;
+  return { kv: await Deno.openKv(path), path };
+}
+
+const check = Symbol.for("background-manager.check");
+function consistent(m: BackgroundManager) {
+  assert.equal((m as unknown as Record<symbol, () => string>)[check](), "");
+}
+
+/** A runner that finishes when the test says: `release(id, value)`. */
+function gatedRunner() {
+  const gates = new Map<string, (v: unknown) => void>();
+  const runner = ({ taskId, write, signal }: { taskId?: string; write(c: string): void; signal: AbortSignal }) =>
+    new Promise((resolve, reject) => {
+      write(`started ${taskId}\n`);
+      gates.set(taskId!, resolve);
+      signal.addEventListener("abort", () => reject(new Error("aborted")));
+    });
+  return { runner, release: (id: string, v: unknown) => gates.get(id)?.(v), gates };
+}
+
+Deno.test("tasks, results and output survive a restart; dead runs are interrupted, resumable ones run again", async () => {
+  const { kv } = await tempKv();
+  const g = gatedRunner();
+  const a = new BackgroundManager({ store: { kv }, runner: g.runner as never });
+  const pa = makeSession("s");
+  await a.initialize(pa.session);
+  const made = await a.createTask({ id: "made", options: { n: 1 } });
+  await a.completeTask("made", { answer: 42, at: new Date(5) });
+  await a.createTask({ id: "open", options: null });
+  await a.appendOutput("open", "half-way");
+  await a.launch({ id: "ran", agent: "x", prompt: "p1" });
+  await a.launch({ id: "again", agent: "x", prompt: "p2", resume: true });
+  await eventually("both runners started", () => g.gates.size === 2);
+  // Output is written coalesced; let one save happen.
+  await sleep(400);
+  // The page goes away: free() stops this manager's runners without ending
+  // their tasks, as a closed page or a killed process would.
+  a.free();
+
+  const b = new BackgroundManager({ store: { kv }, runner: g.runner as never });
+  const pb = makeSession("s");
+  await b.initialize(pb.session);
+  consistent(b);
+  const done = await b.getTask("made");
+  assert.equal(done?.status, "completed");
+  assert.deepEqual(done?.result, { answer: 42, at: new Date(5) });
+  assert.deepEqual(done?.options, { n: 1 });
+  assert.equal(done?.createdAt, made.createdAt);
+  const open = await b.getTask("open");
+  assert.equal(open?.status, "running", "a task driven from outside stays running");
+  assert.equal(open?.output, "half-way");
+  assert.equal((await b.getTask("ran"))?.status, "interrupted");
+  assert.equal((await b.getTask("ran"))?.output, "started ran\n");
+  const again = await b.getTask("again");
+  assert.equal(again?.status, "running");
+  assert.equal(again?.attempt, 2);
+  await eventually("the notice of the interruption", () => pb.sent.some((n) => n.taskId === "ran"));
+  const notice = pb.sent.find((n) => n.taskId === "ran")!;
+  assert.equal(notice.status, "interrupted");
+  assert.match(notice.notificationId!, /^[0-9a-f-]{36}$/);
+  g.release("again", "second time");
+  const out = await b.getOutput("again", { wait: true });
+  assert.equal(out.result, "second time");
+  await b.completeTask("open", "from outside, after the restart");
+  consistent(b);
+  await b.cleanup();
+  b.free();
+  kv.close();
+});
+
+Deno.test("TTL and eviction run as of the stored times on load", async () => {
+  const { kv } = await tempKv();
+  const options: BackgroundManagerOptions = { store: { kv }, taskTTL: 500 };
+  const a = new BackgroundManager(options);
+  await a.initialize(makeSession().session);
+  const t = await a.createTask({ id: "late", options: 1 });
+  await a.createTask({ id: "gone", options: 2 });
+  await a.completeTask("gone");
+  a.free();
+  // Past one TTL of "late" (it failed then) and of "gone" (final since
+  // then), short of two.
+  await sleep(700);
+  const b = new BackgroundManager(options);
+  const probe = makeSession();
+  await b.initialize(probe.session);
+  const late = await b.getTask("late");
+  assert.equal(late?.status, "error");
+  assert.match(late?.error ?? "", /timed out/);
+  assert.equal(late?.updatedAt, t.createdAt + 500, "failed as of its deadline");
+  assert.equal(await b.getTask("gone"), null, "evicted: final for longer than a TTL");
+  await b.cleanup();
+  b.free();
+  // The eviction reached the store too.
+  const c = new BackgroundManager({ store: { kv } });
+  await c.initialize(makeSession().session);
+  assert.deepEqual((await c.getAllTasks()).map((t) => t.id), ["late"]);
+  await c.cleanup();
+  c.free();
+  kv.close();
+});
+
+Deno.test("values that cannot be stored are refused at the call, and a runner's is stored as what can be", async () => {
+  const { kv } = await tempKv();
+  class Point {
+    constructor(public x: number) {}
+  }
+  const runner = () => new Point(3);
+  const a = new BackgroundManager({ store: { kv }, runner });
+  await a.initialize(makeSession().session);
+  await rejects(a.createTask({ options: { cb() {} } }), "INVALID_ARGUMENT", TypeError, /options\.cb is a function/);
+  await rejects(a.launch({ agent: "x", prompt: "p", options: [1, new Point(1)] }), "INVALID_ARGUMENT", TypeError, /options\[1\] is an instance of Point/);
+  await a.createTask({ id: "t", options: null });
+  await rejects(a.completeTask("t", new Point(2)), "INVALID_ARGUMENT", TypeError, /result is an instance of Point/);
+  assert.equal((await a.getTask("t"))?.status, "running", "a refused call changes nothing");
+  await a.launch({ id: "r", agent: "x", prompt: "p" });
+  const out = await a.getOutput("r", { wait: true });
+  assert.ok(out.result instanceof Point, "in memory the result is as returned");
+  await sleep(50);
+  a.free();
+  const b = new BackgroundManager({ store: { kv } });
+  await b.initialize(makeSession().session);
+  const r = await b.getTask("r");
+  assert.equal(r?.status, "completed", "the transition is stored");
+  assert.equal(r?.result, undefined, "the value that could not be stored is left out");
+  await b.cleanup();
+  b.free();
+  kv.close();
+});
+
+/** A Deno.Kv whose writes fail while `down` is set, counting them. */
+function flaky(kv: Deno.Kv) {
+  const state = { down: false, commits: 0 };
+  const wrapped = new Proxy(kv, {
+    get(target, key) {
+      if (key === "atomic") {
+        return () => {
+          const op = target.atomic();
+          const commit = op.commit.bind(op);
+          op.commit = () => {
+            state.commits++;
+            return state.down ? Promise.reject(new Error("KV unreachable")) : commit();
+          };
+          return op;
+        };
+      }
+      const v = Reflect.get(target, key);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  return { kv: wrapped, state };
+}
+
+Deno.test("a store failure rejects STORE_FAILED, the manager keeps working, and a later write catches up", async () => {
+  const { kv } = await tempKv();
+  const f = flaky(kv);
+  const a = new BackgroundManager({ store: { kv: f.kv } });
+  await a.initialize(makeSession().session);
+  await a.createTask({ id: "before", options: 1 });
+  f.state.down = true;
+  await rejects(a.createTask({ id: "during", options: 2 }), "STORE_FAILED", Error, /KV unreachable/);
+  assert.equal((await a.getTask("during"))?.status, "running", "the change stands in memory");
+  await rejects(a.completeTask("before", "r"), "STORE_FAILED");
+  consistent(a);
+  f.state.down = false;
+  await a.createTask({ id: "after", options: 3 });
+  a.free();
+  const b = new BackgroundManager({ store: { kv } });
+  await b.initialize(makeSession().session);
+  const tasks = await b.getAllTasks();
+  assert.deepEqual(tasks.map((t) => [t.id, t.status]), [["before", "completed"], ["during", "running"], ["after", "running"]]);
+  assert.equal(tasks[0].result, "r");
+  await b.cleanup();
+  b.free();
+  kv.close();
+});
+
+Deno.test("streamed output is written coalesced, not per chunk, and kept up to the last write", async () => {
+  const { kv } = await tempKv();
+  const f = flaky(kv);
+  const a = new BackgroundManager({ store: { kv: f.kv } });
+  await a.initialize(makeSession().session);
+  await a.createTask({ id: "s", options: null });
+  await sleep(20);
+  const before = f.state.commits;
+  for (let i = 0; i < 200; i++) {
+    await a.appendOutput("s", `line ${i}\n`);
+    if (i % 20 === 0) await sleep(10);
+  }
+  await sleep(600);
+  const writes = f.state.commits - before;
+  assert.ok(writes >= 1 && writes <= 4, `200 chunks in ${writes} writes`);
+  a.free();
+  const b = new BackgroundManager({ store: { kv } });
+  await b.initialize(makeSession().session);
+  const out = await b.getOutput("s");
+  assert.equal(out.output.split("\n").length, 201);
+  assert.equal(out.cursor, out.output.length);
+  await b.cleanup();
+  b.free();
+  kv.close();
+});
+
+/** A session whose sendMessage fails `failures` times (Infinity: always). */
+function failingSession(id: string, failures: number) {
+  const calls: TaskNotification[] = [];
+  const delivered: TaskNotification[] = [];
+  return {
+    calls,
+    delivered,
+    session: {
+      id,
+      getStatus: () => "running",
+      sendMessage: (m: TaskNotification) => {
+        calls.push(m);
+        if (calls.length <= failures) return Promise.reject(new Error(`refused #${calls.length}`));
+        delivered.push(m);
+        return Promise.resolve();
+      },
+    },
+  };
+}
+
+Deno.test("a sendMessage that fails 3 times is retried until it succeeds, with one notificationId", async () => {
+  const { kv } = await tempKv();
+  const m = new BackgroundManager({ store: { kv }, notifyRetry: { attempts: 5, initialDelay: 20, maxDelay: 80 } });
+  const s = failingSession("s", 3);
+  await m.initialize(s.session);
+  await m.createTask({ id: "t", options: null });
+  await m.completeTask("t", "r");
+  await eventually("the first send", () => s.calls.length >= 1);
+  const pending = await m.getPendingNotifications();
+  assert.equal(pending.length, 1);
+  assert.equal(pending[0].taskId, "t");
+  await eventually("the fourth send", () => s.delivered.length === 1);
+  assert.equal(s.calls.length, 4);
+  assert.equal(new Set(s.calls.map((c) => c.notificationId)).size, 1, "one id on every retry");
+  await eventually("nothing pending", async () => (await m.getPendingNotifications()).length === 0);
+  await m.cleanup();
+  m.free();
+  kv.close();
+});
+
+Deno.test("a sendMessage that always fails: retries are bounded, the notice is kept, and sent again after a restart", async () => {
+  const { kv } = await tempKv();
+  const options: BackgroundManagerOptions = { store: { kv }, notifyRetry: { attempts: 3, initialDelay: 10, maxDelay: 40 } };
+  const m = new BackgroundManager(options);
+  const s = failingSession("s", Infinity);
+  await m.initialize(s.session);
+  await m.createTask({ id: "t", options: null });
+  await m.completeTask("t", "r");
+  await eventually("parked", async () => (await m.getPendingNotifications())[0]?.state === "parked");
+  await sleep(300);
+  assert.equal(s.calls.length, 3, "no more than `attempts` sends");
+  const [p] = await m.getPendingNotifications();
+  assert.equal(p.attempts, 3);
+  m.free();
+  const again = new BackgroundManager(options);
+  const ok = failingSession("s", 0);
+  await again.initialize(ok.session);
+  await eventually("delivered after the restart", () => ok.delivered.length === 1);
+  assert.equal(ok.delivered[0].notificationId, s.calls[0].notificationId);
+  assert.equal(ok.delivered[0].taskId, "t");
+  await again.cleanup();
+  again.free();
+  kv.close();
+});
+
+Deno.test("batched notifications: one sendMessage for a burst, sent within maxDelay", async () => {
+  const sent: unknown[] = [];
+  const m = new BackgroundManager({ notify: { debounce: 30, maxDelay: 200 } });
+  await m.initialize({ id: "s", getStatus: () => "running", sendMessage: (msg: unknown) => void sent.push(msg) });
+  const start = Date.now();
+  for (let i = 0; i < 10; i++) {
+    await m.createTask({ id: `t${i}`, options: null });
+    await m.completeTask(`t${i}`, i);
+  }
+  await eventually("the batch", () => sent.length === 1);
+  assert.ok(Date.now() - start < 1000);
+  const batch = sent[0] as { type: string; notifications: TaskNotification[] };
+  assert.equal(batch.type, "task_completions");
+  assert.deepEqual(batch.notifications.map((n) => n.taskId), [...Array(10).keys()].map((i) => `t${i}`));
+  await m.cleanup();
+  m.free();
+});
+
+Deno.test("options: a bad store, notifyRetry or notify throws INVALID_ARGUMENT at construction", () => {
+  const bad = [
+    { store: {} },
+    { store: { kv: {} } },
+    { store: { indexedDB: "x" } },
+    { notifyRetry: { attempts: 0 } },
+    { notifyRetry: { initialDelay: 100, maxDelay: 10 } },
+    { notify: "sometimes" },
+    { notify: { debounce: 10 } },
+  ];
+  for (const options of bad) {
+    assert.throws(() => new BackgroundManager(options as never), (e: unknown) => (e as { code?: string }).code === "INVALID_ARGUMENT", JSON.stringify(options));
+  }
+});
