@@ -15,12 +15,13 @@ if (!name || !version || !repository) throw new Error('Cargo.toml lacks name, ve
 // wasm-pack's pkg/.gitignore ignores everything, which deno publish obeys;
 // the repository's own .gitignore already keeps pkg/ out of git.
 rmSync(new URL('.gitignore', pkg), { force: true });
-for (const file of ['index.js', 'index.d.ts']) copyFileSync(new URL(`src/package/${file}`, root), new URL(file, pkg));
+for (const file of ['index.js', 'index.d.ts', 'durable.js', 'durable.d.ts']) copyFileSync(new URL(`src/package/${file}`, root), new URL(file, pkg));
 for (const file of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(new URL(file, root), new URL(file, pkg));
 
 const files = [
   'index.js', 'index.d.ts', 'background_manager.js', 'background_manager.d.ts',
   'background_manager_bg.wasm', 'background_manager_bg.wasm.d.ts', 'snippets/',
+  'durable.js', 'durable.d.ts', 'durable/',
   'README.md', 'LICENSE-MIT', 'LICENSE-APACHE',
 ];
 const manifest = {
@@ -36,12 +37,14 @@ const manifest = {
   types: './index.d.ts',
   exports: {
     '.': { types: './index.d.ts', default: './index.js' },
+    './durable': { types: './durable.d.ts', default: './durable.js' },
     './background_manager_bg.wasm': './background_manager_bg.wasm',
+    './durable/background_manager_bg.wasm': './durable/background_manager_bg.wasm',
     './package.json': './package.json',
   },
   files,
   // The generated module and its snippets run code at import.
-  sideEffects: ['./background_manager.js', './snippets/*'],
+  sideEffects: ['./background_manager.js', './snippets/*', './durable/background_manager.js', './durable/snippets/*'],
   engines: { node: '>=20.16' },
 };
 writeFileSync(new URL('package.json', pkg), JSON.stringify(manifest, null, 2) + '\n');
@@ -50,7 +53,7 @@ const jsr = {
   name: `@${name}/${name}`,
   version,
   license,
-  exports: './index.js',
+  exports: { '.': './index.js', './durable': './durable.js' },
   publish: { include: files },
 };
 writeFileSync(new URL('jsr.json', pkg), JSON.stringify(jsr, null, 2) + '\n');

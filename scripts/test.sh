@@ -47,6 +47,10 @@ run deno deno test --quiet --allow-read --v8-flags=--expose-gc tests/deno/
 step "the shared scenarios on pkg/ in Deno, in real time"
 run esm deno test --quiet --allow-read tests/scenarios/esm.test.mjs
 
+step "the durable build on Deno KV: restarts, failures, the inbox; 1,000 tasks under SIGKILL on a local path"
+run durable deno test --quiet --unstable-kv --allow-read --allow-write --allow-run --allow-env --allow-net \
+  tests/durable/
+
 step "the shared scenarios on the component under wasmtime, on a virtual wall clock"
 if ! wait "$wasmtime_build"; then
   cat "$log/wasmtime-build.out" >&2
@@ -57,6 +61,9 @@ run wasmtime target/wasmtime/debug/background-manager-wasmtime-host \
 
 step "the browser suites in headless Chromium (playwright-core, node --test)"
 run suites node --test tests/e2e/suites.test.mjs
+
+step "the IndexedDB store across a page reload in headless Chromium"
+run reload node --test tests/e2e/reload.test.mjs
 
 step "build the release pkg/ (size within budget)"
 scripts/build.sh

@@ -67,23 +67,27 @@ fn a_notification_is_sent_only_once_its_transition_is_stored() {
 }
 
 #[test]
-fn a_failed_write_goes_again_with_the_next_and_does_not_silence_the_parent() {
+fn a_failed_write_goes_again_with_the_next_and_its_notice_waits_for_it() {
     let mut e = with(durable());
     create(&mut e, "a", T0);
     complete(&mut e, "a", "r", T0).unwrap();
     let c = e.take_changes(false).unwrap();
     e.changes_written(c, false, T0 + 1);
-    assert_eq!(
-        sends(&drain(&mut e)).len(),
-        1,
-        "sent even though not stored"
-    );
+    assert!(sends(&drain(&mut e)).is_empty(), "not sent while not stored");
     create(&mut e, "b", T0 + 2);
-    let c = e
-        .take_changes(false)
-        .expect("the failed write and the new one");
+    let c = e.take_changes(false).expect("the failed write and the new one");
     assert_eq!(ids(&e, &c.tasks), ["a", "b"]);
-    assert_eq!(c.notices.len(), 1, "the notice is stored at last");
+    assert_eq!(c.notices.len(), 1, "the notice goes with it");
+    e.changes_written(c, true, T0 + 3);
+    assert_eq!(sends(&drain(&mut e)).len(), 1, "sent once stored");
+}
+
+#[test]
+fn every_status_reads_back_from_its_text() {
+    for st in Status::ALL {
+        assert_eq!(Status::parse(st.as_str()), Some(st));
+    }
+    assert_eq!(Status::parse("done"), None);
 }
 
 #[test]

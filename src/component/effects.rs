@@ -28,6 +28,7 @@ pub fn convert(engine: &WasiEngine, effect: Effect<Wasi>) -> Option<api::Effect>
             },
         }),
         // The component has no inbox (its config never asks for one).
+        #[cfg(feature = "durable")]
         Effect::Deliver { .. } => return None,
         Effect::Wake {
             waiter: (waiter, id),

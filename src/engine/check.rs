@@ -81,6 +81,7 @@ impl<H: Host> Engine<H> {
             *sessions.entry(index).or_default() += 1;
         }
         // Each notification in the inbox holds its session's id.
+        #[cfg(feature = "durable")]
         for n in self.inbox.iter() {
             *sessions.entry(n.session).or_default() += 1;
         }

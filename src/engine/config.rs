@@ -21,12 +21,15 @@ pub struct Config {
     pub timed_evictions: bool,
     /// Whether a durable store keeps the tasks: then the engine journals
     /// every change for the host to write (`journal.rs`).
+    #[cfg(feature = "durable")]
     pub durable: bool,
     /// How long output written to a live task may wait before it is saved:
     /// a stream is written at most this often per task, not per chunk.
+    #[cfg(feature = "durable")]
     pub output_save_every: u64,
     /// Notifications kept until delivered, retried and maybe batched
     /// (`inbox.rs`); `None`: each is sent once, as it happens (SPEC §5).
+    #[cfg(feature = "durable")]
     pub inbox: Option<InboxConfig>,
 }
 
@@ -76,8 +79,11 @@ impl Default for Config {
             cancel_grace: 2_000,
             output_cap: 1 << 20,
             timed_evictions: true,
+            #[cfg(feature = "durable")]
             durable: false,
+            #[cfg(feature = "durable")]
             output_save_every: 250,
+            #[cfg(feature = "durable")]
             inbox: None,
         }
     }

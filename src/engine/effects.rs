@@ -1,4 +1,3 @@
-use super::prelude::*;
 use super::{Ending, Host, Status};
 
 /// Something the host must do once the engine's state is committed and no
@@ -33,11 +32,12 @@ pub enum Effect<H: Host> {
     /// Send these notifications from the inbox (`inbox.rs`) to `session`:
     /// one message each, or with `batch` one message with all of them;
     /// then report how it went with `Engine::notice_settled(send, ..)`.
+    #[cfg(feature = "durable")]
     Deliver {
         session: H::Session,
         send: u64,
         batch: bool,
-        notices: Vec<super::Sent<H>>,
+        notices: Vec<Sent<H>>,
     },
     /// Tell the listeners, when there are any; `seq` is the task's.
     Event { seq: u64, event: Event<H> },
@@ -80,3 +80,12 @@ pub enum Event<H: Host> {
         id: H::Id,
     },
 }
+
+/// One notification as a send carries it.
+pub struct Sent<H: Host> {
+    pub id: H::Id,
+    pub task: H::Id,
+    pub status: Status,
+    pub timestamp: u64,
+}
+

@@ -53,16 +53,20 @@ pub struct Engine<H: Host> {
     pub(super) due_from: u64,
     /// What a durable store must still write (`journal.rs`); `None`
     /// without one.
+    #[cfg(feature = "durable")]
     pub(super) journal: Option<super::journal::Journal<H>>,
     /// Notifications until delivered, when `Config::inbox` asks for it.
+    #[cfg(feature = "durable")]
     pub(super) inbox: super::inbox::Inbox<H>,
     /// Set while a store is being loaded: nothing is scheduled until the
     /// restored tasks are sorted out (`restore.rs`).
+    #[cfg(feature = "durable")]
     pub(super) restoring: bool,
 }
 
 impl<H: Host> Engine<H> {
     pub fn new(config: Config, store: H::Store) -> Self {
+        #[cfg(feature = "durable")]
         let config_durable = config.durable;
         Engine {
             config,
@@ -81,8 +85,11 @@ impl<H: Host> Engine<H> {
             active_by_agent: Vec::new(),
             events: false,
             due_from: u64::MAX,
+            #[cfg(feature = "durable")]
             journal: config_durable.then(Default::default),
+            #[cfg(feature = "durable")]
             inbox: Default::default(),
+            #[cfg(feature = "durable")]
             restoring: false,
         }
     }

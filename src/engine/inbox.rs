@@ -14,7 +14,7 @@ use alloc::collections::VecDeque;
 
 use super::config::InboxConfig;
 use super::deadlines::Deadline;
-use super::{Effect, Engine, Host, Status, Store};
+use super::{Effect, Engine, Host, Sent, Status, Store};
 
 /// Where a notification is on its way to the parent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,14 +48,6 @@ pub struct Notice<H: Host> {
     pub state: NoticeState,
     /// When it became ready to send (for batching).
     ready_at: u64,
-}
-
-/// One notification as a send carries it.
-pub struct Sent<H: Host> {
-    pub id: H::Id,
-    pub task: H::Id,
-    pub status: Status,
-    pub timestamp: u64,
 }
 
 struct Queue<H: Host> {
@@ -132,9 +124,12 @@ impl<H: Host> Engine<H> {
 
     /// The notifications not delivered yet, in the order they were made.
     pub fn pending_notices(&self) -> Vec<&Notice<H>> {
-        let mut all: Vec<&Notice<H>> = self.inbox.iter().collect();
-        all.sort_by_key(|n| n.number);
-        all
+        let all: Vec<&Notice<H>> = self.inbox.iter().collect();
+        let order = all.iter().enumerate().map(|(i, n)| (n.number, i)).collect();
+        super::deadlines::sorted(order)
+            .into_iter()
+            .map(|(_, i)| all[i])
+            .collect()
     }
 
     /// How many notifications are not delivered yet.
@@ -159,6 +154,23 @@ impl<H: Host> Engine<H> {
             b
         });
         self.store.uuid(&bytes)
+    }
+
+    /// Files the notification of a transition of task `task` in the inbox,
+    /// if the config asks for one; false: the caller sends it as an
+    /// `Effect::Notify`.
+    pub(super) fn notify_via_inbox(
+        &mut self,
+        task: &H::Id,
+        status: Status,
+        timestamp: u64,
+        now: u64,
+    ) -> bool {
+        if self.config.inbox.is_none() {
+            return false;
+        }
+        self.inbox_push(task.clone(), status, timestamp, now);
+        true
     }
 
     /// Files the notification of a transition of task `task` to `status`
@@ -234,6 +246,9 @@ impl<H: Host> Engine<H> {
     /// The session with interned id `index` is current (`initialize`): the
     /// notifications kept for it go to it from now on.
     pub(super) fn inbox_attach(&mut self, index: u32, handle: H::Session, now: u64) {
+        if self.config.inbox.is_none() {
+            return;
+        }
         if let Some(q) = self.inbox.queues.iter().position(|q| q.session == index) {
             self.inbox.queues[q].handle = Some(handle);
             self.pump(q, now);

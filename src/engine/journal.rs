@@ -8,7 +8,7 @@ use super::prelude::*;
 use hashbrown::HashSet;
 
 use super::deadlines::Deadline;
-use super::{Engine, Host};
+use super::{Engine, Host, Store};
 
 /// One write's worth of changes, in the order they were made.
 pub struct Changes<H: Host> {
@@ -102,10 +102,15 @@ impl<H: Host> Engine<H> {
         }
     }
 
-    /// Task `id` left the table.
-    pub(super) fn journal_removed(&mut self, id: H::Id) {
-        if let Some(j) = &mut self.journal {
-            j.removed.push(id);
+    /// Task `seq` is about to leave the table (its eviction).
+    pub(super) fn journal_evicted(&mut self, seq: u64) {
+        if self.journal.is_none() {
+            return;
+        }
+        if let Some(id) = self.store.id(seq) {
+            if let Some(j) = &mut self.journal {
+                j.removed.push(id);
+            }
         }
     }
 
@@ -174,14 +179,15 @@ impl<H: Host> Engine<H> {
         })
     }
 
-    /// The host wrote `changes` (`ok`), or could not: then they go again
-    /// with the next write, merged with what changed since. Either way the
-    /// notifications in it may now be sent: the engine is the authority
-    /// over what happened, and a store that fails must not also silence
-    /// the parent.
+    /// The host wrote `changes` (`ok`): the notifications in it may now be
+    /// sent. Or it could not: then they go again with the next write,
+    /// merged with what changed since, and the notifications wait for it:
+    /// a parent is never told of a transition a crash could still undo.
     pub fn changes_written(&mut self, changes: Changes<H>, ok: bool, wall: u64) {
         let now = self.advance(wall);
-        if !ok {
+        if ok {
+            self.notices_stored(&changes.notices, now);
+        } else {
             if let Some(j) = &mut self.journal {
                 for seq in &changes.tasks {
                     j.mark(*seq);
@@ -191,6 +197,5 @@ impl<H: Host> Engine<H> {
                 j.delivered.extend(changes.delivered);
             }
         }
-        self.notices_stored(&changes.notices, now);
     }
 }

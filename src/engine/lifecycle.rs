@@ -226,8 +226,8 @@ impl<H: Host> Engine<H> {
             self.outbox.push_back(Effect::Close { seq });
         }
         self.journal_task(seq);
-        if self.config.inbox.is_some() {
-            self.inbox_push(id.clone(), target, timestamp, now);
+        if self.notify_via_inbox(&id, target, timestamp, now) {
+            // Kept until delivered.
         } else if let Some(session) = &self.session {
             self.outbox.push_back(Effect::Notify {
                 session: session.handle.clone(),

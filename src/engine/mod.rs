@@ -13,14 +13,19 @@ mod engine;
 mod error;
 mod host;
 mod ids;
+#[cfg(feature = "durable")]
 mod inbox;
+#[cfg(feature = "durable")]
 mod journal;
+#[cfg(not(feature = "durable"))]
+mod no_store;
 mod lifecycle;
 pub mod mem;
 mod names;
 mod output;
 mod poll;
 mod prelude;
+#[cfg(feature = "durable")]
 mod restore;
 mod runs;
 mod seqset;
@@ -34,16 +39,19 @@ mod waits;
 
 pub use config::{Batch, Config, InboxConfig};
 pub use deadlines::Deadline;
-pub use effects::{Answer, Effect, Event};
+pub use effects::{Answer, Effect, Event, Sent};
 pub use engine::Engine;
 pub use error::{EngineError, ErrorKind};
 pub use host::{Ending, Host, NewTask, Store};
 pub use ids::{format_uuid, uuid_v4};
-pub use inbox::{Notice, NoticeState, Sent};
+#[cfg(feature = "durable")]
+pub use inbox::{Notice, NoticeState};
+#[cfg(feature = "durable")]
 pub use journal::Changes;
 pub use lifecycle::SessionArg;
 pub use output::{Cut, Output, CUT_NOTICE};
 pub use poll::PollToken;
+#[cfg(feature = "durable")]
 pub use restore::{Restored, RestoredNotice};
 pub use runs::Cancel;
 pub use status::Status;

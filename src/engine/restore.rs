@@ -108,8 +108,7 @@ impl<H: Host> Engine<H> {
             loaded += 1;
         }
         // Evictions come due in the order tasks became final.
-        finals.sort_unstable();
-        for (updated, seq) in finals {
+        for (updated, seq) in super::deadlines::sorted(finals) {
             self.deadlines.push_eviction(seq);
             self.due_at(updated.saturating_add(ttl));
         }
@@ -150,6 +149,11 @@ impl<H: Host> Engine<H> {
         // Stored notifications for the current session go now.
         self.pump_all(now);
         loaded
+    }
+
+    /// Whether a store is being loaded (nothing is scheduled meanwhile).
+    pub(super) fn is_restoring(&self) -> bool {
+        self.restoring
     }
 
     /// The restart byte of a restored task: the resume bit as its launch

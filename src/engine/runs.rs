@@ -66,7 +66,7 @@ impl<H: Host> Engine<H> {
     /// Starts queued tasks, oldest first, while the limits allow; a task
     /// whose agent is at its limit lets younger tasks of other agents pass.
     pub(super) fn schedule(&mut self, now: u64) {
-        if self.restoring {
+        if self.is_restoring() {
             return;
         }
         while self

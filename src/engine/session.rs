@@ -32,9 +32,7 @@ impl<H: Host> Engine<H> {
             }
         }
         self.poll.abandon();
-        if self.config.inbox.is_some() {
-            self.inbox_attach(index, handle, self.clock);
-        }
+        self.inbox_attach(index, handle, self.clock);
     }
 
     pub fn is_initialized(&self) -> bool {

@@ -35,7 +35,15 @@ impl Status {
     }
 
     pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.as_str() == s)
+        Some(match s {
+            "queued" => Status::Queued,
+            "running" => Status::Running,
+            "completed" => Status::Completed,
+            "error" => Status::Error,
+            "cancelled" => Status::Cancelled,
+            "interrupted" => Status::Interrupted,
+            _ => return None,
+        })
     }
 
     pub fn is_final(self) -> bool {

@@ -88,11 +88,7 @@ impl<H: Host> Engine<H> {
             Deadline::Grace(seq) => self.finish(seq, Status::Cancelled, Ending::None, false, at),
             Deadline::Evict(seq) => {
                 self.event(seq, |id| Event::Removed { id });
-                if self.journal.is_some() {
-                    if let Some(id) = self.store.id(seq) {
-                        self.journal_removed(id);
-                    }
-                }
+                self.journal_evicted(seq);
                 if let Some(task) = self.table.remove(seq) {
                     self.forget(&task);
                     self.store.remove(seq);

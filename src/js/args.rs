@@ -10,7 +10,9 @@ use super::errors::{bad_type, bad_value, range_error, type_error};
 use super::protocol::{self, SHAPES};
 use super::records::{self, BagProblem, Entries, Scalar};
 use super::{errors, glue};
-use crate::engine::{Batch, Config, EngineError, InboxConfig, Status};
+#[cfg(feature = "durable")]
+use crate::engine::{Batch, InboxConfig};
+use crate::engine::{Config, EngineError, Status};
 
 type Arg<T> = Result<T, JsValue>;
 
@@ -256,27 +258,11 @@ pub fn options(value: &JsValue) -> Arg<Options> {
             &glue::describe(&o.runner),
         ));
     };
-    let store = if o.store.is_undefined() {
-        None
-    } else {
-        let store = glue::open_store(&o.store);
-        if let Some(problem) = store.as_string() {
-            return Err(type_error(&problem));
-        }
-        config.durable = true;
-        Some(store)
-    };
-    let retry = if o.notify_retry.is_undefined() {
-        None
-    } else {
-        Some(notify_retry(&o.notify_retry)?)
-    };
-    let batch = notify(&o.notify)?;
-    if store.is_some() || retry.is_some() || batch.is_some() {
-        let mut inbox = retry.unwrap_or_default();
-        inbox.batch = batch;
-        config.inbox = Some(inbox);
-    }
+    // The default build's facade refuses these options itself.
+    #[cfg(feature = "durable")]
+    let store = durable(&mut config, o.store, o.notify_retry, o.notify)?;
+    #[cfg(not(feature = "durable"))]
+    let store = None;
     Ok(Options {
         config,
         runner,
@@ -285,6 +271,7 @@ pub fn options(value: &JsValue) -> Arg<Options> {
 }
 
 /// A finite number of ms: `> 0` when `positive`, else `>= 0`.
+#[cfg(feature = "durable")]
 fn ms(s: &Scalar, name: &str, positive: bool) -> Arg<Option<u64>> {
     let ms = finite(number(s, name, positive)?, name)?;
     if ms.is_some_and(|ms| ms > MAX_TIMER_MS) {
@@ -295,42 +282,101 @@ fn ms(s: &Scalar, name: &str, positive: bool) -> Arg<Option<u64>> {
     Ok(ms.map(|ms| ms as u64))
 }
 
+/// `store`, `notifyRetry` and `notify`: the durable build's options.
+#[cfg(feature = "durable")]
+fn durable(
+    config: &mut Config,
+    store: JsValue,
+    retry: Entries,
+    batch: Entries,
+) -> Arg<Option<JsValue>> {
+    let store = if store.is_undefined() {
+        None
+    } else {
+        let store = glue::open_store(&store);
+        if let Some(problem) = store.as_string() {
+            return Err(type_error(&problem));
+        }
+        config.durable = true;
+        Some(store)
+    };
+    let retry = notify_retry(retry)?;
+    let batch = notify(batch)?;
+    if store.is_some() || retry.is_some() || batch.is_some() {
+        let mut inbox = retry.unwrap_or_default();
+        inbox.batch = batch;
+        config.inbox = Some(inbox);
+    }
+    Ok(store)
+}
+
+/// The pairs of an options object read as entries; `None` when left out.
+#[cfg(feature = "durable")]
+fn pairs(e: Entries, what: &str, expects: &str) -> Arg<Option<Vec<(String, Scalar)>>> {
+    match e {
+        Entries::Missing => Ok(None),
+        Entries::Pairs(pairs) => Ok(Some(pairs)),
+        Entries::Got(got) => Err(bad_type(&format!("{what} must be {expects}"), &got)),
+    }
+}
+
 /// `options.notifyRetry`, over the defaults.
-fn notify_retry(value: &JsValue) -> Arg<InboxConfig> {
-    let r: records::NotifyRetry = optional(value, protocol::NOTIFY_RETRY)?;
+#[cfg(feature = "durable")]
+fn notify_retry(e: Entries) -> Arg<Option<InboxConfig>> {
+    let what = "options.notifyRetry";
+    let Some(pairs) = pairs(e, what, "an object { attempts, initialDelay, maxDelay }")? else {
+        return Ok(None);
+    };
     let mut inbox = InboxConfig::default();
-    if let Some(n) = count(&r.attempts, "options.notifyRetry.attempts")? {
-        inbox.attempts = n as u32;
-    }
-    if let Some(d) = ms(&r.initial_delay, "options.notifyRetry.initialDelay", true)? {
-        inbox.initial_delay = d;
-    }
-    if let Some(d) = ms(&r.max_delay, "options.notifyRetry.maxDelay", true)? {
-        inbox.max_delay = d;
+    for (key, value) in &pairs {
+        let name = format!("{what}.{key}");
+        match key.as_str() {
+            "attempts" => {
+                if let Some(n) = count(value, &name)? {
+                    inbox.attempts = n as u32;
+                }
+            }
+            "initialDelay" => {
+                if let Some(d) = ms(value, &name, true)? {
+                    inbox.initial_delay = d;
+                }
+            }
+            "maxDelay" => {
+                if let Some(d) = ms(value, &name, true)? {
+                    inbox.max_delay = d;
+                }
+            }
+            _ => {}
+        }
     }
     if inbox.max_delay < inbox.initial_delay {
         return Err(range_error(
             "options.notifyRetry.maxDelay must not be below its initialDelay",
         ));
     }
-    Ok(inbox)
+    Ok(Some(inbox))
 }
 
 /// `options.notify`: `'each'` (or left out), or `{ debounce, maxDelay }`.
-fn notify(value: &JsValue) -> Arg<Option<Batch>> {
-    if value.is_undefined() || value.as_string().as_deref() == Some("each") {
+#[cfg(feature = "durable")]
+fn notify(e: Entries) -> Arg<Option<Batch>> {
+    const EXPECTS: &str = "'each' or { debounce, maxDelay }";
+    if let Entries::Got(got) = &e {
+        if *got == glue::describe(&JsValue::from_str("each")) {
+            return Ok(None);
+        }
+    }
+    let Some(pairs) = pairs(e, "options.notify", EXPECTS)? else {
         return Ok(None);
+    };
+    let (mut debounce, mut max_delay) = (None, None);
+    for (key, value) in &pairs {
+        match key.as_str() {
+            "debounce" => debounce = ms(value, "options.notify.debounce", false)?,
+            "maxDelay" => max_delay = ms(value, "options.notify.maxDelay", true)?,
+            _ => {}
+        }
     }
-    if value.is_string() {
-        return Err(bad_value(
-            "options.notify must be 'each' or { debounce, maxDelay }",
-            &glue::describe(value),
-        ));
-    }
-    let expects = "options.notify must be 'each' or { debounce, maxDelay }";
-    let b: records::NotifyBatch = required(value, protocol::NOTIFY_BATCH, expects)?;
-    let debounce = ms(&b.debounce, "options.notify.debounce", false)?;
-    let max_delay = ms(&b.max_delay, "options.notify.maxDelay", true)?;
     match (debounce, max_delay) {
         (Some(debounce), Some(max_delay)) => Ok(Some(Batch {
             debounce,
@@ -398,8 +444,11 @@ pub fn launch(value: &JsValue) -> Arg<Launch> {
         agent,
         prompt,
         options: l.options,
+        #[cfg(feature = "durable")]
         resume: boolean(&l.resume, Name(what, Some("resume")).to_string().as_str())?
             .unwrap_or(false),
+        #[cfg(not(feature = "durable"))]
+        resume: false,
     })
 }
 

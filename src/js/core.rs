@@ -12,14 +12,20 @@ use wasm_bindgen::prelude::*;
 
 use super::driver::{self, Shared, State};
 use super::store::{JsStore, View, Waiter};
+#[cfg(feature = "durable")]
 use super::writes::Persist;
-use super::{args, deliver, errors, glue, persist, promises, protocol, records};
-use crate::engine::{Cancel, Engine, NewTask, NoticeState, Status, Store, Wait, Want};
+#[cfg(feature = "durable")]
+use super::{persist, records};
+use super::{args, deliver, errors, glue, promises, protocol};
+#[cfg(feature = "durable")]
+use crate::engine::NoticeState;
+use crate::engine::{Cancel, Engine, NewTask, Status, Store, Wait, Want};
 
 #[wasm_bindgen(private)]
 pub struct Core {
     shared: Shared,
     /// Whether a durable store keeps the tasks (fixed at construction).
+    #[cfg(feature = "durable")]
     durable: bool,
 }
 
@@ -28,7 +34,7 @@ pub struct Core {
 fn start() {
     protocol::send();
     let factory = Closure::<dyn Fn(JsValue, JsValue) -> Result<Core, JsValue>>::new(Core::make);
-    glue::set_factory(&factory.into_js_value());
+    glue::set_factory(&factory.into_js_value(), cfg!(feature = "durable"));
 }
 
 /// Task `seq` as a fresh snapshot.
@@ -119,25 +125,44 @@ impl Core {
             store,
         } = args::options(&options)?;
         config.timed_evictions = !glue::is_script_host();
-        let durable = store.is_some();
-        let persist = store.map(Persist::new);
+        #[cfg(feature = "durable")]
+        let (durable, persist) = (store.is_some(), store.map(Persist::new));
+        #[cfg(not(feature = "durable"))]
+        let _ = store;
         let view: View = view.unchecked_into();
         view.attach(&wasm_bindgen::memory());
         let store = JsStore { view: view.clone() };
         let hooks = driver::Hooks {
             deliver: deliver::deliver,
             poll: on_poll,
+            #[cfg(feature = "durable")]
             flush: |shared| persist::flush(shared, false),
+            #[cfg(not(feature = "durable"))]
+            flush: |_| {},
         };
         let engine = Engine::new(config, store);
+        #[cfg(feature = "durable")]
         let shared = driver::new_shared(engine, view, runner, persist, hooks);
+        #[cfg(not(feature = "durable"))]
+        let shared = driver::new_shared(engine, view, runner, hooks);
         driver::with_state(&shared, |st| st.rows.reserve(64));
-        Ok(Core { shared, durable })
+        Ok(Core {
+            shared,
+            #[cfg(feature = "durable")]
+            durable,
+        })
     }
 
     /// With a durable store: `value` (called `what`) must be storable, so
     /// that no transition of the task can be lost to it. Reads user values:
     /// call with no state borrowed.
+    #[cfg(not(feature = "durable"))]
+    #[inline(always)]
+    fn storable(&self, _value: &JsValue, _what: &str) -> Result<(), JsValue> {
+        Ok(())
+    }
+
+    #[cfg(feature = "durable")]
     fn storable(&self, value: &JsValue, what: &str) -> Result<(), JsValue> {
         if !self.durable {
             return Ok(());
@@ -151,6 +176,7 @@ impl Core {
         )))
     }
 
+    #[cfg(feature = "durable")]
     /// Loads the store, then initializes: the first `initialize` of a
     /// manager with a store (and the first after each `cleanup()`).
     fn load_then_initialize(
@@ -184,7 +210,10 @@ impl Core {
         // The engine queues an abort and a close for every run it knows,
         // which the driver delivers before `run` returns.
         let (timers, held, foreground, last) = driver::run(&self.shared, |st, _| {
+            #[cfg(feature = "durable")]
             let last = persist::last_write(st);
+            #[cfg(not(feature = "durable"))]
+            let last: Option<Promise> = None;
             st.engine.dispose();
             st.disposed = disposed;
             (
@@ -195,10 +224,13 @@ impl Core {
             )
         })?;
         drop(timers);
+        #[cfg(feature = "durable")]
         let written = last.map(|(batch, changes, waiters, promise)| {
             persist::start(&self.shared, batch, changes, waiters);
             promise
         });
+        #[cfg(not(feature = "durable"))]
+        let written = last;
         // Foreground calls are the skin's alone, and a run that was still
         // being called when the engine forgot its task has no close coming.
         let late = driver::with_state(&self.shared, |st| std::mem::take(&mut st.runs));
@@ -230,6 +262,7 @@ impl Core {
     /// one of its tasks does.
     pub fn initialize(&self, session: JsValue) -> Result<JsValue, JsValue> {
         let (session_id, text) = args::session(&session)?;
+        #[cfg(feature = "durable")]
         let unloaded = driver::with_state(&self.shared, |st| {
             st.persist
                 .as_ref()
@@ -237,6 +270,7 @@ impl Core {
                 .map(|p| p.store.clone())
         })
         .flatten();
+        #[cfg(feature = "durable")]
         if let Some(store) = unloaded {
             return Ok(self
                 .load_then_initialize(store, session, text, session_id)
@@ -538,6 +572,7 @@ impl Core {
             .map_or(JsValue::UNDEFINED, JsValue::from))
     }
 
+    #[cfg(feature = "durable")]
     /// With a durable store: the promise of the write that holds every
     /// change made so far (the facade chains a changing call's answer to
     /// it); undefined when there is nothing to wait for.
@@ -546,6 +581,7 @@ impl Core {
     }
 
     /// The notifications not delivered yet, in the order they were made.
+    #[cfg(feature = "durable")]
     #[wasm_bindgen(js_name = getPendingNotifications)]
     pub fn get_pending_notifications(&self) -> Result<JsValue, JsValue> {
         driver::run(&self.shared, |st, now| {

@@ -8,9 +8,9 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::driver::{self, Shared};
-use super::records::{
-    self, BackgroundReply, BatchMessage, NotificationMessage, OutputResult, TaskEvent,
-};
+#[cfg(feature = "durable")]
+use super::records::{BatchMessage, NotificationMessage};
+use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
 use super::store::Js;
 use super::{errors, glue, promises};
 use crate::engine::{Answer, Effect, Ending, EngineError, Event, Run, Status, Store};
@@ -50,6 +50,7 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
             }
         }
         Effect::Event { seq, event } => deliver_event(shared, seq, event),
+        #[cfg(feature = "durable")]
         Effect::Deliver {
             session,
             send,

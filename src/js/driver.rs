@@ -13,6 +13,7 @@ use super::errors;
 use super::held::Pending;
 use super::store::{Js, View};
 use super::timers::Timers;
+#[cfg(feature = "durable")]
 use super::writes::Persist;
 use crate::engine::{Effect, Engine, EngineError};
 
@@ -44,6 +45,7 @@ pub struct State {
     /// What a `cancelTask` that must wait hands the facade (`takeWaiting`).
     pub waiting: Option<js_sys::Promise>,
     /// The durable store's writes, when there is one.
+    #[cfg(feature = "durable")]
     pub persist: Option<Persist>,
 }
 
@@ -77,7 +79,7 @@ pub fn new_shared(
     engine: Engine<Js>,
     view: View,
     runner: JsValue,
-    persist: Option<Persist>,
+    #[cfg(feature = "durable")] persist: Option<Persist>,
     hooks: Hooks,
 ) -> Shared {
     Rc::new(Inner {
@@ -96,6 +98,7 @@ pub fn new_shared(
             disposed: false,
             due: Box::new(f64::NEG_INFINITY),
             waiting: None,
+            #[cfg(feature = "durable")]
             persist,
         }),
         draining: Cell::new(false),

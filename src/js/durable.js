@@ -235,6 +235,10 @@ const PER_ATOMIC = 8;
 class KvStore {
   constructor(kv) {
     this.kv = kv;
+    // Marks this manager's writes: a write whose answer was lost (a KV
+    // Connect server that went away mid-request) may have landed, and its
+    // records are then recognised as ours, not another owner's.
+    this.writer = crypto.randomUUID();
     /** id -> the versionstamp of its record as this store last wrote or read it. */
     this.versions = new Map();
     /** id -> how many output pieces it has stored. */
@@ -286,7 +290,7 @@ class KvStore {
           const { head = '', tail = '', ...rest } = storable(record);
           const [h, t] = this.pieces.get(record.id) ?? [0, 0];
           const counts = [writePieces(op, record.id, 'head', head, h), writePieces(op, record.id, 'tail', tail, t)];
-          op.set(key, rest);
+          op.set(key, { ...rest, writer: this.writer });
           wrote.push([record.id, counts]);
         }
         if (g === 0) {
@@ -302,6 +306,9 @@ class KvStore {
           for (const id of batch.delivered) op.delete([PREFIX, 'notice', id]);
         }
         const result = await op.commit();
+        if (!result.ok && (await this.adopt(groups[g], g === 0 ? batch.removed : []))) {
+          throw failure('a write whose answer was lost had landed; it is written again');
+        }
         if (!result.ok) {
           throw failure('a task record was changed by another owner since this manager wrote it');
         }
@@ -319,6 +326,27 @@ class KvStore {
     });
   }
 }
+
+// After a failed check: takes the versionstamps of records that this
+// manager wrote itself (a write whose answer was lost), so the retry of the
+// write passes; true if any was.
+KvStore.prototype.adopt = async function (records, removed) {
+  const ids = [...records.map((r) => r.id), ...removed];
+  let adopted = false;
+  // getMany reads at most 10 keys at a time.
+  const found = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    found.push(...await this.kv.getMany(ids.slice(i, i + 10).map((id) => [PREFIX, 'task', id])));
+  }
+  for (const entry of found) {
+    const id = entry.key[2];
+    if (entry.value?.writer === this.writer && entry.versionstamp !== (this.versions.get(id) ?? null)) {
+      this.versions.set(id, entry.versionstamp);
+      adopted = true;
+    }
+  }
+  return adopted;
+};
 
 // Writes `text` as pieces `part`/0.. of task `id` in `op`, deleting the
 // ones beyond them of the `had` it had; returns how many it has now.

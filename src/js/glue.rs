@@ -59,6 +59,7 @@ extern "C" {
 
     /// The inbox's send: `message` to `session.sendMessage`, as a held
     /// promise that rejects if it threw or rejected.
+    #[cfg(feature = "durable")]
     pub fn deliver(session: &JsValue, message: &JsValue) -> Promise;
 
     /// Calls `session.getStatus()` and holds the answer.
@@ -100,6 +101,7 @@ extern "C" {
     pub fn once(f: &JsValue) -> JsValue;
 }
 
+#[cfg(feature = "durable")]
 #[wasm_bindgen(module = "/src/js/durable.js")]
 extern "C" {
     /// The store `options.store` names, or a string saying what is wrong.
@@ -131,5 +133,5 @@ extern "C" {
 
     /// Gives `manager.js` the function that makes a core.
     #[wasm_bindgen(js_name = setFactory)]
-    pub fn set_factory(factory: &JsValue);
+    pub fn set_factory(factory: &JsValue, durable: bool);
 }

@@ -8,11 +8,28 @@
 import { P, idProblem, makeError } from './calls.js';
 import { View } from './view.js';
 
-// Set by the wasm module's start function (core.rs) when init() runs.
+// Set by the wasm module's start function (core.rs) when init() runs, with
+// whether this is the durable build (stores and the inbox).
 let factory = null;
+let durableBuild = false;
 
-export function setFactory(make) {
+export function setFactory(make, durable) {
   factory = make;
+  durableBuild = durable;
+}
+
+const DURABLE_OPTIONS = ['store', 'notifyRetry', 'notify'];
+
+// The default build has no store and no inbox: asking for one is a mistake
+// to report, not an option to ignore. A getter that throws is the core's
+// to report.
+function durableOption(options) {
+  try {
+    if (options === null || typeof options !== 'object') return undefined;
+    return DURABLE_OPTIONS.find((key) => options[key] !== undefined);
+  } catch {
+    return undefined;
+  }
 }
 
 // A usable id: the facade passes such values straight on; anything else
@@ -62,13 +79,17 @@ export class BackgroundManager {
     if (factory === null) {
       throw makeError(0, 'background-manager is not initialized: await init() from its module before new BackgroundManager()', 'NOT_INITIALIZED');
     }
+    const asked = durableBuild ? undefined : durableOption(options);
+    if (asked !== undefined) {
+      throw makeError(1, `options.${asked} needs the durable build: import from 'background-manager/durable'`, 'INVALID_ARGUMENT');
+    }
     const view = new View();
     // Throws the options' coded error synchronously, as the README says.
     this.#core = factory(options, view);
     view.core = this.#core;
     this.#view = view;
     try {
-      this.#durable = options?.store !== undefined;
+      this.#durable = durableBuild && options?.store !== undefined;
     } catch {
       // The core read the options already; a getter that throws now has
       // changed its mind, and the core's answer stands.
@@ -251,6 +272,9 @@ export class BackgroundManager {
 
   getPendingNotifications() {
     if (this.#disposed) return this.#gone();
+    // The default build has no inbox: each notification is sent once, as
+    // it happens, and none is ever pending.
+    if (!durableBuild) return Promise.resolve([]);
     return settle(() => this.#core.getPendingNotifications());
   }
 

@@ -17,6 +17,7 @@ mod driver;
 mod errors;
 mod glue;
 mod held;
+#[cfg(feature = "durable")]
 mod persist;
 mod promises;
 mod protocol;
@@ -24,4 +25,5 @@ mod records;
 mod store;
 mod timers;
 mod types;
+#[cfg(feature = "durable")]
 mod writes;

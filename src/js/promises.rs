@@ -9,6 +9,7 @@
 use std::rc::{Rc, Weak};
 
 use js_sys::Promise;
+#[cfg(feature = "durable")]
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
@@ -104,6 +105,7 @@ pub fn foreground(weak: Weak<Inner>, id: u64, done: Promise) -> Promise {
     })
 }
 
+#[cfg(feature = "durable")]
 /// Awaits `held` (one of our own promises: a store's load or write) and
 /// hands its outcome to `then`, unless the manager is gone by then.
 pub fn await_then(
@@ -120,6 +122,7 @@ pub fn await_then(
     });
 }
 
+#[cfg(feature = "durable")]
 /// `await_then` as a promise of what `then` answers (`initialize`'s load).
 pub fn promise_then(
     shared: &Shared,
@@ -136,6 +139,7 @@ pub fn promise_then(
     })
 }
 
+#[cfg(feature = "durable")]
 /// Awaits an inbox send (`calls.js`'s `deliver`) and tells the engine how
 /// it went; the engine times out a send that never settles, and cleanup
 /// lets go of it.

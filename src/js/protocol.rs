@@ -34,12 +34,10 @@ pub const LAUNCH: usize = 3;
 pub const CANCEL: usize = 4;
 pub const OUTPUT: usize = 5;
 pub const CALL: usize = 6;
-pub const NOTIFY_RETRY: usize = 7;
-pub const NOTIFY_BATCH: usize = 8;
 
 /// Indexed by the constants above; each shape's keys are the fields of its
 /// record in `records.rs`.
-pub const SHAPES: [Shape; 9] = [
+pub const SHAPES: [Shape; 7] = [
     Shape {
         what: "options",
         keys: &[
@@ -51,9 +49,12 @@ pub const SHAPES: [Shape; 9] = [
             ("cancelGracePeriod", Scalar),
             ("outputCap", Scalar),
             ("simulatedDelay", Scalar),
+            #[cfg(feature = "durable")]
             ("store", Value),
-            ("notifyRetry", Value),
-            ("notify", Value),
+            #[cfg(feature = "durable")]
+            ("notifyRetry", Entries),
+            #[cfg(feature = "durable")]
+            ("notify", Entries),
         ],
     },
     Shape {
@@ -72,6 +73,7 @@ pub const SHAPES: [Shape; 9] = [
             ("id", Value),
             ("sessionId", Value),
             ("options", Value),
+            #[cfg(feature = "durable")]
             ("resume", Scalar),
         ],
     },
@@ -86,18 +88,6 @@ pub const SHAPES: [Shape; 9] = [
     Shape {
         what: "callAgent options",
         keys: &[("background", Scalar)],
-    },
-    Shape {
-        what: "options.notifyRetry",
-        keys: &[
-            ("attempts", Scalar),
-            ("initialDelay", Scalar),
-            ("maxDelay", Scalar),
-        ],
-    },
-    Shape {
-        what: "options.notify",
-        keys: &[("debounce", Scalar), ("maxDelay", Scalar)],
     },
 ];
 

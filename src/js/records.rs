@@ -132,34 +132,17 @@ pub struct ManagerOptions {
     pub output_cap: Scalar,
     #[serde(default)]
     pub simulated_delay: Scalar,
+    #[cfg(feature = "durable")]
     #[serde(default, with = "preserve")]
     pub store: JsValue,
-    #[serde(default, with = "preserve")]
-    pub notify_retry: JsValue,
-    #[serde(default, with = "preserve")]
-    pub notify: JsValue,
-}
-
-/// `NotifyRetry`.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct NotifyRetry {
+    /// Read as name and scalar pairs, as `agentLimits`: the same record
+    /// code serves all three.
+    #[cfg(feature = "durable")]
     #[serde(default)]
-    pub attempts: Scalar,
+    pub notify_retry: Entries,
+    #[cfg(feature = "durable")]
     #[serde(default)]
-    pub initial_delay: Scalar,
-    #[serde(default)]
-    pub max_delay: Scalar,
-}
-
-/// `NotifyBatch`.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct NotifyBatch {
-    #[serde(default)]
-    pub debounce: Scalar,
-    #[serde(default)]
-    pub max_delay: Scalar,
+    pub notify: Entries,
 }
 
 /// `AgentSession`: its id and its two functions, as given.
@@ -200,6 +183,7 @@ pub struct LaunchOptions {
     pub session_id: JsValue,
     #[serde(default, with = "preserve")]
     pub options: JsValue,
+    #[cfg(feature = "durable")]
     #[serde(default)]
     pub resume: Scalar,
 }
@@ -327,6 +311,7 @@ pub fn to_js<T: Serialize>(record: &T) -> JsValue {
 
 /// A task as a durable store keeps it (`durable.js` adds its `version`).
 /// Written whole on every change; the values are the view's, shared.
+#[cfg(feature = "durable")]
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskRecord {
@@ -367,6 +352,7 @@ pub struct TaskRecord {
 }
 
 /// A notification not delivered yet, as the store keeps it.
+#[cfg(feature = "durable")]
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NoticeRecord {
@@ -383,6 +369,7 @@ pub struct NoticeRecord {
 }
 
 /// One write: what `durable.js`'s `commit` takes.
+#[cfg(feature = "durable")]
 #[derive(Serialize)]
 pub struct StoreBatch {
     pub tasks: Vec<TaskRecord>,
@@ -394,6 +381,7 @@ pub struct StoreBatch {
 }
 
 /// What `durable.js`'s `load` gives back.
+#[cfg(feature = "durable")]
 #[derive(Deserialize)]
 pub struct Loaded {
     #[serde(default, with = "preserve")]
@@ -403,6 +391,7 @@ pub struct Loaded {
 }
 
 /// A notification as the inbox sends it (`TaskNotification` with its id).
+#[cfg(feature = "durable")]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NotificationMessage {
@@ -417,6 +406,7 @@ pub struct NotificationMessage {
 }
 
 /// `TaskNotificationBatch`.
+#[cfg(feature = "durable")]
 #[derive(Serialize)]
 pub struct BatchMessage {
     #[serde(rename = "type")]
@@ -425,6 +415,7 @@ pub struct BatchMessage {
 }
 
 /// `PendingNotification`.
+#[cfg(feature = "durable")]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingRecord {

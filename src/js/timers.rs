@@ -68,10 +68,12 @@ impl Timers {
     }
 }
 
+#[cfg(feature = "durable")]
 /// A one-off timer that is cleared when dropped: the durable store's retry
 /// after a failed write.
 pub struct Later(#[allow(dead_code)] Timeout);
 
+#[cfg(feature = "durable")]
 pub fn later(ms: u64, fire: impl FnOnce() + 'static) -> Later {
     Later(Timeout::new((ms as f64).min(MAX_TIMER_MS) as u32, fire))
 }

@@ -205,3 +205,20 @@ Deno.test("a storm of random wrong arguments leaves a working instance", async (
     assert.equal((await m.getTask(t.id))?.sessionId, "after-storm");
   });
 });
+
+Deno.test("the default build refuses the durable build's options and has nothing pending", async () => {
+  for (const options of [{ store: { indexedDB: "x" } }, { notifyRetry: {} }, { notify: "each" }]) {
+    assert.throws(
+      () => new BackgroundManager(options as never),
+      (e: unknown) =>
+        e instanceof TypeError && (e as { code?: string }).code === "INVALID_ARGUMENT" &&
+        /needs the durable build: import from 'background-manager\/durable'/.test(e.message),
+      JSON.stringify(options),
+    );
+  }
+  await withManager(undefined, async (m) => {
+    await m.createTask({ id: "t", options: null });
+    await m.completeTask("t", 1);
+    assert.deepEqual(await m.getPendingNotifications(), []);
+  });
+});

@@ -5,7 +5,7 @@
 // delivered is appended to the log first, synchronously, so the log holds
 // what this process knew before it died.
 //   deno run --unstable-kv -A child.ts <kv path or URL> <log> <N> [ms per task]
-import init, { BackgroundManager } from "../../pkg/background_manager.js";
+import init, { BackgroundManager } from "../../pkg/durable/background_manager.js";
 
 await init();
 const [where, log, n, per = "20"] = Deno.args;

@@ -5,9 +5,8 @@
 // and at the end every notice has been delivered at least once, duplicates
 // with the same notificationId. Run on a local KV path, and on a denokv
 // server (DENOKV=path/to/denokv) that is restarted too.
-import { assert } from "../deno/helpers.ts";
-import { BackgroundManager } from "../../pkg/background_manager.js";
-import type { TaskNotification } from "../../pkg/background_manager.js";
+import { assert, BackgroundManager } from "./helpers.ts";
+import type { TaskNotification } from "../../pkg/durable/background_manager.js";
 
 const N = 1000;
 const ROUNDS = 20;

@@ -1,14 +1,7 @@
 // The durable store on Deno KV (a local path per test), in one process: a
 // second manager on the same KV is the page or process after a restart.
-import {
-  assert,
-  BackgroundManager,
-  eventually,
-  makeSession,
-  rejects,
-  sleep,
-} from "../deno/helpers.ts";
-import type { BackgroundManagerOptions, TaskNotification } from "../../pkg/background_manager.js";
+import { assert, BackgroundManager, eventually, makeSession, rejects, sleep } from "./helpers.ts";
+import type { BackgroundManagerOptions, TaskNotification } from "../../pkg/durable/background_manager.js";
 
 async function tempKv(): Promise<{ kv: Deno.Kv; path: string }> {
   const dir = await Deno.makeTempDir({ prefix: "bm-kv-" });
