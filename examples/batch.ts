@@ -47,7 +47,8 @@ async function runner({ agent, prompt, signal, write }: RunnerContext) {
 const manager = new BackgroundManager({ runner, maxConcurrent: MAX, agentLimits: { coder: 2 } });
 await manager.initialize({ id: "batch", getStatus: () => "running", sendMessage: () => {} });
 
-const counts: Record<BackgroundTaskStatus, number> = { queued: 0, running: 0, completed: 0, error: 0, cancelled: 0 };
+// `interrupted` happens only with the durable build's store; counted all the same.
+const counts: Record<BackgroundTaskStatus, number> = { queued: 0, running: 0, completed: 0, error: 0, cancelled: 0, interrupted: 0 };
 let outputBytes = 0;
 manager.subscribe((event) => {
   if (event.type === "created") {
@@ -64,11 +65,12 @@ const tty = Deno.stdout.isTerminal();
 const encoder = new TextEncoder();
 const COLORS: Record<BackgroundTaskStatus, string> = {
   queued: "\x1b[90m", running: "\x1b[34m", completed: "\x1b[32m", error: "\x1b[31m", cancelled: "\x1b[33m",
+  interrupted: "\x1b[35m",
 };
 const paint = (status: BackgroundTaskStatus, text: string) => (tty ? `${COLORS[status]}${text}\x1b[0m` : text);
 
 function progress(): string {
-  const done = counts.completed + counts.error + counts.cancelled;
+  const done = counts.completed + counts.error + counts.cancelled + counts.interrupted;
   const width = 30;
   const filled = Math.round((done / TOTAL) * width);
   const bar = "█".repeat(filled) + "░".repeat(width - filled);

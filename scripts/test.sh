@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/setup.sh)"
 log=$(mktemp -d)
-trap 'kill "${wasmtime_build:-}" 2>/dev/null || true; rm -rf "$log"' EXIT
+trap 'kill "${wasmtime_build:-}" "${denokv_install:-}" 2>/dev/null || true; rm -rf "$log"' EXIT
 
 step() { printf '\n== %s\n' "$1"; }
 # Runs a step, shows its output, keeps it for the final count.
@@ -21,6 +21,10 @@ run() { local name=$1; shift; "$@" 2>&1 | tee "$log/$name.txt"; return "${PIPEST
 (cd tests/wasmtime && cargo build --quiet --locked --target-dir ../../target/wasmtime) \
   >"$log/wasmtime-build.out" 2>&1 &
 wasmtime_build=$!
+# So does denokv, the Deno KV server the durable suite runs against
+# (about 10 minutes the first time).
+scripts/denokv.sh >"$log/denokv-install.out" 2>&1 &
+denokv_install=$!
 
 step "native: engine, store, properties and WIT (cargo test)"
 run cargo cargo test --quiet
@@ -33,13 +37,15 @@ run jco-node node --test tests/component/scenarios.test.mjs
 run jco-deno deno test --quiet --allow-read tests/component/scenarios.test.mjs
 
 step "the engine alone builds for wasm32, without the JS skin"
-cargo build --quiet --target wasm32-unknown-unknown --no-default-features && echo "engine-only wasm32 build: ok"
+cargo build --quiet --target wasm32-unknown-unknown --no-default-features
+echo "engine-only wasm32 build: ok"
 
 step "build pkg/ with the differential check the suites call"
 scripts/build.sh --features check
 
 step "types: the seed's examples and the Deno examples type-check against pkg/ (deno check)"
-deno check --quiet tests/deno/usage.ts examples/*.ts scripts/serve.ts && echo "deno check: ok"
+deno check --quiet tests/deno/usage.ts examples/*.ts scripts/serve.ts
+echo "deno check: ok"
 
 step "Deno suite on pkg/ (deno test, sanitizers on)"
 run deno deno test --quiet --allow-read --v8-flags=--expose-gc tests/deno/
@@ -47,8 +53,12 @@ run deno deno test --quiet --allow-read --v8-flags=--expose-gc tests/deno/
 step "the shared scenarios on pkg/ in Deno, in real time"
 run esm deno test --quiet --allow-read tests/scenarios/esm.test.mjs
 
-step "the durable build on Deno KV: restarts, failures, the inbox; 1,000 tasks under SIGKILL on a local path"
-run durable deno test --quiet --unstable-kv --allow-read --allow-write --allow-run --allow-env --allow-net \
+step "the durable build on Deno KV: restarts, failures, the inbox; 1,000 tasks under SIGKILL, on a local path and on a denokv server"
+if ! wait "$denokv_install"; then
+  cat "$log/denokv-install.out" >&2
+  exit 1
+fi
+run durable env DENOKV="$HOME/.cargo/bin/denokv" deno test --quiet --unstable-kv --allow-read --allow-write --allow-run --allow-env --allow-net \
   tests/durable/
 
 step "the shared scenarios on the component under wasmtime, on a virtual wall clock"
@@ -77,13 +87,16 @@ step "the www/ console end to end in headless Chromium"
 run e2e node --test tests/e2e/page.test.mjs
 
 step "the Deno examples run"
-deno run --quiet --allow-read examples/lifecycle.ts > /dev/null && echo "examples/lifecycle.ts: ok"
-deno run --quiet --allow-read examples/batch.ts 8 3 > /dev/null && echo "examples/batch.ts: ok"
+deno run --quiet --allow-read examples/lifecycle.ts > /dev/null
+echo "examples/lifecycle.ts: ok"
+deno run --quiet --allow-read examples/batch.ts 8 3 > /dev/null
+echo "examples/batch.ts: ok"
 if deno run --quiet --allow-read examples/batch.ts abc 2> "$log/usage.err"; then
   echo "examples/batch.ts abc ran instead of printing its usage" >&2
   exit 1
 fi
-grep -q "^usage: " "$log/usage.err" && echo "examples/batch.ts abc: prints its usage"
+grep -q "^usage: " "$log/usage.err"
+echo "examples/batch.ts abc: prints its usage"
 
 step "a Deno script whose work is done exits without cleanup()"
 timeout 30 deno run --quiet --allow-read tests/deno/exits.ts

@@ -73,9 +73,14 @@ fn a_failed_write_goes_again_with_the_next_and_its_notice_waits_for_it() {
     complete(&mut e, "a", "r", T0).unwrap();
     let c = e.take_changes(false).unwrap();
     e.changes_written(c, false, T0 + 1);
-    assert!(sends(&drain(&mut e)).is_empty(), "not sent while not stored");
+    assert!(
+        sends(&drain(&mut e)).is_empty(),
+        "not sent while not stored"
+    );
     create(&mut e, "b", T0 + 2);
-    let c = e.take_changes(false).expect("the failed write and the new one");
+    let c = e
+        .take_changes(false)
+        .expect("the failed write and the new one");
     assert_eq!(ids(&e, &c.tasks), ["a", "b"]);
     assert_eq!(c.notices.len(), 1, "the notice goes with it");
     e.changes_written(c, true, T0 + 3);

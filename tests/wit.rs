@@ -147,10 +147,18 @@ fn records_match_the_typescript_interfaces_field_for_field() {
             "{record} vs {interface} (field -> optional)"
         );
     }
-    // The options: all but the JS runner's, which a component host does itself.
+    // The options: all but the JS runner's, which a component host does
+    // itself, and the JS durable build's store and inbox (a component's
+    // host keeps and delivers what the effects say).
     let wit = record_fields(&resolve, iface, "background-manager-options");
     let mut options = ts_fields(&ts, "BackgroundManagerOptions");
-    for js_only in ["runner", "simulated-delay"] {
+    for js_only in [
+        "runner",
+        "simulated-delay",
+        "store",
+        "notify-retry",
+        "notify",
+    ] {
         assert!(
             options.remove(js_only).is_some(),
             "{js_only} left the TS options"

@@ -1,5 +1,5 @@
 // Small text helpers the console's parts share.
-export const FINAL = new Set(['completed', 'error', 'cancelled']);
+export const FINAL = new Set(['completed', 'error', 'cancelled', 'interrupted']);
 export const STATUSES = ['queued', 'running', 'completed', 'error', 'cancelled'];
 
 /** "1 agent", "2 agents". */

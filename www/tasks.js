@@ -4,7 +4,7 @@
 import { FINAL, STATUSES, button, duration, el, short, show } from './format.js';
 
 const OUTPUT_SHOWN = 4000;
-const ORDER = { running: 0, queued: 1, error: 2, cancelled: 3, completed: 4 };
+const ORDER = { running: 0, queued: 1, error: 2, interrupted: 3, cancelled: 3, completed: 4 };
 
 export class TaskList {
   /** @param {HTMLElement} list @param {{ details, wait, cancel }} actions */

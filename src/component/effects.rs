@@ -25,6 +25,7 @@ pub fn convert(engine: &WasiEngine, effect: Effect<Wasi>) -> Option<api::Effect>
                 task_id: id,
                 status: status(st),
                 timestamp: timestamp as f64,
+                notification_id: None,
             },
         }),
         // The component has no inbox (its config never asks for one).

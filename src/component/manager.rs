@@ -148,7 +148,7 @@ impl api::GuestBackgroundManager for Manager {
             args::opt_id(&options.session_id, "launch options.sessionId")?;
             let payload = args::opt_json(options.options, "launch options.options")?;
             let values = NewTask {
-                resume: false,
+                resume: options.resume.unwrap_or(false),
                 options: payload,
                 launch: Some((options.agent.clone(), options.prompt)),
             };

@@ -37,7 +37,7 @@ pub enum Effect<H: Host> {
         session: H::Session,
         send: u64,
         batch: bool,
-        notices: Vec<Sent<H>>,
+        notices: alloc::vec::Vec<Sent<H>>,
     },
     /// Tell the listeners, when there are any; `seq` is the task's.
     Event { seq: u64, event: Event<H> },
@@ -88,4 +88,3 @@ pub struct Sent<H: Host> {
     pub status: Status,
     pub timestamp: u64,
 }
-

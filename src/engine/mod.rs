@@ -17,11 +17,11 @@ mod ids;
 mod inbox;
 #[cfg(feature = "durable")]
 mod journal;
-#[cfg(not(feature = "durable"))]
-mod no_store;
 mod lifecycle;
 pub mod mem;
 mod names;
+#[cfg(not(feature = "durable"))]
+mod no_store;
 mod output;
 mod poll;
 mod prelude;

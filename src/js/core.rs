@@ -14,9 +14,9 @@ use super::driver::{self, Shared, State};
 use super::store::{JsStore, View, Waiter};
 #[cfg(feature = "durable")]
 use super::writes::Persist;
+use super::{args, deliver, errors, glue, promises, protocol};
 #[cfg(feature = "durable")]
 use super::{persist, records};
-use super::{args, deliver, errors, glue, promises, protocol};
 #[cfg(feature = "durable")]
 use crate::engine::NoticeState;
 use crate::engine::{Cancel, Engine, NewTask, Status, Store, Wait, Want};
@@ -225,10 +225,13 @@ impl Core {
         })?;
         drop(timers);
         #[cfg(feature = "durable")]
-        let written = last.map(|(batch, changes, waiters, promise)| {
-            persist::start(&self.shared, batch, changes, waiters);
-            promise
-        });
+        let written = match last {
+            Some((batch, changes, waiters, promise)) => {
+                persist::start(&self.shared, batch, changes, waiters);
+                Some(promise)
+            }
+            None => persist::settled(&self.shared),
+        };
         #[cfg(not(feature = "durable"))]
         let written = last;
         // Foreground calls are the skin's alone, and a run that was still

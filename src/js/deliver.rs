@@ -8,9 +8,9 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::driver::{self, Shared};
+use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
 #[cfg(feature = "durable")]
 use super::records::{BatchMessage, NotificationMessage};
-use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
 use super::store::Js;
 use super::{errors, glue, promises};
 use crate::engine::{Answer, Effect, Ending, EngineError, Event, Run, Status, Store};

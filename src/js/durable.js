@@ -274,16 +274,29 @@ class KvStore {
   }
 
   // Each task record goes in an atomic operation that checks its
-  // versionstamp, together with its output pieces; notifications go with the
-  // first operation of the batch.
+  // versionstamp, together with its output pieces and the notification of
+  // its transition, so that no notification is ever stored without the
+  // transition it tells of (a process may die between two operations).
+  // Notifications of tasks not in the batch, removals and deliveries go
+  // with the first operation.
   commit(batch) {
     return guarded(async () => {
       const groups = [];
       for (let i = 0; i < batch.tasks.length; i += PER_ATOMIC) groups.push(batch.tasks.slice(i, i + PER_ATOMIC));
       if (groups.length === 0) groups.push([]);
+      const byTask = new Map();
+      const inBatch = new Set(batch.tasks.map((r) => r.id));
+      for (const notice of batch.notices) {
+        const key = inBatch.has(notice.taskId) ? notice.taskId : '';
+        if (!byTask.has(key)) byTask.set(key, []);
+        byTask.get(key).push(notice);
+      }
       for (let g = 0; g < groups.length; g++) {
         const op = this.kv.atomic();
         const wrote = [];
+        for (const record of groups[g]) {
+          for (const notice of byTask.get(record.id) ?? []) op.set([PREFIX, 'notice', notice.notificationId], notice);
+        }
         for (const record of groups[g]) {
           const key = [PREFIX, 'task', record.id];
           op.check({ key, versionstamp: this.versions.get(record.id) ?? null });
@@ -302,7 +315,7 @@ class KvStore {
             for (let n = 0; n < h; n++) op.delete([PREFIX, 'output', id, 'head', n]);
             for (let n = 0; n < t; n++) op.delete([PREFIX, 'output', id, 'tail', n]);
           }
-          for (const notice of batch.notices) op.set([PREFIX, 'notice', notice.notificationId], notice);
+          for (const notice of byTask.get('') ?? []) op.set([PREFIX, 'notice', notice.notificationId], notice);
           for (const id of batch.delivered) op.delete([PREFIX, 'notice', id]);
         }
         const result = await op.commit();

@@ -81,6 +81,26 @@ pub fn last_write(st: &mut State) -> Option<(JsValue, Changes<Js>, Vec<JsValue>,
     Some((batch, changes, waiters, promise))
 }
 
+/// A promise of the end of the writes in flight or queued (`cleanup()` with
+/// nothing new to write must still not resolve before them: whoever closes
+/// the store next would cut them short); `None` when none is.
+pub fn settled(shared: &Shared) -> Option<Promise> {
+    driver::with_state(shared, |st| {
+        let p = st.persist.as_mut()?;
+        if !p.writing {
+            return None;
+        }
+        let deferred = glue::deferred();
+        let promise = glue::deferred_promise(&deferred);
+        match p.queued.as_mut() {
+            Some((_, _, waiters)) => waiters.push(deferred),
+            None => p.current.push(deferred),
+        }
+        Some(promise)
+    })
+    .flatten()
+}
+
 /// Starts a write (or queues it behind the one in flight).
 pub fn start(shared: &Shared, batch: JsValue, changes: Changes<Js>, waiters: Vec<JsValue>) {
     let store = driver::with_state(shared, |st| {

@@ -41,13 +41,15 @@ async function verify(where: string, log: string, round: string) {
   const m = new BackgroundManager({ store: { kv }, runner: () => new Promise(() => {}) });
   await m.initialize({ id: "parent", getStatus: () => "running", sendMessage: () => Promise.reject(new Error("not now")) });
   const all = new Map((await m.getAllTasks()).map((t) => [t.id, t]));
+  const history = (id: string) =>
+    JSON.stringify(lines(log).filter((l) => l.launched === id || l.notice?.taskId === id || l.round !== undefined));
   for (const line of lines(log)) {
     if (line.launched) assert.ok(all.has(line.launched), `${round}: ${line.launched} was launched and stored, then lost`);
     const n = line.notice;
     if (n) {
       const t = all.get(n.taskId);
       assert.ok(t, `${round}: ${n.taskId} was notified, then lost`);
-      assert.equal(t!.status, n.status, `${round}: ${n.taskId} was notified ${n.status}, is ${t!.status}`);
+      assert.equal(t!.status, n.status, `${round}: ${n.taskId} was notified ${n.status}, is ${t!.status}: ${history(n.taskId)}`);
       if (n.status === "completed") assert.equal(t!.result, `r:${n.taskId}`);
     }
   }
