@@ -15,6 +15,13 @@ try {
   const r = await page.evaluate(() => window.__bench);
   if (r.error) throw new Error(r.error);
   console.log(report(r.result, `background-manager benchmarks · ${r.userAgent.match(/(Headless)?Chrome\/[\d.]+/)[0]}`));
+  // The durable build with IndexedDB (bench/durable.html).
+  const durable = await browser.newPage();
+  await durable.goto(`${server.base}bench/durable.html${quick ? '?quick' : ''}`);
+  await durable.waitForFunction(() => window.__durable, null, { timeout: 30 * 60_000, polling: 1000 });
+  const d = await durable.evaluate(() => window.__durable);
+  if (d.error) throw new Error(d.error);
+  console.log(`\n${d.text.replace('durable:', 'durable (Chromium):')}`);
 } finally {
   await browser.close();
   server.stop();

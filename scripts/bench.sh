@@ -11,6 +11,8 @@ scripts/build.sh
 echo
 deno run --quiet --allow-read --allow-env --v8-flags=--expose-gc bench/deno.ts "$@"
 echo
+deno run --quiet --unstable-kv --allow-read --allow-write bench/durable.ts "$@"
+echo
 node bench/chromium.mjs "$@"
 echo
 # The component: its size, then 10k create -> complete -> get rounds through

@@ -116,6 +116,7 @@ pub fn contract(rt: &Runtime) -> Result<()> {
         id: Some("r".into()),
         session_id: None,
         options: None,
+        resume: None,
     };
     h.call(|a, s, m| a.call_launch(s, m, &launch))?
         .map_err(|e| anyhow::anyhow!(e.message))?;

@@ -54,6 +54,7 @@ fn code(e: &api::ManagerError) -> String {
         C::InvalidArgument => "INVALID_ARGUMENT",
         C::Disposed => "DISPOSED",
         C::RandomUnavailable => "RANDOM_UNAVAILABLE",
+        C::StoreFailed => "STORE_FAILED",
         C::Internal => "INTERNAL",
     }
     .to_string()
@@ -71,6 +72,7 @@ fn status(s: api::BackgroundTaskStatus) -> Value {
         S::Completed => "completed",
         S::Error => "error",
         S::Cancelled => "cancelled",
+        S::Interrupted => "interrupted",
     })
 }
 
@@ -82,6 +84,7 @@ fn status_of(v: &Value) -> Result<api::BackgroundTaskStatus> {
         "completed" => S::Completed,
         "error" => S::Error,
         "cancelled" => S::Cancelled,
+        "interrupted" => S::Interrupted,
         other => bail!("no status {other}"),
     })
 }
@@ -110,6 +113,7 @@ fn task(t: api::BackgroundTask) -> Value {
     put(&mut m, "output", t.output.map(Value::from));
     put(&mut m, "agent", t.agent.map(Value::from));
     put(&mut m, "prompt", t.prompt.map(Value::from));
+    put(&mut m, "attempt", t.attempt.map(Value::from));
     Value::Object(m)
 }
 
@@ -222,6 +226,7 @@ fn call(h: &mut Host, name: &str, args: &[Value]) -> Result<Reply> {
                 id: opt_text(o, "id")?,
                 session_id: opt_text(o, "sessionId")?,
                 options: payload(o.get("options")),
+                resume: o.get("resume").and_then(Value::as_bool),
             };
             let r = h.call(|api, store, m| api.call_launch(store, m, &options))?;
             Reply::Now(r.map(task).or_else(coded))
