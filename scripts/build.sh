@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 eval "$(scripts/setup.sh)"
 extra=""
 if [ "${1:-}" = "--features" ]; then extra=",$2"; fi
+# Stale files of an earlier build must not ship.
+rm -rf pkg target/pkg-durable
 wasm-pack --quiet build --target web --release -- --no-default-features --features "js$extra" >&2
 wasm-pack --quiet build --target web --release --out-dir target/pkg-durable -- --features "js,durable$extra" >&2
 rm -rf pkg/durable

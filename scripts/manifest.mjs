@@ -15,13 +15,13 @@ if (!name || !version || !repository) throw new Error('Cargo.toml lacks name, ve
 // wasm-pack's pkg/.gitignore ignores everything, which deno publish obeys;
 // the repository's own .gitignore already keeps pkg/ out of git.
 rmSync(new URL('.gitignore', pkg), { force: true });
-for (const file of ['index.js', 'index.d.ts', 'durable.js', 'durable.d.ts']) copyFileSync(new URL(`src/package/${file}`, root), new URL(file, pkg));
+for (const file of ['index.js', 'index.d.ts', 'durable.js', 'durable.d.ts', 'load.js']) copyFileSync(new URL(`src/package/${file}`, root), new URL(file, pkg));
 for (const file of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(new URL(file, root), new URL(file, pkg));
 
 const files = [
   'index.js', 'index.d.ts', 'background_manager.js', 'background_manager.d.ts',
   'background_manager_bg.wasm', 'background_manager_bg.wasm.d.ts', 'snippets/',
-  'durable.js', 'durable.d.ts', 'durable/',
+  'durable.js', 'durable.d.ts', 'durable/', 'load.js',
   'README.md', 'LICENSE-MIT', 'LICENSE-APACHE',
 ];
 const manifest = {

@@ -33,3 +33,21 @@ const cancelled = await manager.cancelTask(slow.id);
 assert.equal(cancelled.status, 'cancelled');
 assert.deepEqual(sent.map((m) => m.status).sort(), ['cancelled', 'completed']);
 console.log(`background-manager from the package: ${(await manager.getAllTasks()).length} tasks, ok`);
+
+// The durable entry, as installed: its own module and .wasm, with the
+// inbox (no store here: Node has neither IndexedDB nor Deno KV).
+const durable = await import('background-manager/durable');
+await durable.default();
+const retried = [];
+let refusals = 1;
+const inbox = new durable.BackgroundManager({ notifyRetry: { attempts: 3, initialDelay: 5, maxDelay: 5 } });
+await inbox.initialize({
+  id: 'usage', getStatus: () => 'running',
+  sendMessage: (m) => (retried.push(m), refusals-- > 0 ? Promise.reject(new Error('not yet')) : undefined),
+});
+await inbox.createTask({ id: 'd', options: null });
+await inbox.completeTask('d', 1);
+while ((await inbox.getPendingNotifications()).length > 0) await new Promise((r) => setTimeout(r, 5));
+assert.equal(retried.length, 2, 'sent again after its failure');
+assert.equal(retried[0].notificationId, retried[1].notificationId);
+console.log('background-manager/durable from the package: ok');
