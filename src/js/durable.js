@@ -199,7 +199,15 @@ class IdbStore {
         for (const record of batch.tasks) {
           const version = (this.versions.get(record.id) ?? 0) + 1;
           checked(record.id, () => {
-            tasks.put({ ...storable(record), version });
+            const value = { ...storable(record), version };
+            try {
+              tasks.put(value);
+            } catch (e) {
+              // What structured clone refuses that `unstorable` let through
+              // (a Proxy, a host object): stored without it, so that one
+              // value never blocks every later write.
+              tasks.put({ ...value, options: undefined, result: undefined, unstored: [`options or result: ${e?.message ?? e}`] });
+            }
             next.set(record.id, version);
           });
         }
@@ -303,7 +311,12 @@ class KvStore {
           const { head = '', tail = '', ...rest } = storable(record);
           const [h, t] = this.pieces.get(record.id) ?? [0, 0];
           const counts = [writePieces(op, record.id, 'head', head, h), writePieces(op, record.id, 'tail', tail, t)];
-          op.set(key, { ...rest, writer: this.writer });
+          try {
+            op.set(key, { ...rest, writer: this.writer });
+          } catch (e) {
+            // As in IndexedDB: what serialization refuses is left out.
+            op.set(key, { ...rest, options: undefined, result: undefined, unstored: [`options or result: ${e?.message ?? e}`], writer: this.writer });
+          }
           wrote.push([record.id, counts]);
         }
         if (g === 0) {

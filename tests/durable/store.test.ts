@@ -305,3 +305,24 @@ Deno.test("options: a bad store, notifyRetry or notify throws INVALID_ARGUMENT a
     assert.throws(() => new BackgroundManager(options as never), (e: unknown) => (e as { code?: string }).code === "INVALID_ARGUMENT", JSON.stringify(options));
   }
 });
+
+Deno.test("a value serialization refuses that the check let through is left out, and later writes go on", async () => {
+  const { kv } = await tempKv();
+  // A Proxy passes as a plain object but cannot be serialized.
+  const runner = () => new Proxy({ a: 1 }, {});
+  const a = new BackgroundManager({ store: { kv }, runner });
+  await a.initialize(makeSession().session);
+  await a.launch({ id: "p", agent: "x", prompt: "p" });
+  assert.equal((await a.getOutput("p", { wait: true })).status, "completed");
+  await a.createTask({ id: "after", options: 1 });
+  a.free();
+  const b = new BackgroundManager({ store: { kv } });
+  await b.initialize(makeSession().session);
+  const p = await b.getTask("p");
+  assert.equal(p?.status, "completed");
+  assert.equal(p?.result, undefined);
+  assert.equal((await b.getTask("after"))?.status, "running", "the next write went through");
+  await b.cleanup();
+  b.free();
+  kv.close();
+});
