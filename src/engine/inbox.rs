@@ -96,12 +96,24 @@ impl<H: Host> Inbox<H> {
         self.parked.len() + self.queues.iter().map(|q| q.notices.len()).sum::<usize>()
     }
 
+    /// Where notification `number` waits: its queue and place. A queue
+    /// keeps its notifications in number order (they are pushed in it and
+    /// leave from the front, or parked), so this is a binary search each.
+    fn locate(&self, number: u64) -> Option<(usize, usize)> {
+        self.queues.iter().enumerate().find_map(|(q, queue)| {
+            queue
+                .notices
+                .binary_search_by_key(&number, |n| n.number)
+                .ok()
+                .map(|i| (q, i))
+        })
+    }
+
     pub fn find(&self, number: u64) -> Option<&Notice<H>> {
-        self.queues
-            .iter()
-            .flat_map(|q| q.notices.iter())
-            .chain(self.parked.iter())
-            .find(|n| n.number == number)
+        match self.locate(number) {
+            Some((q, i)) => self.queues[q].notices.get(i),
+            None => self.parked.iter().find(|n| n.number == number),
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Notice<H>> {
@@ -260,18 +272,23 @@ impl<H: Host> Engine<H> {
         if numbers.is_empty() {
             return;
         }
-        for q in 0..self.inbox.queues.len() {
-            let mut any = false;
-            for n in self.inbox.queues[q].notices.iter_mut() {
-                if n.state == NoticeState::Unsaved && numbers.contains(&n.number) {
+        let mut touched = Vec::new();
+        for &number in numbers {
+            let Some((q, i)) = self.inbox.locate(number) else {
+                continue;
+            };
+            if let Some(n) = self.inbox.queues[q].notices.get_mut(i) {
+                if n.state == NoticeState::Unsaved {
                     n.state = NoticeState::Ready;
                     n.ready_at = n.ready_at.max(now);
-                    any = true;
+                    if !touched.contains(&q) {
+                        touched.push(q);
+                    }
                 }
             }
-            if any {
-                self.pump(q, now);
-            }
+        }
+        for q in touched {
+            self.pump(q, now);
         }
     }
 

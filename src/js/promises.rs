@@ -25,14 +25,23 @@ pub fn release_all(held: impl IntoIterator<Item = Promise>) {
     }
 }
 
-/// Reports a rejection of what `sendMessage` returned.
-pub fn watch_send(shared: &Shared, held: Promise) {
+/// Keeps what a `sendMessage` returned among the promises cleanup lets go
+/// of; its number there, or `None` (then it is let go already).
+fn hold_send(shared: &Shared, held: &Promise) -> Option<u64> {
     let Some((id, evicted)) = driver::with_state(shared, |st| st.pending.add_send(held.clone()))
     else {
-        glue::release(&held);
-        return;
+        glue::release(held);
+        return None;
     };
     release_all(evicted);
+    Some(id)
+}
+
+/// Reports a rejection of what `sendMessage` returned.
+pub fn watch_send(shared: &Shared, held: Promise) {
+    let Some(id) = hold_send(shared, &held) else {
+        return;
+    };
     let weak = Rc::downgrade(shared);
     spawn_local(async move {
         if let Err(error) = JsFuture::from(held).await {
@@ -144,12 +153,9 @@ pub fn promise_then(
 /// it went; the engine times out a send that never settles, and cleanup
 /// lets go of it.
 pub fn watch_delivery(shared: &Shared, send: u64, held: Promise) {
-    let Some((id, evicted)) = driver::with_state(shared, |st| st.pending.add_send(held.clone()))
-    else {
-        glue::release(&held);
+    let Some(id) = hold_send(shared, &held) else {
         return;
     };
-    release_all(evicted);
     await_then(shared, held, move |shared, outcome| {
         driver::with_state(shared, |st| st.pending.settled_send(id));
         let ok = match outcome {

@@ -245,14 +245,6 @@ export class View {
   // it failed, `output` when there is any, `agent` and `prompt` when it was
   // launched.
   snapshot(seq, status, createdAt, updatedAt, session) {
-    const task = this.shaped(seq, status, createdAt, updatedAt, session);
-    const x = this.slots[(seq & this.mask) * STRIDE + EXTRA];
-    // Only a task a durable store's restart ran again has one.
-    if (x !== undefined && x.attempt > 1) task.attempt = x.attempt;
-    return task;
-  }
-
-  shaped(seq, status, createdAt, updatedAt, session) {
     const i = (seq & this.mask) * STRIDE;
     const id = this.slots[i];
     const st = P.status[status];
@@ -274,14 +266,17 @@ export class View {
       return { id, status: st, createdAt, updatedAt, options, sessionId, output };
     }
     const { agent, prompt } = x;
+    let task;
     if (output === '') {
-      if (done) return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, result: value };
-      if (failed) return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, error: value };
-      return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt };
-    }
-    if (done) return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, result: value, output };
-    if (failed) return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, error: value, output };
-    return { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, output };
+      if (done) task = { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, result: value };
+      else if (failed) task = { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, error: value };
+      else task = { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt };
+    } else if (done) task = { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, result: value, output };
+    else if (failed) task = { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, error: value, output };
+    else task = { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, output };
+    // Only a launched task that a durable store's restart ran again has one.
+    if (x.attempt > 1) task.attempt = x.attempt;
+    return task;
   }
 
   // getOutput's answer, as OutputResult in records.rs makes it (one
