@@ -176,34 +176,6 @@ impl Core {
         )))
     }
 
-    #[cfg(feature = "durable")]
-    /// Loads the store, then initializes: the first `initialize` of a
-    /// manager with a store (and the first after each `cleanup()`).
-    fn load_then_initialize(
-        &self,
-        store: JsValue,
-        session: JsValue,
-        text: String,
-        session_id: JsValue,
-    ) -> Promise {
-        let held = glue::load_store(&store);
-        promises::promise_then(&self.shared, held, move |shared, outcome| {
-            let loaded = outcome?;
-            let (tasks, notices) = persist::restored(loaded);
-            let previous = driver::run(shared, |st, now| {
-                st.engine
-                    .initialize(Rc::new(session), &text, session_id, now);
-                st.engine.restore(tasks, notices, true, now);
-                if let Some(p) = st.persist.as_mut() {
-                    p.loaded = true;
-                }
-                st.pending.take_poll()
-            })?;
-            promises::release_all(previous);
-            Ok(JsValue::UNDEFINED)
-        })
-    }
-
     /// Everything the engine forgets, plus the timers, the runs and the
     /// promises awaited, which only the skin knows; `disposed` for `free()`.
     fn dispose(&self, disposed: bool) -> Result<Option<Promise>, JsValue> {
@@ -249,6 +221,27 @@ impl Core {
     }
 }
 
+/// `initialize`: with a durable store not loaded yet, loads it first
+/// (`persist::load_first`); else sets the session now.
+fn start_session(
+    shared: &Shared,
+    session: Rc<JsValue>,
+    text: String,
+    session_id: JsValue,
+) -> Result<JsValue, JsValue> {
+    #[cfg(feature = "durable")]
+    let (session, text, session_id) =
+        match persist::load_first(shared, session, text, session_id, start_session) {
+            Ok(waiting) => return Ok(waiting.into()),
+            Err(args) => args,
+        };
+    let previous = driver::run(shared, |st, now| {
+        driver::set_session(st, session, &text, session_id, now)
+    })?;
+    promises::release_all(previous);
+    Ok(JsValue::UNDEFINED)
+}
+
 fn on_poll(shared: &Shared) {
     let Ok(Some((token, session))) = driver::run(shared, |st, now| st.engine.begin_poll(now))
     else {
@@ -265,27 +258,7 @@ impl Core {
     /// one of its tasks does.
     pub fn initialize(&self, session: JsValue) -> Result<JsValue, JsValue> {
         let (session_id, text) = args::session(&session)?;
-        #[cfg(feature = "durable")]
-        let unloaded = driver::with_state(&self.shared, |st| {
-            st.persist
-                .as_ref()
-                .filter(|p| !p.loaded)
-                .map(|p| p.store.clone())
-        })
-        .flatten();
-        #[cfg(feature = "durable")]
-        if let Some(store) = unloaded {
-            return Ok(self
-                .load_then_initialize(store, session, text, session_id)
-                .into());
-        }
-        let previous = driver::run(&self.shared, |st, now| {
-            st.engine
-                .initialize(Rc::new(session), &text, session_id, now);
-            st.pending.take_poll()
-        })?;
-        promises::release_all(previous);
-        Ok(JsValue::UNDEFINED)
+        start_session(&self.shared, Rc::new(session), text, session_id)
     }
 
     /// Returns the new task's seq; `view.answer(seq)` is its snapshot.
@@ -573,6 +546,13 @@ impl Core {
         Ok(self
             .dispose(false)?
             .map_or(JsValue::UNDEFINED, JsValue::from))
+    }
+
+    /// Whether a durable store keeps the tasks: the facade then chains the
+    /// answers of changing calls to `written()`.
+    #[cfg(feature = "durable")]
+    pub fn durable(&self) -> bool {
+        self.durable
     }
 
     #[cfg(feature = "durable")]

@@ -110,6 +110,19 @@ pub fn now() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// Stores (or replaces) the session; returns the poll in flight, abandoned,
+/// to let go of once the state is released.
+pub fn set_session(
+    st: &mut State,
+    session: Rc<JsValue>,
+    text: &str,
+    session_id: JsValue,
+    now: u64,
+) -> Option<js_sys::Promise> {
+    st.engine.initialize(session, text, session_id, now);
+    st.pending.take_poll()
+}
+
 /// Runs `op` with the state borrowed, then with the borrow released delivers
 /// the effects it queued and re-arms the deadline timer. `op` must not call
 /// user code; it may build plain JS values and write the store.

@@ -257,12 +257,16 @@ class KvStore {
     return guarded(async () => {
       const tasks = [];
       for await (const entry of this.kv.list({ prefix: [PREFIX, 'task'] })) {
+        // Something else written under these keys is not a task: skipped,
+        // so that it cannot keep every later load from working.
+        if (typeof entry.value?.id !== 'string') continue;
         tasks.push(entry.value);
         this.versions.set(entry.value.id, entry.versionstamp);
       }
       const output = new Map();
       for await (const entry of this.kv.list({ prefix: [PREFIX, 'output'] })) {
         const [, , id, part, n] = entry.key;
+        if ((part !== 'head' && part !== 'tail') || typeof n !== 'number' || typeof entry.value !== 'string') continue;
         let pieces = output.get(id);
         if (!pieces) output.set(id, (pieces = { head: [], tail: [] }));
         pieces[part][n] = entry.value;
@@ -276,7 +280,9 @@ class KvStore {
         }
       }
       const notices = [];
-      for await (const entry of this.kv.list({ prefix: [PREFIX, 'notice'] })) notices.push(entry.value);
+      for await (const entry of this.kv.list({ prefix: [PREFIX, 'notice'] })) {
+        if (typeof entry.value?.notificationId === 'string') notices.push(entry.value);
+      }
       return { tasks: tasks.sort(byCreation), notices: notices.sort(byOrder) };
     });
   }
@@ -351,28 +357,28 @@ class KvStore {
       }
     });
   }
-}
 
-// After a failed check: takes the versionstamps of records that this
-// manager wrote itself (a write whose answer was lost), so the retry of the
-// write passes; true if any was.
-KvStore.prototype.adopt = async function (records, removed) {
-  const ids = [...records.map((r) => r.id), ...removed];
-  let adopted = false;
-  // getMany reads at most 10 keys at a time.
-  const found = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    found.push(...await this.kv.getMany(ids.slice(i, i + 10).map((id) => [PREFIX, 'task', id])));
-  }
-  for (const entry of found) {
-    const id = entry.key[2];
-    if (entry.value?.writer === this.writer && entry.versionstamp !== (this.versions.get(id) ?? null)) {
-      this.versions.set(id, entry.versionstamp);
-      adopted = true;
+  // After a failed check: takes the versionstamps of records that this
+  // manager wrote itself (a write whose answer was lost), so the retry of the
+  // write passes; true if any was.
+  async adopt(records, removed) {
+    const ids = [...records.map((r) => r.id), ...removed];
+    let adopted = false;
+    // getMany reads at most 10 keys at a time.
+    const found = [];
+    for (let i = 0; i < ids.length; i += 10) {
+      found.push(...await this.kv.getMany(ids.slice(i, i + 10).map((id) => [PREFIX, 'task', id])));
     }
+    for (const entry of found) {
+      const id = entry.key[2];
+      if (entry.value?.writer === this.writer && entry.versionstamp !== (this.versions.get(id) ?? null)) {
+        this.versions.set(id, entry.versionstamp);
+        adopted = true;
+      }
+    }
+    return adopted;
   }
-  return adopted;
-};
+}
 
 // Writes `text` as pieces `part`/0.. of task `id` in `op`, deleting the
 // ones beyond them of the `had` it had; returns how many it has now.

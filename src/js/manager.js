@@ -88,12 +88,8 @@ export class BackgroundManager {
     this.#core = factory(options, view);
     view.core = this.#core;
     this.#view = view;
-    try {
-      this.#durable = durableBuild && options?.store !== undefined;
-    } catch {
-      // The core read the options already; a getter that throws now has
-      // changed its mind, and the core's answer stands.
-    }
+    // The core's answer, from the options as it read them (once).
+    this.#durable = durableBuild && this.#core.durable();
   }
 
   // `value` (a snapshot made now) once the change is stored.

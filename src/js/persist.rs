@@ -14,10 +14,18 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::driver::{self, Shared, State};
 use super::records::{self, Loaded, NoticeRecord, StoreBatch, TaskRecord};
 use super::store::{Js, View};
-use super::{glue, promises, timers};
+use super::{errors, glue, promises, timers};
 use crate::engine::{
-    Changes, Ending, Engine, NewTask, Outcome, Restored, RestoredNotice, Status, Store,
+    Changes, Ending, Engine, EngineError, ErrorKind, NewTask, Outcome, Restored, RestoredNotice,
+    Status, Store,
 };
+
+/// A pending promise and what settles it (`calls.js`'s `deferred`).
+fn deferred() -> (JsValue, Promise) {
+    let deferred = glue::deferred();
+    let promise = glue::deferred_promise(&deferred);
+    (deferred, promise)
+}
 
 /// A promise of the write that will hold every change made so far, for a
 /// call that changed state; `None` when there is no store or nothing to
@@ -30,8 +38,7 @@ pub fn written(shared: &Shared) -> Option<Promise> {
         if !pending && !p.writing {
             return None;
         }
-        let deferred = glue::deferred();
-        let promise = glue::deferred_promise(&deferred);
+        let (deferred, promise) = deferred();
         if pending {
             p.next.push(deferred);
         } else {
@@ -64,18 +71,88 @@ pub fn flush(shared: &Shared, eager: bool) {
     }
 }
 
+/// What `initialize` waits for, taking the session back in `Err` when it
+/// need not wait (the store is loaded). The first `initialize` loads the
+/// store, then sets the session and restores what was stored, in one
+/// operation; one called while that load is in flight waits for it and
+/// then starts over (`again`: core.rs's `start_session`), so a store is never
+/// loaded twice; a cleanup meanwhile makes the load initialize nothing.
+#[allow(clippy::type_complexity)]
+pub fn load_first(
+    shared: &Shared,
+    session: Rc<JsValue>,
+    text: String,
+    session_id: JsValue,
+    again: fn(&Shared, Rc<JsValue>, String, JsValue) -> Result<JsValue, JsValue>,
+) -> Result<Promise, (Rc<JsValue>, String, JsValue)> {
+    let state = driver::with_state(shared, |st| {
+        let p = st.persist.as_mut().filter(|p| !p.loaded)?;
+        let loading = p.loading.clone();
+        if loading.is_none() {
+            p.loading = Some(glue::load_store(&p.store));
+        }
+        Some((loading, p.loading.clone(), p.generation))
+    })
+    .flatten();
+    let Some((waiting, Some(load), generation)) = state else {
+        return Err((session, text, session_id));
+    };
+    if let Some(first) = waiting {
+        return Ok(promises::promise_then(shared, first, move |shared, _| {
+            again(shared, session, text, session_id)
+        }));
+    }
+    Ok(promises::promise_then(
+        shared,
+        load,
+        move |shared, outcome| {
+            let current = driver::with_state(shared, |st| {
+                let p = st.persist.as_mut()?;
+                let current = p.generation == generation;
+                if current {
+                    p.loading = None;
+                }
+                Some(current)
+            })
+            .flatten();
+            if current != Some(true) {
+                return Err(errors::engine(EngineError::new(
+                    ErrorKind::Disposed,
+                    "BackgroundManager was cleaned up while initialize() was loading its store",
+                )));
+            }
+            let (tasks, notices) = restored(outcome?);
+            let previous = driver::run(shared, |st, now| {
+                let previous = driver::set_session(st, session, &text, session_id, now);
+                st.engine.restore(tasks, notices, true, now);
+                if let Some(p) = st.persist.as_mut() {
+                    p.loaded = true;
+                }
+                previous
+            })?;
+            promises::release_all(previous);
+            Ok(JsValue::UNDEFINED)
+        },
+    ))
+}
+
 /// The last write before the engine forgets everything (`cleanup()`):
 /// everything journaled, output that was still waiting too. A promise of
 /// it, or `None` with nothing to write. Call with the state borrowed, before
 /// the engine is disposed.
+/// A load still in flight then initializes nothing.
 pub fn last_write(st: &mut State) -> Option<(JsValue, Changes<Js>, Vec<JsValue>, Promise)> {
-    st.persist.as_ref().filter(|p| p.loaded)?;
+    let p = st.persist.as_mut()?;
+    p.generation = p.generation.wrapping_add(1);
+    p.loading = None;
+    if !p.loaded {
+        return None;
+    }
     let changes = st.engine.take_changes(true)?;
     let batch = batch_of(&st.engine, &st.view, &changes);
     let p = st.persist.as_mut()?;
     let mut waiters = std::mem::take(&mut p.next);
-    let deferred = glue::deferred();
-    let promise = glue::deferred_promise(&deferred);
+    let (deferred, promise) = deferred();
     waiters.push(deferred);
     p.loaded = false;
     Some((batch, changes, waiters, promise))
@@ -90,9 +167,8 @@ pub fn settled(shared: &Shared) -> Option<Promise> {
         if !p.writing {
             return None;
         }
-        let deferred = glue::deferred();
-        let promise = glue::deferred_promise(&deferred);
-        match p.queued.as_mut() {
+        let (deferred, promise) = deferred();
+        match p.queued.back_mut() {
             Some((_, _, waiters)) => waiters.push(deferred),
             None => p.current.push(deferred),
         }
@@ -106,7 +182,7 @@ pub fn start(shared: &Shared, batch: JsValue, changes: Changes<Js>, waiters: Vec
     let store = driver::with_state(shared, |st| {
         let p = st.persist.as_mut()?;
         if p.writing {
-            p.queued = Some((batch.clone(), changes, waiters));
+            p.queued.push_back((batch.clone(), changes, waiters));
             return None;
         }
         p.writing = true;
@@ -139,7 +215,7 @@ fn done(shared: &Shared, changes: Changes<Js>, outcome: Result<JsValue, JsValue>
             p.failures += 1;
             Some((250u64 << p.failures.min(7)).min(30_000))
         };
-        Some((waiters, delay, p.queued.take()))
+        Some((waiters, delay, p.queued.pop_front()))
     })
     .flatten();
     // Tells the engine and delivers what that released (notifications).

@@ -326,3 +326,43 @@ Deno.test("a value serialization refuses that the check let through is left out,
   b.free();
   kv.close();
 });
+
+Deno.test("initialize called again while the store loads waits for that load: nothing is loaded twice", async () => {
+  const { kv } = await tempKv();
+  const a = new BackgroundManager({ store: { kv }, notifyRetry: { attempts: 1, initialDelay: 10, maxDelay: 10 } });
+  await a.initialize(failingSession("s", Infinity).session);
+  await a.createTask({ id: "t", options: null });
+  await a.completeTask("t", "r");
+  await eventually("parked", async () => (await a.getPendingNotifications())[0]?.state === "parked");
+  a.free();
+  const b = new BackgroundManager({ store: { kv } });
+  const first = failingSession("s", 0);
+  const second = failingSession("s", 0);
+  await Promise.all([b.initialize(first.session), b.initialize(second.session)]);
+  await eventually("delivered", async () => (await b.getPendingNotifications()).length === 0);
+  await sleep(50);
+  assert.equal(first.delivered.length + second.delivered.length, 1, "one stored notice, sent once");
+  assert.deepEqual((await b.getAllTasks()).map((t) => t.id), ["t"]);
+  consistent(b);
+  await b.cleanup();
+  b.free();
+  kv.close();
+});
+
+Deno.test("a cleanup while initialize loads the store: initialize rejects DISPOSED, and a later one loads", async () => {
+  const { kv } = await tempKv();
+  const a = new BackgroundManager({ store: { kv } });
+  await a.initialize(makeSession().session);
+  await a.createTask({ id: "t", options: null });
+  a.free();
+  const b = new BackgroundManager({ store: { kv } });
+  const loading = b.initialize(makeSession().session);
+  await b.cleanup();
+  await rejects(loading, "DISPOSED");
+  await rejects(b.createTask({ options: null }), "NOT_INITIALIZED");
+  await b.initialize(makeSession().session);
+  assert.equal((await b.getTask("t"))?.status, "running");
+  await b.cleanup();
+  b.free();
+  kv.close();
+});
