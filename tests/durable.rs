@@ -288,6 +288,7 @@ fn stored(id: &str, status: Status, at: u64, agent: Option<&str>, resume: bool) 
             _ => Ending::None,
         },
         output: Some(("head".into(), 4, "tail".into(), 4, 10)),
+        log: None,
         attempt: 1,
     }
 }

@@ -555,7 +555,7 @@ impl World {
         for (seq, id) in self.e.store().filed() {
             assert_eq!(self.e.store().find(&id.to_string()), Some(seq));
             let t = self.e.task(seq).expect("a kept task is held");
-            let (head, tail) = t.output.as_ref().map_or((0, 0), |o| o.kept());
+            let (head, tail) = t.output().map_or((0, 0), |o| o.kept());
             assert_eq!(
                 self.e.store().output_lengths(seq),
                 Some((head, tail, t.dropped()))

@@ -51,10 +51,13 @@ impl<H: Host> Engine<H> {
                 _ => matches!(t.run, Run::External | Run::Ended),
             };
             let launched_ok = t.is_launched() == (t.run != Run::External);
-            let output_ok = t.output.as_ref().is_none_or(|o| {
+            let output_ok = t.stream.as_ref().is_none_or(|s| {
+                let (o, log) = (&s.output, &s.log);
                 let (head, tail) = o.kept();
                 head + tail <= self.config.output_cap
                     && o.cursor() == (head + tail) as u64 + o.dropped()
+                    && log.within()
+                    && log.last() >= 1 + u64::from(t.is_final())
             });
             t.updated_at >= t.created_at
                 && deadline_ok

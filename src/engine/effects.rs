@@ -79,6 +79,11 @@ pub enum Event<H: Host> {
     Removed {
         id: H::Id,
     },
+    /// A runner's progress report, as the host made it.
+    Progress {
+        id: H::Id,
+        progress: H::Payload,
+    },
 }
 
 /// One notification as a send carries it.

@@ -4,7 +4,7 @@
 //! the effects the engine queues.
 use super::prelude::*;
 
-use super::{Cut, Outcome, Task};
+use super::{Cut, LogCut, LogKind, Outcome, Task};
 
 /// The types a host plugs into the engine: JS values in the wasm-bindgen
 /// skin, plain Rust values in native tests and the component.
@@ -95,9 +95,25 @@ pub trait Store<H: Host> {
     /// `cut.head` units of it to the kept beginning, the rest to the kept
     /// end, then `cut.drop` units dropped from the front of the kept end.
     fn write(&mut self, seq: u64, chunk: &H::Text, cut: Cut);
+    /// Keeps entry `entry` of task `seq`'s log, logged at `at`, as `cut`
+    /// says: at the kept beginning or the kept end, then `cut.drop`
+    /// entries dropped from the front of the kept end. A final status
+    /// entry comes after `finish`, so the store has what the task ended
+    /// with.
+    fn log(
+        &mut self,
+        seq: u64,
+        entry: u64,
+        at: u64,
+        kind: LogKind<'_, H::Payload, H::Text>,
+        cut: LogCut,
+    );
     /// Task `seq`, just inserted, had this output when it was stored: `head`
     /// and `tail` text kept, `dropped` units cut between.
     fn restore_output(&mut self, seq: u64, head: H::Text, tail: H::Text, dropped: u64);
+    /// Task `seq`, just inserted, had this log when it was stored (the
+    /// entries as the store itself kept them; see `StoredLog`).
+    fn restore_log(&mut self, _seq: u64, _entries: H::Payload) {}
     /// Task `seq` now runs for the `attempt`-th time (a restart queued it
     /// again); a store that shows it keeps it.
     fn set_attempt(&mut self, _seq: u64, _attempt: u32) {}

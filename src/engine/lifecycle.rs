@@ -87,7 +87,7 @@ impl<H: Host> Engine<H> {
         self.table.insert(Task {
             created_at: now,
             updated_at: now,
-            output: None,
+            stream: None,
             session,
             agent,
             status,
@@ -216,6 +216,7 @@ impl<H: Host> Engine<H> {
         };
         let timestamp = task.updated_at;
         let id = self.store.finish(seq, ending);
+        self.log_status(seq, target, timestamp);
         self.deadlines.push_eviction(seq);
         self.due_at(timestamp.saturating_add(self.config.task_ttl));
         if run.holds_slot() {

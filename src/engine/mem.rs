@@ -5,7 +5,11 @@ use super::prelude::*;
 use alloc::collections::BTreeMap;
 use hashbrown::HashMap;
 
-use super::{format_uuid, Cut, Ending, Host, NewTask, Outcome, Status, Store, Task, CUT_NOTICE};
+use super::mem_log::{MemEntry, MemEntryKind, MemLog};
+use super::{
+    format_uuid, Cut, Ending, Host, LogCut, LogKind, NewTask, Outcome, Status, Store, Task,
+    CUT_NOTICE,
+};
 
 /// What `MemStore` keeps of one task.
 #[derive(Clone, Debug)]
@@ -18,6 +22,9 @@ struct Kept<P> {
     head: Vec<u16>,
     tail: Vec<u16>,
     dropped: u64,
+    log: MemLog<P>,
+    /// The runner's latest progress report.
+    progress: Option<P>,
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +48,7 @@ pub struct MemTask<P> {
     pub output: String,
     pub agent: Option<String>,
     pub prompt: Option<String>,
+    pub progress: Option<P>,
 }
 
 /// The plain-Rust store. `random` is a small deterministic generator (native
@@ -100,6 +108,18 @@ impl<H: Host> MemStore<H> {
         self.tasks
             .get(&seq)
             .map(|k| (k.head.len(), k.tail.len(), k.dropped))
+    }
+
+    /// At most `limit` of task `seq`'s log entries after seq `after`
+    /// (see `MemLog::read`); `None` for no such task. The engine's
+    /// `open_log` must have made the task's log first.
+    pub fn read_log(
+        &self,
+        seq: u64,
+        after: u64,
+        limit: usize,
+    ) -> Option<Vec<MemEntry<H::Payload>>> {
+        self.tasks.get(&seq).map(|k| k.log.read(after, limit))
     }
 
     pub fn session_text(&self, index: u32) -> Option<&str> {
@@ -200,6 +220,8 @@ where
                 head: Vec::new(),
                 tail: Vec::new(),
                 dropped: 0,
+                log: MemLog::default(),
+                progress: None,
             },
         );
         Ok(())
@@ -233,6 +255,42 @@ where
             k.tail.drain(..cut.drop.min(k.tail.len()));
             k.dropped += cut.drop as u64;
         }
+    }
+
+    fn log(
+        &mut self,
+        seq: u64,
+        entry: u64,
+        at: u64,
+        kind: LogKind<'_, H::Payload, String>,
+        cut: LogCut,
+    ) {
+        let Some(k) = self.tasks.get_mut(&seq) else {
+            return;
+        };
+        let kind = match kind {
+            LogKind::Status(status) => {
+                let error = match (&k.ending, status) {
+                    (Some(Ending2::Error(e)), Status::Error) => Some(e.clone()),
+                    _ => None,
+                };
+                MemEntryKind::Status(status, error)
+            }
+            LogKind::Output(text, cursor) => MemEntryKind::Output(text.clone(), cursor),
+            LogKind::Progress(p) => {
+                k.progress = Some(p.clone());
+                MemEntryKind::Progress(p.clone())
+            }
+            LogKind::Heartbeat => MemEntryKind::Heartbeat,
+        };
+        k.log.keep(
+            MemEntry {
+                seq: entry,
+                at,
+                kind,
+            },
+            cut,
+        );
     }
 
     fn restore_output(&mut self, seq: u64, head: String, tail: String, dropped: u64) {
@@ -302,6 +360,7 @@ where
             output: String::from_utf16_lossy(&render(&k.head, k.dropped, &k.tail, 0)),
             agent: k.launch.as_ref().map(|l| l.0.clone()),
             prompt: k.launch.as_ref().map(|l| l.1.clone()),
+            progress: k.progress.clone(),
         })
     }
 }

@@ -18,7 +18,10 @@ mod inbox;
 #[cfg(feature = "durable")]
 mod journal;
 mod lifecycle;
+mod log;
+mod logging;
 pub mod mem;
+pub mod mem_log;
 mod names;
 #[cfg(not(feature = "durable"))]
 mod no_store;
@@ -49,10 +52,11 @@ pub use inbox::{Notice, NoticeState};
 #[cfg(feature = "durable")]
 pub use journal::Changes;
 pub use lifecycle::SessionArg;
+pub use log::{Log, LogCut, LogKind, Stream, ENTRY_COST};
 pub use output::{Cut, Output, CUT_NOTICE};
 pub use poll::PollToken;
 #[cfg(feature = "durable")]
-pub use restore::{Restored, RestoredNotice};
+pub use restore::{Restored, RestoredNotice, StoredLog};
 pub use runs::Cancel;
 pub use status::Status;
 pub use task::{Outcome, Run, Task, TaskRef};

@@ -6,7 +6,10 @@
 //! a runner) or becomes `interrupted`, with its one notification.
 use super::prelude::*;
 
-use super::{Ending, Engine, Host, NewTask, Outcome, Output, Run, Status, Store, Task};
+use super::{
+    Ending, Engine, Host, Log, LogKind, NewTask, Outcome, Output, Run, Status, Store, Stream, Task,
+    ENTRY_COST,
+};
 
 /// A task as a store kept it.
 pub struct Restored<H: Host> {
@@ -22,6 +25,8 @@ pub struct Restored<H: Host> {
     pub agent: Option<String>,
     pub ending: Ending<H>,
     pub output: Option<StoredOutput<H>>,
+    /// The kept log, when the store has one.
+    pub log: Option<StoredLog<H>>,
     /// Which run this was (1 for the first).
     pub attempt: u32,
 }
@@ -29,6 +34,16 @@ pub struct Restored<H: Host> {
 /// Kept output: head text and units, tail text and units, units dropped
 /// between.
 pub type StoredOutput<H> = (<H as Host>::Text, usize, <H as Host>::Text, usize, u64);
+
+/// A kept log: the host's entries as it stored them (handed back to its
+/// `Store::restore_log`), the weights of the entries kept at the beginning
+/// and at the end (see `ENTRY_COST`), and the seq of the newest entry.
+pub struct StoredLog<H: Host> {
+    pub entries: H::Payload,
+    pub head: Vec<u32>,
+    pub tail: Vec<u32>,
+    pub last: u64,
+}
 
 /// A notification as a store kept it, not yet delivered.
 pub struct RestoredNotice<H: Host> {
@@ -86,15 +101,27 @@ impl<H: Host> Engine<H> {
             } else if launched {
                 live.push(seq);
             }
-            let output = r.output.map(|(head, hn, tail, tn, dropped)| {
+            let cap = self.config.output_cap;
+            let mut stream = None;
+            if let Some((head, hn, tail, tn, dropped)) = r.output {
                 self.store.restore_output(seq, head, tail, dropped);
-                Box::new(Output::restored(self.config.output_cap, hn, tn, dropped))
-            });
+                let mut s = Stream::new(cap);
+                s.output = Output::restored(cap, hn, tn, dropped);
+                stream = Some(Box::new(s));
+            }
+            // Without a kept log the task's stream, if it has one, starts
+            // its log again from the task's times (as `open_log` would).
+            let log = r.log.filter(|l| l.last > 0 && stream.is_some());
+            let relog = stream.is_some() && log.is_none();
+            if let (Some(l), Some(s)) = (log, stream.as_mut()) {
+                self.store.restore_log(seq, l.entries);
+                s.log = Log::restored(cap, &l.head, &l.tail, l.last);
+            }
             let restart = self.store_restart(launched, resume, r.attempt, seq);
             self.table.insert(Task {
                 created_at: r.created_at,
                 updated_at: r.updated_at.max(r.created_at),
-                output,
+                stream,
                 session: index,
                 agent,
                 status: r.status,
@@ -102,6 +129,21 @@ impl<H: Host> Engine<H> {
                 outcome,
                 restart,
             });
+            if relog {
+                let (first, created, updated) = (
+                    if launched {
+                        Status::Queued
+                    } else {
+                        Status::Running
+                    },
+                    r.created_at,
+                    r.updated_at.max(r.created_at),
+                );
+                self.log_entry(seq, LogKind::Status(first), ENTRY_COST, created);
+                if r.status.is_final() {
+                    self.log_entry(seq, LogKind::Status(r.status), ENTRY_COST, updated);
+                }
+            }
             if !r.status.is_final() {
                 self.due_at(r.created_at.saturating_add(ttl));
             }

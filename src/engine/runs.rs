@@ -4,7 +4,8 @@ use super::deadlines::Deadline;
 use super::lifecycle::SessionArg;
 use super::prelude::*;
 use super::{
-    Effect, Ending, Engine, EngineError, Event, Host, NewTask, Output, Run, Status, Store,
+    Effect, Ending, Engine, EngineError, Event, Host, LogKind, NewTask, Run, Status, Store,
+    ENTRY_COST,
 };
 
 /// What `cancel` did.
@@ -98,6 +99,7 @@ impl<H: Host> Engine<H> {
         }
         self.active_by_agent[i] += 1;
         self.journal_task(seq);
+        self.log_entry(seq, LogKind::Status(Status::Running), ENTRY_COST, now);
         self.event(seq, |id| Event::Status {
             id,
             status: Status::Running,
@@ -183,17 +185,18 @@ impl<H: Host> Engine<H> {
         if len == 0 {
             return;
         }
-        let cap = self.config.output_cap;
-        let Some(task) = self.table.get_mut(seq) else {
+        self.open_log(seq);
+        let Some(stream) = self.table.get_mut(seq).and_then(|t| t.stream.as_mut()) else {
             return;
         };
-        let output = task
-            .output
-            .get_or_insert_with(|| Box::new(Output::new(cap)));
-        let cut = output.push(len);
-        let cursor = output.cursor();
-        task.updated_at = task.updated_at.max(now);
+        let cut = stream.output.push(len);
+        let cursor = stream.output.cursor();
         self.store.write(seq, chunk, cut);
+        let weight = ENTRY_COST.saturating_add(len);
+        self.log_entry(seq, LogKind::Output(chunk, cursor), weight, now);
+        if let Some(task) = self.table.get_mut(seq) {
+            task.updated_at = task.updated_at.max(now);
+        }
         self.journal_output(seq, now);
         self.event(seq, |id| Event::Output {
             id,

@@ -1,5 +1,5 @@
 use super::prelude::*;
-use super::{Output, Status};
+use super::{Output, Status, Stream};
 
 /// The work behind a task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,8 +42,9 @@ pub struct Task {
     pub created_at: u64,
     /// Never below `created_at`, never decreasing.
     pub updated_at: u64,
-    /// Lengths and cursor of the output, made on the first write.
-    pub output: Option<Box<Output>>,
+    /// Lengths and cursor of the output and of the log, made on the first
+    /// entry beyond the ones every task has (`Engine::open_log`).
+    pub stream: Option<Box<Stream>>,
     /// The interned session id (see `Engine::session_name`).
     pub session: u32,
     /// The interned agent of a launched task, plus one; 0 for a task made by
@@ -81,7 +82,7 @@ impl Task {
 
     /// Everything ever written: the cursor after the last write.
     pub fn cursor(&self) -> u64 {
-        self.output.as_ref().map_or(0, |o| o.cursor())
+        self.output().map_or(0, |o| o.cursor())
     }
 
     /// Whether a restart queues it again instead of interrupting it.
@@ -104,7 +105,22 @@ impl Task {
 
     /// Units of output dropped by cuts.
     pub fn dropped(&self) -> u64 {
-        self.output.as_ref().map_or(0, |o| o.dropped())
+        self.output().map_or(0, |o| o.dropped())
+    }
+
+    /// The output's lengths, once anything was logged beyond the status.
+    pub fn output(&self) -> Option<&Output> {
+        self.stream.as_ref().map(|s| &s.output)
+    }
+
+    /// The seq of the newest log entry: what `Engine::open_log` would
+    /// make for a task without a stream (its first status, then its final
+    /// one), else the log's.
+    pub fn log_last(&self) -> u64 {
+        match &self.stream {
+            Some(s) => s.log.last(),
+            None => 1 + u64::from(self.is_final()),
+        }
     }
 }
 

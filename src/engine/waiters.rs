@@ -81,6 +81,26 @@ impl<W> Waiters<W> {
         list[i].1.take()
     }
 
+    /// Removes the waiter of task `seq` that `which` picks (one whose
+    /// caller gave up on it: an aborted signal); false if none waits.
+    pub fn remove_where(&mut self, seq: u64, which: impl Fn(&W) -> bool) -> bool {
+        let Some(list) = self.by_task.get_mut(&seq) else {
+            return false;
+        };
+        let Some(slot) = list
+            .iter_mut()
+            .find(|(_, w)| w.as_ref().is_some_and(|w| which(&w.handle)))
+        else {
+            return false;
+        };
+        slot.1 = None;
+        self.live -= 1;
+        if list.iter().all(|(_, w)| w.is_none()) {
+            self.by_task.remove(&seq);
+        }
+        true
+    }
+
     /// Removes and returns every waiter of one task, oldest first.
     pub fn take_task(&mut self, seq: u64) -> Vec<Waiter<W>> {
         let woken: Vec<Waiter<W>> = self

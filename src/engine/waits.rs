@@ -57,4 +57,12 @@ impl<H: Host> Engine<H> {
         }
         Ok(Wait::Pending)
     }
+
+    /// The caller of a pending wait on task `seq` gave up on it (its
+    /// signal was aborted): the waiter `which` picks goes, and its timeout
+    /// with it (a timeout entry left in the queue finds no waiter). Returns
+    /// whether one was waiting.
+    pub fn drop_wait(&mut self, seq: u64, which: impl Fn(&H::Waiter) -> bool) -> bool {
+        self.waiters.remove_where(seq, which)
+    }
 }

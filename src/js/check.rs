@@ -31,7 +31,7 @@ pub fn check(engine: &Engine<Js>) -> String {
             return format!("view: task #{seq}'s id is not filed under it");
         }
         let number = |i: u32| held.get(i).as_f64().unwrap_or(-1.0);
-        let (head, tail) = task.output.as_ref().map_or((0, 0), |o| o.kept());
+        let (head, tail) = task.output().map_or((0, 0), |o| o.kept());
         let (h, t, d) = (number(1), number(2), number(3));
         if (h, t, d) != (head as f64, tail as f64, task.dropped() as f64) {
             return format!(

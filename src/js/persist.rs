@@ -391,6 +391,7 @@ fn task(value: JsValue) -> Option<Restored<Js>> {
         agent,
         ending,
         output,
+        log: None,
         attempt: r.attempt.max(1.0) as u32,
     })
 }

@@ -64,6 +64,7 @@ pub enum Ev {
     Status(String, Status, Status),
     Output(String, String, u64),
     Removed(String),
+    Progress(String, &'static str),
 }
 
 fn id_of(e: &E, seq: u64) -> String {
@@ -122,6 +123,7 @@ pub fn drain(e: &mut E) -> Vec<Out> {
                 } => Ev::Status(id, status, previous),
                 Event::Output { id, chunk, cursor } => Ev::Output(id, chunk, cursor),
                 Event::Removed { id } => Ev::Removed(id),
+                Event::Progress { id, progress } => Ev::Progress(id, progress),
             }),
         });
     }
@@ -136,7 +138,7 @@ pub fn drain(e: &mut E) -> Vec<Out> {
     for (seq, id) in e.store().filed() {
         assert_eq!(e.store().find(&id.to_string()), Some(seq), "{id} filed");
         let t = e.task(seq).expect("a kept task is held");
-        let (head, tail) = t.output.as_ref().map_or((0, 0), |o| o.kept());
+        let (head, tail) = t.output().map_or((0, 0), |o| o.kept());
         assert_eq!(
             e.store().output_lengths(seq),
             Some((head, tail, t.dropped())),

@@ -1,0 +1,143 @@
+//! A task's numbered log as counts and weights: the engine numbers every
+//! entry (its output chunks, status changes, progress reports, heartbeats)
+//! and decides which are kept; the host keeps the entries themselves (see
+//! `Store::log`). Bounded like the output, by the same cap: the first half
+//! holds the entries written first, the second half the latest, and what
+//! falls between is dropped (a reader sees one `gap` in its place).
+use alloc::collections::VecDeque;
+
+use super::{Output, Status};
+
+/// What an entry costs against the cap besides its text: a status or a
+/// heartbeat weighs this much, an output chunk or a progress message its
+/// length plus this.
+pub const ENTRY_COST: usize = 32;
+
+/// What an entry is, with the host values the store needs to make it.
+pub enum LogKind<'a, P, T> {
+    Status(Status),
+    /// A chunk, and the output's cursor after it.
+    Output(&'a T, u64),
+    /// The runner's report, as the host made it.
+    Progress(&'a P),
+    Heartbeat,
+}
+
+/// How one entry is kept: at the kept beginning (`head`) or the kept end,
+/// and then `drop` entries leave the front of the kept end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct LogCut {
+    pub head: bool,
+    pub drop: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Log {
+    /// The seq of the newest entry; entries count from 1.
+    last: u64,
+    /// Entries kept at the beginning: seqs `1..=head_n`.
+    head_n: u64,
+    head_weight: usize,
+    head_cap: usize,
+    /// The weights of the entries kept at the end, oldest first; their
+    /// seqs run up to `last`. Never empty once an entry went there, so the
+    /// beginning stays one unbroken run.
+    tail: VecDeque<u32>,
+    tail_weight: usize,
+    tail_cap: usize,
+}
+
+impl Log {
+    pub fn new(cap: usize) -> Self {
+        Log {
+            last: 0,
+            head_n: 0,
+            head_weight: 0,
+            head_cap: cap / 2,
+            tail: VecDeque::new(),
+            tail_weight: 0,
+            tail_cap: cap - cap / 2,
+        }
+    }
+
+    /// Records an entry of `weight` (see `ENTRY_COST`): its seq, and how
+    /// it is kept. The newest entry is always kept, however heavy.
+    pub fn push(&mut self, weight: usize) -> (u64, LogCut) {
+        self.last += 1;
+        if self.tail.is_empty() && self.head_weight + weight <= self.head_cap {
+            self.head_n += 1;
+            self.head_weight += weight;
+            return (
+                self.last,
+                LogCut {
+                    head: true,
+                    drop: 0,
+                },
+            );
+        }
+        let weight = weight.min(u32::MAX as usize);
+        self.tail.push_back(weight as u32);
+        self.tail_weight += weight;
+        let mut drop = 0;
+        while self.tail_weight > self.tail_cap && self.tail.len() > 1 {
+            self.tail_weight -= self.tail.pop_front().unwrap_or(0) as usize;
+            drop += 1;
+        }
+        (self.last, LogCut { head: false, drop })
+    }
+
+    /// A log loaded from a store: `head` and `tail` the weights of the
+    /// entries kept at the beginning and the end, `last` the newest seq.
+    /// Kept as it was, even under a smaller cap than it was kept with (the
+    /// store holds these very entries): then this task's halves stay as
+    /// large as what they hold.
+    pub fn restored(cap: usize, head: &[u32], tail: &[u32], last: u64) -> Self {
+        let mut log = Log::new(cap);
+        log.head_n = head.len() as u64;
+        log.head_weight = head.iter().map(|&w| w as usize).sum();
+        log.head_cap = log.head_cap.max(log.head_weight);
+        log.tail = tail.iter().copied().collect();
+        log.tail_weight = tail.iter().map(|&w| w as usize).sum();
+        log.tail_cap = log.tail_cap.max(log.tail_weight);
+        log.last = last.max(log.head_n + log.tail.len() as u64);
+        log
+    }
+
+    /// The seq of the newest entry (0: none yet).
+    pub fn last(&self) -> u64 {
+        self.last
+    }
+
+    /// Entries kept at the beginning and at the end.
+    pub fn kept(&self) -> (u64, u64) {
+        (self.head_n, self.tail.len() as u64)
+    }
+
+    /// Entries dropped between the two.
+    pub fn dropped(&self) -> u64 {
+        self.last - self.head_n - self.tail.len() as u64
+    }
+
+    /// Whether what is kept fits the cap (the newest entry aside).
+    pub fn within(&self) -> bool {
+        self.head_weight <= self.head_cap
+            && (self.tail_weight <= self.tail_cap || self.tail.len() == 1)
+    }
+}
+
+/// What a task writes, made on its first log entry beyond the ones every
+/// task has (see `Engine::open_log`): its output's lengths and its log's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stream {
+    pub output: Output,
+    pub log: Log,
+}
+
+impl Stream {
+    pub fn new(cap: usize) -> Self {
+        Stream {
+            output: Output::new(cap),
+            log: Log::new(cap),
+        }
+    }
+}
