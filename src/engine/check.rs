@@ -57,7 +57,7 @@ impl<H: Host> Engine<H> {
                 head + tail <= self.config.output_cap
                     && o.cursor() == (head + tail) as u64 + o.dropped()
                     && log.within()
-                    && log.last() >= 1 + u64::from(t.is_final())
+                    && log.last() > u64::from(t.is_final())
             });
             t.updated_at >= t.created_at
                 && deadline_ok

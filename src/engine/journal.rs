@@ -4,8 +4,8 @@
 //! says how that went. The engine never waits for a write: it is the
 //! authority, the store catches up (a failed write is handed back and goes
 //! with the next one).
+use super::maps::HashSet;
 use super::prelude::*;
-use hashbrown::HashSet;
 
 use super::deadlines::Deadline;
 use super::{Engine, Host, Store};
@@ -49,9 +49,9 @@ impl<H: Host> Default for Journal<H> {
     fn default() -> Self {
         Journal {
             tasks: Vec::new(),
-            marked: HashSet::new(),
+            marked: HashSet::default(),
             output: Vec::new(),
-            output_marked: HashSet::new(),
+            output_marked: HashSet::default(),
             output_since: None,
             removed: Vec::new(),
             notices: Vec::new(),

@@ -4,7 +4,7 @@
 //! `Store::log`). Bounded like the output, by the same cap: the first half
 //! holds the entries written first, the second half the latest, and what
 //! falls between is dropped (a reader sees one `gap` in its place).
-use alloc::collections::VecDeque;
+use alloc::vec::Vec;
 
 use super::{Output, Status};
 
@@ -39,10 +39,12 @@ pub struct Log {
     head_n: u64,
     head_weight: usize,
     head_cap: usize,
-    /// The weights of the entries kept at the end, oldest first; their
-    /// seqs run up to `last`. Never empty once an entry went there, so the
-    /// beginning stays one unbroken run.
-    tail: VecDeque<u32>,
+    /// The weights of the entries kept at the end, oldest first, from
+    /// `skip` on (dropped ones go once they are as many as those kept);
+    /// their seqs run up to `last`. Never empty once an entry went there,
+    /// so the beginning stays one unbroken run.
+    tail: Vec<u32>,
+    skip: usize,
     tail_weight: usize,
     tail_cap: usize,
 }
@@ -54,7 +56,8 @@ impl Log {
             head_n: 0,
             head_weight: 0,
             head_cap: cap / 2,
-            tail: VecDeque::new(),
+            tail: Vec::new(),
+            skip: 0,
             tail_weight: 0,
             tail_cap: cap - cap / 2,
         }
@@ -76,12 +79,17 @@ impl Log {
             );
         }
         let weight = weight.min(u32::MAX as usize);
-        self.tail.push_back(weight as u32);
+        self.tail.push(weight as u32);
         self.tail_weight += weight;
-        let mut drop = 0;
-        while self.tail_weight > self.tail_cap && self.tail.len() > 1 {
-            self.tail_weight -= self.tail.pop_front().unwrap_or(0) as usize;
-            drop += 1;
+        let start = self.skip;
+        while self.tail_weight > self.tail_cap && self.tail.len() - self.skip > 1 {
+            self.tail_weight -= self.tail[self.skip] as usize;
+            self.skip += 1;
+        }
+        let drop = self.skip - start;
+        if self.skip >= self.tail.len() - self.skip {
+            self.tail.drain(..self.skip);
+            self.skip = 0;
         }
         (self.last, LogCut { head: false, drop })
     }
@@ -96,10 +104,10 @@ impl Log {
         log.head_n = head.len() as u64;
         log.head_weight = head.iter().map(|&w| w as usize).sum();
         log.head_cap = log.head_cap.max(log.head_weight);
-        log.tail = tail.iter().copied().collect();
+        log.tail = tail.to_vec();
         log.tail_weight = tail.iter().map(|&w| w as usize).sum();
         log.tail_cap = log.tail_cap.max(log.tail_weight);
-        log.last = last.max(log.head_n + log.tail.len() as u64);
+        log.last = last.max(log.head_n + log.tail_len());
         log
     }
 
@@ -110,12 +118,16 @@ impl Log {
 
     /// Entries kept at the beginning and at the end.
     pub fn kept(&self) -> (u64, u64) {
-        (self.head_n, self.tail.len() as u64)
+        (self.head_n, self.tail_len())
+    }
+
+    fn tail_len(&self) -> u64 {
+        (self.tail.len() - self.skip) as u64
     }
 
     /// Entries dropped between the two.
     pub fn dropped(&self) -> u64 {
-        self.last - self.head_n - self.tail.len() as u64
+        self.last - self.head_n - self.tail_len()
     }
 
     /// Whether what is kept fits the cap (the newest entry aside).

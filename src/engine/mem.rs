@@ -1,9 +1,9 @@
 //! A store in plain Rust: ids and text as Rust strings, payloads as any
 //! clonable value. Native tests, the fuzzer and the property tests run the
 //! engine on it; it is also the model of what every store must do.
+use super::maps::HashMap;
 use super::prelude::*;
 use alloc::collections::BTreeMap;
-use hashbrown::HashMap;
 
 use super::mem_log::{MemEntry, MemEntryKind, MemLog};
 use super::{
@@ -71,9 +71,9 @@ impl<H: Host> Default for MemStore<H> {
 impl<H: Host> MemStore<H> {
     pub fn seeded(seed: u64) -> Self {
         MemStore {
-            ids: HashMap::new(),
+            ids: HashMap::default(),
             tasks: BTreeMap::new(),
-            sessions: HashMap::new(),
+            sessions: HashMap::default(),
             state: seed,
             source: None,
         }

@@ -20,6 +20,7 @@ mod journal;
 mod lifecycle;
 mod log;
 mod logging;
+pub mod maps;
 pub mod mem;
 pub mod mem_log;
 mod names;

@@ -1,6 +1,6 @@
+use super::maps::HashMap;
 use super::prelude::*;
 use alloc::rc::Rc;
-use hashbrown::HashMap;
 
 /// Names many tasks share (session ids, agent names), each kept once and
 /// known by a small index while any task (or the manager) refers to it. A

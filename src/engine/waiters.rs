@@ -1,5 +1,5 @@
+use super::maps::HashMap;
 use super::prelude::*;
-use hashbrown::HashMap;
 
 /// What a waiter is answered with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub struct Waiters<W> {
 impl<W> Default for Waiters<W> {
     fn default() -> Self {
         Waiters {
-            by_task: HashMap::new(),
+            by_task: HashMap::default(),
             next_id: 0,
             live: 0,
         }
@@ -87,18 +87,16 @@ impl<W> Waiters<W> {
         let Some(list) = self.by_task.get_mut(&seq) else {
             return false;
         };
-        let Some(slot) = list
-            .iter_mut()
-            .find(|(_, w)| w.as_ref().is_some_and(|w| which(&w.handle)))
-        else {
-            return false;
-        };
-        slot.1 = None;
-        self.live -= 1;
-        if list.iter().all(|(_, w)| w.is_none()) {
-            self.by_task.remove(&seq);
+        for slot in list.iter_mut() {
+            if slot.1.as_ref().is_some_and(|w| which(&w.handle)) {
+                // It leaves a hole, as a timed-out waiter does, which goes
+                // when the task wakes the rest.
+                slot.1 = None;
+                self.live -= 1;
+                return true;
+            }
         }
-        true
+        false
     }
 
     /// Removes and returns every waiter of one task, oldest first.

@@ -280,13 +280,20 @@ export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, op
     if (typeof chunk !== 'string') {
       throw new TypeError(`write(chunk) expects a string, got ${describe(chunk)}`);
     }
-    if (run.open && seq >= 0) view.runWrite(seq, chunk);
+    if (run.open && seq >= 0) view.runWrite(seq, chunk, chunk.length, 0);
+  };
+  const progress = (report) => {
+    const p = progressReport(report);
+    if (run.open && seq >= 0) view.runWrite(seq, p, p.message === undefined ? 0 : p.message.length, 1);
+  };
+  const heartbeat = () => {
+    if (run.open && seq >= 0) view.runWrite(seq, undefined, 0, 2);
   };
   // The AbortController is made when the runner first reads `signal`
   // (many never do); one made after the abort comes already aborted.
   const attempt = seq >= 0 ? view.attemptOf(seq) : 1;
   const context = {
-    agent, prompt, taskId, sessionId, options, write, attempt,
+    agent, prompt, taskId, sessionId, options, write, progress, heartbeat, attempt,
     get signal() {
       return signalOf(run);
     },
@@ -299,6 +306,37 @@ export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, op
   }
   run.done = hold(result);
   return run;
+}
+
+// A runner's `progress({ done, total?, message? })`, read once into a
+// frozen record of its own (the snapshot and the log share it). Throws
+// INVALID_ARGUMENT for anything else.
+function progressReport(report) {
+  let done;
+  let total;
+  let message;
+  try {
+    if (report === null || typeof report !== 'object') {
+      throw makeError(1, `progress(report) expects { done, total?, message? }, got ${describe(report)}`, 'INVALID_ARGUMENT');
+    }
+    ({ done, total, message } = report);
+  } catch (e) {
+    if (e?.code === 'INVALID_ARGUMENT') throw e;
+    throw makeError(1, `Reading the progress report threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
+  }
+  if (typeof done !== 'number' || !(done >= 0) || done === Infinity) {
+    throw makeError(2, `progress: done must be a finite number >= 0, got ${describe(done)}`, 'INVALID_ARGUMENT');
+  }
+  if (total !== undefined && (typeof total !== 'number' || !(total >= 0) || total === Infinity)) {
+    throw makeError(2, `progress: total must be a finite number >= 0, got ${describe(total)}`, 'INVALID_ARGUMENT');
+  }
+  if (message !== undefined && typeof message !== 'string') {
+    throw makeError(1, `progress: message must be a string, got ${describe(message)}`, 'INVALID_ARGUMENT');
+  }
+  const p = total === undefined
+    ? message === undefined ? { done } : { done, message }
+    : message === undefined ? { done, total } : { done, total, message };
+  return Object.freeze(p);
 }
 
 export function runDone(run) {

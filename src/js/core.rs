@@ -504,10 +504,30 @@ impl Core {
     /// A runner's `write(chunk)` for task `seq` (the string checked by
     /// `calls.js`, which passes its `length`); ignored once the task is
     /// final.
-    #[wasm_bindgen(js_name = runWrite)]
-    pub fn run_write(&self, seq: f64, chunk: JsValue, len: f64) {
+    /// One export for the calls about task `seq` that answer nothing (one
+    /// keeps the wasm smaller than four). `kind` 0: its runner wrote
+    /// `value` (`len` units); 1: it reported progress (`value` the record
+    /// `calls.js` made, its message `len` units long); 2: it sent a
+    /// heartbeat (these three are ignored once the task is final); 3: run
+    /// what is due, then make the task's log in the view if it has none
+    /// (see `Engine::open_log`); 4: the caller of the wait that `value`
+    /// (its promise) answers gave up on it (its signal was aborted), so
+    /// the waiter goes.
+    pub fn note(&self, seq: f64, value: JsValue, len: f64, kind: u32) {
         let _ = driver::run(&self.shared, |st, now| {
-            st.engine.run_write(seq as u64, &chunk, len as usize, now)
+            let (seq, len) = (seq as u64, len as usize);
+            match kind {
+                0 => st.engine.run_write(seq, &value, len, now),
+                1 => st.engine.run_progress(seq, &value, len, now),
+                2 => st.engine.run_heartbeat(seq, now),
+                3 => {
+                    st.engine.advance(now);
+                    st.engine.open_log(seq) > 0
+                }
+                _ => st.engine.drop_wait(seq, |w| {
+                    JsValue::from(glue::deferred_promise(&w.deferred)) == value
+                }),
+            }
         });
     }
 

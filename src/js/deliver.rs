@@ -235,6 +235,10 @@ fn deliver_event(shared: &Shared, seq: u64, event: Event<Js>) {
                 cursor: cursor as f64,
             },
             Event::Removed { id } => TaskEvent::Removed { task_id: id },
+            Event::Progress { id, progress } => TaskEvent::Progress {
+                task_id: id,
+                progress,
+            },
         };
         Some((listeners, records::to_js(&record)))
     }) else {

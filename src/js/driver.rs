@@ -2,7 +2,7 @@
 //! it: borrow, run one engine operation, release, then carry out what the
 //! operation queued (which may call user code, which may call back in) and
 //! re-arm the deadline timer.
-use hashbrown::HashMap;
+use crate::engine::maps::HashMap;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
@@ -88,8 +88,8 @@ pub fn new_shared(
             view,
             runner,
             timers: Timers::default(),
-            runs: HashMap::new(),
-            foreground: HashMap::new(),
+            runs: HashMap::default(),
+            foreground: HashMap::default(),
             next_foreground: 0,
             listeners: Vec::new(),
             next_listener: 0,

@@ -7,6 +7,7 @@
 // way (an argument to check, a wait, an error to report) goes to the core.
 import { P, idProblem, makeError } from './calls.js';
 import { View } from './view.js';
+import { Listen, Watch, abortable, reasonOf, signalOption } from './log.js';
 
 // Set by the wasm module's start function (core.rs) when init() runs, with
 // whether this is the durable build (stores and the inbox).
@@ -67,10 +68,30 @@ function settle(call) {
   }
 }
 
+// A whole number option of readLog or watch: `fallback` when undefined.
+function whole(value, name, min, fallback) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw makeError(typeof value === 'number' ? 2 : 1, `${name} must be a whole number >= ${min}`, 'INVALID_ARGUMENT');
+  }
+  return value;
+}
+
+// `options` read once into `keys`; throws INVALID_ARGUMENT when it is not
+// an object or reading it threw.
+function read(options, keys, what) {
+  if (options === undefined) return {};
+  const o = copy(options, keys);
+  if (o === undefined) throw makeError(1, `${what} must be an object`, 'INVALID_ARGUMENT');
+  return o;
+}
+
 export class BackgroundManager {
   #core;
   #view;
   #disposed = false;
+  // Open watchAll() readers, ended by free().
+  #listens = new Set();
   // With a durable store a call that changed state answers once the write
   // holding its change is done (rejecting STORE_FAILED if it failed).
   #durable = false;
@@ -163,13 +184,25 @@ export class BackgroundManager {
     if (this.#disposed) return this.#gone();
     const view = this.#view;
     try {
+      // An aborted signal stops the wait for a grace period, not the
+      // cancel; one aborted before the call cancels nothing.
+      const signal = signalOption(options, 'options');
+      if (signal !== undefined && signal.aborted) return Promise.reject(reasonOf(signal));
       const seq = this.#core.cancelTask(taskId, options, view.ids.get(taskId) ?? -1);
       // The task's seq, or -1: its runner has a grace period to stop, and
       // the core holds the promise of the task once it has.
-      return seq >= 0 ? this.#stored(view.answer(seq)) : this.#core.takeWaiting();
+      if (seq >= 0) return this.#stored(view.answer(seq));
+      const waiting = this.#core.takeWaiting();
+      if (signal === undefined) return waiting;
+      const at = view.ids.get(taskId);
+      return abortable(waiting, signal, () => this.#drop(at, waiting));
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  #drop(seq, promise) {
+    if (!this.#disposed && seq !== undefined) this.#core.note(seq, promise, 0, 4);
   }
 
   getTask(taskId) {
@@ -225,7 +258,7 @@ export class BackgroundManager {
         return settle(() => this.#core.getOutput(taskId, options));
       }
       if ((bag.wait !== undefined && bag.wait !== false) || bag.timeout !== undefined) {
-        return settle(() => this.#core.getOutput(taskId, bag));
+        return this.#wait(taskId, bag, options);
       }
       since = bag.since;
       if (since === undefined) since = 0;
@@ -242,6 +275,85 @@ export class BackgroundManager {
       }
     }
     return settle(() => this.#core.getOutput(taskId, bag));
+  }
+
+  // getOutput that may wait: with a signal, aborting rejects with its
+  // reason and takes the waiter off the task.
+  #wait(taskId, bag, options) {
+    let signal;
+    let answer;
+    try {
+      signal = signalOption(options, 'options');
+      if (signal !== undefined && signal.aborted) return Promise.reject(reasonOf(signal));
+      answer = this.#core.getOutput(taskId, bag);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (signal === undefined || !(answer instanceof Promise)) return Promise.resolve(answer);
+    const at = this.#view.ids.get(taskId);
+    return abortable(answer, signal, () => this.#drop(at, answer));
+  }
+
+  // Task `taskId`'s log, made first if need be; throws the coded error of
+  // a bad or unknown id.
+  #log(taskId) {
+    const view = this.#view;
+    const seq = typeof taskId === 'string' ? view.ids.get(taskId) : undefined;
+    if (seq === undefined) throw this.#missing(taskId);
+    let log = view.logOf(seq);
+    if (log === undefined || view.late()) {
+      // Runs what is due first: the task may have gone.
+      this.#core.note(seq, undefined, 0, 3);
+      if (view.ids.get(taskId) !== seq) throw this.#missing(taskId);
+      log = view.logOf(seq);
+    }
+    return log;
+  }
+
+  // The error for a task id the view does not hold: the core's for a
+  // malformed one, else TASK_NOT_FOUND as the engine words it.
+  #missing(taskId) {
+    if (!isId(taskId)) {
+      try {
+        this.#core.getTask(taskId);
+      } catch (e) {
+        return e;
+      }
+    }
+    return makeError(0, `Task "${taskId}" not found`, 'TASK_NOT_FOUND');
+  }
+
+  readLog(taskId, options) {
+    if (this.#disposed) return this.#gone();
+    try {
+      const o = read(options, ['after', 'limit'], 'options');
+      const after = whole(o.after, 'options.after', 0, 0);
+      const limit = whole(o.limit, 'options.limit', 1, Infinity);
+      const log = this.#log(taskId);
+      const entries = log.read(after, limit);
+      const next = entries.length === 0 ? after : entries[entries.length - 1].seq;
+      return Promise.resolve({ entries, next, final: log.finished(next) });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  watch(taskId, options) {
+    if (this.#disposed) throw disposed();
+    const o = read(options, ['from', 'signal'], 'options');
+    const from = o.from === undefined ? 0 : o.from;
+    if (typeof from !== 'number' || !Number.isInteger(from)) {
+      throw makeError(typeof from === 'number' ? 2 : 1, 'options.from must be a whole number (a seq, 0, or -N for the last N)', 'INVALID_ARGUMENT');
+    }
+    const signal = signalOption(o, 'options');
+    const log = this.#log(taskId);
+    return new Watch(log, from >= 0 ? from : Math.max(0, log.last + from), signal);
+  }
+
+  watchAll(options) {
+    if (this.#disposed) throw disposed();
+    const signal = signalOption(read(options, ['signal'], 'options'), 'options');
+    return new Listen((listener) => this.subscribe(listener), signal, this.#listens);
   }
 
   appendOutput(taskId, chunk) {
@@ -285,6 +397,7 @@ export class BackgroundManager {
   free() {
     if (this.#disposed) return;
     this.#disposed = true;
+    for (const listen of [...this.#listens]) listen.end();
     const core = this.#core;
     try {
       core.disposeForGood();

@@ -273,7 +273,7 @@ fn batch_of(engine: &Engine<Js>, view: &View, changes: &Changes<Js>) -> JsValue 
             Outcome::Error => (JsValue::UNDEFINED, view.value(f)),
             Outcome::None => (JsValue::UNDEFINED, JsValue::UNDEFINED),
         };
-        let output = t.output.is_some();
+        let output = t.output().is_some();
         tasks.push(TaskRecord {
             id,
             order: f,

@@ -276,6 +276,12 @@ pub enum TaskEvent {
         chunk: JsValue,
         cursor: f64,
     },
+    Progress {
+        #[serde(rename = "taskId", with = "preserve")]
+        task_id: JsValue,
+        #[serde(with = "preserve")]
+        progress: JsValue,
+    },
     Removed {
         #[serde(rename = "taskId", with = "preserve")]
         task_id: JsValue,

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::engine::{Cut, Ending, Host, NewTask, Outcome, Store, Task};
+use crate::engine::{Cut, Ending, Host, LogCut, LogKind, NewTask, Outcome, Store, Task};
 
 /// The engine's host types on the JS side: every value is a `JsValue` the
 /// engine passes on without reading, kept in the view.
@@ -29,6 +29,29 @@ impl Host for Js {
 pub struct Waiter {
     pub deferred: JsValue,
     pub id: JsValue,
+}
+
+// The log's entries are made and kept by log.js, in the view's tasks.
+#[wasm_bindgen(module = "/src/js/log.js")]
+extern "C" {
+    /// Keeps log entry `entry` of task `seq` (see `Store::log`): `kind`
+    /// 0 output (`value` the chunk, `cursor` after it), 1 progress (`value`
+    /// the report), 2 heartbeat, 8 + a status number for a status.
+    #[wasm_bindgen(js_name = logEntry)]
+    #[allow(clippy::too_many_arguments)]
+    fn log_entry(
+        view: &View,
+        seq: f64,
+        entry: f64,
+        at: f64,
+        kind: u32,
+        value: &JsValue,
+        cursor: f64,
+        head: bool,
+        drop: f64,
+    );
+    #[wasm_bindgen(js_name = restoreLog)]
+    fn restore_log(view: &View, seq: f64, saved: &JsValue);
 }
 
 #[wasm_bindgen(module = "/src/js/view.js")]
@@ -173,6 +196,37 @@ impl Store<Js> for JsStore {
     fn write(&mut self, seq: u64, chunk: &JsValue, cut: Cut) {
         self.view
             .write(seq as f64, chunk, cut.head as f64, cut.drop as f64);
+    }
+
+    fn log(
+        &mut self,
+        seq: u64,
+        entry: u64,
+        at: u64,
+        kind: LogKind<'_, JsValue, JsValue>,
+        cut: LogCut,
+    ) {
+        let (kind, value, cursor) = match kind {
+            LogKind::Output(chunk, cursor) => (0, chunk, cursor as f64),
+            LogKind::Progress(report) => (1, report, 0.0),
+            LogKind::Heartbeat => (2, &JsValue::UNDEFINED, 0.0),
+            LogKind::Status(status) => (8 + status.index() as u32, &JsValue::UNDEFINED, 0.0),
+        };
+        log_entry(
+            &self.view,
+            seq as f64,
+            entry as f64,
+            at as f64,
+            kind,
+            value,
+            cursor,
+            cut.head,
+            cut.drop as f64,
+        );
+    }
+
+    fn restore_log(&mut self, seq: u64, entries: JsValue) {
+        restore_log(&self.view, seq as f64, &entries);
     }
 
     fn restore_output(&mut self, seq: u64, head: JsValue, tail: JsValue, dropped: u64) {

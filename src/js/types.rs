@@ -69,12 +69,68 @@ export interface RunnerContext {
   signal: AbortSignal;
   /** Appends to the task's output (ignored once the task is final). */
   write(chunk: string): void;
+  /**
+   * Reports progress: the task's snapshot shows it as `progress` and its log
+   * gets a `progress` entry; moves `updatedAt`. Throws `INVALID_ARGUMENT`
+   * unless `done` (and `total`, if given) is a finite number >= 0 and
+   * `message` a string. Ignored once the task is final.
+   */
+  progress(report: TaskProgress): void;
+  /** Says the runner is alive: a `heartbeat` log entry (nothing else changes). Ignored once the task is final. */
+  heartbeat(): void;
   /** Which run this is: 1, then 2, 3, ... when a durable store's restart queued it again (`resume: true`). */
   attempt: number;
 }
 
 /** Runs one agent call; resolving completes the task, throwing fails it. */
 export type AgentRunner = (context: RunnerContext) => unknown | Promise<unknown>;
+
+/** A runner's progress report, as the snapshot and the log show it. */
+export interface TaskProgress {
+  done: number;
+  total?: number;
+  message?: string;
+}
+
+/**
+ * One entry of a task's log. `seq` counts from 1 per task and is never
+ * reused; `at` is ms since the epoch. A `gap` stands where entries were cut
+ * by the cap: `dropped` entries, the last of them numbered `seq`, so reading
+ * on after it continues with what is kept.
+ */
+export type TaskLogEntry =
+  | { seq: number; type: 'status'; at: number; status: BackgroundTaskStatus; error?: string }
+  | { seq: number; type: 'output'; at: number; text: string; cursor: number }
+  | { seq: number; type: 'progress'; at: number; done: number; total?: number; message?: string }
+  | { seq: number; type: 'heartbeat'; at: number }
+  | { seq: number; type: 'gap'; at: number; dropped: number };
+
+export interface ReadLogOptions {
+  /** Entries after this seq (default 0: from the start of what is kept). */
+  after?: number;
+  /** At most this many entries (default: all there are). */
+  limit?: number;
+}
+
+export interface ReadLogResult {
+  entries: TaskLogEntry[];
+  /** The seq of the last entry returned (`after` if none): pass it as `after` to read on. */
+  next: number;
+  /** The task is final and every entry up to its final status was read. */
+  final: boolean;
+}
+
+export interface WatchOptions {
+  /** 0 or left out: from the start of what is kept; -N: the last N entries; a seq: the entries after it. */
+  from?: number;
+  /** Aborting ends the watch: the pending `next()` rejects with the signal's `reason`. */
+  signal?: AbortSignal;
+}
+
+export interface WatchAllOptions {
+  /** Aborting ends it: the pending `next()` rejects with the signal's `reason`. */
+  signal?: AbortSignal;
+}
 
 export interface LaunchOptions {
   agent: string;
@@ -98,6 +154,7 @@ export type TaskEvent =
   | { type: 'created'; taskId: string; status: BackgroundTaskStatus; task?: BackgroundTask }
   | { type: 'status'; taskId: string; status: BackgroundTaskStatus; previous: BackgroundTaskStatus; task?: BackgroundTask }
   | { type: 'output'; taskId: string; chunk: string; cursor: number }
+  | { type: 'progress'; taskId: string; progress: TaskProgress }
   | { type: 'removed'; taskId: string };
 
 export interface CreateBackgroundTaskOptions {
@@ -129,11 +186,19 @@ export interface BackgroundTask {
   prompt?: string;
   /** Present (2, 3, ...) on a task that a durable store's restart ran again. */
   attempt?: number;
+  /** The runner's latest progress report, once it made one. */
+  progress?: TaskProgress;
 }
 
 export interface CancelOptions {
   /** Cancel at once, without a grace period for live work. */
   force?: boolean;
+  /**
+   * Aborting stops waiting out the grace period (the promise rejects with
+   * the signal's `reason`); the task is cancelled all the same. Aborted
+   * before the call: nothing is cancelled.
+   */
+  signal?: AbortSignal;
 }
 
 export interface GetBackgroundOutputOptions {
@@ -143,6 +208,8 @@ export interface GetBackgroundOutputOptions {
   timeout?: number;
   /** Only the output written after this cursor (a previous result's `cursor`, or any index into the whole output). */
   since?: number;
+  /** With `wait`: aborting rejects with the signal's `reason` and leaves no waiter behind. */
+  signal?: AbortSignal;
 }
 
 export interface GetBackgroundOutputResult {
@@ -241,6 +308,16 @@ export class BackgroundManager {
   appendOutput(taskId: string, chunk: string): Promise<void>;
   /** Calls `listener` with every task event, after the change and in order; returns the unsubscribe function. */
   subscribe(listener: (event: TaskEvent) => void): () => void;
+  /** The task's log entries after `after` (one `gap` where the cap cut the reader's place). */
+  readLog(taskId: string, options?: ReadLogOptions): Promise<ReadLogResult>;
+  /**
+   * The task's log entries as they happen, ending after its final status
+   * entry; `break`, `return()` or the signal stop it and free what it held.
+   * Throws `TASK_NOT_FOUND` or `INVALID_ARGUMENT` synchronously.
+   */
+  watch(taskId: string, options?: WatchOptions): AsyncIterableIterator<TaskLogEntry>;
+  /** What `subscribe` hears, as an async iterable; `break`, `return()`, the signal or `free()` end it. */
+  watchAll(options?: WatchAllOptions): AsyncIterableIterator<TaskEvent>;
   /** Stops the timers and every runner, rejects pending waits with `DISPOSED`, forgets every task. */
   cleanup(): Promise<void>;
   /** Calls an agent in the foreground; with `options.background === true` launches a task and resolves `{ status, taskId }`. */

@@ -21,6 +21,10 @@ class Extra {
     this.text = '';
     // Which run of its runner (a durable store's restart counts up).
     this.attempt = 1;
+    // The numbered log (log.js), once the engine made it, and the
+    // runner's latest progress report.
+    this.log = undefined;
+    this.progress = undefined;
   }
 }
 
@@ -128,6 +132,11 @@ export class View {
     x.text = undefined;
   }
 
+  // Task `seq`'s log, if the engine made it (log.js's `logEntry` writes it).
+  logOf(seq) {
+    return this.slots[(seq & this.mask) * STRIDE + EXTRA]?.log;
+  }
+
   // Output loaded from a durable store: kept head and tail, `dropped`
   // units cut between.
   restoreOutput(seq, head, tail, dropped) {
@@ -145,11 +154,13 @@ export class View {
 
   remove(seq) {
     const i = (seq & this.mask) * STRIDE;
+    this.slots[i + EXTRA]?.log?.end();
     this.ids.delete(this.slots[i]);
     for (let k = 0; k < STRIDE; k++) this.slots[i + k] = undefined;
   }
 
   clear() {
+    for (const seq of this.ids.values()) this.slots[(seq & this.mask) * STRIDE + EXTRA]?.log?.end();
     this.ids.clear();
     this.slots.fill(undefined);
     this.sessions.length = 0;
@@ -276,6 +287,8 @@ export class View {
     else task = { id, status: st, createdAt, updatedAt, options, sessionId, agent, prompt, output };
     // Only a launched task that a durable store's restart ran again has one.
     if (x.attempt > 1) task.attempt = x.attempt;
+    // Only a launched task whose runner reported progress has one.
+    if (x.progress !== undefined) task.progress = x.progress;
     return task;
   }
 
@@ -334,8 +347,10 @@ export class View {
     return n;
   }
 
-  runWrite(seq, chunk) {
-    this.core?.runWrite(seq, chunk, chunk.length);
+  // What a runner did (see `note` in core.rs): 0 wrote `value`, 1
+  // reported progress `value` with a message `len` long, 2 a heartbeat.
+  runWrite(seq, value, len, kind) {
+    this.core?.note(seq, value, len, kind);
   }
 }
 

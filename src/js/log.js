@@ -1,0 +1,442 @@
+// A task's log entries as the engine keeps them (see log.rs): the entries
+// at the kept beginning, those at the kept end, and the readers that follow
+// it. Only the view writes a log, in the engine's step; the engine numbers
+// the entries and says what is cut, so a reader here only reads.
+import { P, makeError } from './calls.js';
+
+const DONE = Object.freeze({ value: undefined, done: true });
+
+// Keeps log entry `entry` of task `seq` in the view as the engine says
+// (see `Store::log` in store.rs for `kind`), and wakes its watchers.
+export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop) {
+  const x = view.extra(seq);
+  const log = (x.log ??= new TaskLog());
+  let e;
+  let done = false;
+  if (kind === 0) {
+    e = { seq: entry, type: 'output', at, text: value, cursor };
+  } else if (kind === 1) {
+    x.progress = value;
+    e = value.total === undefined
+      ? value.message === undefined
+        ? { seq: entry, type: 'progress', at, done: value.done }
+        : { seq: entry, type: 'progress', at, done: value.done, message: value.message }
+      : value.message === undefined
+        ? { seq: entry, type: 'progress', at, done: value.done, total: value.total }
+        : { seq: entry, type: 'progress', at, done: value.done, total: value.total, message: value.message };
+  } else if (kind === 2) {
+    e = { seq: entry, type: 'heartbeat', at };
+  } else {
+    // Status numbers from `completed` on are the final ones.
+    const status = kind - 8;
+    done = status >= P.completed;
+    e = status === P.error
+      ? { seq: entry, type: 'status', at, status: P.status[status], error: view.value(seq) }
+      : { seq: entry, type: 'status', at, status: P.status[status] };
+  }
+  log.keep(e, head, drop, done);
+}
+
+// The log a durable store kept for task `seq` (`kept()`, as it saved it).
+export function restoreLog(view, seq, saved) {
+  const x = view.extra(seq);
+  const log = (x.log ??= new TaskLog());
+  log.restore(saved);
+  const last = log.after(log.last - 1);
+  if (last !== undefined && last.type === 'status' && P.status.indexOf(last.status) >= P.completed) log.done = true;
+}
+
+export class TaskLog {
+  constructor() {
+    this.head = [];
+    // The kept end: entries from `skip` on (dropped ones are let go of
+    // once they are as many as those kept, as the output's text is).
+    this.tail = [];
+    this.skip = 0;
+    this.last = 0;
+    // The final status entry is in (or the task left the table).
+    this.done = false;
+    // Watchers waiting for the next entry.
+    this.parked = new Set();
+  }
+
+  keep(entry, head, drop, done) {
+    if (head) {
+      this.head.push(entry);
+    } else {
+      this.tail.push(entry);
+      if (drop > 0) {
+        this.skip += drop;
+        if (this.skip >= this.tail.length - this.skip) {
+          this.tail = this.tail.slice(this.skip);
+          this.skip = 0;
+        }
+      }
+    }
+    this.last = entry.seq;
+    if (done) this.done = true;
+    this.wake();
+  }
+
+  // The task left the table without a final entry (the manager was
+  // disposed): its watchers end.
+  end() {
+    this.done = true;
+    this.wake();
+  }
+
+  wake() {
+    if (this.parked.size === 0) return;
+    const woken = [...this.parked];
+    this.parked.clear();
+    for (const w of woken) w.wake();
+  }
+
+  // The entry a reader at `pos` reads next: the one after it, or a gap
+  // where that was cut (a reader at 0 has no place to lose and starts at
+  // what is kept); undefined when there is none yet.
+  after(pos) {
+    const s = pos + 1;
+    if (s <= this.head.length) return this.head[s - 1];
+    if (this.tail.length === this.skip) return undefined;
+    const first = this.tail[this.skip];
+    if (s < first.seq) {
+      if (pos === 0 && this.head.length === 0) return first;
+      return { seq: first.seq - 1, type: 'gap', at: first.at, dropped: first.seq - s };
+    }
+    return this.tail[this.skip + s - first.seq];
+  }
+
+  // At most `limit` entries after seq `after` (a gap counts as one).
+  read(after, limit) {
+    const out = [];
+    let pos = after;
+    while (out.length < limit) {
+      const e = this.after(pos);
+      if (e === undefined) break;
+      out.push(e);
+      pos = e.seq;
+    }
+    return out;
+  }
+
+  // Whether a reader at `pos` has read everything there will be.
+  finished(pos) {
+    return this.done && this.after(pos) === undefined;
+  }
+
+  // Every kept entry, as a durable store saves the log.
+  kept() {
+    return { head: this.head, tail: this.skip === 0 ? this.tail : this.tail.slice(this.skip), last: this.last };
+  }
+
+  restore(saved) {
+    this.head = saved.head;
+    this.tail = saved.tail;
+    this.skip = 0;
+    this.last = saved.last;
+  }
+}
+
+// The reason an aborted signal rejects with.
+export function reasonOf(signal) {
+  try {
+    const reason = signal.reason;
+    if (reason !== undefined) return reason;
+  } catch {
+    // A hostile signal: the standard reason instead.
+  }
+  return abortError();
+}
+
+function abortError() {
+  try {
+    return new DOMException('This operation was aborted', 'AbortError');
+  } catch {
+    const e = new Error('This operation was aborted');
+    e.name = 'AbortError';
+    return e;
+  }
+}
+
+// `options.signal` of `what` checked: undefined, or something that is an
+// AbortSignal as far as the manager uses one. Throws INVALID_ARGUMENT.
+export function signalOption(options, what) {
+  let signal;
+  try {
+    signal = options === undefined || options === null ? undefined : options.signal;
+  } catch (e) {
+    throw makeError(1, `Reading ${what}.signal threw: ${e}`, 'INVALID_ARGUMENT');
+  }
+  if (signal === undefined) return undefined;
+  let ok = false;
+  try {
+    ok = signal !== null && typeof signal === 'object' && typeof signal.aborted === 'boolean' &&
+      typeof signal.addEventListener === 'function' && typeof signal.removeEventListener === 'function';
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw makeError(1, `${what}.signal must be an AbortSignal`, 'INVALID_ARGUMENT');
+  return signal;
+}
+
+// Calls `onAbort` once when `signal` aborts; returns the function that
+// stops listening, or null if the signal is aborted already (or will not
+// be listened to: then it is treated as aborted).
+export function onAbort(signal, onAbort) {
+  try {
+    if (signal.aborted) return null;
+    const listener = () => onAbort();
+    signal.addEventListener('abort', listener, { once: true });
+    return () => {
+      try {
+        signal.removeEventListener('abort', listener);
+      } catch {
+        // Nothing more to let go of.
+      }
+    };
+  } catch {
+    return null;
+  }
+}
+
+// `promise`, or a rejection with the signal's reason once it aborts, with
+// `drop()` called then so the wait leaves nothing behind.
+export function abortable(promise, signal, drop) {
+  return new Promise((resolve, reject) => {
+    const stop = onAbort(signal, () => {
+      drop();
+      reject(reasonOf(signal));
+    });
+    if (stop === null) {
+      drop();
+      reject(reasonOf(signal));
+      return;
+    }
+    promise.then(
+      (value) => {
+        stop();
+        resolve(value);
+      },
+      (error) => {
+        stop();
+        reject(error);
+      },
+    );
+  });
+}
+
+// One `watch()`: an async iterator over a task's entries from `pos` on,
+// ending after the final status entry. It holds nothing once it ends:
+// `break`, `return()` and the signal take it off the log and the signal.
+export class Watch {
+  constructor(log, pos, signal) {
+    this.log = log;
+    this.pos = pos;
+    this.signal = signal;
+    this.resolve = null;
+    this.reject = null;
+    this.pending = null;
+    this.closed = false;
+    // Set when the signal aborts with no next() waiting: the next rejects.
+    this.aborted = false;
+    this.stop = null;
+    if (signal !== undefined) {
+      this.stop = onAbort(signal, () => this.abort());
+      if (this.stop === null) this.aborted = true;
+    }
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  next() {
+    if (this.pending !== null) return this.pending.then(() => this.next());
+    if (this.aborted) {
+      this.aborted = false;
+      this.close();
+      return Promise.reject(reasonOf(this.signal));
+    }
+    if (this.closed) return Promise.resolve(DONE);
+    const e = this.log.after(this.pos);
+    if (e !== undefined) {
+      this.pos = e.seq;
+      return Promise.resolve({ value: e, done: false });
+    }
+    if (this.log.done) {
+      this.close();
+      return Promise.resolve(DONE);
+    }
+    this.pending = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.log.parked.add(this);
+    return this.pending;
+  }
+
+  // Called by the log: an entry came, or the log ended.
+  wake() {
+    const resolve = this.resolve;
+    if (resolve === null) return;
+    this.settled();
+    const e = this.log.after(this.pos);
+    if (e !== undefined) {
+      this.pos = e.seq;
+      resolve({ value: e, done: false });
+    } else {
+      this.close();
+      resolve(DONE);
+    }
+  }
+
+  abort() {
+    this.stop = null;
+    const reject = this.reject;
+    if (reject === null) {
+      this.aborted = !this.closed;
+      return;
+    }
+    this.settled();
+    this.close();
+    reject(reasonOf(this.signal));
+  }
+
+  settled() {
+    this.resolve = null;
+    this.reject = null;
+    this.pending = null;
+  }
+
+  return() {
+    const resolve = this.resolve;
+    this.settled();
+    this.close();
+    if (resolve !== null) resolve(DONE);
+    return Promise.resolve(DONE);
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.log.parked.delete(this);
+    this.log = EMPTY;
+    if (this.stop !== null) this.stop();
+    this.stop = null;
+    this.signal = undefined;
+  }
+}
+
+// What a closed watcher points at instead of its task's log, so that it
+// holds none of it.
+const EMPTY = new TaskLog();
+EMPTY.done = true;
+
+// One `watchAll()`: the manager's events as `subscribe` hears them, as an
+// async iterator; `subscribe` is called with the listener and returns the
+// function that unsubscribes it.
+export class Listen {
+  constructor(subscribe, signal, open) {
+    this.queue = [];
+    this.head = 0;
+    this.pending = null;
+    this.resolve = null;
+    this.reject = null;
+    this.closed = false;
+    this.signal = signal;
+    this.aborted = false;
+    this.open = open;
+    this.stop = null;
+    this.unsubscribe = subscribe((event) => this.push(event));
+    open.add(this);
+    if (signal !== undefined) {
+      this.stop = onAbort(signal, () => this.abort());
+      if (this.stop === null) this.aborted = true;
+    }
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  push(event) {
+    const resolve = this.resolve;
+    if (resolve !== null) {
+      this.resolve = null;
+      this.reject = null;
+      this.pending = null;
+      resolve({ value: event, done: false });
+    } else {
+      this.queue.push(event);
+    }
+  }
+
+  next() {
+    if (this.aborted) {
+      this.aborted = false;
+      this.close();
+      return Promise.reject(reasonOf(this.signal));
+    }
+    if (this.head < this.queue.length) {
+      const value = this.queue[this.head];
+      this.queue[this.head++] = undefined;
+      if (this.head === this.queue.length) {
+        this.queue.length = 0;
+        this.head = 0;
+      }
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.closed) return Promise.resolve(DONE);
+    if (this.pending !== null) return this.pending.then(() => this.next());
+    this.pending = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    return this.pending;
+  }
+
+  abort() {
+    this.stop = null;
+    const reject = this.reject;
+    if (reject === null) {
+      this.aborted = !this.closed;
+      return;
+    }
+    this.resolve = null;
+    this.reject = null;
+    this.pending = null;
+    this.close();
+    reject(reasonOf(this.signal));
+  }
+
+  return() {
+    this.queue.length = 0;
+    this.head = 0;
+    this.end();
+    return Promise.resolve(DONE);
+  }
+
+  // The manager was freed, or the reader left: no more events.
+  end() {
+    const resolve = this.resolve;
+    this.resolve = null;
+    this.reject = null;
+    this.pending = null;
+    this.close();
+    if (resolve !== null) resolve(DONE);
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.open.delete(this);
+    try {
+      this.unsubscribe();
+    } catch {
+      // Already gone with the manager.
+    }
+    if (this.stop !== null) this.stop();
+    this.stop = null;
+  }
+}
