@@ -2,8 +2,8 @@
 use alloc::string::ToString;
 
 use super::bindings::api::{
-    self, Answer, CreatedEvent, Disposal, Notice, OutputEvent, RunStart, StatusEvent, TaskEvent,
-    TaskNotification, Wake,
+    self, Answer, CreatedEvent, Disposal, Notice, OutputEvent, ProgressEvent, RunStart,
+    StatusEvent, TaskEvent, TaskNotification, Wake,
 };
 use super::host::{Wasi, WasiEngine};
 use super::records::{error, output, status, task};
@@ -89,6 +89,13 @@ pub fn convert(engine: &WasiEngine, effect: Effect<Wasi>) -> Option<api::Effect>
                 cursor: cursor as f64,
             }),
             Event::Removed { id } => TaskEvent::Removed(id),
+            Event::Progress { id, progress } => match super::log::progress_of(&progress) {
+                Some(progress) => TaskEvent::Progress(ProgressEvent {
+                    task_id: id,
+                    progress,
+                }),
+                None => return None,
+            },
         }),
     })
 }

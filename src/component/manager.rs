@@ -10,7 +10,8 @@ use super::args::{self, Arg};
 use super::bindings::api::{
     self, AgentSession, Answer, BackgroundManagerOptions, BackgroundTask, BackgroundTaskStatus,
     CallReply, CancelOptions, CancelReply, CreateBackgroundTaskOptions, GetBackgroundOutputOptions,
-    LaunchOptions, Launched, ManagerError, OutputReply, Poll, RunStart, Schedule, Wake,
+    LaunchOptions, Launched, ManagerError, OutputReply, Poll, ReadLogOptions, ReadLogResult,
+    RunStart, Schedule, TaskProgress, Wake,
 };
 use super::effects::{convert, disposal};
 use super::host::{self, now, WasiEngine};
@@ -267,6 +268,34 @@ impl api::GuestBackgroundManager for Manager {
         })
     }
 
+    fn read_log(
+        &self,
+        task_id: String,
+        options: Option<ReadLogOptions>,
+    ) -> Result<ReadLogResult, ManagerError> {
+        self.with(|st, now| {
+            args::id(&task_id, "taskId")?;
+            let (after, limit) = options.map_or((0, None), |o| (o.after.unwrap_or(0), o.limit));
+            if limit == Some(0) {
+                return Err(EngineError::new(
+                    ErrorKind::InvalidArgument,
+                    "options.limit must be a whole number >= 1",
+                ));
+            }
+            st.engine.advance(now);
+            let seq = st.engine.seq_of(&task_id)?;
+            let last = st.engine.open_log(seq);
+            let is_final = st.engine.task(seq).is_some_and(|t| t.is_final());
+            let limit = limit.map_or(usize::MAX, |n| n as usize);
+            let entries = st
+                .engine
+                .store()
+                .read_log(seq, after, limit)
+                .ok_or_else(|| EngineError::internal("a task's log vanished"))?;
+            Ok(super::log::result(entries, after, last, is_final))
+        })
+    }
+
     fn subscribe(&self, on: bool) {
         let mut st = self.state.borrow_mut();
         st.engine.set_events(on);
@@ -355,6 +384,28 @@ impl api::GuestBackgroundManager for Manager {
             return true;
         }
         st.engine.run_write(run, &chunk, units(&chunk), now())
+    }
+
+    fn run_progress(&self, run: u64, progress: TaskProgress) -> bool {
+        let mut st = self.state.borrow_mut();
+        if st.calls.contains_key(&run) {
+            return true;
+        }
+        // A report that is not one is dropped here; the JS runner's
+        // `progress()` throws instead, but a host call answers only a bool.
+        let len = progress.message.as_deref().map_or(0, units);
+        let Ok(json) = super::log::progress_json(progress) else {
+            return st.engine.run_is_open(run);
+        };
+        st.engine.run_progress(run, &Some(json), len, now())
+    }
+
+    fn run_heartbeat(&self, run: u64) -> bool {
+        let mut st = self.state.borrow_mut();
+        if st.calls.contains_key(&run) {
+            return true;
+        }
+        st.engine.run_heartbeat(run, now())
     }
 
     fn run_settled(&self, run: u64, outcome: Result<String, String>) {

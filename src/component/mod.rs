@@ -11,6 +11,7 @@ mod args;
 mod bindings;
 mod effects;
 mod host;
+mod log;
 mod manager;
 mod records;
 mod runtime;

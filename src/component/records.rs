@@ -63,6 +63,7 @@ pub fn task(t: MemTask<Option<String>>) -> BackgroundTask {
         agent: t.agent,
         prompt: t.prompt,
         attempt: None,
+        progress: t.progress.as_ref().and_then(super::log::progress_of),
     }
 }
 

@@ -36,7 +36,30 @@ function plain(record) {
 }
 
 function task(t) {
-  return plain({ ...t, options: parse(t.options), result: parse(t.result) });
+  return plain({
+    ...t,
+    options: parse(t.options),
+    result: parse(t.result),
+    progress: t.progress && plain({ ...t.progress }),
+  });
+}
+
+/** A `task-log-entry` as the ES module's log entry. */
+function entry(e) {
+  const head = { seq: Number(e.seq), type: e.kind.tag, at: e.at };
+  const v = e.kind.val;
+  switch (e.kind.tag) {
+    case 'status':
+      return plain({ ...head, status: v.status, error: v.error });
+    case 'output':
+      return { ...head, text: v.text, cursor: v.cursor };
+    case 'progress':
+      return plain({ ...head, done: v.done, total: v.total, message: v.message });
+    case 'gap':
+      return { ...head, dropped: Number(v) };
+    default:
+      return head;
+  }
 }
 
 function output(o) {
@@ -91,6 +114,14 @@ export function openManager(api, options = {}, { runner, clock = realClock }) {
         inner.runWrite(r.run, String(chunk));
         pump();
       },
+      progress: (report) => {
+        inner.runProgress(r.run, plain({ done: report.done, total: report.total, message: report.message }));
+        pump();
+      },
+      heartbeat: () => {
+        inner.runHeartbeat(r.run);
+        pump();
+      },
     };
     new Promise((resolve) => resolve(runner(context))).then(
       (value) => settled(r.run, { tag: 'ok', val: json(value) ?? 'null' }),
@@ -138,7 +169,9 @@ export function openManager(api, options = {}, { runner, clock = realClock }) {
       case 'event':
         for (const l of listeners) {
           try {
-            l({ type: v.tag, ...(typeof v.val === 'string' ? { taskId: v.val } : v.val) });
+            const e = { type: v.tag, ...(typeof v.val === 'string' ? { taskId: v.val } : v.val) };
+            if (e.type === 'progress') e.progress = plain({ ...e.progress });
+            l(e);
           } catch { /* a listener's error is its own */ }
         }
         break;
@@ -239,6 +272,14 @@ export function openManager(api, options = {}, { runner, clock = realClock }) {
         return r.tag === 'ready' ? output(r.val) : waiter(r.val);
       }),
     appendOutput: (id, chunk) => op(() => inner.appendOutput(id, chunk)),
+    readLog: (id, o) =>
+      op(() => {
+        const r = inner.readLog(id, o && plain({
+          after: o.after === undefined ? undefined : BigInt(o.after),
+          limit: o.limit,
+        }));
+        return { entries: r.entries.map(entry), next: Number(r.next), final: r.final };
+      }),
     subscribe(listener) {
       listeners.add(listener);
       inner.subscribe(true);

@@ -146,6 +146,8 @@ export async function runScenario(host, scenario) {
           if ('started' in step) assert.equal(Boolean(run), step.started, `run ${step.run} started`);
           if ('aborted' in step) assert.equal(run.ctx.signal.aborted, step.aborted, `run ${step.run} aborted`);
           if ('write' in step) run.ctx.write(step.write);
+          if ('progress' in step) run.ctx.progress(step.progress);
+          if ('heartbeat' in step) run.ctx.heartbeat();
           if ('ok' in step) run.resolve(step.ok);
           if ('fail' in step) run.reject(new Error(step.fail));
           await host.settle();

@@ -114,7 +114,57 @@ fn task(t: api::BackgroundTask) -> Value {
     put(&mut m, "agent", t.agent.map(Value::from));
     put(&mut m, "prompt", t.prompt.map(Value::from));
     put(&mut m, "attempt", t.attempt.map(Value::from));
+    put(
+        &mut m,
+        "progress",
+        t.progress.map(|p| Value::Object(progress(p))),
+    );
     Value::Object(m)
+}
+
+fn progress(p: api::TaskProgress) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("done".into(), json!(p.done));
+    put(&mut m, "total", p.total.map(Value::from));
+    put(&mut m, "message", p.message.map(Value::from));
+    m
+}
+
+/// `read-log`'s result as the ES module's `readLog` answers it.
+fn log_result(r: api::ReadLogResult) -> Value {
+    let entries: Vec<Value> = r
+        .entries
+        .into_iter()
+        .map(|e| {
+            let mut m = Map::new();
+            m.insert("seq".into(), json!(e.seq));
+            m.insert("at".into(), json!(e.at));
+            let kind = match e.kind {
+                api::LogEntryKind::Status(s) => {
+                    m.insert("status".into(), status(s.status));
+                    put(&mut m, "error", s.error.map(Value::from));
+                    "status"
+                }
+                api::LogEntryKind::Output(o) => {
+                    m.insert("text".into(), json!(o.text));
+                    m.insert("cursor".into(), json!(o.cursor));
+                    "output"
+                }
+                api::LogEntryKind::Progress(p) => {
+                    m.extend(progress(p));
+                    "progress"
+                }
+                api::LogEntryKind::Heartbeat => "heartbeat",
+                api::LogEntryKind::Gap(n) => {
+                    m.insert("dropped".into(), json!(n));
+                    "gap"
+                }
+            };
+            m.insert("type".into(), json!(kind));
+            Value::Object(m)
+        })
+        .collect();
+    json!({ "entries": entries, "next": r.next, "final": r.final_ })
 }
 
 fn output(o: api::GetBackgroundOutputResult) -> Value {
@@ -287,6 +337,15 @@ fn call(h: &mut Host, name: &str, args: &[Value]) -> Result<Reply> {
                 Ok(api::OutputReply::Waiting(w)) => Reply::Later(w),
                 Err(e) => Reply::Now(coded(e)),
             }
+        }
+        "readLog" => {
+            let id = id(0)?;
+            let o = args.get(1).map(|o| api::ReadLogOptions {
+                after: o.get("after").and_then(Value::as_u64),
+                limit: o.get("limit").and_then(Value::as_u64).map(|n| n as u32),
+            });
+            let r = h.call(|api, store, m| api.call_read_log(store, m, &id, o))?;
+            Reply::Now(r.map(log_result).or_else(coded))
         }
         "appendOutput" => {
             let (id, chunk) = (id(0)?, text(arg(1), "chunk")?);
@@ -462,6 +521,22 @@ fn one(
         if let Some(chunk) = step.get("write") {
             let (r, chunk) = (run()?, text(chunk, "write")?);
             h.call(|api, store, m| api.call_run_write(store, m, r, &chunk))?;
+        }
+        if let Some(p) = step.get("progress") {
+            let r = run()?;
+            let report = api::TaskProgress {
+                done: p
+                    .get("done")
+                    .and_then(Value::as_f64)
+                    .context("progress.done")?,
+                total: p.get("total").and_then(Value::as_f64),
+                message: p.get("message").and_then(Value::as_str).map(str::to_string),
+            };
+            h.call(|api, store, m| api.call_run_progress(store, m, r, &report))?;
+        }
+        if step.get("heartbeat").is_some() {
+            let r = run()?;
+            h.call(|api, store, m| api.call_run_heartbeat(store, m, r))?;
         }
         if let Some(value) = step.get("ok") {
             let (r, v) = (run()?, value.to_string());
