@@ -412,3 +412,33 @@ fn stored_notices_for_the_current_session_go_as_soon_as_the_store_is_loaded() {
         matches!(&out[..], [Out::Deliver("s1", _, false, n)] if n[0] == ("gone".to_string(), Status::Error))
     );
 }
+
+#[test]
+fn a_stored_log_goes_on_numbering_where_it_stopped_and_a_record_without_one_starts_again() {
+    use background_manager::engine::StoredLog;
+    let mut e = with(durable());
+    let now = T0 + 60_000;
+    let mut kept = stored("kept", Status::Running, T0, None, false);
+    kept.log = Some(StoredLog {
+        entries: "entries",
+        head: vec![32, 36],
+        tail: vec![40, 40],
+        last: 9,
+    });
+    let older = stored("older", Status::Running, T0 + 1, None, false);
+    assert_eq!(e.restore(vec![kept, older], vec![], true, now), 2);
+    drain(&mut e);
+    let seq = |e: &E, id: &str| e.store().find(&id.to_string()).unwrap();
+    let (k, o) = (seq(&e, "kept"), seq(&e, "older"));
+    let log = |e: &E, s: u64| e.task(s).unwrap().stream.as_ref().unwrap().log.clone();
+    assert_eq!(log(&e, k).last(), 9);
+    assert_eq!(log(&e, k).kept(), (2, 2));
+    assert_eq!(log(&e, k).dropped(), 5);
+    // Output stored without a log: its log starts again from the task's times.
+    assert_eq!(log(&e, o).last(), 1);
+    e.append_output(&"kept".to_string(), &"more".to_string(), 4, now + 1)
+        .unwrap();
+    assert_eq!(log(&e, k).last(), 10, "numbering goes on: no seq is reused");
+    assert!(e.inconsistency().is_none());
+    drain(&mut e);
+}

@@ -102,16 +102,18 @@ impl<H: Host> Engine<H> {
                 live.push(seq);
             }
             let cap = self.config.output_cap;
+            let log = r.log.filter(|l| l.last > 0);
             let mut stream = None;
-            if let Some((head, hn, tail, tn, dropped)) = r.output {
-                self.store.restore_output(seq, head, tail, dropped);
+            if r.output.is_some() || log.is_some() {
                 let mut s = Stream::new(cap);
-                s.output = Output::restored(cap, hn, tn, dropped);
+                if let Some((head, hn, tail, tn, dropped)) = r.output {
+                    self.store.restore_output(seq, head, tail, dropped);
+                    s.output = Output::restored(cap, hn, tn, dropped);
+                }
                 stream = Some(Box::new(s));
             }
             // Without a kept log the task's stream, if it has one, starts
             // its log again from the task's times (as `open_log` would).
-            let log = r.log.filter(|l| l.last > 0 && stream.is_some());
             let relog = stream.is_some() && log.is_none();
             if let (Some(l), Some(s)) = (log, stream.as_mut()) {
                 self.store.restore_log(seq, l.entries);

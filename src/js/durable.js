@@ -249,7 +249,7 @@ class KvStore {
     this.writer = crypto.randomUUID();
     /** id -> the versionstamp of its record as this store last wrote or read it. */
     this.versions = new Map();
-    /** id -> how many output pieces it has stored. */
+    /** id -> how many output pieces it has stored: [head, tail, log]. */
     this.pieces = new Map();
   }
 
@@ -266,9 +266,9 @@ class KvStore {
       const output = new Map();
       for await (const entry of this.kv.list({ prefix: [PREFIX, 'output'] })) {
         const [, , id, part, n] = entry.key;
-        if ((part !== 'head' && part !== 'tail') || typeof n !== 'number' || typeof entry.value !== 'string') continue;
+        if ((part !== 'head' && part !== 'tail' && part !== 'log') || typeof n !== 'number' || typeof entry.value !== 'string') continue;
         let pieces = output.get(id);
-        if (!pieces) output.set(id, (pieces = { head: [], tail: [] }));
+        if (!pieces) output.set(id, (pieces = { head: [], tail: [], log: [] }));
         pieces[part][n] = entry.value;
       }
       for (const t of tasks) {
@@ -276,7 +276,15 @@ class KvStore {
         if (pieces) {
           t.head = pieces.head.join('');
           t.tail = pieces.tail.join('');
-          this.pieces.set(t.id, [pieces.head.length, pieces.tail.length]);
+          // The log is kept as JSON text in pieces, as the output is.
+          if (pieces.log.length > 0) {
+            try {
+              t.log = JSON.parse(pieces.log.join(''));
+            } catch {
+              t.log = undefined;
+            }
+          }
+          this.pieces.set(t.id, [pieces.head.length, pieces.tail.length, pieces.log.length]);
         }
       }
       const notices = [];
@@ -314,9 +322,13 @@ class KvStore {
         for (const record of groups[g]) {
           const key = [PREFIX, 'task', record.id];
           op.check({ key, versionstamp: this.versions.get(record.id) ?? null });
-          const { head = '', tail = '', ...rest } = storable(record);
-          const [h, t] = this.pieces.get(record.id) ?? [0, 0];
-          const counts = [writePieces(op, record.id, 'head', head, h), writePieces(op, record.id, 'tail', tail, t)];
+          const { head = '', tail = '', log, ...rest } = storable(record);
+          const [h, t, l] = this.pieces.get(record.id) ?? [0, 0, 0];
+          const counts = [
+            writePieces(op, record.id, 'head', head, h),
+            writePieces(op, record.id, 'tail', tail, t),
+            writePieces(op, record.id, 'log', log === undefined ? '' : JSON.stringify(log), l),
+          ];
           try {
             op.set(key, { ...rest, writer: this.writer });
           } catch (e) {
@@ -330,9 +342,10 @@ class KvStore {
             const key = [PREFIX, 'task', id];
             op.check({ key, versionstamp: this.versions.get(id) ?? null });
             op.delete(key);
-            const [h, t] = this.pieces.get(id) ?? [0, 0];
+            const [h, t, l] = this.pieces.get(id) ?? [0, 0, 0];
             for (let n = 0; n < h; n++) op.delete([PREFIX, 'output', id, 'head', n]);
             for (let n = 0; n < t; n++) op.delete([PREFIX, 'output', id, 'tail', n]);
+            for (let n = 0; n < l; n++) op.delete([PREFIX, 'output', id, 'log', n]);
           }
           for (const notice of byTask.get('') ?? []) op.set([PREFIX, 'notice', notice.notificationId], notice);
           for (const id of batch.delivered) op.delete([PREFIX, 'notice', id]);

@@ -37,6 +37,34 @@ export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop) 
   log.keep(e, head, drop, done);
 }
 
+// What an entry weighs against the cap: `ENTRY_COST` in log.rs, plus the
+// length of its text or progress message (the engine's rule).
+const ENTRY_COST = 32;
+
+function weight(e) {
+  if (e.type === 'output') return ENTRY_COST + e.text.length;
+  if (e.type === 'progress' && typeof e.message === 'string') return ENTRY_COST + e.message.length;
+  return ENTRY_COST;
+}
+
+// Task `seq`'s log as a durable store saves it; undefined if it has none.
+export function savedLog(view, seq) {
+  return view.logOf(seq)?.kept();
+}
+
+// A saved log as the engine loads it: [weights of the entries kept at the
+// beginning, at the end, the newest seq]; undefined for anything that is
+// not one this build saved.
+export function logWeights(saved) {
+  try {
+    const { head, tail, last } = saved;
+    if (!Array.isArray(head) || !Array.isArray(tail) || typeof last !== 'number') return undefined;
+    return [head.map(weight), tail.map(weight), last];
+  } catch {
+    return undefined;
+  }
+}
+
 // The log a durable store kept for task `seq` (`kept()`, as it saved it).
 export function restoreLog(view, seq, saved) {
   const x = view.extra(seq);
@@ -44,6 +72,17 @@ export function restoreLog(view, seq, saved) {
   log.restore(saved);
   const last = log.after(log.last - 1);
   if (last !== undefined && last.type === 'status' && P.status.indexOf(last.status) >= P.completed) log.done = true;
+  // The snapshot's progress is the latest report the log kept.
+  const kept = [...log.head, ...log.tail];
+  for (let i = kept.length - 1; i >= 0; i--) {
+    const e = kept[i];
+    if (e.type !== 'progress') continue;
+    const { done, total, message } = e;
+    x.progress = Object.freeze(total === undefined
+      ? message === undefined ? { done } : { done, message }
+      : message === undefined ? { done, total } : { done, total, message });
+    break;
+  }
 }
 
 export class TaskLog {

@@ -17,7 +17,7 @@ use super::store::{Js, View};
 use super::{errors, glue, promises, timers};
 use crate::engine::{
     Changes, Ending, Engine, EngineError, ErrorKind, NewTask, Outcome, Restored, RestoredNotice,
-    Status, Store,
+    Status, Store, StoredLog,
 };
 
 /// A pending promise and what settles it (`calls.js`'s `deferred`).
@@ -302,6 +302,11 @@ fn batch_of(engine: &Engine<Js>, view: &View, changes: &Changes<Js>) -> JsValue 
                 JsValue::UNDEFINED
             },
             dropped: t.dropped() as f64,
+            log: if output {
+                super::store::saved_log(view, f)
+            } else {
+                JsValue::UNDEFINED
+            },
             attempt: f64::from(t.attempt()),
             resume: t.resumes(),
         });
@@ -391,8 +396,23 @@ fn task(value: JsValue) -> Option<Restored<Js>> {
         agent,
         ending,
         output,
-        log: None,
+        log: stored_log(r.log),
         attempt: r.attempt.max(1.0) as u32,
+    })
+}
+
+/// A saved log, with the weights the engine needs to go on cutting it.
+fn stored_log(saved: JsValue) -> Option<StoredLog<Js>> {
+    if saved.is_undefined() {
+        return None;
+    }
+    let (head, tail, last): (Vec<u32>, Vec<u32>, f64) =
+        records::from_js(super::store::log_weights(&saved))?;
+    Some(StoredLog {
+        entries: saved,
+        head,
+        tail,
+        last: last.max(0.0) as u64,
     })
 }
 

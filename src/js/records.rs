@@ -351,6 +351,13 @@ pub struct TaskRecord {
     pub tail: JsValue,
     #[serde(default)]
     pub dropped: f64,
+    /// Kept log entries: `{ head, tail, last }` (log.js's `kept()`).
+    #[serde(
+        default,
+        with = "preserve",
+        skip_serializing_if = "JsValue::is_undefined"
+    )]
+    pub log: JsValue,
     #[serde(default)]
     pub attempt: f64,
     #[serde(default)]

@@ -52,6 +52,12 @@ extern "C" {
     );
     #[wasm_bindgen(js_name = restoreLog)]
     fn restore_log(view: &View, seq: f64, saved: &JsValue);
+    /// Task `seq`'s kept log as a durable store saves it (undefined: none).
+    #[wasm_bindgen(js_name = savedLog)]
+    pub fn saved_log(view: &View, seq: f64) -> JsValue;
+    /// A saved log's weights: `[head, tail, last]` (see `StoredLog`).
+    #[wasm_bindgen(js_name = logWeights)]
+    pub fn log_weights(saved: &JsValue) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/src/js/view.js")]

@@ -366,3 +366,60 @@ Deno.test("a cleanup while initialize loads the store: initialize rejects DISPOS
   b.free();
   kv.close();
 });
+
+Deno.test("the log is stored with the task: a reader resumes from its last seq with no duplicate and no hole", async () => {
+  const { kv } = await tempKv();
+  const a = new BackgroundManager({ store: { kv } });
+  await a.initialize(makeSession("s").session);
+  await a.createTask({ id: "t", options: {} });
+  // Enough output to need more than one KV piece for the log.
+  for (let i = 0; i < 40; i++) await a.appendOutput("t", `chunk ${i} ` + "x".repeat(2000));
+  const before = (await a.readLog("t")).entries;
+  const lastSeen = before[20].seq;
+  // Output and log are saved coalesced; let one save happen.
+  await sleep(400);
+  a.free();
+
+  const b = new BackgroundManager({ store: { kv } });
+  await b.initialize(makeSession("s").session);
+  consistent(b);
+  assert.deepEqual((await b.readLog("t")).entries, before, "the log reads back as it was");
+  const resumed: number[] = [];
+  const reader = (async () => {
+    for await (const e of b.watch("t", { from: lastSeen })) resumed.push(e.seq);
+  })();
+  await b.appendOutput("t", "after the restart");
+  await b.completeTask("t", "done");
+  await reader;
+  const expected = [...before.slice(21).map((e) => e.seq), before.at(-1)!.seq + 1, before.at(-1)!.seq + 2];
+  assert.deepEqual(resumed, expected);
+  const all = (await b.readLog("t")).entries;
+  assert.deepEqual(all.slice(-2).map((e) => e.type), ["output", "status"]);
+  consistent(b);
+  b.free();
+  kv.close();
+});
+
+Deno.test("a launched task's log survives its runner's death: interrupted is the next entry", async () => {
+  const { kv } = await tempKv();
+  const runner = ({ progress }: { progress(p: { done: number }): void }) => {
+    progress({ done: 1 });
+    return new Promise(() => {});
+  };
+  const a = new BackgroundManager({ store: { kv }, runner: runner as never });
+  await a.initialize(makeSession("s").session);
+  await a.launch({ id: "r", agent: "x", prompt: "p" });
+  const before = (await a.readLog("r")).entries;
+  assert.deepEqual(before.map((e) => e.type), ["status", "status", "progress"]);
+  await sleep(400);
+  a.free();
+  const b = new BackgroundManager({ store: { kv } });
+  await b.initialize(makeSession("s").session);
+  const after = (await b.readLog("r")).entries;
+  assert.deepEqual(after.slice(0, 3), before);
+  assert.deepEqual([after[3].seq, after[3].type, (after[3] as { status?: string }).status], [4, "status", "interrupted"]);
+  assert.deepEqual((await b.getTask("r"))?.progress, { done: 1 });
+  consistent(b);
+  b.free();
+  kv.close();
+});
