@@ -37,6 +37,15 @@ test('tasks and notices survive a page reload with the IndexedDB store', async (
     assert.equal(sent.get('ran')?.[0], 'interrupted');
     assert.equal(sent.get('again')?.[0], 'completed');
     assert.equal(second.pending, 0);
+    // The log came back as it was, and the reader that resumed from its
+    // last seq saw every later entry once: no duplicate, no hole.
+    const { before, after, lastSeen, resumed } = second.log;
+    assert.equal(lastSeen, 30);
+    assert.deepEqual(after.slice(0, before.length), before);
+    const last = before.at(-1).seq;
+    assert.deepEqual(resumed, [...before.slice(30).map((e) => e.seq), last + 1, last + 2]);
+    for (let i = 1; i < resumed.length; i++) assert.equal(resumed[i], resumed[i - 1] + 1);
+    assert.deepEqual(after.slice(-2).map((e) => e.type), ['output', 'status']);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
