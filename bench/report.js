@@ -22,6 +22,8 @@ export function report(r, title) {
     ['getAllTasks(), 300 tasks × 64 KiB output, µs', f(list), f(listRef), `${(listRef / list).toFixed(2)}×`],
     ['streaming: append + since-cursor read, µs', f(stream), f(streamRef), `${(streamRef / stream).toFixed(2)}×`],
     ['launches through concurrency 8, runs/ms (peer p-queue)', f(launch), f(launchPeer), `${(launch / launchPeer).toFixed(2)}×`],
+    ['fan-out: 100 tasks × 1,000 chunks, 3 watchers each, entries/ms (peer EventTarget)',
+      f(r.output.fanout[0]), f(r.output.fanout[1]), `${(r.output.fanout[0] / r.output.fanout[1]).toFixed(2)}×`],
     [`TTL expiry of ${r.times.n} tasks, ms after the deadline`, f(r.times.ttl[0], 3), f(r.times.ttl[1], 3), ''],
     ['completeTask → waiting getOutput resolved, ms', f(r.times.wake[0], 3), f(r.times.wake[1], 3), '']]));
   const b = r.burst;
@@ -50,6 +52,8 @@ export function targets(r) {
     ['list with 64 KiB outputs ≥ 1.0× plain JS', `${(listRef / list).toFixed(2)}×`, listRef / list >= 1],
     ['streaming ≥ 1.0× plain JS', `${(streamRef / stream).toFixed(2)}×`, streamRef / stream >= 1],
     ['launch throughput ≥ 1.0× p-queue', `${(launch / launchPeer).toFixed(2)}×`, launch / launchPeer >= 1],
+    ['watch fan-out ≥ 1.0× EventTarget', `${(r.output.fanout[0] / r.output.fanout[1]).toFixed(2)}×`,
+      r.output.fanout[0] >= r.output.fanout[1]],
     ['memory after the burst within 5 MB of before', `${mb(b.after - b.before)} MB`, b.after - b.before <= 5 * 2 ** 20],
     ['wake-up < 0.2 ms', `${r.times.wake[0].toFixed(3)} ms`, r.times.wake[0] < 0.2],
     ['bytes per task ≤ plain JS', `${r.mem.ours.perTask.toFixed(0)} vs ${r.mem.reference.perTask.toFixed(0)}`,

@@ -178,6 +178,70 @@ export async function streaming(Manager, { tasks = 10, appends = 20_000, chunk =
 }
 
 /**
+ * Fan-out: `tasks` tasks get `chunks` output chunks each, and `watchers`
+ * readers follow each task with `for await (const e of m.watch(id))` until
+ * it completes. Entries delivered per ms.
+ */
+export async function fanout(Manager, { tasks = 100, chunks = 1_000, watchers = 3 } = {}) {
+  const { m, ids } = await filled(Manager, tasks);
+  const piece = 'z'.repeat(31) + '\n';
+  let seen = 0;
+  const start = performance.now();
+  const readers = [];
+  for (const id of ids) {
+    for (let w = 0; w < watchers; w++) {
+      readers.push((async () => {
+        for await (const e of m.watch(id)) if (e.type === 'output') seen++;
+      })());
+    }
+  }
+  for (let i = 0; i < chunks; i++) for (const id of ids) m.appendOutput(id, piece);
+  for (const id of ids) m.completeTask(id, null);
+  await Promise.all(readers);
+  const ms = performance.now() - start;
+  if (seen !== tasks * chunks * watchers) throw new Error(`the watchers saw ${seen} entries`);
+  await m.cleanup();
+  return seen / ms;
+}
+
+/**
+ * The same fan-out in plain JS: a log array and an EventTarget per task,
+ * each entry the same object as ours, dispatched to `watchers` listeners.
+ */
+export async function fanoutEventTarget({ tasks = 100, chunks = 1_000, watchers = 3 } = {}) {
+  const piece = 'z'.repeat(31) + '\n';
+  let seen = 0;
+  const start = performance.now();
+  const logs = [];
+  for (let t = 0; t < tasks; t++) {
+    const target = new EventTarget();
+    for (let w = 0; w < watchers; w++) {
+      target.addEventListener('entry', (event) => {
+        if (event.detail.type === 'output') seen++;
+      });
+    }
+    logs.push({ target, entries: [], cursor: 0 });
+  }
+  for (let i = 0; i < chunks; i++) {
+    for (const log of logs) {
+      log.cursor += piece.length;
+      const entry = { seq: log.entries.length + 1, type: 'output', at: Date.now(), text: piece, cursor: log.cursor };
+      log.entries.push(entry);
+      log.target.dispatchEvent(new CustomEvent('entry', { detail: entry }));
+    }
+  }
+  for (const log of logs) {
+    const entry = { seq: log.entries.length + 1, type: 'status', at: Date.now(), status: 'completed' };
+    log.entries.push(entry);
+    log.target.dispatchEvent(new CustomEvent('entry', { detail: entry }));
+  }
+  await Promise.resolve();
+  const ms = performance.now() - start;
+  if (seen !== tasks * chunks * watchers) throw new Error(`the listeners saw ${seen} entries`);
+  return seen / ms;
+}
+
+/**
  * Memory returned after a burst: `tasks` tasks get `size` characters of
  * output each, complete, and are evicted (a short TTL). Bytes (JS heap +
  * wasm memory, after gc) before and after.
@@ -325,6 +389,8 @@ export async function all({ Ours, Reference, PQueue, measure, quick, log = () =>
   const [list, listReference] = await alternate(rounds, () => listWithOutput(Ours), () => listWithOutput(Reference));
   const [stream, streamReference] = await alternate(rounds, () => streaming(Ours), () => streaming(Reference));
   log('output');
+  const [fan, fanPeer] = await alternate(rounds, () => fanout(Ours), () => fanoutEventTarget());
+  log('fan-out');
   const [launchOurs, launchPeer] = await launches({ Ours, PQueue, rounds });
   log('launches');
   const times = {
@@ -337,7 +403,7 @@ export async function all({ Ours, Reference, PQueue, measure, quick, log = () =>
     mem,
     cycles,
     times,
-    output: { list: [list, listReference], stream: [stream, streamReference] },
+    output: { list: [list, listReference], stream: [stream, streamReference], fanout: [fan, fanPeer] },
     burst: { ours: burstOurs, reference: burstReference },
     launch: [launchOurs, launchPeer],
   };

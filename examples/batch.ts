@@ -34,11 +34,13 @@ const pause = (ms: number, signal: AbortSignal) =>
 let seed = 42;
 const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
 
-async function runner({ agent, prompt, signal, write }: RunnerContext) {
+async function runner({ agent, prompt, signal, write, progress }: RunnerContext) {
   const steps = 3 + Math.floor(random() * 4);
+  progress({ done: 0, total: steps, message: "starting" });
   for (let step = 1; step <= steps; step++) {
     await pause(60 + random() * 140, signal);
     write(`[${agent}] step ${step}/${steps} of "${prompt}"\n`);
+    progress({ done: step, total: steps, message: `step ${step}` });
   }
   if (random() < 0.12) throw new Error(`${agent} lost its connection`);
   return { words: 100 + Math.floor(random() * 900) };
@@ -50,16 +52,29 @@ await manager.initialize({ id: "batch", getStatus: () => "running", sendMessage:
 // `interrupted` happens only with the durable build's store; counted all the same.
 const counts: Record<BackgroundTaskStatus, number> = { queued: 0, running: 0, completed: 0, error: 0, cancelled: 0, interrupted: 0 };
 let outputBytes = 0;
-manager.subscribe((event) => {
-  if (event.type === "created") {
-    counts[event.status]++;
-  } else if (event.type === "status") {
-    counts[event.previous]--;
-    counts[event.status]++;
-  } else if (event.type === "output") {
-    outputBytes += event.chunk.length;
+// How far each running task says it is (its runner's progress reports).
+const share = new Map<string, number>();
+// The manager's events as a `for await` loop, ended by its signal.
+const following = new AbortController();
+const followed = (async () => {
+  try {
+    for await (const event of manager.watchAll({ signal: following.signal })) {
+      if (event.type === "created") {
+        counts[event.status]++;
+      } else if (event.type === "status") {
+        counts[event.previous]--;
+        counts[event.status]++;
+        if (event.status !== "running") share.delete(event.taskId);
+      } else if (event.type === "output") {
+        outputBytes += event.chunk.length;
+      } else if (event.type === "progress" && event.progress.total) {
+        share.set(event.taskId, event.progress.done / event.progress.total);
+      }
+    }
+  } catch (e) {
+    if (!following.signal.aborted) throw e;
   }
-});
+})();
 
 const tty = Deno.stdout.isTerminal();
 const encoder = new TextEncoder();
@@ -71,8 +86,10 @@ const paint = (status: BackgroundTaskStatus, text: string) => (tty ? `${COLORS[s
 
 function progress(): string {
   const done = counts.completed + counts.error + counts.cancelled + counts.interrupted;
+  // Finished tasks count whole; running ones by the share their runner reported.
+  const partial = [...share.values()].reduce((a, b) => a + b, 0);
   const width = 30;
-  const filled = Math.round((done / TOTAL) * width);
+  const filled = Math.min(width, Math.round(((done + partial) / TOTAL) * width));
   const bar = "█".repeat(filled) + "░".repeat(width - filled);
   const parts = (Object.keys(counts) as BackgroundTaskStatus[]).map((s) => paint(s, `${s} ${counts[s]}`));
   return `[${bar}] ${String(done).padStart(3)}/${TOTAL}  ${parts.join("  ")}  ${(outputBytes / 1024).toFixed(1)} KB out`;
@@ -101,15 +118,20 @@ const ticker = setInterval(draw, tty ? 80 : 500);
 setTimeout(() => manager.cancelTask(tasks[TOTAL - 1].id).catch(() => {}), 300);
 await Promise.all(tasks.map((t) => manager.getOutput(t.id, { wait: true })));
 clearInterval(ticker);
+// The last events are in; then stop following.
+await new Promise((r) => setTimeout(r, 0));
+following.abort();
+await followed;
 draw(true);
 
 const all = await manager.getAllTasks();
 console.log(`\n${all.length} tasks in ${((Date.now() - started) / 1000).toFixed(1)} s, at most ${MAX} at once\n`);
-const header = ["task", "agent", "status", "time", "output", "result / error"];
+const header = ["task", "agent", "status", "steps", "time", "output", "result / error"];
 const table = all.map((t) => [
   t.id,
   t.agent ?? "",
   t.status,
+  t.progress ? `${t.progress.done}/${t.progress.total}` : "",
   `${((t.updatedAt - t.createdAt) / 1000).toFixed(2)} s`,
   `${(t.output ?? "").length} B`,
   t.status === "completed" ? `${t.result.words} words` : t.error ?? "",

@@ -89,7 +89,13 @@ run e2e node --test tests/e2e/page.test.mjs
 step "the Deno examples run"
 deno run --quiet --allow-read examples/lifecycle.ts > /dev/null
 echo "examples/lifecycle.ts: ok"
-deno run --quiet --allow-read examples/batch.ts 8 3 > /dev/null
+deno run --quiet --allow-read examples/batch.ts 8 3 > "$log/batch.out"
+# Every completed job shows its runner's last progress report: all its steps.
+if ! awk '$3 == "completed" { n++; split($4, s, "/"); if (s[1] != s[2] || s[1] == "") bad++ } END { exit !(n > 0 && bad == 0) }' "$log/batch.out"; then
+  echo "examples/batch.ts: a completed job without its full progress" >&2
+  cat "$log/batch.out" >&2
+  exit 1
+fi
 echo "examples/batch.ts: ok"
 if deno run --quiet --allow-read examples/batch.ts abc 2> "$log/usage.err"; then
   echo "examples/batch.ts abc ran instead of printing its usage" >&2

@@ -290,6 +290,7 @@ fn stored(id: &str, status: Status, at: u64, agent: Option<&str>, resume: bool) 
         output: Some(("head".into(), 4, "tail".into(), 4, 10)),
         log: None,
         attempt: 1,
+        started: false,
     }
 }
 

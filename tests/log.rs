@@ -226,3 +226,46 @@ fn a_dropped_wait_is_gone_with_its_timeout_and_the_others_still_wake() {
     assert_eq!(woken, vec![Out::Wake(2, Status::Completed, false)]);
     assert_eq!(e.waiting(), 0);
 }
+
+#[test]
+fn a_run_started_at_launch_costs_no_stream_and_one_started_later_logs_its_start() {
+    let mut e = common::with(Config {
+        max_concurrent: Some(1),
+        ..Config::default()
+    });
+    common::launch(&mut e, "now", "agent", T0);
+    common::launch(&mut e, "later", "agent", T0);
+    let (now, later) = (common::seq(&e, "now"), common::seq(&e, "later"));
+    e.run_settled(now, Ok("done"), T0 + 7);
+    assert!(
+        e.task(now).unwrap().stream.is_none(),
+        "queued, running and completed come from its times"
+    );
+    assert!(
+        e.task(later).unwrap().stream.is_some(),
+        "it waited: its start is logged as it happens"
+    );
+    let entries = read(&mut e, "now", 0, usize::MAX);
+    assert_eq!(
+        kinds(&entries),
+        vec![
+            (1, K::Status(Status::Queued, None)),
+            (2, K::Status(Status::Running, None)),
+            (3, K::Status(Status::Completed, None)),
+        ]
+    );
+    assert_eq!(
+        entries.iter().map(|x| x.at).collect::<Vec<_>>(),
+        vec![T0, T0, T0 + 7]
+    );
+    let waited = read(&mut e, "later", 0, usize::MAX);
+    assert_eq!(
+        kinds(&waited),
+        vec![
+            (1, K::Status(Status::Queued, None)),
+            (2, K::Status(Status::Running, None))
+        ]
+    );
+    assert_eq!(waited[1].at, T0 + 7);
+    common::drain(&mut e);
+}

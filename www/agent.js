@@ -2,19 +2,22 @@
 // streams a few lines (one every `delay` ms), stops at once when its signal
 // aborts, and fails at `failRate` (0 to 1), so every state can be seen.
 export function simulatedAgent({ delay, failRate }) {
-  return async ({ agent, prompt, signal, write }) => {
+  return async ({ agent, prompt, signal, write, progress }) => {
     const steps = [
       `[${agent}] Received: ${prompt}\n`,
       `[${agent}] Thinking about it...\n`,
       `[${agent}] Drafting the answer...\n`,
     ];
-    for (const step of steps) {
+    const total = steps.length + 1;
+    for (const [i, step] of steps.entries()) {
       await pause(delay, signal);
       write(step);
+      progress({ done: i + 1, total, message: step.trim() });
     }
     await pause(delay, signal);
     if (Math.random() < failRate) throw new Error(`${agent} gave up: the simulated model failed`);
     write(`[${agent}] Done.\n`);
+    progress({ done: total, total, message: 'Done' });
     return { response: `Simulated response from ${agent} to: ${prompt}` };
   };
 }

@@ -59,7 +59,7 @@ function onEvent(event) {
         seq: seq++, id: t.id, agent: t.agent, prompt: t.prompt, status: event.status,
         createdAt: t.createdAt, updatedAt: t.updatedAt,
         startedAt: event.status === 'running' ? t.createdAt : undefined,
-        output: t.output ?? '', result: undefined, error: undefined,
+        output: t.output ?? '', result: undefined, error: undefined, progress: t.progress,
       };
       model.set(t.id, entry);
       list.add(entry);
@@ -84,6 +84,13 @@ function onEvent(event) {
       const entry = model.get(event.taskId);
       if (!entry) return;
       entry.output = (entry.output + event.chunk).slice(-TAIL);
+      list.render(entry, now);
+      break;
+    }
+    case 'progress': {
+      const entry = model.get(event.taskId);
+      if (!entry) return;
+      entry.progress = event.progress;
       list.render(entry, now);
       break;
     }

@@ -26,15 +26,20 @@ export class TaskList {
     const elapsed = el('span', 'elapsed num');
     const output = el('pre', 'output');
     const detail = el('span', 'detail');
+    // The runner's latest progress report: a bar and its message.
+    const bar = el('progress', 'bar');
+    bar.hidden = true;
+    bar.setAttribute('aria-label', `Progress of task ${name}`);
+    const step = el('span', 'step');
     const wait = button('Wait', 'small', () => this.actions.wait(task.id, wait), `Wait for task ${name}`);
     const cancel = button('Cancel', 'small', () => this.actions.cancel(task.id), `Cancel task ${name}`);
     const details = button('Details', 'small', () => this.actions.details(task.id), `Details of task ${name}`);
     const actions = el('span', 'actions');
     actions.append(details, wait, cancel);
     const out = el('div', 'out');
-    out.append(output, detail);
+    out.append(bar, step, output, detail);
     li.append(id, el('span', 'agent', task.agent ?? '—'), el('span', 'prompt', task.prompt ?? ''), badge, elapsed, out, actions);
-    this.cards.set(task.id, { li, badge, elapsed, output, detail, cancel });
+    this.cards.set(task.id, { li, badge, elapsed, output, detail, cancel, bar, step });
     this.list.append(li);
   }
 
@@ -55,6 +60,19 @@ export class TaskList {
     if (card.output.textContent !== text) {
       card.output.textContent = text;
       card.output.scrollTop = card.output.scrollHeight;
+    }
+    const p = task.progress;
+    card.bar.hidden = p === undefined;
+    if (p !== undefined) {
+      // Without a total the bar is indeterminate: work goes on, of unknown size.
+      if (p.total !== undefined && p.total > 0) {
+        card.bar.max = p.total;
+        card.bar.value = Math.min(p.done, p.total);
+      } else {
+        card.bar.removeAttribute('value');
+      }
+      const count = p.total !== undefined ? `${p.done}/${p.total}` : `${p.done}`;
+      card.step.textContent = p.message ? `${count} · ${p.message}` : count;
     }
     card.detail.className = `detail ${task.status}-text`;
     const said = task.status === 'error'

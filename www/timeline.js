@@ -18,9 +18,12 @@ export class Timeline {
     const track = el('span', 'track');
     const queued = el('span', 'seg queued');
     const run = el('span', 'seg run');
-    track.append(queued, run);
+    // How far its runner says it is: a mark along the running bar.
+    const done = el('span', 'seg done');
+    done.hidden = true;
+    track.append(queued, run, done);
     li.append(label, track);
-    this.lanes.set(task.id, { li, queued, run });
+    this.lanes.set(task.id, { li, queued, run, done });
     this.list.append(li);
   }
 
@@ -49,7 +52,15 @@ export class Timeline {
       place(lane.queued, at(task.createdAt), at(queuedUntil), queuedUntil > task.createdAt);
       place(lane.run, at(started ?? until), at(until), started !== undefined && until > started);
       lane.run.className = `seg run ${task.status}`;
-      lane.li.title = `${task.id}: ${task.status}`;
+      const p = task.progress;
+      const share = p?.total > 0 ? Math.min(1, p.done / p.total) : undefined;
+      if (share !== undefined && started !== undefined) {
+        place(lane.done, at(started), at(started + (until - started) * share), until > started);
+      } else {
+        lane.done.hidden = true;
+      }
+      const said = p ? ` (${p.total ? `${p.done}/${p.total}` : p.done}${p.message ? `: ${p.message}` : ''})` : '';
+      lane.li.title = `${task.id}: ${task.status}${said}`;
     }
     this.axis.textContent = `${((end - start) / 1000).toFixed(1)} s`;
   }

@@ -13,7 +13,8 @@ type Kind<'a, H> = LogKind<'a, <H as Host>::Payload, <H as Host>::Text>;
 impl<H: Host> Engine<H> {
     /// Makes task `seq`'s stream if it has none, logging the entries every
     /// task has had so far: its first status (`queued` when launched,
-    /// `running` when created), and its final one if it has ended. Returns
+    /// `running` when created), `running` at its creation when its runner
+    /// started then, and its final status if it has ended. Returns
     /// the seq of its newest entry (0: no such task).
     pub fn open_log(&mut self, seq: u64) -> u64 {
         let Some(task) = self.table.get_mut(seq) else {
@@ -23,17 +24,21 @@ impl<H: Host> Engine<H> {
             return task.log_last();
         }
         task.stream = Some(Box::new(Stream::new(self.config.output_cap)));
-        let (first, created, status, updated) = (
+        let (first, started, created, status, updated) = (
             if task.agent != 0 {
                 Status::Queued
             } else {
                 Status::Running
             },
+            task.started_at_creation(),
             task.created_at,
             task.status,
             task.updated_at,
         );
         self.log_entry(seq, Kind::<H>::Status(first), ENTRY_COST, created);
+        if started {
+            self.log_entry(seq, Kind::<H>::Status(Status::Running), ENTRY_COST, created);
+        }
         if status.is_final() {
             self.log_entry(seq, Kind::<H>::Status(status), ENTRY_COST, updated);
         }

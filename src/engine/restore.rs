@@ -29,6 +29,8 @@ pub struct Restored<H: Host> {
     pub log: Option<StoredLog<H>>,
     /// Which run this was (1 for the first).
     pub attempt: u32,
+    /// Its runner started the moment it was created (see `Task::restart`).
+    pub started: bool,
 }
 
 /// Kept output: head text and units, tail text and units, units dropped
@@ -119,7 +121,12 @@ impl<H: Host> Engine<H> {
                 self.store.restore_log(seq, l.entries);
                 s.log = Log::restored(cap, &l.head, &l.tail, l.last);
             }
-            let restart = self.store_restart(launched, resume, r.attempt, seq);
+            let restart = self.store_restart(launched, resume, r.attempt, seq)
+                | if r.started && stream.is_none() {
+                    super::task::STARTED
+                } else {
+                    0
+                };
             self.table.insert(Task {
                 created_at: r.created_at,
                 updated_at: r.updated_at.max(r.created_at),
@@ -142,6 +149,9 @@ impl<H: Host> Engine<H> {
                     r.updated_at.max(r.created_at),
                 );
                 self.log_entry(seq, LogKind::Status(first), ENTRY_COST, created);
+                if r.started {
+                    self.log_entry(seq, LogKind::Status(Status::Running), ENTRY_COST, created);
+                }
                 if r.status.is_final() {
                     self.log_entry(seq, LogKind::Status(r.status), ENTRY_COST, updated);
                 }
@@ -209,7 +219,7 @@ impl<H: Host> Engine<H> {
         if attempt > 1 {
             self.store.set_attempt(seq, attempt);
         }
-        let runs = attempt.saturating_sub(1).min(127) as u8;
+        let runs = attempt.saturating_sub(1).min(u32::from(super::task::RUNS)) as u8;
         if resume {
             runs | super::task::RESUME
         } else {

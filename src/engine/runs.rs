@@ -99,7 +99,17 @@ impl<H: Host> Engine<H> {
         }
         self.active_by_agent[i] += 1;
         self.journal_task(seq);
-        self.log_entry(seq, LogKind::Status(Status::Running), ENTRY_COST, now);
+        // Started the moment it was created (most launches): its log makes
+        // this entry from its times when it is first read or written.
+        let at_creation = self
+            .table
+            .get_mut(seq)
+            .filter(|t| t.stream.is_none() && t.created_at == now)
+            .map(|t| t.restart |= super::task::STARTED)
+            .is_some();
+        if !at_creation {
+            self.log_entry(seq, LogKind::Status(Status::Running), ENTRY_COST, now);
+        }
         self.event(seq, |id| Event::Status {
             id,
             status: Status::Running,

@@ -54,8 +54,10 @@ pub struct Task {
     pub run: Run,
     pub outcome: Outcome,
     /// A launched task's restart byte: bit 7 set when it was launched with
-    /// `resume: true`; the low bits count the runs after the first one
-    /// (saturating), so `attempt()` is 1 on the first run.
+    /// `resume: true`; bit 6 set when its runner started at the moment it
+    /// was created (its log's `running` entry is then made from its times,
+    /// see `Engine::open_log`); the low six bits count the runs after the
+    /// first one (saturating), so `attempt()` is 1 on the first run.
     pub restart: u8,
 }
 
@@ -93,14 +95,19 @@ impl Task {
     /// Which run of its runner this is: 1, then one more after each restart
     /// that queued it again.
     pub fn attempt(&self) -> u32 {
-        u32::from(self.restart & !RESUME) + 1
+        u32::from(self.restart & RUNS) + 1
     }
 
-    /// Counts one more run (saturating at 128).
+    /// Counts one more run (saturating at 64).
     pub fn count_attempt(&mut self) {
-        if self.restart & !RESUME < !RESUME {
+        if self.restart & RUNS < RUNS {
             self.restart += 1;
         }
+    }
+
+    /// Whether its runner started the moment it was created.
+    pub fn started_at_creation(&self) -> bool {
+        self.restart & STARTED != 0
     }
 
     /// Units of output dropped by cuts.
@@ -119,13 +126,17 @@ impl Task {
     pub fn log_last(&self) -> u64 {
         match &self.stream {
             Some(s) => s.log.last(),
-            None => 1 + u64::from(self.is_final()),
+            None => 1 + u64::from(self.started_at_creation()) + u64::from(self.is_final()),
         }
     }
 }
 
 /// The restart byte's resume bit.
 pub const RESUME: u8 = 0x80;
+/// The restart byte's bit for a runner started at the task's creation.
+pub const STARTED: u8 = 0x40;
+/// The restart byte's count of runs after the first.
+pub const RUNS: u8 = 0x3f;
 
 // Kept at 32 bytes on wasm32: a task's size is most of its memory.
 #[cfg(target_pointer_width = "32")]

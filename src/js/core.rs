@@ -131,7 +131,10 @@ impl Core {
         let _ = store;
         let view: View = view.unchecked_into();
         view.attach(&wasm_bindgen::memory());
-        let store = JsStore { view: view.clone() };
+        let store = JsStore {
+            view: view.clone(),
+            cut: Default::default(),
+        };
         let hooks = driver::Hooks {
             deliver: deliver::deliver,
             poll: on_poll,

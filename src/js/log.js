@@ -8,15 +8,15 @@ const DONE = Object.freeze({ value: undefined, done: true });
 
 // Keeps log entry `entry` of task `seq` in the view as the engine says
 // (see `Store::log` in store.rs for `kind`), and wakes its watchers.
-export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop) {
-  const x = view.extra(seq);
-  const log = (x.log ??= new TaskLog());
+export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop, outHead, outDrop) {
   let e;
   let done = false;
   if (kind === 0) {
+    // The chunk itself goes to the output first, as the engine cut it.
+    view.write(seq, value, outHead, outDrop);
     e = { seq: entry, type: 'output', at, text: value, cursor };
   } else if (kind === 1) {
-    x.progress = value;
+    view.extra(seq).progress = value;
     e = value.total === undefined
       ? value.message === undefined
         ? { seq: entry, type: 'progress', at, done: value.done }
@@ -34,7 +34,8 @@ export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop) 
       ? { seq: entry, type: 'status', at, status: P.status[status], error: view.value(seq) }
       : { seq: entry, type: 'status', at, status: P.status[status] };
   }
-  log.keep(e, head, drop, done);
+  const x = view.extra(seq);
+  (x.log ??= new TaskLog()).keep(e, head, drop, done);
 }
 
 // What an entry weighs against the cap: `ENTRY_COST` in log.rs, plus the
@@ -95,8 +96,8 @@ export class TaskLog {
     this.last = 0;
     // The final status entry is in (or the task left the table).
     this.done = false;
-    // Watchers waiting for the next entry.
-    this.parked = new Set();
+    // Watchers waiting for the next entry (a Set once one waits).
+    this.parked = null;
   }
 
   keep(entry, head, drop, done) {
@@ -125,7 +126,7 @@ export class TaskLog {
   }
 
   wake() {
-    if (this.parked.size === 0) return;
+    if (this.parked === null || this.parked.size === 0) return;
     const woken = [...this.parked];
     this.parked.clear();
     for (const w of woken) w.wake();
@@ -291,6 +292,18 @@ export class Watch {
   }
 
   next() {
+    // The common case first: the next entry is there to hand out.
+    const head = this.log.head;
+    const pos = this.pos;
+    if (pos < head.length && this.pending === null && !this.aborted) {
+      const e = head[pos];
+      this.pos = pos + 1;
+      return Promise.resolve({ value: e, done: false });
+    }
+    return this.slowNext();
+  }
+
+  slowNext() {
     if (this.pending !== null) return this.pending.then(() => this.next());
     if (this.aborted) {
       this.aborted = false;
@@ -311,7 +324,7 @@ export class Watch {
       this.resolve = resolve;
       this.reject = reject;
     });
-    this.log.parked.add(this);
+    (this.log.parked ??= new Set()).add(this);
     return this.pending;
   }
 
@@ -359,7 +372,7 @@ export class Watch {
   close() {
     if (this.closed) return;
     this.closed = true;
-    this.log.parked.delete(this);
+    this.log.parked?.delete(this);
     this.log = EMPTY;
     if (this.stop !== null) this.stop();
     this.stop = null;

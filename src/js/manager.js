@@ -60,6 +60,8 @@ function copy(bag, keys) {
 const CREATE = ['id', 'sessionId', 'options'];
 const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume'];
 
+const DONE = Promise.resolve();
+
 function settle(call) {
   try {
     return Promise.resolve(call());
@@ -358,9 +360,14 @@ export class BackgroundManager {
 
   appendOutput(taskId, chunk) {
     if (this.#disposed) return this.#gone();
-    const view = this.#view;
     const len = typeof chunk === 'string' ? chunk.length : -1;
-    return settle(() => this.#core.appendOutput(taskId, chunk, len, view.ids.get(taskId) ?? -1));
+    try {
+      this.#core.appendOutput(taskId, chunk, len, this.#view.ids.get(taskId) ?? -1);
+      // One settled promise serves every write: it holds nothing.
+      return DONE;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   subscribe(listener) {

@@ -309,6 +309,7 @@ fn batch_of(engine: &Engine<Js>, view: &View, changes: &Changes<Js>) -> JsValue 
             },
             attempt: f64::from(t.attempt()),
             resume: t.resumes(),
+            started: t.started_at_creation(),
         });
     }
     let mut notices = Vec::with_capacity(changes.notices.len());
@@ -398,6 +399,7 @@ fn task(value: JsValue) -> Option<Restored<Js>> {
         output,
         log: stored_log(r.log),
         attempt: r.attempt.max(1.0) as u32,
+        started: r.started,
     })
 }
 

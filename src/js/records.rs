@@ -362,6 +362,10 @@ pub struct TaskRecord {
     pub attempt: f64,
     #[serde(default)]
     pub resume: bool,
+    /// Its runner started the moment it was created (its log's `running`
+    /// entry is made from its times).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub started: bool,
 }
 
 /// A notification not delivered yet, as the store keeps it.

@@ -35,7 +35,8 @@ pub struct Waiter {
 #[wasm_bindgen(module = "/src/js/log.js")]
 extern "C" {
     /// Keeps log entry `entry` of task `seq` (see `Store::log`): `kind`
-    /// 0 output (`value` the chunk, `cursor` after it), 1 progress (`value`
+    /// 0 output (`value` the chunk, `cursor` after it, kept in the output
+    /// as `out_head` and `out_drop` say: see `Cut`), 1 progress (`value`
     /// the report), 2 heartbeat, 8 + a status number for a status.
     #[wasm_bindgen(js_name = logEntry)]
     #[allow(clippy::too_many_arguments)]
@@ -49,6 +50,8 @@ extern "C" {
         cursor: f64,
         head: bool,
         drop: f64,
+        out_head: f64,
+        out_drop: f64,
     );
     #[wasm_bindgen(js_name = restoreLog)]
     fn restore_log(view: &View, seq: f64, saved: &JsValue);
@@ -139,6 +142,10 @@ extern "C" {
 /// The store the JS skin gives the engine.
 pub struct JsStore {
     pub view: View,
+    /// The cut of the chunk just written: the engine logs every write at
+    /// once after it (`Engine::append`), and the entry carries the cut to
+    /// the view, so a chunk costs one crossing, not two.
+    pub cut: Cut,
 }
 
 impl Store<Js> for JsStore {
@@ -199,9 +206,8 @@ impl Store<Js> for JsStore {
         self.view.finish(seq as f64, &value)
     }
 
-    fn write(&mut self, seq: u64, chunk: &JsValue, cut: Cut) {
-        self.view
-            .write(seq as f64, chunk, cut.head as f64, cut.drop as f64);
+    fn write(&mut self, _seq: u64, _chunk: &JsValue, cut: Cut) {
+        self.cut = cut;
     }
 
     fn log(
@@ -228,6 +234,8 @@ impl Store<Js> for JsStore {
             cursor,
             cut.head,
             cut.drop as f64,
+            self.cut.head as f64,
+            self.cut.drop as f64,
         );
     }
 

@@ -81,6 +81,13 @@ test('the console runs, cancels, waits, explains and lays out every task', async
       assert.match(text, /\[default\] Done\./);
     }
     assert.equal(outputs[3], '', 'the cancelled task never ran');
+    // The runner's progress: a full bar and its last step on every finished row,
+    // none on the task that never ran, and the mark on its timeline lane.
+    const bars = await page.$$eval('#tasks progress.bar', (els) => els.map((b) => [b.hidden, b.value, b.max]));
+    assert.deepEqual(bars, [[false, 4, 4], [false, 4, 4], [false, 4, 4], [true, 0, 1]]);
+    const steps = await page.$$eval('#tasks .step', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(steps.slice(0, 3), ['4/4 · Done', '4/4 · Done', '4/4 · Done']);
+    assert.equal(await page.locator('#timeline .seg.done:not([hidden])').count(), 3);
     assert.equal(await page.locator('#tasks img, #tasks b, #detail img').count(), 0, 'output is text, never HTML');
     assert.equal(await page.evaluate(() => window.__injected), undefined);
     const elapsed = await page.$$eval('#tasks .elapsed', (els) => els.map((e) => e.textContent));
