@@ -98,6 +98,21 @@ export class TaskLog {
     this.done = false;
     // Watchers waiting for the next entry (a Set once one waits).
     this.parked = null;
+    // The answer last handed to a watcher, for the next watcher asking
+    // for the same entry: watchers of one task move in step, and a settled
+    // promise can be awaited by any number of them.
+    this.servedSeq = -1;
+    this.served = null;
+  }
+
+  // A settled `next()` answer for entry `e`, shared by the watchers that
+  // read it one after another.
+  answer(e) {
+    if (this.servedSeq !== e.seq) {
+      this.served = Promise.resolve({ value: e, done: false });
+      this.servedSeq = e.seq;
+    }
+    return this.served;
   }
 
   keep(entry, head, drop, done) {
@@ -129,7 +144,9 @@ export class TaskLog {
     if (this.parked === null || this.parked.size === 0) return;
     const woken = [...this.parked];
     this.parked.clear();
-    for (const w of woken) w.wake();
+    // Every parked watcher was at the end: one answer serves them all.
+    const shared = { value: undefined, done: false };
+    for (const w of woken) w.wake(shared);
   }
 
   // The entry a reader at `pos` reads next: the one after it, or a gap
@@ -296,9 +313,8 @@ export class Watch {
     const head = this.log.head;
     const pos = this.pos;
     if (pos < head.length && this.pending === null && !this.aborted) {
-      const e = head[pos];
       this.pos = pos + 1;
-      return Promise.resolve({ value: e, done: false });
+      return this.log.answer(head[pos]);
     }
     return this.slowNext();
   }
@@ -314,7 +330,7 @@ export class Watch {
     const e = this.log.after(this.pos);
     if (e !== undefined) {
       this.pos = e.seq;
-      return Promise.resolve({ value: e, done: false });
+      return e.type === 'gap' ? Promise.resolve({ value: e, done: false }) : this.log.answer(e);
     }
     if (this.log.done) {
       this.close();
@@ -328,15 +344,17 @@ export class Watch {
     return this.pending;
   }
 
-  // Called by the log: an entry came, or the log ended.
-  wake() {
+  // Called by the log: an entry came, or the log ended. `shared` is the
+  // answer object of this wake, filled by the first watcher it fits.
+  wake(shared) {
     const resolve = this.resolve;
     if (resolve === null) return;
     this.settled();
     const e = this.log.after(this.pos);
     if (e !== undefined) {
       this.pos = e.seq;
-      resolve({ value: e, done: false });
+      if (shared.value === undefined && e.type !== 'gap') shared.value = e;
+      resolve(shared.value === e ? shared : { value: e, done: false });
     } else {
       this.close();
       resolve(DONE);
