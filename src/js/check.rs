@@ -39,6 +39,15 @@ pub fn check(engine: &Engine<Js>) -> String {
                 task.dropped()
             );
         }
+        // The log: entries kept at each end and the newest seq, once made.
+        let log = task.stream.as_ref().map(|s| {
+            let (h, t) = s.log.kept();
+            (h as f64, t as f64, s.log.last() as f64)
+        });
+        let held_log = (number(4) >= 0.0).then(|| (number(4), number(5), number(6)));
+        if log != held_log {
+            return format!("view: task #{seq} keeps log {held_log:?}, the engine says {log:?}");
+        }
     }
     String::new()
 }

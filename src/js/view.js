@@ -210,14 +210,17 @@ export class View {
     return this.ids.size;
   }
 
-  // [id, head length, tail length, dropped] of task `seq`, for the
-  // differential check (check.rs); undefined if the view has no such task.
+  // [id, head length, tail length, dropped, log entries kept at the
+  // beginning and the end, newest seq (-1s without a log)] of task `seq`,
+  // for the differential check (check.rs); undefined if there is none.
   describeSeq(seq) {
     const i = (seq & this.mask) * STRIDE;
     const id = this.slots[i];
     if (id === undefined || this.ids.get(id) !== seq) return undefined;
     const x = this.slots[i + EXTRA];
-    return x === undefined ? [id, 0, 0, 0] : [id, x.head.length, x.tail.length - x.skip, x.dropped];
+    if (x === undefined) return [id, 0, 0, 0, -1, -1, -1];
+    const log = x.log === undefined ? [-1, -1, -1] : [x.log.head.length, x.log.tail.length - x.log.skip, x.log.last];
+    return [id, x.head.length, x.tail.length - x.skip, x.dropped, ...log];
   }
 
   // The output written after `cursor`, with the cut notice where text was

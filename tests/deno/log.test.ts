@@ -316,3 +316,18 @@ Deno.test("watchAll yields what subscribe hears and ends with break, its signal 
   m.free();
   assert.equal((await waiting).done, true);
 });
+
+Deno.test("a hostile signal is refused with a coded error, never thrown through", async () => {
+  await withManager(undefined, async (m) => {
+    await m.createTask({ id: "t", options: {} });
+    const throwing = { get aborted(): boolean { throw new Error("boom"); }, addEventListener() {}, removeEventListener() {} };
+    await rejects(m.getOutput("t", { wait: true, signal: throwing as never }), "INVALID_ARGUMENT", TypeError);
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    assert.throws(() => m.watch("t", { signal: revoked.proxy as never }), (e: { code?: string }) => e.code === "INVALID_ARGUMENT");
+    const getter = { get signal(): never { throw new Error("no"); } };
+    await rejects(m.cancelTask("t", getter as never), "INVALID_ARGUMENT", TypeError);
+    assert.equal((await m.getTask("t"))!.status, "running");
+    check(m);
+  });
+});
