@@ -15,6 +15,9 @@ import type {
   LaunchOptions,
   RunnerContext,
   TaskEvent,
+  TaskLogEntry,
+  TaskProgress,
+  ReadLogResult,
   TaskNotification,
 } from "../../pkg/index.js";
 
@@ -105,6 +108,39 @@ export async function seedExamples(): Promise<void> {
   });
   unsubscribe();
   void queued, agent, next;
+
+  // The log: entries narrow by type; watch is an async iterable with a signal.
+  const page: ReadLogResult = await agents.readLog(launched.id, { after: 0, limit: 10 });
+  const resumeAt: number = page.next;
+  const stop = new AbortController();
+  for await (const entry of agents.watch(launched.id, { from: resumeAt, signal: stop.signal })) {
+    const e: TaskLogEntry = entry;
+    if (e.type === "output") console.log(e.text.length, e.cursor);
+    if (e.type === "status") console.log(e.status, e.error);
+    if (e.type === "progress") console.log(e.done, e.total, e.message);
+    if (e.type === "gap") console.log(e.dropped);
+    break;
+  }
+  for await (const event of agents.watchAll({ signal: stop.signal })) {
+    if (event.type === "progress") console.log(event.progress.done);
+    break;
+  }
+  const shown: TaskProgress | undefined = (await agents.getTask(launched.id))?.progress;
+  void shown;
+  await agents.getOutput(launched.id, { wait: true, signal: stop.signal });
+  await agents.cancelTask(launched.id, { signal: stop.signal });
+  new BackgroundManager({
+    runner: ({ progress, heartbeat }) => {
+      progress({ done: 1, total: 2, message: "half" });
+      heartbeat();
+      // @ts-expect-error: done is a number
+      progress({ done: "1" });
+    },
+  });
+  // @ts-expect-error: an output entry has no status
+  void ((e: TaskLogEntry) => e.type === "output" && e.status);
+  // @ts-expect-error: after is a number
+  await agents.readLog(launched.id, { after: "3" });
 
   // @ts-expect-error: not a status
   await manager.getAllTasks("done");
