@@ -31,8 +31,13 @@ size() {
   printf 'size: %s bytes JS glue gzipped, + %s bytes of the skin'"'"'s JS\n' "$js" "$glue"
   echo "$gz"
 }
-gz=$(size pkg " (budget 81920)" | tee /dev/stderr | tail -1)
-size pkg/durable " (durable build: stores and the inbox)" | head -2 >&2
+# Printed through variables, not `tee /dev/stderr` (which truncates a log
+# file that stderr goes to) or `head` (which can end the pipe early: SIGPIPE).
+out=$(size pkg " (budget 81920)")
+printf '%s\n' "$out" | sed -n 1,2p >&2
+gz=$(printf '%s\n' "$out" | sed -n 3p)
+out=$(size pkg/durable " (durable build: stores and the inbox)")
+printf '%s\n' "$out" | sed -n 1,2p >&2
 if [ -z "$extra" ] && [ "$gz" -gt 81920 ]; then
   echo "size: over the budget" >&2
   exit 1

@@ -411,3 +411,93 @@ export function deferredPromise(d) {
 export function settle(d, ok, value) {
   (ok ? d.resolve : d.reject)(value);
 }
+
+// ---- signals -----------------------------------------------------------
+
+// The reason an aborted signal rejects with.
+export function reasonOf(signal) {
+  try {
+    const reason = signal.reason;
+    if (reason !== undefined) return reason;
+  } catch {
+    // A hostile signal: the standard reason instead.
+  }
+  return abortError();
+}
+
+function abortError() {
+  try {
+    return new DOMException('This operation was aborted', 'AbortError');
+  } catch {
+    const e = new Error('This operation was aborted');
+    e.name = 'AbortError';
+    return e;
+  }
+}
+
+// `options.signal` of `what` checked: undefined, or something that is an
+// AbortSignal as far as the manager uses one. Throws INVALID_ARGUMENT.
+export function signalOption(options, what) {
+  let signal;
+  try {
+    signal = options === undefined || options === null ? undefined : options.signal;
+  } catch (e) {
+    throw makeError(1, `Reading ${what}.signal threw: ${e}`, 'INVALID_ARGUMENT');
+  }
+  if (signal === undefined) return undefined;
+  let ok = false;
+  try {
+    ok = signal !== null && typeof signal === 'object' && typeof signal.aborted === 'boolean' &&
+      typeof signal.addEventListener === 'function' && typeof signal.removeEventListener === 'function';
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw makeError(1, `${what}.signal must be an AbortSignal`, 'INVALID_ARGUMENT');
+  return signal;
+}
+
+// Calls `onAbort` once when `signal` aborts; returns the function that
+// stops listening, or null if the signal is aborted already (or will not
+// be listened to: then it is treated as aborted).
+export function onAbort(signal, onAbort) {
+  try {
+    if (signal.aborted) return null;
+    const listener = () => onAbort();
+    signal.addEventListener('abort', listener, { once: true });
+    return () => {
+      try {
+        signal.removeEventListener('abort', listener);
+      } catch {
+        // Nothing more to let go of.
+      }
+    };
+  } catch {
+    return null;
+  }
+}
+
+// `promise`, or a rejection with the signal's reason once it aborts, with
+// `drop()` called then so the wait leaves nothing behind.
+export function abortable(promise, signal, drop) {
+  return new Promise((resolve, reject) => {
+    const stop = onAbort(signal, () => {
+      drop();
+      reject(reasonOf(signal));
+    });
+    if (stop === null) {
+      drop();
+      reject(reasonOf(signal));
+      return;
+    }
+    promise.then(
+      (value) => {
+        stop();
+        resolve(value);
+      },
+      (error) => {
+        stop();
+        reject(error);
+      },
+    );
+  });
+}

@@ -2,7 +2,7 @@
 // at the kept beginning, those at the kept end, and the readers that follow
 // it. Only the view writes a log, in the engine's step; the engine numbers
 // the entries and says what is cut, so a reader here only reads.
-import { P, makeError } from './calls.js';
+import { P, onAbort, reasonOf } from './calls.js';
 
 const DONE = Object.freeze({ value: undefined, done: true });
 
@@ -195,101 +195,12 @@ export class TaskLog {
   }
 }
 
-// The reason an aborted signal rejects with.
-export function reasonOf(signal) {
-  try {
-    const reason = signal.reason;
-    if (reason !== undefined) return reason;
-  } catch {
-    // A hostile signal: the standard reason instead.
-  }
-  return abortError();
-}
-
-function abortError() {
-  try {
-    return new DOMException('This operation was aborted', 'AbortError');
-  } catch {
-    const e = new Error('This operation was aborted');
-    e.name = 'AbortError';
-    return e;
-  }
-}
-
-// `options.signal` of `what` checked: undefined, or something that is an
-// AbortSignal as far as the manager uses one. Throws INVALID_ARGUMENT.
-export function signalOption(options, what) {
-  let signal;
-  try {
-    signal = options === undefined || options === null ? undefined : options.signal;
-  } catch (e) {
-    throw makeError(1, `Reading ${what}.signal threw: ${e}`, 'INVALID_ARGUMENT');
-  }
-  if (signal === undefined) return undefined;
-  let ok = false;
-  try {
-    ok = signal !== null && typeof signal === 'object' && typeof signal.aborted === 'boolean' &&
-      typeof signal.addEventListener === 'function' && typeof signal.removeEventListener === 'function';
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw makeError(1, `${what}.signal must be an AbortSignal`, 'INVALID_ARGUMENT');
-  return signal;
-}
-
-// Calls `onAbort` once when `signal` aborts; returns the function that
-// stops listening, or null if the signal is aborted already (or will not
-// be listened to: then it is treated as aborted).
-export function onAbort(signal, onAbort) {
-  try {
-    if (signal.aborted) return null;
-    const listener = () => onAbort();
-    signal.addEventListener('abort', listener, { once: true });
-    return () => {
-      try {
-        signal.removeEventListener('abort', listener);
-      } catch {
-        // Nothing more to let go of.
-      }
-    };
-  } catch {
-    return null;
-  }
-}
-
-// `promise`, or a rejection with the signal's reason once it aborts, with
-// `drop()` called then so the wait leaves nothing behind.
-export function abortable(promise, signal, drop) {
-  return new Promise((resolve, reject) => {
-    const stop = onAbort(signal, () => {
-      drop();
-      reject(reasonOf(signal));
-    });
-    if (stop === null) {
-      drop();
-      reject(reasonOf(signal));
-      return;
-    }
-    promise.then(
-      (value) => {
-        stop();
-        resolve(value);
-      },
-      (error) => {
-        stop();
-        reject(error);
-      },
-    );
-  });
-}
-
-// One `watch()`: an async iterator over a task's entries from `pos` on,
-// ending after the final status entry. It holds nothing once it ends:
-// `break`, `return()` and the signal take it off the log and the signal.
-export class Watch {
-  constructor(log, pos, signal) {
-    this.log = log;
-    this.pos = pos;
+// What `watch()` and `watchAll()` share: an async iterator with at most one
+// pending `next()`, ended by the signal (which rejects the pending `next()`,
+// or the next one, with its reason) or by `return()`. `detach()` lets go of
+// what the reader follows.
+class Reader {
+  constructor(signal) {
     this.signal = signal;
     this.resolve = null;
     this.reject = null;
@@ -308,6 +219,73 @@ export class Watch {
     return this;
   }
 
+  // A next() that cannot answer now: the pending promise.
+  park() {
+    this.pending = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    return this.pending;
+  }
+
+  // The resolve of the pending next(), which is no longer pending.
+  take() {
+    const resolve = this.resolve;
+    this.resolve = null;
+    this.reject = null;
+    this.pending = null;
+    return resolve;
+  }
+
+  // The rejection a next() gets after the signal aborted, if it did.
+  abortedNext() {
+    if (!this.aborted) return undefined;
+    this.aborted = false;
+    const reason = reasonOf(this.signal);
+    this.close();
+    return Promise.reject(reason);
+  }
+
+  abort() {
+    this.stop = null;
+    const reject = this.reject;
+    if (reject === null) {
+      this.aborted = !this.closed;
+      return;
+    }
+    this.take();
+    const reason = reasonOf(this.signal);
+    this.close();
+    reject(reason);
+  }
+
+  return() {
+    const resolve = this.take();
+    this.close();
+    if (resolve !== null) resolve(DONE);
+    return Promise.resolve(DONE);
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.detach();
+    if (this.stop !== null) this.stop();
+    this.stop = null;
+    this.signal = undefined;
+  }
+}
+
+// One `watch()`: an async iterator over a task's entries from `pos` on,
+// ending after the final status entry. It holds nothing once it ends:
+// `break`, `return()` and the signal take it off the log and the signal.
+export class Watch extends Reader {
+  constructor(log, pos, signal) {
+    super(signal);
+    this.log = log;
+    this.pos = pos;
+  }
+
   next() {
     // The common case first: the next entry is there to hand out.
     const head = this.log.head;
@@ -321,11 +299,8 @@ export class Watch {
 
   slowNext() {
     if (this.pending !== null) return this.pending.then(() => this.next());
-    if (this.aborted) {
-      this.aborted = false;
-      this.close();
-      return Promise.reject(reasonOf(this.signal));
-    }
+    const aborted = this.abortedNext();
+    if (aborted !== undefined) return aborted;
     if (this.closed) return Promise.resolve(DONE);
     const e = this.log.after(this.pos);
     if (e !== undefined) {
@@ -336,20 +311,15 @@ export class Watch {
       this.close();
       return Promise.resolve(DONE);
     }
-    this.pending = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
     (this.log.parked ??= new Set()).add(this);
-    return this.pending;
+    return this.park();
   }
 
   // Called by the log: an entry came, or the log ended. `shared` is the
   // answer object of this wake, filled by the first watcher it fits.
   wake(shared) {
-    const resolve = this.resolve;
-    if (resolve === null) return;
-    this.settled();
+    if (this.resolve === null) return;
+    const resolve = this.take();
     const e = this.log.after(this.pos);
     if (e !== undefined) {
       this.pos = e.seq;
@@ -361,40 +331,9 @@ export class Watch {
     }
   }
 
-  abort() {
-    this.stop = null;
-    const reject = this.reject;
-    if (reject === null) {
-      this.aborted = !this.closed;
-      return;
-    }
-    this.settled();
-    this.close();
-    reject(reasonOf(this.signal));
-  }
-
-  settled() {
-    this.resolve = null;
-    this.reject = null;
-    this.pending = null;
-  }
-
-  return() {
-    const resolve = this.resolve;
-    this.settled();
-    this.close();
-    if (resolve !== null) resolve(DONE);
-    return Promise.resolve(DONE);
-  }
-
-  close() {
-    if (this.closed) return;
-    this.closed = true;
+  detach() {
     this.log.parked?.delete(this);
     this.log = EMPTY;
-    if (this.stop !== null) this.stop();
-    this.stop = null;
-    this.signal = undefined;
   }
 }
 
@@ -405,49 +344,25 @@ EMPTY.done = true;
 
 // One `watchAll()`: the manager's events as `subscribe` hears them, as an
 // async iterator; `subscribe` is called with the listener and returns the
-// function that unsubscribes it.
-export class Listen {
+// function that unsubscribes it. `open` holds the open ones, for `free()`.
+export class Listen extends Reader {
   constructor(subscribe, signal, open) {
+    super(signal);
     this.queue = [];
     this.head = 0;
-    this.pending = null;
-    this.resolve = null;
-    this.reject = null;
-    this.closed = false;
-    this.signal = signal;
-    this.aborted = false;
     this.open = open;
-    this.stop = null;
     this.unsubscribe = subscribe((event) => this.push(event));
     open.add(this);
-    if (signal !== undefined) {
-      this.stop = onAbort(signal, () => this.abort());
-      if (this.stop === null) this.aborted = true;
-    }
-  }
-
-  [Symbol.asyncIterator]() {
-    return this;
   }
 
   push(event) {
-    const resolve = this.resolve;
-    if (resolve !== null) {
-      this.resolve = null;
-      this.reject = null;
-      this.pending = null;
-      resolve({ value: event, done: false });
-    } else {
-      this.queue.push(event);
-    }
+    if (this.resolve !== null) this.take()({ value: event, done: false });
+    else this.queue.push(event);
   }
 
   next() {
-    if (this.aborted) {
-      this.aborted = false;
-      this.close();
-      return Promise.reject(reasonOf(this.signal));
-    }
+    const aborted = this.abortedNext();
+    if (aborted !== undefined) return aborted;
     if (this.head < this.queue.length) {
       const value = this.queue[this.head];
       this.queue[this.head++] = undefined;
@@ -459,54 +374,26 @@ export class Listen {
     }
     if (this.closed) return Promise.resolve(DONE);
     if (this.pending !== null) return this.pending.then(() => this.next());
-    this.pending = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    return this.pending;
-  }
-
-  abort() {
-    this.stop = null;
-    const reject = this.reject;
-    if (reject === null) {
-      this.aborted = !this.closed;
-      return;
-    }
-    this.resolve = null;
-    this.reject = null;
-    this.pending = null;
-    this.close();
-    reject(reasonOf(this.signal));
+    return this.park();
   }
 
   return() {
     this.queue.length = 0;
     this.head = 0;
-    this.end();
-    return Promise.resolve(DONE);
+    return super.return();
   }
 
-  // The manager was freed, or the reader left: no more events.
+  // The manager was freed: no more events.
   end() {
-    const resolve = this.resolve;
-    this.resolve = null;
-    this.reject = null;
-    this.pending = null;
-    this.close();
-    if (resolve !== null) resolve(DONE);
+    this.return();
   }
 
-  close() {
-    if (this.closed) return;
-    this.closed = true;
+  detach() {
     this.open.delete(this);
     try {
       this.unsubscribe();
     } catch {
       // Already gone with the manager.
     }
-    if (this.stop !== null) this.stop();
-    this.stop = null;
   }
 }

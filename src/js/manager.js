@@ -5,9 +5,9 @@
 // which the engine keeps in step, plus the numbers the core writes to wasm
 // memory, without a wasm call per value. Whatever a read cannot answer this
 // way (an argument to check, a wait, an error to report) goes to the core.
-import { P, idProblem, makeError } from './calls.js';
+import { P, abortable, idProblem, makeError, reasonOf, signalOption } from './calls.js';
 import { View } from './view.js';
-import { Listen, Watch, abortable, reasonOf, signalOption } from './log.js';
+import { Listen, Watch } from './log.js';
 
 // Set by the wasm module's start function (core.rs) when init() runs, with
 // whether this is the durable build (stores and the inbox).

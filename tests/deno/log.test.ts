@@ -268,8 +268,8 @@ Deno.test("watchers left by break, return() or their signal hold no memory (10^5
         const w = m.watch("t", { signal: controller.signal });
         await w.next(); // the first entry
         const pending = w.next(); // parked: nothing more yet
-        controller.abort();
-        await pending.catch(() => {});
+        controller.abort(i);
+        await pending.then(() => assert.fail("an aborted watch resolved"), (e) => assert.equal(e, i));
       }
       for (let i = 0; i < 100_000; i++) {
         for await (const _ of m.watch("t")) break;
@@ -283,6 +283,21 @@ Deno.test("watchers left by break, return() or their signal hold no memory (10^5
     // The task's log has no watcher left.
     await m.completeTask("t", null);
     check(m);
+  });
+});
+
+Deno.test("a watch aborted between steps rejects its next next() with the reason, then is done", async () => {
+  await withManager(undefined, async (m) => {
+    await m.createTask({ id: "t", options: {} });
+    const controller = new AbortController();
+    const w = m.watch("t", { signal: controller.signal });
+    assert.equal(((await w.next()).value as TaskLogEntry).seq, 1);
+    controller.abort("closed the view");
+    await assert.rejects(w.next(), (e) => e === "closed the view");
+    assert.equal((await w.next()).done, true);
+    const pre = new AbortController();
+    pre.abort("before");
+    await assert.rejects(m.watch("t", { signal: pre.signal }).next(), (e) => e === "before");
   });
 });
 
