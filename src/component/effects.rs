@@ -89,7 +89,7 @@ pub fn convert(engine: &WasiEngine, effect: Effect<Wasi>) -> Option<api::Effect>
                 cursor: cursor as f64,
             }),
             Event::Removed { id } => TaskEvent::Removed(id),
-            Event::Progress { id, progress } => match super::log::progress_of(&progress) {
+            Event::Progress { id, progress } => match super::records::progress_of(&progress) {
                 Some(progress) => TaskEvent::Progress(ProgressEvent {
                     task_id: id,
                     progress,

@@ -1,53 +1,10 @@
-//! The log and progress reports as WIT records. A progress report is kept
-//! by the engine's store as a payload, which in the component is JSON text.
-use alloc::format;
+//! The log as WIT records: `read-log`'s entries and result.
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::bindings::api::{
-    LogEntryKind, OutputEntry, ReadLogResult, StatusEntry, TaskLogEntry, TaskProgress,
-};
-use super::records::status;
+use super::bindings::api::{LogEntryKind, OutputEntry, ReadLogResult, StatusEntry, TaskLogEntry};
+use super::records::{progress_of, status};
 use crate::engine::mem_log::{MemEntry, MemEntryKind};
-use crate::engine::{EngineError, ErrorKind};
-
-/// A report checked as `progress()` in JS checks it (finite numbers >= 0),
-/// as the payload the store keeps: its numbers' bits in hex and its message,
-/// which reads back exactly and needs no float formatting or parsing.
-pub fn progress_payload(p: TaskProgress) -> Result<String, EngineError> {
-    let ok = |x: f64| x.is_finite() && x >= 0.0;
-    if !ok(p.done) || !p.total.is_none_or(ok) {
-        return Err(EngineError::new(
-            ErrorKind::InvalidArgument,
-            "progress: done and total must be finite numbers >= 0",
-        ));
-    }
-    let total = p
-        .total
-        .map_or(String::new(), |t| format!("{:x}", t.to_bits()));
-    let message = p.message.map_or(String::new(), |m| format!("+{m}"));
-    Ok(format!("{:x}:{total}:{message}", p.done.to_bits()))
-}
-
-/// The report a payload holds (the store only ever keeps what
-/// `progress_payload` made).
-pub fn progress_of(payload: &Option<String>) -> Option<TaskProgress> {
-    let mut parts = payload.as_deref()?.splitn(3, ':');
-    let bits = |s: &str| u64::from_str_radix(s, 16).ok().map(f64::from_bits);
-    let done = bits(parts.next()?)?;
-    let total = parts.next()?;
-    let total = if total.is_empty() {
-        None
-    } else {
-        Some(bits(total)?)
-    };
-    let message = parts.next()?.strip_prefix('+').map(String::from);
-    Some(TaskProgress {
-        done,
-        total,
-        message,
-    })
-}
 
 fn entry(e: MemEntry<Option<String>>) -> TaskLogEntry {
     let kind = match e.kind {

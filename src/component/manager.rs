@@ -394,7 +394,7 @@ impl api::GuestBackgroundManager for Manager {
         // A report that is not one is dropped here; the JS runner's
         // `progress()` throws instead, but a host call answers only a bool.
         let len = progress.message.as_deref().map_or(0, units);
-        let Ok(json) = super::log::progress_payload(progress) else {
+        let Ok(json) = super::records::progress_payload(progress) else {
             return st.engine.run_is_open(run);
         };
         st.engine.run_progress(run, &Some(json), len, now())
