@@ -4,7 +4,7 @@
 //! the effects the engine queues.
 use super::prelude::*;
 
-use super::{Cut, LogCut, LogKind, Outcome, Task};
+use super::{LogCut, LogKind, Outcome, Task};
 
 /// The types a host plugs into the engine: JS values in the wasm-bindgen
 /// skin, plain Rust values in native tests and the component.
@@ -91,13 +91,12 @@ pub trait Store<H: Host> {
     /// Task `seq` is final; keeps what it ended with. Returns the task's id
     /// (for the notification), which a store keeps anyway.
     fn finish(&mut self, seq: u64, ending: Ending<H>) -> H::Id;
-    /// Appends `chunk` to task `seq`'s output as `cut` says: the first
-    /// `cut.head` units of it to the kept beginning, the rest to the kept
-    /// end, then `cut.drop` units dropped from the front of the kept end.
-    fn write(&mut self, seq: u64, chunk: &H::Text, cut: Cut);
     /// Keeps entry `entry` of task `seq`'s log, logged at `at`, as `cut`
     /// says: at the kept beginning or the kept end, then `cut.drop`
-    /// entries dropped from the front of the kept end. A final status
+    /// entries dropped from the front of the kept end. An output entry
+    /// first appends its chunk to the task's output as its `Cut` says: the
+    /// first `head` units to the kept beginning, the rest to the kept end,
+    /// then `drop` units dropped from the front of the kept end. A final status
     /// entry comes after `finish`, so the store has what the task ended
     /// with.
     fn log(

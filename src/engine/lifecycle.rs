@@ -216,7 +216,13 @@ impl<H: Host> Engine<H> {
         };
         let timestamp = task.updated_at;
         let id = self.store.finish(seq, ending);
-        self.log_status(seq, target, timestamp);
+        // Logged only into a log already made (else its times stand for it).
+        self.log_entry(
+            seq,
+            super::LogKind::Status(target),
+            super::ENTRY_COST,
+            timestamp,
+        );
         self.deadlines.push_eviction(seq);
         self.due_at(timestamp.saturating_add(self.config.task_ttl));
         if run.holds_slot() {

@@ -6,7 +6,7 @@
 //! falls between is dropped (a reader sees one `gap` in its place).
 use alloc::vec::Vec;
 
-use super::{Output, Status};
+use super::{Cut, Output, Status};
 
 /// What an entry costs against the cap besides its text: a status or a
 /// heartbeat weighs this much, an output chunk or a progress message its
@@ -16,8 +16,10 @@ pub const ENTRY_COST: usize = 32;
 /// What an entry is, with the host values the store needs to make it.
 pub enum LogKind<'a, P, T> {
     Status(Status),
-    /// A chunk, and the output's cursor after it.
-    Output(&'a T, u64),
+    /// A chunk, the output's cursor after it, and how the output keeps it
+    /// (see `Cut`): a chunk is written to the output and logged in one
+    /// store call.
+    Output(&'a T, u64, Cut),
     /// The runner's report, as the host made it.
     Progress(&'a P),
     Heartbeat,

@@ -23,48 +23,40 @@ impl<H: Host> Engine<H> {
         if task.stream.is_some() {
             return task.log_last();
         }
+        let times = Times::of(task);
         task.stream = Some(Box::new(Stream::new(self.config.output_cap)));
-        let (first, started, created, status, updated) = (
-            if task.agent != 0 {
-                Status::Queued
-            } else {
-                Status::Running
-            },
-            task.started_at_creation(),
-            task.created_at,
-            task.status,
-            task.updated_at,
-        );
-        self.log_entry(seq, Kind::<H>::Status(first), ENTRY_COST, created);
-        if started {
-            self.log_entry(seq, Kind::<H>::Status(Status::Running), ENTRY_COST, created);
-        }
-        if status.is_final() {
-            self.log_entry(seq, Kind::<H>::Status(status), ENTRY_COST, updated);
-        }
+        self.log_from_times(seq, times);
         self.table.get(seq).map_or(0, |t| t.log_last())
     }
 
-    /// Logs an entry of `weight` at `at` for task `seq`, making its stream
-    /// first if need be. Returns its seq (0: no such task).
-    pub(super) fn log_entry(&mut self, seq: u64, kind: Kind<'_, H>, weight: usize, at: u64) -> u64 {
-        if self.table.get(seq).is_some_and(|t| t.stream.is_none()) {
-            self.open_log(seq);
+    /// Logs, into task `seq`'s new and empty log, the entries its times
+    /// stand for (see `open_log`).
+    pub(super) fn log_from_times(&mut self, seq: u64, t: Times) {
+        self.log_entry(seq, Kind::<H>::Status(t.first), ENTRY_COST, t.created);
+        if t.started {
+            self.log_entry(
+                seq,
+                Kind::<H>::Status(Status::Running),
+                ENTRY_COST,
+                t.created,
+            );
         }
+        if t.status.is_final() {
+            self.log_entry(seq, Kind::<H>::Status(t.status), ENTRY_COST, t.updated);
+        }
+    }
+
+    /// Logs an entry of `weight` at `at` for task `seq` into the log it has;
+    /// a task without a stream logs nothing (its times stand for its
+    /// statuses, and `open_log` makes the log before any other entry).
+    /// Returns the entry's seq (0: none).
+    pub(super) fn log_entry(&mut self, seq: u64, kind: Kind<'_, H>, weight: usize, at: u64) -> u64 {
         let Some(stream) = self.table.get_mut(seq).and_then(|t| t.stream.as_mut()) else {
             return 0;
         };
         let (n, cut) = stream.log.push(weight);
         self.store.log(seq, n, at, kind, cut);
         n
-    }
-
-    /// A status change other than the first: logged only when the task has
-    /// a stream (else `open_log` makes it from the task's times later).
-    pub(super) fn log_status(&mut self, seq: u64, status: Status, at: u64) {
-        if self.table.get(seq).is_some_and(|t| t.stream.is_some()) {
-            self.log_entry(seq, Kind::<H>::Status(status), ENTRY_COST, at);
-        }
     }
 
     /// The runner of task `seq` reported progress (`progress` as the host
@@ -77,10 +69,33 @@ impl<H: Host> Engine<H> {
         message_len: usize,
         wall: u64,
     ) -> bool {
+        self.run_report(seq, Some((progress, message_len)), wall)
+    }
+
+    /// The runner of task `seq` said it is still alive; ignored once the
+    /// task is final. Logged, and nothing else changes (not `updatedAt`).
+    pub fn run_heartbeat(&mut self, seq: u64, wall: u64) -> bool {
+        self.run_report(seq, None, wall)
+    }
+
+    /// A progress report (with its message's length), or a heartbeat
+    /// (`None`), from the runner of task `seq`: the one path of both.
+    pub fn run_report(
+        &mut self,
+        seq: u64,
+        progress: Option<(&H::Payload, usize)>,
+        wall: u64,
+    ) -> bool {
         let now = self.advance(wall);
         if !self.run_is_open(seq) {
             return false;
         }
+        self.open_log(seq);
+        let Some((progress, message_len)) = progress else {
+            self.log_entry(seq, Kind::<H>::Heartbeat, ENTRY_COST, now);
+            self.journal_output(seq, now);
+            return true;
+        };
         if let Some(task) = self.table.get_mut(seq) {
             task.updated_at = task.updated_at.max(now);
         }
@@ -93,16 +108,31 @@ impl<H: Host> Engine<H> {
         });
         true
     }
+}
 
-    /// The runner of task `seq` said it is still alive; ignored once the
-    /// task is final. Logged, and nothing else changes (not `updatedAt`).
-    pub fn run_heartbeat(&mut self, seq: u64, wall: u64) -> bool {
-        let now = self.advance(wall);
-        if !self.run_is_open(seq) {
-            return false;
+/// What a task's log is made from while it has none: its first status,
+/// whether its runner started at its creation, its status and its times.
+#[derive(Clone, Copy)]
+pub(super) struct Times {
+    first: Status,
+    started: bool,
+    created: u64,
+    status: Status,
+    updated: u64,
+}
+
+impl Times {
+    pub(super) fn of(task: &super::Task) -> Self {
+        Times {
+            first: if task.agent != 0 {
+                Status::Queued
+            } else {
+                Status::Running
+            },
+            started: task.started_at_creation(),
+            created: task.created_at,
+            status: task.status,
+            updated: task.updated_at,
         }
-        self.log_entry(seq, Kind::<H>::Heartbeat, ENTRY_COST, now);
-        self.journal_output(seq, now);
-        true
     }
 }

@@ -7,8 +7,7 @@ use alloc::collections::BTreeMap;
 
 use super::mem_log::{MemEntry, MemEntryKind, MemLog};
 use super::{
-    format_uuid, Cut, Ending, Host, LogCut, LogKind, NewTask, Outcome, Status, Store, Task,
-    CUT_NOTICE,
+    format_uuid, Ending, Host, LogCut, LogKind, NewTask, Outcome, Status, Store, Task, CUT_NOTICE,
 };
 
 /// What `MemStore` keeps of one task.
@@ -246,17 +245,6 @@ where
         k.id.clone()
     }
 
-    fn write(&mut self, seq: u64, chunk: &String, cut: Cut) {
-        if let Some(k) = self.tasks.get_mut(&seq) {
-            let units: Vec<u16> = chunk.encode_utf16().collect();
-            let head = cut.head.min(units.len());
-            k.head.extend_from_slice(&units[..head]);
-            k.tail.extend_from_slice(&units[head..]);
-            k.tail.drain(..cut.drop.min(k.tail.len()));
-            k.dropped += cut.drop as u64;
-        }
-    }
-
     fn log(
         &mut self,
         seq: u64,
@@ -276,7 +264,15 @@ where
                 };
                 MemEntryKind::Status(status, error)
             }
-            LogKind::Output(text, cursor) => MemEntryKind::Output(text.clone(), cursor),
+            LogKind::Output(text, cursor, cut) => {
+                let units: Vec<u16> = text.encode_utf16().collect();
+                let head = cut.head.min(units.len());
+                k.head.extend_from_slice(&units[..head]);
+                k.tail.extend_from_slice(&units[head..]);
+                k.tail.drain(..cut.drop.min(k.tail.len()));
+                k.dropped += cut.drop as u64;
+                MemEntryKind::Output(text.clone(), cursor)
+            }
             LogKind::Progress(p) => {
                 k.progress = Some(p.clone());
                 MemEntryKind::Progress(p.clone())

@@ -7,8 +7,7 @@
 use super::prelude::*;
 
 use super::{
-    Ending, Engine, Host, Log, LogKind, NewTask, Outcome, Output, Run, Status, Store, Stream, Task,
-    ENTRY_COST,
+    Ending, Engine, Host, Log, NewTask, Outcome, Output, Run, Status, Store, Stream, Task,
 };
 
 /// A task as a store kept it.
@@ -115,18 +114,14 @@ impl<H: Host> Engine<H> {
                 stream = Some(Box::new(s));
             }
             // Without a kept log the task's stream, if it has one, starts
-            // its log again from the task's times (as `open_log` would).
+            // its log again from the task's times.
             let relog = stream.is_some() && log.is_none();
             if let (Some(l), Some(s)) = (log, stream.as_mut()) {
                 self.store.restore_log(seq, l.entries);
                 s.log = Log::restored(cap, &l.head, &l.tail, l.last);
             }
-            let restart = self.store_restart(launched, resume, r.attempt, seq)
-                | if r.started && stream.is_none() {
-                    super::task::STARTED
-                } else {
-                    0
-                };
+            let started = if r.started { super::task::STARTED } else { 0 };
+            let restart = self.store_restart(launched, resume, r.attempt, seq) | started;
             self.table.insert(Task {
                 created_at: r.created_at,
                 updated_at: r.updated_at.max(r.created_at),
@@ -139,21 +134,8 @@ impl<H: Host> Engine<H> {
                 restart,
             });
             if relog {
-                let (first, created, updated) = (
-                    if launched {
-                        Status::Queued
-                    } else {
-                        Status::Running
-                    },
-                    r.created_at,
-                    r.updated_at.max(r.created_at),
-                );
-                self.log_entry(seq, LogKind::Status(first), ENTRY_COST, created);
-                if r.started {
-                    self.log_entry(seq, LogKind::Status(Status::Running), ENTRY_COST, created);
-                }
-                if r.status.is_final() {
-                    self.log_entry(seq, LogKind::Status(r.status), ENTRY_COST, updated);
+                if let Some(times) = self.table.get(seq).map(|t| super::logging::Times::of(&t)) {
+                    self.log_from_times(seq, times);
                 }
             }
             if !r.status.is_final() {

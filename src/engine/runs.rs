@@ -4,8 +4,7 @@ use super::deadlines::Deadline;
 use super::lifecycle::SessionArg;
 use super::prelude::*;
 use super::{
-    Effect, Ending, Engine, EngineError, Event, Host, LogKind, NewTask, Run, Status, Store,
-    ENTRY_COST,
+    Effect, Ending, Engine, EngineError, Event, Host, LogKind, NewTask, Run, Status, ENTRY_COST,
 };
 
 /// What `cancel` did.
@@ -108,6 +107,7 @@ impl<H: Host> Engine<H> {
             .map(|t| t.restart |= super::task::STARTED)
             .is_some();
         if !at_creation {
+            self.open_log(seq);
             self.log_entry(seq, LogKind::Status(Status::Running), ENTRY_COST, now);
         }
         self.event(seq, |id| Event::Status {
@@ -201,9 +201,8 @@ impl<H: Host> Engine<H> {
         };
         let cut = stream.output.push(len);
         let cursor = stream.output.cursor();
-        self.store.write(seq, chunk, cut);
         let weight = ENTRY_COST.saturating_add(len);
-        self.log_entry(seq, LogKind::Output(chunk, cursor), weight, now);
+        self.log_entry(seq, LogKind::Output(chunk, cursor, cut), weight, now);
         if let Some(task) = self.table.get_mut(seq) {
             task.updated_at = task.updated_at.max(now);
         }

@@ -333,10 +333,15 @@ function progressReport(report) {
   if (message !== undefined && typeof message !== 'string') {
     throw makeError(1, `progress: message must be a string, got ${describe(message)}`, 'INVALID_ARGUMENT');
   }
-  const p = total === undefined
+  return progressRecord(done, total, message);
+}
+
+// A progress report as the snapshot, the log and the event share it: frozen,
+// with only the fields it has (one literal per shape).
+export function progressRecord(done, total, message) {
+  return Object.freeze(total === undefined
     ? message === undefined ? { done } : { done, message }
-    : message === undefined ? { done, total } : { done, total, message };
-  return Object.freeze(p);
+    : message === undefined ? { done, total } : { done, total, message });
 }
 
 export function runDone(run) {
@@ -473,6 +478,15 @@ export function onAbort(signal, onAbort) {
     };
   } catch {
     return null;
+  }
+}
+
+// Whether `signal` is aborted; one whose `aborted` throws counts as aborted.
+export function aborted(signal) {
+  try {
+    return signal.aborted === true;
+  } catch {
+    return true;
   }
 }
 

@@ -131,10 +131,7 @@ impl Core {
         let _ = store;
         let view: View = view.unchecked_into();
         view.attach(&wasm_bindgen::memory());
-        let store = JsStore {
-            view: view.clone(),
-            cut: Default::default(),
-        };
+        let store = JsStore { view: view.clone() };
         let hooks = driver::Hooks {
             deliver: deliver::deliver,
             poll: on_poll,
@@ -521,11 +518,13 @@ impl Core {
             let (seq, len) = (seq as u64, len as usize);
             match kind {
                 0 => st.engine.run_write(seq, &value, len, now),
-                1 => st.engine.run_progress(seq, &value, len, now),
-                2 => st.engine.run_heartbeat(seq, now),
+                1 | 2 => st
+                    .engine
+                    .run_report(seq, (kind == 1).then_some((&value, len)), now),
                 3 => {
                     st.engine.advance(now);
-                    st.engine.open_log(seq) > 0
+                    st.engine.open_log(seq);
+                    true
                 }
                 _ => st.engine.drop_wait(seq, |w| {
                     JsValue::from(glue::deferred_promise(&w.deferred)) == value

@@ -2,7 +2,7 @@
 // at the kept beginning, those at the kept end, and the readers that follow
 // it. Only the view writes a log, in the engine's step; the engine numbers
 // the entries and says what is cut, so a reader here only reads.
-import { P, onAbort, reasonOf } from './calls.js';
+import { P, onAbort, progressRecord, reasonOf } from './calls.js';
 
 const DONE = Object.freeze({ value: undefined, done: true });
 
@@ -38,14 +38,12 @@ export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop, 
   (x.log ??= new TaskLog()).keep(e, head, drop, done);
 }
 
-// What an entry weighs against the cap: `ENTRY_COST` in log.rs, plus the
-// length of its text or progress message (the engine's rule).
-const ENTRY_COST = 32;
-
-function weight(e) {
-  if (e.type === 'output') return ENTRY_COST + e.text.length;
-  if (e.type === 'progress' && typeof e.message === 'string') return ENTRY_COST + e.message.length;
-  return ENTRY_COST;
+// What an entry weighs against the cap, by the engine's rule: `cost`
+// (`ENTRY_COST` in log.rs) plus the length of its text or progress message.
+function weight(e, cost) {
+  if (e.type === 'output') return cost + e.text.length;
+  if (e.type === 'progress' && typeof e.message === 'string') return cost + e.message.length;
+  return cost;
 }
 
 // Task `seq`'s log as a durable store saves it; undefined if it has none.
@@ -56,11 +54,11 @@ export function savedLog(view, seq) {
 // A saved log as the engine loads it: [weights of the entries kept at the
 // beginning, at the end, the newest seq]; undefined for anything that is
 // not one this build saved.
-export function logWeights(saved) {
+export function logWeights(saved, cost) {
   try {
     const { head, tail, last } = saved;
     if (!Array.isArray(head) || !Array.isArray(tail) || typeof last !== 'number') return undefined;
-    return [head.map(weight), tail.map(weight), last];
+    return [head.map((e) => weight(e, cost)), tail.map((e) => weight(e, cost)), last];
   } catch {
     return undefined;
   }
@@ -74,16 +72,13 @@ export function restoreLog(view, seq, saved) {
   const last = log.after(log.last - 1);
   if (last !== undefined && last.type === 'status' && P.status.indexOf(last.status) >= P.completed) log.done = true;
   // The snapshot's progress is the latest report the log kept.
-  const kept = [...log.head, ...log.tail];
-  for (let i = kept.length - 1; i >= 0; i--) {
-    const e = kept[i];
-    if (e.type !== 'progress') continue;
-    const { done, total, message } = e;
-    x.progress = Object.freeze(total === undefined
-      ? message === undefined ? { done } : { done, message }
-      : message === undefined ? { done, total } : { done, total, message });
-    break;
-  }
+  const e = latest(log.tail, 'progress') ?? latest(log.head, 'progress');
+  if (e !== undefined) x.progress = progressRecord(e.done, e.total, e.message);
+}
+
+function latest(entries, type) {
+  for (let i = entries.length - 1; i >= 0; i--) if (entries[i].type === type) return entries[i];
+  return undefined;
 }
 
 export class TaskLog {

@@ -5,7 +5,7 @@
 // which the engine keeps in step, plus the numbers the core writes to wasm
 // memory, without a wasm call per value. Whatever a read cannot answer this
 // way (an argument to check, a wait, an error to report) goes to the core.
-import { P, abortable, idProblem, makeError, reasonOf, signalOption } from './calls.js';
+import { P, abortable, aborted, idProblem, makeError, reasonOf, signalOption } from './calls.js';
 import { View } from './view.js';
 import { Listen, Watch } from './log.js';
 
@@ -189,22 +189,25 @@ export class BackgroundManager {
       // An aborted signal stops the wait for a grace period, not the
       // cancel; one aborted before the call cancels nothing.
       const signal = signalOption(options, 'options');
-      if (signal !== undefined && signal.aborted) return Promise.reject(reasonOf(signal));
+      if (signal !== undefined && aborted(signal)) return Promise.reject(reasonOf(signal));
       const seq = this.#core.cancelTask(taskId, options, view.ids.get(taskId) ?? -1);
       // The task's seq, or -1: its runner has a grace period to stop, and
       // the core holds the promise of the task once it has.
       if (seq >= 0) return this.#stored(view.answer(seq));
-      const waiting = this.#core.takeWaiting();
-      if (signal === undefined) return waiting;
-      const at = view.ids.get(taskId);
-      return abortable(waiting, signal, () => this.#drop(at, waiting));
+      return this.#abortable(this.#core.takeWaiting(), signal, taskId);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  #drop(seq, promise) {
-    if (!this.#disposed && seq !== undefined) this.#core.note(seq, promise, 0, 4);
+  // A wait's promise, which `signal` (if any) may abort: then it rejects
+  // with the signal's reason and the engine's waiter goes.
+  #abortable(promise, signal, taskId) {
+    if (signal === undefined || !(promise instanceof Promise)) return Promise.resolve(promise);
+    const seq = this.#view.ids.get(taskId);
+    return abortable(promise, signal, () => {
+      if (!this.#disposed && seq !== undefined) this.#core.note(seq, promise, 0, 4);
+    });
   }
 
   getTask(taskId) {
@@ -286,14 +289,12 @@ export class BackgroundManager {
     let answer;
     try {
       signal = signalOption(options, 'options');
-      if (signal !== undefined && signal.aborted) return Promise.reject(reasonOf(signal));
+      if (signal !== undefined && aborted(signal)) return Promise.reject(reasonOf(signal));
       answer = this.#core.getOutput(taskId, bag);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (signal === undefined || !(answer instanceof Promise)) return Promise.resolve(answer);
-    const at = this.#view.ids.get(taskId);
-    return abortable(answer, signal, () => this.#drop(at, answer));
+    return this.#abortable(answer, signal, taskId);
   }
 
   // Task `taskId`'s log, made first if need be; throws the coded error of
@@ -312,17 +313,15 @@ export class BackgroundManager {
     return log;
   }
 
-  // The error for a task id the view does not hold: the core's for a
-  // malformed one, else TASK_NOT_FOUND as the engine words it.
+  // The error for a task id the view does not hold, as the core words it
+  // (INVALID_ARGUMENT or TASK_NOT_FOUND): a read of its output throws it.
   #missing(taskId) {
-    if (!isId(taskId)) {
-      try {
-        this.#core.getTask(taskId);
-      } catch (e) {
-        return e;
-      }
+    try {
+      this.#core.getOutput(taskId, undefined);
+    } catch (e) {
+      return e;
     }
-    return makeError(0, `Task "${taskId}" not found`, 'TASK_NOT_FOUND');
+    return makeError(0, `Task ${String(taskId)} is in the engine but not the view`, 'INTERNAL');
   }
 
   readLog(taskId, options) {

@@ -17,7 +17,7 @@ use super::store::{Js, View};
 use super::{errors, glue, promises, timers};
 use crate::engine::{
     Changes, Ending, Engine, EngineError, ErrorKind, NewTask, Outcome, Restored, RestoredNotice,
-    Status, Store, StoredLog,
+    Status, Store, StoredLog, ENTRY_COST,
 };
 
 /// A pending promise and what settles it (`calls.js`'s `deferred`).
@@ -409,7 +409,7 @@ fn stored_log(saved: JsValue) -> Option<StoredLog<Js>> {
         return None;
     }
     let (head, tail, last): (Vec<u32>, Vec<u32>, f64) =
-        records::from_js(super::store::log_weights(&saved))?;
+        records::from_js(super::store::log_weights(&saved, ENTRY_COST as u32))?;
     Some(StoredLog {
         entries: saved,
         head,

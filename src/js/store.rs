@@ -58,9 +58,10 @@ extern "C" {
     /// Task `seq`'s kept log as a durable store saves it (undefined: none).
     #[wasm_bindgen(js_name = savedLog)]
     pub fn saved_log(view: &View, seq: f64) -> JsValue;
-    /// A saved log's weights: `[head, tail, last]` (see `StoredLog`).
+    /// A saved log's weights, each entry's `cost` plus its text's length:
+    /// `[head, tail, last]` (see `StoredLog`).
     #[wasm_bindgen(js_name = logWeights)]
-    pub fn log_weights(saved: &JsValue) -> JsValue;
+    pub fn log_weights(saved: &JsValue, cost: u32) -> JsValue;
 }
 
 #[wasm_bindgen(module = "/src/js/view.js")]
@@ -86,8 +87,6 @@ extern "C" {
     /// Keeps the result or message a task ended with; returns its id.
     #[wasm_bindgen(method)]
     pub fn finish(this: &View, seq: f64, value: &JsValue) -> JsValue;
-    #[wasm_bindgen(method)]
-    pub fn write(this: &View, seq: f64, chunk: &JsValue, head: f64, drop: f64);
     #[wasm_bindgen(method, js_name = restoreOutput)]
     pub fn restore_output(this: &View, seq: f64, head: &JsValue, tail: &JsValue, dropped: f64);
     #[wasm_bindgen(method, js_name = setAttempt)]
@@ -142,10 +141,6 @@ extern "C" {
 /// The store the JS skin gives the engine.
 pub struct JsStore {
     pub view: View,
-    /// The cut of the chunk just written: the engine logs every write at
-    /// once after it (`Engine::append`), and the entry carries the cut to
-    /// the view, so a chunk costs one crossing, not two.
-    pub cut: Cut,
 }
 
 impl Store<Js> for JsStore {
@@ -206,10 +201,6 @@ impl Store<Js> for JsStore {
         self.view.finish(seq as f64, &value)
     }
 
-    fn write(&mut self, _seq: u64, _chunk: &JsValue, cut: Cut) {
-        self.cut = cut;
-    }
-
     fn log(
         &mut self,
         seq: u64,
@@ -218,11 +209,12 @@ impl Store<Js> for JsStore {
         kind: LogKind<'_, JsValue, JsValue>,
         cut: LogCut,
     ) {
-        let (kind, value, cursor) = match kind {
-            LogKind::Output(chunk, cursor) => (0, chunk, cursor as f64),
-            LogKind::Progress(report) => (1, report, 0.0),
-            LogKind::Heartbeat => (2, &JsValue::UNDEFINED, 0.0),
-            LogKind::Status(status) => (8 + status.index() as u32, &JsValue::UNDEFINED, 0.0),
+        let undefined = &JsValue::UNDEFINED;
+        let (kind, value, cursor, out) = match kind {
+            LogKind::Output(chunk, cursor, out) => (0, chunk, cursor as f64, out),
+            LogKind::Progress(report) => (1, report, 0.0, Cut::default()),
+            LogKind::Heartbeat => (2, undefined, 0.0, Cut::default()),
+            LogKind::Status(status) => (8 + status.index() as u32, undefined, 0.0, Cut::default()),
         };
         log_entry(
             &self.view,
@@ -234,8 +226,8 @@ impl Store<Js> for JsStore {
             cursor,
             cut.head,
             cut.drop as f64,
-            self.cut.head as f64,
-            self.cut.drop as f64,
+            out.head as f64,
+            out.drop as f64,
         );
     }
 
