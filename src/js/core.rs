@@ -501,12 +501,9 @@ impl Core {
         Ok(())
     }
 
-    /// A runner's `write(chunk)` for task `seq` (the string checked by
-    /// `calls.js`, which passes its `length`); ignored once the task is
-    /// final.
     /// One export for the calls about task `seq` that answer nothing (one
     /// keeps the wasm smaller than four). `kind` 0: its runner wrote
-    /// `value` (`len` units); 1: it reported progress (`value` the record
+    /// `value` (the string `calls.js` checked, `len` its `length`); 1: it reported progress (`value` the record
     /// `calls.js` made, its message `len` units long); 2: it sent a
     /// heartbeat (these three are ignored once the task is final); 3: run
     /// what is due, then make the task's log in the view if it has none
@@ -526,6 +523,8 @@ impl Core {
                     st.engine.open_log(seq);
                     true
                 }
+                // Matching a waiter by its promise reads our own deferred,
+                // no user value, so it may run with the state borrowed.
                 _ => st.engine.drop_wait(seq, |w| {
                     JsValue::from(glue::deferred_promise(&w.deferred)) == value
                 }),
