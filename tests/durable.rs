@@ -282,6 +282,8 @@ fn stored(id: &str, status: Status, at: u64, agent: Option<&str>, resume: bool) 
             resume,
         },
         agent: agent.map(str::to_string),
+        key: None,
+        priority: 0,
         ending: match status {
             Status::Completed => Ending::Result("r"),
             Status::Error => Ending::Error("boom".into()),

@@ -611,8 +611,15 @@ fn session_ids_and_agent_names_are_held_only_while_tasks_use_them() {
         let session = format!("session-{i}");
         create_with(&mut e, None, Some(&session), "", T0 + i).unwrap();
         let agent = format!("agent-{i}");
-        e.launch(None, None, &agent, launched(&agent, "p"), T0 + i)
-            .unwrap();
+        e.launch(
+            None,
+            None,
+            &agent,
+            Default::default(),
+            launched(&agent, "p"),
+            T0 + i,
+        )
+        .unwrap();
     }
     drain(&mut e);
     // Every live task holds its own name, the session one more.

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use background_manager::engine::mem::{MemStore, MemTask};
 use background_manager::engine::{
-    Answer, Config, Effect, Engine, Host, NewTask, Status, Store, Wait, Want,
+    Answer, Config, Effect, Engine, Host, NewTask, Queueing, Status, Store, Wait, Want,
 };
 use proptest::prelude::*;
 
@@ -34,7 +34,9 @@ const GRACE: u64 = 100;
 #[derive(Debug, Clone)]
 enum Op {
     Create(Option<u8>),
-    Launch(u8),
+    /// Agent, concurrency key (an index into `KEYS`), priority.
+    Launch(u8, u8, i32),
+    Pause(bool),
     Complete(u8),
     Fail(u8),
     Cancel(u8, bool),
@@ -53,7 +55,8 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => proptest::option::of(0u8..6).prop_map(Op::Create),
-        4 => (0u8..3).prop_map(Op::Launch),
+        4 => (0u8..3, 0u8..5, 0i32..2).prop_map(|(a, k, p)| Op::Launch(a, k, p)),
+        1 => any::<bool>().prop_map(Op::Pause),
         2 => any::<u8>().prop_map(Op::Complete),
         1 => any::<u8>().prop_map(Op::Fail),
         2 => (any::<u8>(), any::<bool>()).prop_map(|(i, f)| Op::Cancel(i, f)),
@@ -89,12 +92,24 @@ struct MTask {
     status: Status,
     final_at: u64,
     agent: Option<String>,
+    key: Option<&'static str>,
+    priority: i32,
     run: MRun,
+}
+
+/// The concurrency keys launches draw from, and the limits configured.
+const KEYS: [Option<&str>; 5] = [None, Some("k"), Some("k/x"), Some("k/y"), Some("j")];
+const KEY_LIMITS: [(&str, usize); 2] = [("k", 2), ("k/x", 1)];
+
+/// Whether `key` is `at` or under it.
+fn under(key: &str, at: &str) -> bool {
+    key == at || key.starts_with(&format!("{at}/"))
 }
 
 #[derive(Default)]
 struct Model {
     tasks: Vec<MTask>,
+    paused: bool,
 }
 
 impl Model {
@@ -114,19 +129,36 @@ impl Model {
         (all, mine)
     }
 
+    /// Live tasks whose key is `at` or under it.
+    fn running_under(&self, at: &str) -> usize {
+        self.tasks
+            .iter()
+            .filter(|t| matches!(t.run, MRun::Live | MRun::Cancelling(_)))
+            .filter(|t| t.key.is_some_and(|k| under(k, at)))
+            .count()
+    }
+
+    /// Starts, while the limits allow and the queue is not paused, the
+    /// waiting task with room of the highest priority, the oldest first.
     fn schedule(&mut self) {
-        loop {
-            let next = self.tasks.iter().position(|t| {
-                if t.run != MRun::Waiting {
-                    return false;
-                }
+        while !self.paused {
+            let room = |t: &MTask| {
                 let (all, mine) = self.running_for(t.agent.as_deref());
-                all < 2 && (t.agent.as_deref() != Some("a0") || mine < 1)
-            });
-            let Some(i) = next else { return };
-            if self.running_for(None).0 >= 2 {
-                return;
+                let keys_ok = KEY_LIMITS.iter().all(|&(at, max)| {
+                    !t.key.is_some_and(|k| under(k, at)) || self.running_under(at) < max
+                });
+                all < 3 && (t.agent.as_deref() != Some("a0") || mine < 1) && keys_ok
+            };
+            let mut next: Option<usize> = None;
+            for (i, t) in self.tasks.iter().enumerate() {
+                if t.run == MRun::Waiting
+                    && room(t)
+                    && next.is_none_or(|j| t.priority > self.tasks[j].priority)
+                {
+                    next = Some(i);
+                }
             }
+            let Some(i) = next else { return };
             self.tasks[i].status = Status::Running;
             self.tasks[i].run = MRun::Live;
         }
@@ -282,8 +314,12 @@ impl World {
                 task_ttl: TTL,
                 poll_interval: 200,
                 cancel_grace: GRACE,
-                max_concurrent: Some(2),
+                max_concurrent: Some(3),
                 agent_limits: vec![("a0".into(), 1)],
+                key_limits: KEY_LIMITS
+                    .iter()
+                    .map(|&(k, n)| (k.to_string(), n))
+                    .collect(),
                 output_cap: 256,
                 // Only the host's timer choice depends on it.
                 timed_evictions: true,
@@ -329,6 +365,8 @@ impl World {
                             status: Status::Running,
                             final_at: 0,
                             agent: None,
+                            key: None,
+                            priority: 0,
                             run: MRun::External,
                         });
                         // An id is free again once its task has left the table.
@@ -341,14 +379,24 @@ impl World {
                     Err(e) => assert!(taken && e.code() == "DUPLICATE_ID", "{e}"),
                 }
             }
-            Op::Launch(agent) => {
+            Op::Pause(on) => {
+                self.e.set_paused(*on, now);
+                self.model.paused = *on;
+                self.model.schedule();
+            }
+            Op::Launch(agent, key, priority) => {
                 let agent = format!("a{agent}");
+                let key = KEYS[*key as usize];
                 let seq = self
                     .e
                     .launch(
                         None,
                         None,
                         &agent,
+                        Queueing {
+                            key,
+                            priority: *priority,
+                        },
                         NewTask {
                             resume: false,
                             options: 2,
@@ -364,6 +412,8 @@ impl World {
                     status: Status::Queued,
                     final_at: 0,
                     agent: Some(agent),
+                    key,
+                    priority: *priority,
                     run: MRun::Waiting,
                 });
                 self.model.schedule();

@@ -81,6 +81,7 @@ fn a_launched_task_starts_at_once_and_its_runner_completes_it() {
             None,
             None,
             "default",
+            Default::default(),
             NewTask {
                 resume: false,
                 options: "o",

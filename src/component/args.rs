@@ -91,6 +91,14 @@ pub fn config(options: Option<BackgroundManagerOptions>) -> Arg<Config> {
         limits.extend(n.map(|n| (agent, n)));
     }
     config.agent_limits = limits;
+    // 0: no limit, as in the JS options.
+    config.key_limits = o
+        .key_limits
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|&(_, n)| n > 0)
+        .map(|(key, n)| (key, n as usize))
+        .collect();
     Ok(config)
 }
 

@@ -92,6 +92,12 @@ impl Manager {
         let now = now();
         f(&mut self.state.borrow_mut(), now).map_err(error)
     }
+
+    /// `pause` (`true`) or `resume`.
+    fn paused(&self, on: bool) {
+        let now = now();
+        self.state.borrow_mut().engine.set_paused(on, now);
+    }
 }
 
 fn session_arg(id: &Option<String>) -> engine::SessionArg<'_, host::Wasi> {
@@ -154,9 +160,13 @@ impl api::GuestBackgroundManager for Manager {
                 launch: Some((options.agent.clone(), options.prompt)),
             };
             let session = session_arg(&options.session_id);
-            let seq = st
-                .engine
-                .launch(options.id, session, &options.agent, values, now)?;
+            let queueing = crate::engine::Queueing {
+                key: options.concurrency_key.as_deref(),
+                priority: options.priority.unwrap_or(0),
+            };
+            let seq =
+                st.engine
+                    .launch(options.id, session, &options.agent, queueing, values, now)?;
             st.snapshot(seq)
         })
     }
@@ -301,6 +311,14 @@ impl api::GuestBackgroundManager for Manager {
         st.engine.set_events(on);
     }
 
+    fn pause(&self) {
+        self.paused(true);
+    }
+
+    fn resume(&self) {
+        self.paused(false);
+    }
+
     fn cleanup(&self) {
         let mut st = self.state.borrow_mut();
         st.engine.dispose();
@@ -330,7 +348,9 @@ impl api::GuestBackgroundManager for Manager {
                     options,
                     launch: Some((agent.clone(), prompt)),
                 };
-                let seq = st.engine.launch(None, None, &agent, values, now)?;
+                let seq = st
+                    .engine
+                    .launch(None, None, &agent, Default::default(), values, now)?;
                 let s = st.engine.task(seq).map_or(Status::Queued, |t| t.status);
                 let task_id = st.engine.store().id(seq).unwrap_or_default();
                 return Ok(CallReply::Launched(Launched {

@@ -67,17 +67,11 @@ impl<H: Host> Engine<H> {
                 && output_ok
         });
         let mut sessions: BTreeMap<u32, usize> = BTreeMap::new();
-        let mut agents: BTreeMap<u32, usize> = BTreeMap::new();
-        let mut by_agent: BTreeMap<u32, usize> = BTreeMap::new();
         let mut holding = 0;
         for t in self.table.iter() {
             *sessions.entry(t.session).or_default() += 1;
-            if let Some(agent) = t.agent.checked_sub(1) {
-                *agents.entry(agent).or_default() += 1;
-            }
             if t.run.holds_slot() {
                 holding += 1;
-                *by_agent.entry(t.agent).or_default() += 1;
             }
         }
         if let Some(index) = self.session_index() {
@@ -89,30 +83,26 @@ impl<H: Host> Engine<H> {
             *sessions.entry(n.session).or_default() += 1;
         }
         let names_ok = sessions.len() == self.sessions.len()
-            && sessions.iter().all(|(&i, &n)| self.sessions.refs(i) == n)
-            && agents.len() == self.agents.len()
-            && agents.iter().all(|(&i, &n)| self.agents.refs(i) == n);
-        let counted: BTreeMap<u32, usize> = (0u32..)
-            .zip(&self.active_by_agent)
-            .filter(|(_, &n)| n > 0)
-            .map(|(agent, &n)| (agent, n))
-            .collect();
-        let slots_ok = holding == self.active && by_agent == counted;
+            && sessions.iter().all(|(&i, &n)| self.sessions.refs(i) == n);
+        let slots_ok = holding == self.active;
         let limits_ok = self
             .config
             .max_concurrent
-            .is_none_or(|max| self.active <= max)
-            && counted.iter().all(|(&agent, &n)| {
-                agent
-                    .checked_sub(1)
-                    .and_then(|i| self.agents.name(i))
-                    .and_then(|name| self.config.agent_limit(name))
-                    .is_none_or(|max| n <= max)
-            });
-        let no_idle_slot = self
-            .table
-            .iter_status(Status::Queued)
-            .all(|t| !self.has_room(t.agent));
+            .is_none_or(|max| self.active <= max);
+        let limits = super::lanes::Limits {
+            agent_limits: &self.config.agent_limits,
+        };
+        let launched = self.table.iter().filter(|t| t.is_launched()).map(|t| {
+            (
+                t.seq(),
+                t.agent,
+                t.run.holds_slot(),
+                self.may_start(t.seq()),
+            )
+        });
+        let lanes = self.lanes.inconsistency(launched, &limits);
+        // Whatever the keys' order, a task whose limits have room starts.
+        let no_idle_slot = self.next_to_start().is_none();
         [
             (self.table.is_consistent(), "the table's status index"),
             (fifo_ok, "the eviction queue's order"),
@@ -130,5 +120,6 @@ impl<H: Host> Engine<H> {
         .into_iter()
         .find(|(ok, _)| !ok)
         .map(|(_, what)| what)
+        .or(lanes)
     }
 }

@@ -9,6 +9,9 @@ pub struct Config {
     pub max_concurrent: Option<usize>,
     /// Per-agent limits on launched tasks running at once.
     pub agent_limits: Vec<(String, usize)>,
+    /// `limits.keys`: launched tasks running at once per concurrency key
+    /// (0: no limit); a key counts against each key it is under.
+    pub key_limits: Vec<(String, usize)>,
     /// How long a cancelled runner has to stop before its task is marked
     /// cancelled anyway.
     pub cancel_grace: u64,
@@ -76,6 +79,7 @@ impl Default for Config {
             task_ttl: 1_800_000,
             max_concurrent: None,
             agent_limits: Vec::new(),
+            key_limits: Vec::new(),
             cancel_grace: 2_000,
             output_cap: 1 << 20,
             timed_evictions: true,

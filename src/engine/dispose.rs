@@ -34,11 +34,11 @@ impl<H: Host> Engine<H> {
         self.deadlines.clear();
         self.due_from = u64::MAX;
         self.sessions.clear();
-        self.agents.clear();
+        self.lanes.clear();
         self.session = None;
         self.inbox_clear();
         self.poll.abandon();
         self.active = 0;
-        self.active_by_agent.clear();
+        self.paused = false;
     }
 }

@@ -38,12 +38,14 @@ pub struct Engine<H: Host> {
     pub(super) ids: IdGen,
     /// Session ids, held by their tasks and by the current session.
     pub(super) sessions: Names,
-    /// Agent names, held by launched tasks.
-    pub(super) agents: Names,
-    /// Launched tasks holding a slot, in all and per agent (by the task's
-    /// `agent`, an index plus one).
+    /// The lanes launched tasks wait in (by the task's `agent`, a lane's
+    /// number plus one), with the agent names and concurrency keys they
+    /// hold and the running counts of each.
+    pub(super) lanes: super::lanes::Lanes,
+    /// Launched tasks holding a slot.
     pub(super) active: usize,
-    pub(super) active_by_agent: Vec<usize>,
+    /// `pause()`: nothing queued starts until `resume()`.
+    pub(super) paused: bool,
     /// Whether anyone listens: events are only queued then.
     pub(super) events: bool,
     /// No deadline comes due before this time: exact after `advance` has
@@ -68,6 +70,7 @@ impl<H: Host> Engine<H> {
     pub fn new(config: Config, store: H::Store) -> Self {
         #[cfg(feature = "durable")]
         let config_durable = config.durable;
+        let lanes = super::lanes::Lanes::new(&config.key_limits);
         Engine {
             config,
             clock: 0,
@@ -80,9 +83,9 @@ impl<H: Host> Engine<H> {
             outbox: VecDeque::new(),
             ids: IdGen::default(),
             sessions: Names::default(),
-            agents: Names::default(),
+            lanes,
             active: 0,
-            active_by_agent: Vec::new(),
+            paused: false,
             events: false,
             due_from: u64::MAX,
             #[cfg(feature = "durable")]
@@ -138,7 +141,22 @@ impl<H: Host> Engine<H> {
 
     /// The agent of a launched task.
     pub fn agent_name(&self, task: &super::Task) -> Option<&str> {
-        task.agent.checked_sub(1).and_then(|i| self.agents.name(i))
+        self.lanes.agent_name(task.agent)
+    }
+
+    /// The concurrency key of a launched task.
+    pub fn key_name(&self, task: &super::Task) -> Option<&str> {
+        self.lanes.key_name(task.agent)
+    }
+
+    /// The priority of a launched task (0 for others).
+    pub fn priority(&self, task: &super::Task) -> i32 {
+        self.lanes.priority(task.agent)
+    }
+
+    /// Whether the queue is paused.
+    pub fn is_paused(&self) -> bool {
+        self.paused
     }
 
     // ---- reads ---------------------------------------------------------
@@ -203,7 +221,7 @@ impl<H: Host> Engine<H> {
 
     /// Session ids and agent names held (bounded by the live tasks).
     pub fn names_held(&self) -> (usize, usize) {
-        (self.sessions.len(), self.agents.len())
+        (self.sessions.len(), self.lanes.agents.len())
     }
 
     // ---- shared by the operations ---------------------------------------

@@ -35,7 +35,7 @@ impl<H: Host> Engine<H> {
         id: Option<H::Id>,
         session: SessionArg<'_, H>,
         values: NewTask<H>,
-        agent: Option<&str>,
+        agent: Option<(&str, super::runs::Queueing<'_>)>,
         now: u64,
     ) -> Result<u64, EngineError> {
         let Some(current) = self.session.as_ref().map(|s| s.index) else {
@@ -77,11 +77,10 @@ impl<H: Host> Engine<H> {
             }
         };
         let (status, run, agent) = match agent {
-            Some(name) => (
-                Status::Queued,
-                Run::Waiting,
-                self.agents.acquire(name).0 + 1,
-            ),
+            Some((name, q)) => {
+                let lane = self.lanes.acquire(name, q.key, q.priority);
+                (Status::Queued, Run::Waiting, lane)
+            }
             None => (Status::Running, Run::External, 0),
         };
         self.table.insert(Task {
@@ -96,6 +95,7 @@ impl<H: Host> Engine<H> {
             restart,
         });
         self.due_at(now.saturating_add(self.config.task_ttl));
+        self.enqueue(seq);
         self.journal_task(seq);
         self.event(seq, |id| Event::Created { id, status });
         Ok(seq)
@@ -214,6 +214,9 @@ impl<H: Host> Engine<H> {
             Run::External => Run::External,
             _ => Run::Ended,
         };
+        if previous == Status::Queued {
+            self.lanes.remove(agent, seq);
+        }
         let timestamp = task.updated_at;
         let id = self.store.finish(seq, ending);
         // Logged only into a log already made (else its times stand for it).

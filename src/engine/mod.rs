@@ -17,6 +17,7 @@ mod ids;
 mod inbox;
 #[cfg(feature = "durable")]
 mod journal;
+mod lanes;
 mod lifecycle;
 mod log;
 mod logging;
@@ -58,7 +59,7 @@ pub use output::{Cut, Output, CUT_NOTICE};
 pub use poll::PollToken;
 #[cfg(feature = "durable")]
 pub use restore::{Restored, RestoredNotice, StoredLog};
-pub use runs::Cancel;
+pub use runs::{Cancel, Queueing};
 pub use status::Status;
 pub use task::{Outcome, Run, Task, TaskRef};
 pub use waiters::Want;

@@ -20,8 +20,11 @@ pub struct Restored<H: Host> {
     pub session: (String, H::Text),
     /// Options, and agent text and prompt of a launched task; `resume`.
     pub values: NewTask<H>,
-    /// The agent's name of a launched task.
+    /// The agent's name of a launched task, its concurrency key and its
+    /// priority.
     pub agent: Option<String>,
+    pub key: Option<String>,
+    pub priority: i32,
     pub ending: Ending<H>,
     pub output: Option<StoredOutput<H>>,
     /// The kept log, when the store has one.
@@ -86,7 +89,7 @@ impl<H: Host> Engine<H> {
                 self.store.set_session(index, Some(r.session.1));
             }
             let agent = match &r.agent {
-                Some(name) => self.agents.acquire(name).0 + 1,
+                Some(name) => self.lanes.acquire(name, r.key.as_deref(), r.priority),
                 None => 0,
             };
             let launched = agent != 0;
@@ -175,6 +178,7 @@ impl<H: Host> Engine<H> {
                     let attempt = task.attempt();
                     self.store.set_attempt(seq, attempt);
                 }
+                self.enqueue(seq);
                 self.journal_task(seq);
             } else {
                 self.finish(seq, Status::Interrupted, Ending::None, false, now);

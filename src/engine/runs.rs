@@ -25,6 +25,15 @@ impl Cancel {
     }
 }
 
+/// Where a launched task waits: its concurrency key (counted against the
+/// key, each key it is under, and the global limit) and its priority
+/// (higher first; creation order within a priority).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Queueing<'a> {
+    pub key: Option<&'a str>,
+    pub priority: i32,
+}
+
 impl<H: Host> Engine<H> {
     /// Creates a task for `agent` and queues it; it starts (an
     /// `Effect::Start`) as soon as the limits allow, possibly at once.
@@ -35,6 +44,7 @@ impl<H: Host> Engine<H> {
         id: Option<H::Id>,
         session: SessionArg<'_, H>,
         agent: &str,
+        queueing: Queueing<'_>,
         values: NewTask<H>,
         wall: u64,
     ) -> Result<u64, EngineError> {
@@ -42,45 +52,77 @@ impl<H: Host> Engine<H> {
         if agent.is_empty() {
             return Err(EngineError::invalid("agent must not be empty"));
         }
-        let seq = self.add_task(id, session, values, Some(agent), now)?;
+        if let Some(key) = queueing.key.map(str::as_bytes) {
+            // Names joined by '/': none empty.
+            let empty = |i: usize| i == 0 || key[i - 1] == b'/';
+            if (0..=key.len()).any(|i| key.get(i).is_none_or(|&b| b == b'/') && empty(i)) {
+                return Err(EngineError::invalid(
+                    "concurrencyKey must be names joined by '/', none empty",
+                ));
+            }
+        }
+        let seq = self.add_task(id, session, values, Some((agent, queueing)), now)?;
         self.schedule(now);
         Ok(seq)
     }
 
-    /// Whether a task of `agent` (an index plus one; 0 for none) may start.
-    pub(super) fn has_room(&self, agent: u32) -> bool {
-        if self
-            .config
-            .max_concurrent
-            .is_some_and(|max| self.active >= max)
-        {
-            return false;
+    fn limits(&self) -> super::lanes::Limits<'_> {
+        super::lanes::Limits {
+            agent_limits: &self.config.agent_limits,
         }
-        let limit = agent
-            .checked_sub(1)
-            .and_then(|i| self.agents.name(i))
-            .and_then(|name| self.config.agent_limit(name));
-        limit.is_none_or(|max| self.running_for(agent) < max)
     }
 
-    /// Starts queued tasks, oldest first, while the limits allow; a task
-    /// whose agent is at its limit lets younger tasks of other agents pass.
+    fn global_room(&self) -> bool {
+        self.config
+            .max_concurrent
+            .is_none_or(|max| self.active < max)
+    }
+
+    /// The queued task that would start next if the queue ran now.
+    pub(super) fn next_to_start(&self) -> Option<u64> {
+        if self.paused || !self.global_room() {
+            return None;
+        }
+        self.lanes.next(&self.limits())
+    }
+
+    /// Starts queued tasks while the limits allow: the highest priority
+    /// first, the oldest within a priority; a task whose agent or key is
+    /// full lets the next one pass whose limits have room.
     pub(super) fn schedule(&mut self, now: u64) {
         if self.is_restoring() {
             return;
         }
-        while self
-            .config
-            .max_concurrent
-            .is_none_or(|max| self.active < max)
-        {
-            let next = self
-                .table
-                .iter_status(Status::Queued)
-                .find(|t| self.has_room(t.agent))
-                .map(|t| t.seq());
-            let Some(seq) = next else { break };
+        while let Some(seq) = self.next_to_start() {
             self.start(seq, now);
+        }
+    }
+
+    /// `pause()` (`true`) or `resume()`: while paused nothing queued
+    /// starts; running tasks go on.
+    pub fn set_paused(&mut self, paused: bool, wall: u64) {
+        let now = self.advance(wall);
+        self.paused = paused;
+        self.schedule(now);
+    }
+
+    /// Whether queued task `seq` waits only for room to start (nothing holds
+    /// it back).
+    pub(super) fn may_start(&self, seq: u64) -> bool {
+        self.table
+            .get(seq)
+            .is_some_and(|t| t.status == Status::Queued)
+    }
+
+    /// Task `seq`, queued, may start as soon as its limits allow.
+    pub(super) fn enqueue(&mut self, seq: u64) {
+        if let Some(lane) = self
+            .table
+            .get(seq)
+            .filter(|t| t.status == Status::Queued)
+            .map(|t| t.agent)
+        {
+            self.lanes.push(lane, seq);
         }
     }
 
@@ -90,13 +132,10 @@ impl<H: Host> Engine<H> {
         };
         task.run = Run::Live;
         task.updated_at = task.updated_at.max(now);
-        let agent = task.agent;
+        let lane = task.agent;
         self.active += 1;
-        let i = agent as usize;
-        if self.active_by_agent.len() <= i {
-            self.active_by_agent.resize(i + 1, 0);
-        }
-        self.active_by_agent[i] += 1;
+        self.lanes.remove(lane, seq);
+        self.lanes.count(lane, true);
         self.journal_task(seq);
         // Started the moment it was created (most launches): its log makes
         // this entry from its times when it is first read or written.
@@ -118,18 +157,9 @@ impl<H: Host> Engine<H> {
         self.outbox.push_back(Effect::Start { seq });
     }
 
-    pub(super) fn release_slot(&mut self, agent: u32) {
+    pub(super) fn release_slot(&mut self, lane: u32) {
         self.active = self.active.saturating_sub(1);
-        if let Some(n) = self.active_by_agent.get_mut(agent as usize) {
-            *n = n.saturating_sub(1);
-        }
-    }
-
-    pub(super) fn running_for(&self, agent: u32) -> usize {
-        self.active_by_agent
-            .get(agent as usize)
-            .copied()
-            .unwrap_or(0)
+        self.lanes.count(lane, false);
     }
 
     /// The runner of task `seq` settled: `Ok(result)` completes the task,

@@ -58,6 +58,12 @@ impl SeqSet {
         }
     }
 
+    pub fn contains(&self, seq: u64) -> bool {
+        seq.checked_sub(self.base)
+            .and_then(|d| self.words.get((d / 64) as usize))
+            .is_some_and(|w| w & (1 << (seq % 64)) != 0)
+    }
+
     pub fn clear(&mut self) {
         self.words.clear();
         self.len = 0;

@@ -114,9 +114,7 @@ impl<H: Host> Engine<H> {
         if self.sessions.release(task.session) {
             self.store.set_session(task.session, None);
         }
-        if let Some(agent) = task.agent.checked_sub(1) {
-            self.agents.release(agent);
-        }
+        self.lanes.release(task.agent);
     }
 
     /// When the next deadline that still applies comes due, exactly. Drops

@@ -124,6 +124,44 @@ fn count(s: &Scalar, name: &str) -> Arg<Option<usize>> {
     Ok(Some(n as usize))
 }
 
+/// A limit where 0 means none: a whole number >= 0.
+fn limit(s: &Scalar, name: &str) -> Arg<Option<usize>> {
+    match s {
+        Scalar::Num(n) if *n == 0.0 => Ok(Some(0)),
+        Scalar::Num(_) => count(s, name)
+            .map_err(|_| bad_value(&format!("{name} must be a whole number >= 0"), &got(s))),
+        _ => count(s, name),
+    }
+}
+
+/// `agentLimits` or `limits.keys`: names to limits; `zero` allows 0 (no
+/// limit, and left out).
+fn limit_pairs(entries: Entries, name: &str, of: &str, zero: bool) -> Arg<Vec<(String, usize)>> {
+    let pairs = match entries {
+        Entries::Missing => return Ok(Vec::new()),
+        Entries::Got(what) => {
+            return Err(bad_type(
+                &format!("{name} must be an object of {of} to limits"),
+                &what,
+            ))
+        }
+        Entries::Pairs(pairs) => pairs,
+    };
+    let mut limits = Vec::new();
+    for (key, value) in pairs {
+        let name = format!("{name}.{key}");
+        let n = if zero {
+            limit(&value, &name)?
+        } else {
+            count(&value, &name)?
+        };
+        if let Some(n) = n.filter(|&n| n > 0) {
+            limits.push((key, n));
+        }
+    }
+    Ok(limits)
+}
+
 fn boolean(s: &Scalar, name: &str) -> Arg<Option<bool>> {
     match s {
         Scalar::Missing => Ok(None),
@@ -228,24 +266,17 @@ pub fn options(value: &JsValue) -> Arg<Options> {
     if let Some(n) = count(&o.output_cap, "options.outputCap")? {
         config.output_cap = n;
     }
-    config.agent_limits = match o.agent_limits {
-        Entries::Missing => Vec::new(),
-        Entries::Got(what) => {
-            return Err(bad_type(
-                "options.agentLimits must be an object of agent names to limits",
-                &what,
-            ))
-        }
-        Entries::Pairs(pairs) => {
-            let mut limits = Vec::new();
-            for (agent, limit) in pairs {
-                if let Some(n) = count(&limit, &format!("options.agentLimits.{agent}"))? {
-                    limits.push((agent, n));
-                }
-            }
-            limits
-        }
-    };
+    config.agent_limits = limit_pairs(o.agent_limits, "options.agentLimits", "agent names", false)?;
+    // `limits.global` is `maxConcurrent` by its other name; 0: no limit.
+    if let Some(n) = limit(&o.limits_global, "options.limits.global")? {
+        config.max_concurrent = (n > 0).then_some(n);
+    }
+    config.key_limits = limit_pairs(
+        o.limits_keys,
+        "options.limits.keys",
+        "concurrency keys",
+        true,
+    )?;
     let delay = number(&o.simulated_delay, "options.simulatedDelay", false)?;
     let delay = finite(delay, "options.simulatedDelay")?.unwrap_or(150.0);
     let runner = if o.runner.is_undefined() {

@@ -108,7 +108,9 @@ export function idProblem(value) {
 // and meet no Proxy. `shape` indexes P.shapes: [what, [key, kind]...], kind
 // 0 a scalar (a primitive, or { got } describing what else it was), 1 a
 // value kept as given, 2 an object of names to scalars (as [name, scalar]
-// pairs). Returns undefined when the bag is left out; throws
+// pairs); 3 and 4 read `outer.inner` of a nested object, as 0 and 2 do
+// (`limits.global`, `limits.keys`: one flat record for Rust). Returns
+// undefined when the bag is left out; throws
 // { got } when it is not an object, { key, threw } when reading a key threw.
 export function bag(value, shape) {
   if (value === undefined || value === null) return undefined;
@@ -118,12 +120,20 @@ export function bag(value, shape) {
   for (const [key, kind] of keys) {
     let v;
     try {
-      v = value[key];
+      if (kind < 3) {
+        v = value[key];
+      } else {
+        const dot = key.indexOf('.');
+        const outer = value[key.slice(0, dot)];
+        if (outer === undefined) continue;
+        // Not an object: the inner option says what it got.
+        v = isBag(outer) ? outer[key.slice(dot + 1)] : outer;
+      }
     } catch (e) {
       throw { key, threw: errorText(e) };
     }
     if (v === undefined) continue;
-    out[key] = kind === 1 ? v : kind === 2 ? entries(v, key) : scalar(v);
+    out[key] = kind === 1 ? v : kind === 2 || kind === 4 ? entries(v, key) : scalar(v);
   }
   return out;
 }

@@ -19,7 +19,7 @@ use super::{args, deliver, errors, glue, promises, protocol};
 use super::{persist, records};
 #[cfg(feature = "durable")]
 use crate::engine::NoticeState;
-use crate::engine::{Cancel, Engine, NewTask, Status, Store, Wait, Want};
+use crate::engine::{Cancel, Engine, NewTask, Queueing, Status, Store, Wait, Want};
 
 #[wasm_bindgen(private)]
 pub struct Core {
@@ -287,8 +287,10 @@ impl Core {
     }
 
     /// `launch` as the facade calls it for the common shape (see `create`;
-    /// `agent` checked as an id, `prompt` a string).
+    /// `agent` checked as an id, `prompt` a string). The facade checked
+    /// `concurrencyKey` (`key`) and `priority` for either path.
     #[wasm_bindgen(js_name = launchTask)]
+    #[allow(clippy::too_many_arguments)]
     pub fn launch_task(
         &self,
         agent: JsValue,
@@ -296,6 +298,8 @@ impl Core {
         id: Option<JsValue>,
         session_id: Option<JsValue>,
         options: JsValue,
+        key: Option<String>,
+        priority: i32,
     ) -> Result<f64, JsValue> {
         self.storable(&options, "options")?;
         let name = agent.as_string().unwrap_or_default();
@@ -306,13 +310,22 @@ impl Core {
                 options,
                 launch: Some((agent, prompt)),
             };
+            let queueing = Queueing {
+                key: key.as_deref(),
+                priority,
+            };
             st.engine
-                .launch(id, session_arg(&session), &name, values, now)
+                .launch(id, session_arg(&session), &name, queueing, values, now)
         })
     }
 
     /// Returns the new task's seq; `view.answer(seq)` is its snapshot.
-    pub fn launch(&self, options: JsValue) -> Result<f64, JsValue> {
+    pub fn launch(
+        &self,
+        options: JsValue,
+        key: Option<String>,
+        priority: i32,
+    ) -> Result<f64, JsValue> {
         let a = args::launch(&options)?;
         self.storable(&a.options, "options")?;
         self.changed(|st, now| {
@@ -322,8 +335,12 @@ impl Core {
                 options: a.options,
                 launch: Some((agent_text, a.prompt)),
             };
+            let queueing = Queueing {
+                key: key.as_deref(),
+                priority,
+            };
             st.engine
-                .launch(a.id, session_arg(&a.session), &agent, values, now)
+                .launch(a.id, session_arg(&a.session), &agent, queueing, values, now)
         })
     }
 
@@ -509,7 +526,8 @@ impl Core {
     /// what is due, then make the task's log in the view if it has none
     /// (see `Engine::open_log`); 4: the caller of the wait that `value`
     /// (its promise) answers gave up on it (its signal was aborted), so
-    /// the waiter goes.
+    /// the waiter goes; 5: `pause()` (`len` 1) or `resume()` (`len` 0) the
+    /// queue (`seq` unused).
     pub fn note(&self, seq: f64, value: JsValue, len: f64, kind: u32) {
         let _ = driver::run(&self.shared, |st, now| {
             let (seq, len) = (seq as u64, len as usize);
@@ -521,6 +539,10 @@ impl Core {
                 3 => {
                     st.engine.advance(now);
                     st.engine.open_log(seq);
+                    true
+                }
+                5 => {
+                    st.engine.set_paused(len != 0, now);
                     true
                 }
                 // Matching a waiter by its promise reads our own deferred,
@@ -641,7 +663,9 @@ impl Core {
                     options,
                     launch: Some((agent, prompt)),
                 };
-                let seq = st.engine.launch(None, None, &agent_name, values, now)?;
+                let seq =
+                    st.engine
+                        .launch(None, None, &agent_name, Default::default(), values, now)?;
                 let task = st.engine.task(seq);
                 let status = task.map_or(Status::Queued, |t| t.status);
                 let id = st.engine.store().id(seq).unwrap_or_default();

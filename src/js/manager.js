@@ -5,7 +5,7 @@
 // which the engine keeps in step, plus the numbers the core writes to wasm
 // memory, without a wasm call per value. Whatever a read cannot answer this
 // way (an argument to check, a wait, an error to report) goes to the core.
-import { P, abortable, aborted, idProblem, makeError, reasonOf, signalOption } from './calls.js';
+import { P, abortable, aborted, describe, idProblem, makeError, reasonOf, signalOption } from './calls.js';
 import { View } from './view.js';
 import { Listen, Watch } from './log.js';
 
@@ -58,9 +58,25 @@ function copy(bag, keys) {
 }
 
 const CREATE = ['id', 'sessionId', 'options'];
-const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume'];
+const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume', 'concurrencyKey', 'priority'];
 
 const DONE = Promise.resolve();
+
+// launch's `concurrencyKey` (a non-empty string; the engine checks its
+// '/' parts) and `priority` (a whole number, default 0), checked here for
+// both paths to the core.
+function queueing(o) {
+  const key = o?.concurrencyKey;
+  const priority = o?.priority ?? 0;
+  if (key !== undefined && !isId(key)) {
+    throw makeError(1, `launch options.concurrencyKey must be a non-empty string, got ${describe(key)}`, 'INVALID_ARGUMENT');
+  }
+  if (!Number.isInteger(priority) || Math.abs(priority) > 0x7fffffff) {
+    const type = typeof priority === 'number' ? 2 : 1;
+    throw makeError(type, `launch options.priority must be a whole number from -2147483647 to 2147483647, got ${describe(priority)}`, 'INVALID_ARGUMENT');
+  }
+  return [key, priority];
+}
 
 function settle(call) {
   try {
@@ -152,14 +168,29 @@ export class BackgroundManager {
     if (this.#disposed) return this.#gone();
     const o = copy(options, LAUNCH);
     try {
+      const [key, priority] = queueing(o);
       const seq = o !== undefined && isId(o.agent) && typeof o.prompt === 'string' && o.resume === undefined &&
           (o.id === undefined || isId(o.id)) && (o.sessionId === undefined || isId(o.sessionId))
-        ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options)
-        : this.#core.launch(o ?? options);
+        ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options, key, priority)
+        : this.#core.launch(o ?? options, key, priority);
       return this.#stored(this.#view.answer(seq));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  // Nothing queued starts while paused; running tasks go on.
+  pause() {
+    return this.#paused(1);
+  }
+
+  resume() {
+    return this.#paused(0);
+  }
+
+  #paused(on) {
+    if (this.#disposed) return this.#gone();
+    return settle(() => this.#core.note(0, undefined, on, 5));
   }
 
   completeTask(taskId, result) {

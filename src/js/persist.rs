@@ -310,6 +310,8 @@ fn batch_of(engine: &Engine<Js>, view: &View, changes: &Changes<Js>) -> JsValue 
             attempt: f64::from(t.attempt()),
             resume: t.resumes(),
             started: t.started_at_creation(),
+            concurrency_key: engine.key_name(&t).map(String::from),
+            priority: engine.priority(&t),
         });
     }
     let mut notices = Vec::with_capacity(changes.notices.len());
@@ -395,6 +397,8 @@ fn task(value: JsValue) -> Option<Restored<Js>> {
             resume: r.resume,
         },
         agent,
+        key: r.concurrency_key,
+        priority: r.priority,
         ending,
         output,
         log: stored_log(r.log),

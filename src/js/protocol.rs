@@ -17,6 +17,9 @@ pub enum Kind {
     Value = 1,
     /// An object of names to scalars, as `[name, scalar]` pairs.
     Entries = 2,
+    /// `Scalar` and `Entries` of a nested object: the key is `outer.inner`.
+    InnerScalar = 3,
+    InnerEntries = 4,
 }
 
 /// An options object: what it is called in messages and its keys.
@@ -25,7 +28,7 @@ pub struct Shape {
     pub keys: &'static [(&'static str, Kind)],
 }
 
-use Kind::{Entries, Scalar, Value};
+use Kind::{Entries, InnerEntries, InnerScalar, Scalar, Value};
 
 pub const OPTIONS: usize = 0;
 pub const SESSION: usize = 1;
@@ -46,6 +49,8 @@ pub const SHAPES: [Shape; 7] = [
             ("runner", Value),
             ("maxConcurrent", Scalar),
             ("agentLimits", Entries),
+            ("limits.global", InnerScalar),
+            ("limits.keys", InnerEntries),
             ("cancelGracePeriod", Scalar),
             ("outputCap", Scalar),
             ("simulatedDelay", Scalar),

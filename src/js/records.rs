@@ -126,6 +126,10 @@ pub struct ManagerOptions {
     pub max_concurrent: Scalar,
     #[serde(default)]
     pub agent_limits: Entries,
+    #[serde(default, rename = "limits.global")]
+    pub limits_global: Scalar,
+    #[serde(default, rename = "limits.keys")]
+    pub limits_keys: Entries,
     #[serde(default)]
     pub cancel_grace_period: Scalar,
     #[serde(default)]
@@ -304,6 +308,11 @@ fn some<S: Serializer>(value: &Option<JsValue>, s: S) -> Result<S::Ok, S::Error>
     }
 }
 
+#[cfg(feature = "durable")]
+fn is_zero(n: &i32) -> bool {
+    *n == 0
+}
+
 fn is_false(b: &bool) -> bool {
     !*b
 }
@@ -366,6 +375,11 @@ pub struct TaskRecord {
     /// entry is made from its times).
     #[serde(default, skip_serializing_if = "is_false")]
     pub started: bool,
+    /// A launched task's concurrency key and priority.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency_key: Option<String>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub priority: i32,
 }
 
 /// A notification not delivered yet, as the store keeps it.

@@ -41,8 +41,10 @@ export interface BackgroundManagerOptions {
   runner?: AgentRunner;
   /** Launched tasks running at once (default: no limit). */
   maxConcurrent?: number;
-  /** Per-agent limits on launched tasks running at once. */
+  /** Per-agent limits on launched tasks running at once (default: none). */
   agentLimits?: Record<string, number>;
+  /** Limits on launched tasks running at once: in all, and per concurrency key. */
+  limits?: ConcurrencyLimits;
   /** ms a cancelled runner has to stop before its task is marked cancelled anyway (default 2000). */
   cancelGracePeriod?: number;
   /** Characters (UTF-16 code units, what `String.length` counts) of output kept per task (default 1048576); past it the middle is cut. */
@@ -55,6 +57,19 @@ export interface BackgroundManagerOptions {
   notifyRetry?: NotifyRetry;
   /** `'each'` (default): one `sendMessage` per notification; or batched. */
   notify?: 'each' | NotifyBatch;
+}
+
+/**
+ * `limits`: `global` is `maxConcurrent` by its other name; `keys` limits
+ * the tasks of each concurrency key. A task whose `concurrencyKey` is
+ * `'openai/gpt-5'` counts against `'openai/gpt-5'`, `'openai'` and
+ * `global`. `0` means no limit; a key left out has none.
+ */
+export interface ConcurrencyLimits {
+  /** Launched tasks running at once in all (default: no limit). */
+  global?: number;
+  /** Whole numbers >= 0 by key (default: none). */
+  keys?: Record<string, number>;
 }
 
 /** What a runner is called with. */
@@ -143,6 +158,10 @@ export interface LaunchOptions {
   options?: any;
   /** With a durable store: run again after a reload or restart instead of ending `'interrupted'`. */
   resume?: boolean;
+  /** Names joined by `'/'` (none empty), counted against `limits.keys` (default: none). A full key never holds back a task whose keys have room. */
+  concurrencyKey?: string;
+  /** Higher starts first; creation order within a priority. A whole number, default 0. */
+  priority?: number;
 }
 
 /**
@@ -292,6 +311,10 @@ export class BackgroundManager {
   createTask(options: CreateBackgroundTaskOptions): Promise<BackgroundTask>;
   /** Creates a task and runs it through the runner: at once, or `queued` until the limits let it start. */
   launch(options: LaunchOptions): Promise<BackgroundTask>;
+  /** Nothing queued starts until `resume()`; running tasks go on. `cleanup()` resumes. */
+  pause(): Promise<void>;
+  /** Starts what the limits allow again after `pause()`. */
+  resume(): Promise<void>;
   completeTask(taskId: string, result?: unknown): Promise<BackgroundTask>;
   failTask(taskId: string, error: string | Error): Promise<BackgroundTask>;
   /** Resolves once the task is cancelled; a running runner first gets its grace period unless `force`. */

@@ -249,6 +249,7 @@ pub fn launch(e: &mut E, id: &str, agent: &str, at: u64) -> Status {
             Some(id.to_string()),
             None,
             agent,
+            Default::default(),
             launched(agent, "prompt"),
             at,
         )

@@ -72,6 +72,7 @@ function managerOptions(o = {}) {
     taskTtl: o.taskTTL,
     maxConcurrent: o.maxConcurrent,
     agentLimits: o.agentLimits && Object.entries(o.agentLimits),
+    keyLimits: o.limits?.keys && Object.entries(o.limits.keys),
     cancelGracePeriod: o.cancelGracePeriod,
     outputCap: o.outputCap,
   });
@@ -254,7 +255,10 @@ export function openManager(api, options = {}, { runner, clock = realClock }) {
       op(() => task(inner.createTask({ id: o.id, sessionId: o.sessionId, options: json(o.options) ?? 'null' }))),
     launch: (o) =>
       op(() =>
-        task(inner.launch({ agent: o.agent, prompt: o.prompt, id: o.id, sessionId: o.sessionId, options: json(o.options) }))
+        task(inner.launch(plain({
+          agent: o.agent, prompt: o.prompt, id: o.id, sessionId: o.sessionId, options: json(o.options),
+          concurrencyKey: o.concurrencyKey, priority: o.priority,
+        })))
       ),
     completeTask: (id, result) => op(() => task(inner.completeTask(id, json(result)))),
     failTask: (id, error) => op(() => task(inner.failTask(id, String(error?.message ?? error)))),
@@ -264,6 +268,8 @@ export function openManager(api, options = {}, { runner, clock = realClock }) {
         const t = inner.getTask(id);
         return t === undefined ? null : task(t);
       }),
+    pause: () => op(() => inner.pause()),
+    resume: () => op(() => inner.resume()),
     getAllTasks: (status) => op(() => inner.getAllTasks(status).map(task)),
     cancelAllTasks: (o) => op(() => Promise.all(inner.cancelAllTasks(o).map(cancelReply))),
     getOutput: (id, o) =>

@@ -117,6 +117,8 @@ pub fn contract(rt: &Runtime) -> Result<()> {
         session_id: None,
         options: None,
         resume: None,
+        concurrency_key: None,
+        priority: None,
     };
     h.call(|a, s, m| a.call_launch(s, m, &launch))?
         .map_err(|e| anyhow::anyhow!(e.message))?;

@@ -234,6 +234,15 @@ fn manager_options(o: &Value) -> Result<Option<api::BackgroundManagerOptions>> {
         ),
         _ => None,
     };
+    let key_limits = match o.get("limits").and_then(|l| l.get("keys")) {
+        Some(Value::Object(limits)) => Some(
+            limits
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0) as u32))
+                .collect(),
+        ),
+        _ => None,
+    };
     Ok(Some(api::BackgroundManagerOptions {
         poll_interval: f64_of(o, "pollInterval"),
         task_ttl: f64_of(o, "taskTTL"),
@@ -242,6 +251,7 @@ fn manager_options(o: &Value) -> Result<Option<api::BackgroundManagerOptions>> {
             .and_then(Value::as_u64)
             .map(|n| n as u32),
         agent_limits,
+        key_limits,
         cancel_grace_period: f64_of(o, "cancelGracePeriod"),
         output_cap: o.get("outputCap").and_then(Value::as_u64).map(|n| n as u32),
     }))
@@ -277,9 +287,22 @@ fn call(h: &mut Host, name: &str, args: &[Value]) -> Result<Reply> {
                 session_id: opt_text(o, "sessionId")?,
                 options: payload(o.get("options")),
                 resume: o.get("resume").and_then(Value::as_bool),
+                concurrency_key: opt_text(o, "concurrencyKey")?,
+                priority: o.get("priority").and_then(Value::as_i64).map(|n| n as i32),
             };
             let r = h.call(|api, store, m| api.call_launch(store, m, &options))?;
             Reply::Now(r.map(task).or_else(coded))
+        }
+        "pause" | "resume" => {
+            let pause = name == "pause";
+            h.call(|api, store, m| {
+                if pause {
+                    api.call_pause(store, m)
+                } else {
+                    api.call_resume(store, m)
+                }
+            })?;
+            Reply::Now(Ok(Value::Null))
         }
         "completeTask" => {
             let (id, result) = (id(0)?, payload(args.get(1)));
