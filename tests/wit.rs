@@ -178,7 +178,10 @@ fn records_match_the_typescript_interfaces_field_for_field() {
     }
     // `limits: { global, keys }` is flat in the WIT: `global` is
     // `max-concurrent` by its other name, `keys` is `key-limits`.
-    assert!(options.remove("limits").is_some(), "limits left the TS options");
+    assert!(
+        options.remove("limits").is_some(),
+        "limits left the TS options"
+    );
     options.insert("key-limits".into(), true);
     assert_eq!(
         wit, options,

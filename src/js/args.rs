@@ -78,7 +78,6 @@ fn required<T: DeserializeOwned>(value: &JsValue, shape: usize, expects: &str) -
 fn got(s: &Scalar) -> String {
     let value = match s {
         Scalar::Missing => JsValue::UNDEFINED,
-        Scalar::Null => JsValue::NULL,
         Scalar::Bool(b) => JsValue::from_bool(*b),
         Scalar::Num(x) => JsValue::from_f64(*x),
         Scalar::Str(t) => JsValue::from_str(t),

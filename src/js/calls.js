@@ -103,21 +103,24 @@ export function idProblem(value) {
 
 // ---- option bags --------------------------------------------------------
 
-// Reads an options object once, key by key, into a plain object that Rust
-// converts with serde-wasm-bindgen: reading it there can then run no getter
-// and meet no Proxy. `shape` indexes P.shapes: [what, [key, kind]...], kind
-// 0 a scalar (a primitive, or { got } describing what else it was), 1 a
-// value kept as given, 2 an object of names to scalars (as [name, scalar]
-// pairs); 3 and 4 read `outer.inner` of a nested object, as 0 and 2 do
-// (`limits.global`, `limits.keys`: one flat record for Rust). Returns
-// undefined when the bag is left out; throws
-// { got } when it is not an object, { key, threw } when reading a key threw.
+// Reads an options object once, key by key, into a plain array that Rust
+// converts with serde-wasm-bindgen (records.rs reads it by position):
+// reading it there can then run no getter and meet no Proxy. `shape`
+// indexes P.shapes: [what, [key, kind]...]; the array holds each key's
+// value in that order, `undefined` where it is left out. Kind 0 a scalar
+// (a primitive, or { got } describing what else it was, null included),
+// 1 a value kept as given, 2 an object of names to scalars (as [name,
+// scalar] pairs); 3 and 4 read `outer.inner` of a nested object, as 0 and
+// 2 do (`limits.global`, `limits.keys`: one flat record for Rust). Returns
+// undefined when the bag is left out; throws [got] when it is not an
+// object, [undefined, key, threw] when reading a key threw.
 export function bag(value, shape) {
   if (value === undefined || value === null) return undefined;
   const [, keys] = P.shapes[shape];
-  if (!isBag(value)) throw { got: describe(value) };
-  const out = {};
-  for (const [key, kind] of keys) {
+  if (!isBag(value)) throw [describe(value)];
+  const out = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const [key, kind] = keys[i];
     let v;
     try {
       if (kind < 3) {
@@ -130,10 +133,10 @@ export function bag(value, shape) {
         v = isBag(outer) ? outer[key.slice(dot + 1)] : outer;
       }
     } catch (e) {
-      throw { key, threw: errorText(e) };
+      throw [undefined, key, errorText(e)];
     }
     if (v === undefined) continue;
-    out[key] = kind === 1 ? v : kind === 2 || kind === 4 ? entries(v, key) : scalar(v);
+    out[i] = kind === 1 ? v : kind === 2 || kind === 4 ? entries(v, key) : scalar(v);
   }
   return out;
 }
@@ -149,7 +152,7 @@ function isBag(value) {
 
 function scalar(v) {
   const type = typeof v;
-  return type === 'string' || type === 'number' || type === 'boolean' || v === null ? v : { got: describe(v) };
+  return type === 'string' || type === 'number' || type === 'boolean' ? v : { got: describe(v) };
 }
 
 function entries(value, key) {
@@ -158,14 +161,14 @@ function entries(value, key) {
   try {
     names = Object.keys(value);
   } catch (e) {
-    throw { key, threw: errorText(e) };
+    throw [undefined, key, errorText(e)];
   }
   const out = [];
   for (const name of names) {
     try {
       out.push([name, scalar(value[name])]);
     } catch (e) {
-      throw { key: `${key}.${name}`, threw: errorText(e) };
+      throw [undefined, `${key}.${name}`, errorText(e)];
     }
   }
   return out;

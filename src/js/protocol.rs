@@ -96,8 +96,39 @@ pub const SHAPES: [Shape; 7] = [
     },
 ];
 
+/// Whether each shape's keys are its record's fields, in order (records.rs
+/// reads `bag`'s arrays by position); in the `check` build, which the tests
+/// run, `send` refuses to start otherwise.
+#[cfg(feature = "check")]
+fn records_match() -> bool {
+    use super::records::*;
+    let flat = |s: &str| s.replace(['_', '.'], "").to_lowercase();
+    let fields: [&[&str]; 7] = [
+        ManagerOptions::FIELDS,
+        AgentSession::FIELDS,
+        CreateOptions::FIELDS,
+        LaunchOptions::FIELDS,
+        CancelOptions::FIELDS,
+        OutputOptions::FIELDS,
+        CallOptions::FIELDS,
+    ];
+    SHAPES.iter().zip(fields).all(|(shape, fields)| {
+        shape.keys.len() == fields.len()
+            && shape
+                .keys
+                .iter()
+                .zip(fields)
+                .all(|((key, _), f)| flat(key) == flat(f))
+    })
+}
+
 /// Sends the protocol to the JS side.
 pub fn send() {
+    #[cfg(feature = "check")]
+    assert!(
+        records_match(),
+        "a record's fields differ from its shape's keys"
+    );
     let status: Array = Status::ALL
         .iter()
         .map(|s| JsValue::from_str(s.as_str()))

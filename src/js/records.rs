@@ -16,12 +16,12 @@ use wasm_bindgen::JsValue;
 // ---- in: options objects -------------------------------------------------
 
 /// A scalar option as `bag` copied it: missing, a primitive, or a
-/// description of what else it was.
+/// description of what else it was (`null` too, so that a missing key,
+/// `undefined` in `bag`'s array, is the only unit).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum Scalar {
     #[default]
     Missing,
-    Null,
     Bool(bool),
     Num(f64),
     Str(String),
@@ -56,10 +56,7 @@ impl<'de> Deserialize<'de> for Scalar {
                 Ok(Scalar::Str(v))
             }
             fn visit_unit<E>(self) -> Result<Scalar, E> {
-                Ok(Scalar::Null)
-            }
-            fn visit_none<E>(self) -> Result<Scalar, E> {
-                Ok(Scalar::Null)
+                Ok(Scalar::Missing)
             }
             // `{ got }`, bag's stand-in for a value that is not a primitive.
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
@@ -94,6 +91,9 @@ impl<'de> Deserialize<'de> for Entries {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("name and scalar pairs")
             }
+            fn visit_unit<E>(self) -> Result<Entries, E> {
+                Ok(Entries::Missing)
+            }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entries, A::Error> {
                 let mut pairs = Vec::new();
                 while let Some(pair) = seq.next_element()? {
@@ -112,121 +112,155 @@ impl<'de> Deserialize<'de> for Entries {
     }
 }
 
-/// `BackgroundManagerOptions`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ManagerOptions {
-    #[serde(default)]
-    pub poll_interval: Scalar,
-    #[serde(default, rename = "taskTTL")]
-    pub task_ttl: Scalar,
-    #[serde(default, with = "preserve")]
-    pub runner: JsValue,
-    #[serde(default)]
-    pub max_concurrent: Scalar,
-    #[serde(default)]
-    pub agent_limits: Entries,
-    #[serde(default, rename = "limits.global")]
-    pub limits_global: Scalar,
-    #[serde(default, rename = "limits.keys")]
-    pub limits_keys: Entries,
-    #[serde(default)]
-    pub cancel_grace_period: Scalar,
-    #[serde(default)]
-    pub output_cap: Scalar,
-    #[serde(default)]
-    pub simulated_delay: Scalar,
-    #[cfg(feature = "durable")]
-    #[serde(default, with = "preserve")]
-    pub store: JsValue,
-    /// Read as name and scalar pairs, as `agentLimits`: the same record
-    /// code serves all three.
-    #[cfg(feature = "durable")]
-    #[serde(default)]
-    pub notify_retry: Entries,
-    #[cfg(feature = "durable")]
-    #[serde(default)]
-    pub notify: Entries,
+/// A value kept as given (`serde_wasm_bindgen::preserve`).
+struct Kept(JsValue);
+
+impl<'de> Deserialize<'de> for Kept {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        preserve::deserialize(d).map(Kept)
+    }
 }
 
-/// `AgentSession`: its id and its two functions, as given.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AgentSession {
-    #[serde(default, with = "preserve")]
-    pub id: JsValue,
-    #[serde(default, with = "preserve")]
-    pub get_status: JsValue,
-    #[serde(default, with = "preserve")]
-    pub send_message: JsValue,
+/// A record that `bag` hands over as an array: the values of its shape's
+/// keys (`protocol.rs`) in order, `undefined` where a key was left out.
+/// Read by position, so no key name is matched here (the derive's by-name
+/// reading cost about 1.5 KB of the gzipped .wasm). The fields must be in
+/// the order of the shape's keys; `protocol::send` checks it in the
+/// `check` build. `Value` fields are kept as given.
+macro_rules! positional {
+    (
+        $(#[$sm:meta])*
+        pub struct $name:ident { $( $(#[$m:meta])* $field:ident : $kind:ident ),* $(,)? }
+    ) => {
+        $(#[$sm])*
+        pub struct $name { $( $(#[$m])* pub $field: positional!(@ty $kind), )* }
+
+        impl $name {
+            /// The fields' names, in order (for the check against the shape).
+            #[allow(dead_code, unused_doc_comments)]
+            pub const FIELDS: &'static [&'static str] = &[$( $(#[$m])* stringify!($field), )*];
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str(stringify!($name))
+                    }
+                    #[allow(unused_doc_comments)]
+                    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<$name, A::Error> {
+                        $( $(#[$m])* let $field = positional!(@next seq $kind); )*
+                        Ok($name { $( $(#[$m])* $field, )* })
+                    }
+                }
+                d.deserialize_seq(V)
+            }
+        }
+    };
+    (@ty Value) => { JsValue };
+    (@ty Text) => { Option<String> };
+    (@ty $t:ident) => { $t };
+    (@next $seq:ident Value) => { $seq.next_element::<Kept>()?.map_or(JsValue::UNDEFINED, |k| k.0) };
+    (@next $seq:ident Text) => { $seq.next_element::<Option<String>>()?.flatten() };
+    (@next $seq:ident $t:ident) => { $seq.next_element::<$t>()?.unwrap_or_default() };
 }
 
-/// `CreateBackgroundTaskOptions`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateOptions {
-    #[serde(default, with = "preserve")]
-    pub id: JsValue,
-    #[serde(default, with = "preserve")]
-    pub session_id: JsValue,
-    #[serde(default, with = "preserve")]
-    pub options: JsValue,
+positional! {
+    /// `BackgroundManagerOptions`.
+    pub struct ManagerOptions {
+        poll_interval: Scalar,
+        task_ttl: Scalar,
+        runner: Value,
+        max_concurrent: Scalar,
+        agent_limits: Entries,
+        /// `limits.global` and `limits.keys`, read flat.
+        limits_global: Scalar,
+        limits_keys: Entries,
+        cancel_grace_period: Scalar,
+        output_cap: Scalar,
+        simulated_delay: Scalar,
+        #[cfg(feature = "durable")]
+        store: Value,
+        /// Read as name and scalar pairs, as `agentLimits`: the same record
+        /// code serves all three.
+        #[cfg(feature = "durable")]
+        notify_retry: Entries,
+        #[cfg(feature = "durable")]
+        notify: Entries,
+    }
 }
 
-/// `LaunchOptions`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LaunchOptions {
-    #[serde(default, with = "preserve")]
-    pub agent: JsValue,
-    #[serde(default, with = "preserve")]
-    pub prompt: JsValue,
-    #[serde(default, with = "preserve")]
-    pub id: JsValue,
-    #[serde(default, with = "preserve")]
-    pub session_id: JsValue,
-    #[serde(default, with = "preserve")]
-    pub options: JsValue,
-    #[cfg(feature = "durable")]
-    #[serde(default)]
-    pub resume: Scalar,
+positional! {
+    /// `AgentSession`: its id and its two functions, as given.
+    pub struct AgentSession {
+        id: Value,
+        get_status: Value,
+        send_message: Value,
+    }
 }
 
-/// `CancelOptions`.
-#[derive(Deserialize, Default)]
-pub struct CancelOptions {
-    #[serde(default)]
-    pub force: Scalar,
+positional! {
+    /// `CreateBackgroundTaskOptions`.
+    pub struct CreateOptions {
+        id: Value,
+        session_id: Value,
+        options: Value,
+    }
 }
 
-/// `GetBackgroundOutputOptions`.
-#[derive(Deserialize, Default)]
-pub struct OutputOptions {
-    #[serde(default)]
-    pub wait: Scalar,
-    #[serde(default)]
-    pub timeout: Scalar,
-    #[serde(default)]
-    pub since: Scalar,
+positional! {
+    /// `LaunchOptions`.
+    pub struct LaunchOptions {
+        agent: Value,
+        prompt: Value,
+        id: Value,
+        session_id: Value,
+        options: Value,
+        #[cfg(feature = "durable")]
+        resume: Scalar,
+    }
 }
 
-/// `callAgent`'s options, as far as the manager reads them.
-#[derive(Deserialize, Default)]
-pub struct CallOptions {
-    #[serde(default)]
-    pub background: Scalar,
+positional! {
+    /// `CancelOptions`.
+    #[derive(Default)]
+    pub struct CancelOptions {
+        force: Scalar,
+    }
 }
 
-/// What `bag` throws: the options object was not one (`got`), or reading
-/// `key` threw (`threw`).
-#[derive(Deserialize, Default)]
-pub struct BagProblem {
-    pub got: Option<String>,
-    pub key: Option<String>,
-    pub threw: Option<String>,
+positional! {
+    /// `GetBackgroundOutputOptions`.
+    #[derive(Default)]
+    pub struct OutputOptions {
+        wait: Scalar,
+        timeout: Scalar,
+        since: Scalar,
+    }
 }
 
-/// A plain object (from `bag`) as its record.
+positional! {
+    /// `callAgent`'s options, as far as the manager reads them.
+    #[derive(Default)]
+    pub struct CallOptions {
+        background: Scalar,
+    }
+}
+
+positional! {
+    /// What `bag` throws, as `[got, key, threw]`: the options object was
+    /// not one (`got`), or reading `key` threw (`threw`).
+    #[derive(Default)]
+    pub struct BagProblem {
+        got: Text,
+        key: Text,
+        threw: Text,
+    }
+}
+
+/// A value from `bag` (or a store) as its record.
 pub fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue) -> Option<T> {
     serde_wasm_bindgen::from_value(value).ok()
 }
