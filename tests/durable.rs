@@ -433,7 +433,7 @@ fn a_stored_log_goes_on_numbering_where_it_stopped_and_a_record_without_one_star
     drain(&mut e);
     let seq = |e: &E, id: &str| e.store().find(&id.to_string()).unwrap();
     let (k, o) = (seq(&e, "kept"), seq(&e, "older"));
-    let log = |e: &E, s: u64| e.task(s).unwrap().stream.as_ref().unwrap().log.clone();
+    let log = |e: &E, s: u64| e.task(s).unwrap().stream().unwrap().log.clone();
     assert_eq!(log(&e, k).last(), 9);
     assert_eq!(log(&e, k).kept(), (2, 2));
     assert_eq!(log(&e, k).dropped(), 5);

@@ -28,7 +28,7 @@ fn a_created_task_has_its_status_entries_without_a_stream_until_read() {
     common::complete(&mut e, "t", "ok", T0 + 5).unwrap();
     let seq = common::seq(&e, "t");
     assert!(
-        e.task(seq).unwrap().stream.is_none(),
+        e.task(seq).unwrap().stream().is_none(),
         "nothing but statuses: no stream"
     );
     assert_eq!(e.task(seq).unwrap().log_last(), 2);
@@ -149,7 +149,7 @@ fn the_cap_keeps_the_first_and_latest_entries_and_readers_get_one_gap() {
         common::append(&mut e, "t", &format!("{i:08}"), T0 + i).unwrap();
     }
     let seq = common::seq(&e, "t");
-    let log = e.task(seq).unwrap().stream.as_ref().unwrap().log.clone();
+    let log = e.task(seq).unwrap().stream().unwrap().log.clone();
     assert_eq!(log.last(), 101);
     let (head, tail) = log.kept();
     assert_eq!(log.dropped(), 101 - head - tail);
@@ -238,11 +238,11 @@ fn a_run_started_at_launch_costs_no_stream_and_one_started_later_logs_its_start(
     let (now, later) = (common::seq(&e, "now"), common::seq(&e, "later"));
     e.run_settled(now, Ok("done"), T0 + 7);
     assert!(
-        e.task(now).unwrap().stream.is_none(),
+        e.task(now).unwrap().stream().is_none(),
         "queued, running and completed come from its times"
     );
     assert!(
-        e.task(later).unwrap().stream.is_some(),
+        e.task(later).unwrap().stream().is_some(),
         "it waited: its start is logged as it happens"
     );
     let entries = read(&mut e, "now", 0, usize::MAX);

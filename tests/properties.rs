@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use background_manager::engine::mem::{MemStore, MemTask};
 use background_manager::engine::{
-    Answer, Config, Effect, Engine, Host, NewTask, Queueing, Status, Store, Wait, Want,
+    Answer, Config, Effect, Engine, Host, NewTask, OnConflict, Queueing, Status, Store, Wait, Want,
 };
 use proptest::prelude::*;
 
@@ -36,6 +36,12 @@ enum Op {
     Create(Option<u8>),
     /// Agent, concurrency key (an index into `KEYS`), priority.
     Launch(u8, u8, i32),
+    /// Under the `n`-th task created (`pick`), if any.
+    LaunchChild(u8),
+    /// With idempotency key `k` and `onConflict` (an index into `CONFLICTS`).
+    LaunchKeyed(u8, u8),
+    /// getOutput({ wait: true, children: true }) of the `n`-th task.
+    WaitTree(u8),
     Pause(bool),
     Complete(u8),
     Fail(u8),
@@ -57,6 +63,9 @@ fn op() -> impl Strategy<Value = Op> {
         4 => proptest::option::of(0u8..6).prop_map(Op::Create),
         4 => (0u8..3, 0u8..5, 0i32..2).prop_map(|(a, k, p)| Op::Launch(a, k, p)),
         1 => any::<bool>().prop_map(Op::Pause),
+        2 => any::<u8>().prop_map(Op::LaunchChild),
+        2 => (0u8..2, 0u8..4).prop_map(|(k, c)| Op::LaunchKeyed(k, c)),
+        1 => any::<u8>().prop_map(Op::WaitTree),
         2 => any::<u8>().prop_map(Op::Complete),
         1 => any::<u8>().prop_map(Op::Fail),
         2 => (any::<u8>(), any::<bool>()).prop_map(|(i, f)| Op::Cancel(i, f)),
@@ -95,7 +104,22 @@ struct MTask {
     key: Option<&'static str>,
     priority: i32,
     run: MRun,
+    /// The id of the task it was launched under.
+    parent: Option<String>,
+    /// Past its TTL, kept while its tree runs; `gone`: leaves at the end
+    /// of the step.
+    lingers: bool,
+    gone: bool,
+    /// Its idempotency key.
+    idem: Option<u8>,
 }
+
+const CONFLICTS: [OnConflict; 4] = [
+    OnConflict::Reject,
+    OnConflict::Join,
+    OnConflict::Enqueue,
+    OnConflict::Replace,
+];
 
 /// The concurrency keys launches draw from, and the limits configured.
 const KEYS: [Option<&str>; 5] = [None, Some("k"), Some("k/x"), Some("k/y"), Some("j")];
@@ -140,6 +164,51 @@ impl Model {
 
     /// Starts, while the limits allow and the queue is not paused, the
     /// waiting task with room of the highest priority, the oldest first.
+    /// Whether task `i` waits for an earlier live task with its idempotency
+    /// key.
+    fn held(&self, i: usize) -> bool {
+        let t = &self.tasks[i];
+        t.idem.is_some()
+            && self.tasks[..i]
+                .iter()
+                .any(|e| e.idem == t.idem && !e.status.is_final())
+    }
+
+    /// The depth of task `i` below the top of its tree.
+    fn depth(&self, i: usize) -> u8 {
+        match self.tasks[i].parent.as_deref().and_then(|p| self.find(p)) {
+            Some(p) => self.depth(p) + 1,
+            None => 0,
+        }
+    }
+
+    /// Cancels task `i` and its live descendants, the deepest first.
+    fn cancel_tree(&mut self, i: usize, force: bool, now: u64) {
+        let id = self.tasks[i].id.clone();
+        for c in 0..self.tasks.len() {
+            if self.tasks[c].parent.as_deref() == Some(&id) && !self.tasks[c].status.is_final() {
+                self.cancel_tree(c, force, now);
+            }
+        }
+        if !self.tasks[i].status.is_final() {
+            self.cancel_one(i, force, now);
+        }
+    }
+
+    /// Whether task `i` and every descendant are final.
+    fn tree_final(&self, i: usize) -> bool {
+        let id = &self.tasks[i].id;
+        self.tasks[i].status.is_final()
+            && (0..self.tasks.len())
+                .filter(|&c| self.tasks[c].parent.as_deref() == Some(id))
+                .all(|c| self.tree_final(c))
+    }
+
+    /// Drops the tasks that left.
+    fn collect(&mut self) {
+        self.tasks.retain(|t| !t.gone);
+    }
+
     fn schedule(&mut self) {
         while !self.paused {
             let room = |t: &MTask| {
@@ -152,6 +221,7 @@ impl Model {
             let mut next: Option<usize> = None;
             for (i, t) in self.tasks.iter().enumerate() {
                 if t.run == MRun::Waiting
+                    && !self.held(i)
                     && room(t)
                     && next.is_none_or(|j| t.priority > self.tasks[j].priority)
                 {
@@ -177,6 +247,24 @@ impl Model {
         } else {
             MRun::Ended
         };
+        // A lingering ancestor whose tree is now final leaves.
+        let mut up = self.tasks[i].parent.clone();
+        while let Some(a) = up.and_then(|a| self.find(&a)) {
+            if self.tasks[a].lingers && self.tree_final(a) {
+                self.tasks[a].gone = true;
+            }
+            up = self.tasks[a].parent.clone();
+        }
+        // A task that ends cancelled, however, takes its live children with it.
+        if self.tasks[i].status == Status::Cancelled {
+            let id = self.tasks[i].id.clone();
+            for c in 0..self.tasks.len() {
+                if self.tasks[c].parent.as_deref() == Some(&id) && !self.tasks[c].status.is_final()
+                {
+                    self.cancel_tree(c, false, at);
+                }
+            }
+        }
     }
 
     /// A transition asked for by a call; `false` when the engine must refuse it.
@@ -200,7 +288,7 @@ impl Model {
 
     fn cancel(&mut self, id: &str, force: bool, now: u64) {
         if let Some(i) = self.find(id).filter(|&i| !self.tasks[i].status.is_final()) {
-            self.cancel_one(i, force, now);
+            self.cancel_tree(i, force, now);
             self.schedule();
         }
     }
@@ -261,7 +349,8 @@ impl Model {
                         MRun::Cancelling(until) => Some(until),
                         _ => None,
                     };
-                    let evict = t.status.is_final().then_some(t.final_at + TTL);
+                    // A task whose tree still runs is not due to leave.
+                    let evict = (t.status.is_final() && !t.lingers).then_some(t.final_at + TTL);
                     [expire, grace, evict]
                 })
                 .flatten()
@@ -279,8 +368,17 @@ impl Model {
                     self.finish(i, Status::Cancelled, at);
                 }
             }
-            self.tasks
-                .retain(|t| !(t.status.is_final() && t.final_at + TTL == at));
+            for i in 0..self.tasks.len() {
+                let t = &self.tasks[i];
+                if t.status.is_final() && t.final_at + TTL == at {
+                    if self.tree_final(i) {
+                        self.tasks[i].gone = true;
+                    } else {
+                        self.tasks[i].lingers = true;
+                    }
+                }
+            }
+            self.collect();
             self.schedule();
         }
     }
@@ -302,6 +400,8 @@ struct World {
     order: Vec<(String, u64)>,
     /// Waiter id -> (task id, deadline); removed when answered.
     waiters: HashMap<u32, (String, Option<u64>)>,
+    /// The waiters that wait for a whole tree.
+    tree_waiters: std::collections::HashSet<u32>,
     next_waiter: u32,
     generation: u32,
     model: Model,
@@ -334,6 +434,7 @@ impl World {
             tasks: HashMap::new(),
             order: Vec::new(),
             waiters: HashMap::new(),
+            tree_waiters: Default::default(),
             next_waiter: 0,
             generation: 0,
             model: Model::default(),
@@ -368,6 +469,10 @@ impl World {
                             key: None,
                             priority: 0,
                             run: MRun::External,
+                            parent: None,
+                            idem: None,
+                            lingers: false,
+                            gone: false,
                         });
                         // An id is free again once its task has left the table.
                         if let Some(old) = self.tasks.insert(self.key(&id), Seen::default()) {
@@ -396,6 +501,7 @@ impl World {
                         Queueing {
                             key,
                             priority: *priority,
+                            ..Default::default()
                         },
                         NewTask {
                             resume: false,
@@ -415,6 +521,10 @@ impl World {
                     key,
                     priority: *priority,
                     run: MRun::Waiting,
+                    parent: None,
+                    idem: None,
+                    lingers: false,
+                    gone: false,
                 });
                 self.model.schedule();
                 self.tasks.insert(self.key(&id), Seen::default());
@@ -468,7 +578,10 @@ impl World {
                     let w = self.next_waiter;
                     self.next_waiter += 1;
                     let timeout = timeout.map(u64::from);
-                    let want = Want::Output { since: None };
+                    let want = Want::Output {
+                        since: None,
+                        tree: false,
+                    };
                     match self.e.wait_for(&id, want, true, timeout, || w, now) {
                         Ok(Wait::Pending) => {
                             let key = self.key(&id);
@@ -480,6 +593,150 @@ impl World {
                             assert!(status.is_final() || (timed_out && timeout == Some(0)));
                         }
                         Ok(Wait::Ready(Answer::Task(_))) => panic!("an output wait answers output"),
+                        Err(_) => {}
+                    }
+                }
+            }
+            Op::LaunchChild(i) => {
+                let Some((parent_id, parent)) = self.pick(*i) else {
+                    self.drain();
+                    self.check();
+                    return;
+                };
+                let result = self.e.launch(
+                    None,
+                    None,
+                    "a1",
+                    Queueing {
+                        parent: Some(parent),
+                        ..Default::default()
+                    },
+                    NewTask {
+                        resume: false,
+                        options: 3,
+                        launch: Some(("a1".into(), "p".into())),
+                    },
+                    now,
+                );
+                let p = self.model.find(&parent_id);
+                let allowed = p.is_some_and(|p| {
+                    !self.model.tasks[p].status.is_final() && self.model.depth(p) < 3
+                });
+                assert_eq!(
+                    result.is_ok(),
+                    allowed,
+                    "a child of {parent_id}: {result:?}"
+                );
+                if let Ok(seq) = result {
+                    let id = self.e.store().id(seq).expect("kept");
+                    self.model.tasks.push(MTask {
+                        id: id.clone(),
+                        created: now,
+                        status: Status::Queued,
+                        final_at: 0,
+                        agent: Some("a1".into()),
+                        key: None,
+                        priority: 0,
+                        run: MRun::Waiting,
+                        parent: Some(parent_id),
+                        idem: None,
+                        lingers: false,
+                        gone: false,
+                    });
+                    // A child of a task being cancelled is cancelled with it.
+                    let child = self.model.tasks.len() - 1;
+                    let mut up = self.model.tasks[child].parent.clone();
+                    while let Some(a) = up.and_then(|a| self.model.find(&a)) {
+                        if matches!(self.model.tasks[a].run, MRun::Cancelling(_)) {
+                            self.model.cancel_tree(child, false, now);
+                            break;
+                        }
+                        up = self.model.tasks[a].parent.clone();
+                    }
+                    self.model.schedule();
+                    self.tasks.insert(self.key(&id), Seen::default());
+                    self.order.push((id, seq));
+                }
+            }
+            Op::LaunchKeyed(k, c) => {
+                let key = ["i0", "i1"][*k as usize];
+                let on = CONFLICTS[*c as usize];
+                let result = self.e.launch(
+                    None,
+                    None,
+                    "a2",
+                    Queueing {
+                        idempotency: Some((key, on)),
+                        ..Default::default()
+                    },
+                    NewTask {
+                        resume: false,
+                        options: 4,
+                        launch: Some(("a2".into(), "p".into())),
+                    },
+                    now,
+                );
+                let live = (0..self.model.tasks.len()).rev().find(|&i| {
+                    self.model.tasks[i].idem == Some(*k) && !self.model.tasks[i].status.is_final()
+                });
+                match (live, on, result) {
+                    (Some(_), OnConflict::Reject, Err(e)) => assert_eq!(e.code(), "DUPLICATE_ID"),
+                    (Some(l), OnConflict::Join, Ok(seq)) => {
+                        assert_eq!(self.e.store().id(seq), Some(self.model.tasks[l].id.clone()))
+                    }
+                    (l, on, Ok(seq))
+                        if l.is_none()
+                            || matches!(on, OnConflict::Enqueue | OnConflict::Replace) =>
+                    {
+                        let id = self.e.store().id(seq).expect("kept");
+                        self.model.tasks.push(MTask {
+                            id: id.clone(),
+                            created: now,
+                            status: Status::Queued,
+                            final_at: 0,
+                            agent: Some("a2".into()),
+                            key: None,
+                            priority: 0,
+                            run: MRun::Waiting,
+                            parent: None,
+                            idem: Some(*k),
+                            lingers: false,
+                            gone: false,
+                        });
+                        if on == OnConflict::Replace {
+                            let n = self.model.tasks.len() - 1;
+                            for i in (0..n).rev() {
+                                let t = &self.model.tasks[i];
+                                if t.idem == Some(*k) && !t.status.is_final() {
+                                    self.model.cancel_tree(i, false, now);
+                                }
+                            }
+                        }
+                        self.model.schedule();
+                        self.tasks.insert(self.key(&id), Seen::default());
+                        self.order.push((id, seq));
+                    }
+                    (l, on, r) => panic!("key {key} held by {l:?}, {on:?}: {r:?}"),
+                }
+            }
+            Op::WaitTree(i) => {
+                if let Some((id, _)) = self.pick(*i) {
+                    let w = self.next_waiter;
+                    self.next_waiter += 1;
+                    let want = Want::Output {
+                        since: None,
+                        tree: true,
+                    };
+                    match self.e.wait_for(&id, want, true, None, || w, now) {
+                        Ok(Wait::Pending) => {
+                            let key = self.key(&id);
+                            self.waiters.insert(w, (key, None));
+                            self.tree_waiters.insert(w);
+                        }
+                        Ok(Wait::Ready(_)) => {
+                            let i = self.model.find(&id).expect("in the model");
+                            assert!(self.model.tree_final(i), "{id}'s tree is final");
+                        }
                         Err(_) => {}
                     }
                 }
@@ -532,6 +789,7 @@ impl World {
                 self.model = Model::default();
             }
         }
+        self.model.collect();
         self.drain();
         self.check();
     }
@@ -558,6 +816,12 @@ impl World {
                 }
                 Effect::Wake { waiter, answer } => {
                     let (key, deadline) = self.waiters.remove(&waiter).expect("answered once");
+                    if self.tree_waiters.remove(&waiter) {
+                        let (_, id) = key.split_once('#').expect("a key");
+                        if let Some(i) = self.model.find(id) {
+                            assert!(self.model.tree_final(i), "woken with {id}'s tree final");
+                        }
+                    }
                     let Answer::Output {
                         status, timed_out, ..
                     } = answer
@@ -585,6 +849,7 @@ impl World {
                 }
                 Effect::Dispose { waiter, .. } => {
                     self.waiters.remove(&waiter).expect("answered once");
+                    self.tree_waiters.remove(&waiter);
                 }
                 Effect::Start { .. }
                 | Effect::Abort { .. }
@@ -636,9 +901,14 @@ impl World {
                         assert_eq!(t.status, status, "{id} changed after it was final");
                     }
                     assert!(t.updated_at >= t.created_at);
-                    // Nothing outlives TTL plus eviction (plus a grace period).
+                    // Nothing outlives TTL plus eviction (plus a grace period),
+                    // but a task whose descendants still run.
+                    let lingers = self
+                        .model
+                        .find(id)
+                        .is_some_and(|i| self.model.tasks[i].lingers);
                     assert!(
-                        now <= t.created_at + 2 * TTL + GRACE,
+                        now <= t.created_at + 2 * TTL + GRACE || lingers,
                         "{id} outlived its TTL"
                     );
                 }

@@ -25,7 +25,11 @@ fn put(e: &mut E, id: &str, key: Option<&str>, priority: i32, at: u64) -> Status
             Some(id.to_string()),
             None,
             "a",
-            Queueing { key, priority },
+            Queueing {
+                key,
+                priority,
+                ..Default::default()
+            },
             launched("a", "p"),
             at,
         )
@@ -167,7 +171,7 @@ fn a_key_limit_of_zero_is_no_limit_and_bad_keys_are_refused() {
                 "a",
                 Queueing {
                     key: Some(bad),
-                    priority: 0,
+                    ..Default::default()
                 },
                 launched("a", "p"),
                 T0,

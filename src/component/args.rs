@@ -91,6 +91,9 @@ pub fn config(options: Option<BackgroundManagerOptions>) -> Arg<Config> {
         limits.extend(n.map(|n| (agent, n)));
     }
     config.agent_limits = limits;
+    if let Some(depth) = o.max_depth {
+        config.max_depth = depth;
+    }
     // 0: no limit, as in the JS options.
     config.key_limits = o
         .key_limits
@@ -147,6 +150,8 @@ pub struct Output {
     pub wait: bool,
     pub timeout: Option<u64>,
     pub since: Option<u64>,
+    /// Wait until every descendant is final too.
+    pub children: bool,
 }
 
 pub fn output(options: Option<GetBackgroundOutputOptions>) -> Arg<Output> {
@@ -154,6 +159,7 @@ pub fn output(options: Option<GetBackgroundOutputOptions>) -> Arg<Output> {
         wait: None,
         timeout: None,
         since: None,
+        children: None,
     });
     let what = "getOutput options";
     let timeout = ms(o.timeout, &format!("{what}.timeout"), false, true)?;
@@ -162,5 +168,6 @@ pub fn output(options: Option<GetBackgroundOutputOptions>) -> Arg<Output> {
         wait: o.wait.unwrap_or(false),
         timeout: timeout.filter(|t| t.is_finite()).map(|t| t as u64),
         since: since.map(|c| if c.is_finite() { c as u64 } else { u64::MAX }),
+        children: o.children.unwrap_or(false),
     })
 }

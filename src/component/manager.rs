@@ -160,9 +160,21 @@ impl api::GuestBackgroundManager for Manager {
                 launch: Some((options.agent.clone(), options.prompt)),
             };
             let session = session_arg(&options.session_id);
+            let parent = match &options.parent_id {
+                Some(p) => Some(st.engine.seq_of(p)?),
+                None => None,
+            };
+            let on = match options.on_conflict {
+                Some(api::OnConflict::Join) => engine::OnConflict::Join,
+                Some(api::OnConflict::Enqueue) => engine::OnConflict::Enqueue,
+                Some(api::OnConflict::Replace) => engine::OnConflict::Replace,
+                _ => engine::OnConflict::Reject,
+            };
             let queueing = crate::engine::Queueing {
                 key: options.concurrency_key.as_deref(),
                 priority: options.priority.unwrap_or(0),
+                parent,
+                idempotency: options.idempotency_key.as_deref().map(|k| (k, on)),
             };
             let seq =
                 st.engine
@@ -240,7 +252,10 @@ impl api::GuestBackgroundManager for Manager {
         self.with(|st, now| {
             args::id(&task_id, "taskId")?;
             let o = args::output(options)?;
-            let want = Want::Output { since: o.since };
+            let want = Want::Output {
+                since: o.since,
+                tree: o.children,
+            };
             let w = st.waiter();
             let waiter = || (w, task_id.clone());
             match st

@@ -67,6 +67,8 @@ pub fn task(t: MemTask<Option<String>>) -> BackgroundTask {
         prompt: t.prompt,
         attempt: None,
         progress: t.progress.as_ref().and_then(progress_of),
+        parent_id: t.parent_id,
+        children: None,
     }
 }
 
@@ -78,10 +80,15 @@ pub fn snapshot(engine: &WasiEngine, seq: u64) -> Option<BackgroundTask> {
 /// A task the engine just found, as the store shows it.
 pub fn task_of(engine: &WasiEngine, t: TaskRef<'_>) -> Option<BackgroundTask> {
     let attempt = Some(t.attempt()).filter(|&n| n > 1);
-    engine
-        .store()
-        .snapshot(t.seq(), t.task())
-        .map(|s| BackgroundTask { attempt, ..task(s) })
+    let store = engine.store();
+    let children = engine.family(t.seq()).1;
+    let children: alloc::vec::Vec<String> = children.iter().filter_map(|&c| store.id(c)).collect();
+    let children = Some(children).filter(|c| !c.is_empty());
+    store.snapshot(t.seq(), t.task()).map(|s| BackgroundTask {
+        attempt,
+        children,
+        ..task(s)
+    })
 }
 
 /// `get-output`'s result.

@@ -27,7 +27,10 @@ impl<H: Host> Engine<H> {
             })
             .collect();
         let waiters_ok = self.waiters.iter().all(|(seq, w)| {
-            self.table.get(seq).is_some_and(|t| !t.is_final())
+            let tree = matches!(w.want, super::Want::Output { tree: true, .. });
+            self.table
+                .get(seq)
+                .is_some_and(|t| !t.is_final() || (tree && !self.tree_final(seq)))
                 && w.deadline
                     .is_none_or(|at| queued.contains(&(at, Deadline::WaitTimeout(seq, w.id))))
         });
@@ -43,7 +46,8 @@ impl<H: Host> Engine<H> {
         let created: Vec<u64> = self.table.iter().map(|t| t.created_at).collect();
         let created_ok = created.windows(2).all(|w| w[0] <= w[1]);
         let tasks_ok = self.table.iter().all(|t| {
-            let deadline_ok = !t.is_final() || evicting.contains(&t.seq());
+            let lingers = self.table.extra(t.seq()).is_some_and(|x| x.linger);
+            let deadline_ok = !t.is_final() || evicting.contains(&t.seq()) || lingers;
             let grace_ok = t.run != Run::Cancelling || grace.contains(&t.seq());
             let run_ok = match t.status {
                 Status::Queued => t.run == Run::Waiting,
@@ -51,7 +55,7 @@ impl<H: Host> Engine<H> {
                 _ => matches!(t.run, Run::External | Run::Ended),
             };
             let launched_ok = t.is_launched() == (t.run != Run::External);
-            let output_ok = t.stream.as_ref().is_none_or(|s| {
+            let output_ok = t.stream().is_none_or(|s| {
                 let (o, log) = (&s.output, &s.log);
                 let (head, tail) = o.kept();
                 head + tail <= self.config.output_cap
@@ -100,7 +104,10 @@ impl<H: Host> Engine<H> {
                 self.may_start(t.seq()),
             )
         });
-        let lanes = self.lanes.inconsistency(launched, &limits);
+        let lanes = self
+            .lanes
+            .inconsistency(launched, &limits)
+            .or_else(|| self.extras_inconsistency());
         // Whatever the keys' order, a task whose limits have room starts.
         let no_idle_slot = self.next_to_start().is_none();
         [
@@ -121,5 +128,80 @@ impl<H: Host> Engine<H> {
         .find(|(ok, _)| !ok)
         .map(|(_, what)| what)
         .or(lanes)
+    }
+
+    /// Parents, children, live descendant counts, held launches and
+    /// idempotency keys, checked from scratch; the first that fails.
+    fn extras_inconsistency(&self) -> Option<&'static str> {
+        let live = |seq: u64| self.table.get(seq).is_some_and(|t| !t.is_final());
+        for t in self.table.iter() {
+            let (seq, Some(x)) = (t.seq(), t.task().extra()) else {
+                continue;
+            };
+            if x.parent.is_some_and(|p| {
+                self.table
+                    .extra(p)
+                    .is_none_or(|px| !px.children.contains(&seq))
+            }) {
+                return Some("a child its parent does not list");
+            }
+            if x.children
+                .iter()
+                .any(|&c| self.table.extra(c).is_none_or(|cx| cx.parent != Some(seq)))
+            {
+                return Some("a child that names another parent");
+            }
+            // Live descendants, counted from scratch.
+            let mut count = 0u32;
+            let mut stack: Vec<u64> = x.children.clone();
+            while let Some(c) = stack.pop() {
+                count += u32::from(live(c));
+                if let Some(cx) = self.table.extra(c) {
+                    stack.extend(cx.children.iter().copied());
+                }
+            }
+            if count != x.live_descendants {
+                return Some("a live descendant count");
+            }
+            // A cancelled task's live descendants are all being cancelled.
+            let cancelled = self
+                .table
+                .get(seq)
+                .is_some_and(|t| t.status == Status::Cancelled);
+            if cancelled
+                && x.children.iter().any(|&c| {
+                    self.table
+                        .get(c)
+                        .is_some_and(|t| !t.is_final() && t.run != Run::Cancelling)
+                })
+            {
+                return Some("a descendant that outlives its ancestor's cancel");
+            }
+            if let Some(before) = x.after {
+                let held_ok = self
+                    .table
+                    .get(seq)
+                    .is_some_and(|t| t.status == Status::Queued)
+                    && live(before)
+                    && self
+                        .table
+                        .extra(before)
+                        .is_some_and(|b| b.next == Some(seq));
+                if !held_ok {
+                    return Some("a held launch and the task it waits for");
+                }
+            }
+            if let Some(i) = x.key.checked_sub(1) {
+                if self.idempotency.refs(i) == 0 {
+                    return Some("an idempotency key no one holds");
+                }
+            }
+        }
+        let keys_ok = self.newest_by_key.iter().enumerate().all(|(i, newest)| {
+            newest.is_none_or(|seq| {
+                live(seq) && self.table.extra(seq).is_some_and(|x| x.key == i as u32 + 1)
+            })
+        });
+        (!keys_ok).then_some("the newest live task of an idempotency key")
     }
 }

@@ -12,6 +12,9 @@ pub struct Config {
     /// `limits.keys`: launched tasks running at once per concurrency key
     /// (0: no limit); a key counts against each key it is under.
     pub key_limits: Vec<(String, usize)>,
+    /// How deep `launch({ parentId })` may nest: a task at the top is at
+    /// depth 0, its children at 1.
+    pub max_depth: u8,
     /// How long a cancelled runner has to stop before its task is marked
     /// cancelled anyway.
     pub cancel_grace: u64,
@@ -80,6 +83,7 @@ impl Default for Config {
             max_concurrent: None,
             agent_limits: Vec::new(),
             key_limits: Vec::new(),
+            max_depth: 3,
             cancel_grace: 2_000,
             output_cap: 1 << 20,
             timed_evictions: true,

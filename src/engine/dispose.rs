@@ -18,7 +18,7 @@ impl<H: Host> Engine<H> {
             if run.holds_slot() {
                 self.outbox.push_back(Effect::Close { seq });
             }
-            let waiters = self.waiters.take_task(seq);
+            let waiters = self.waiters.take_where(seq, &|_| true);
             if let Some(id) = self.store.id(seq) {
                 for w in waiters {
                     self.outbox.push_back(Effect::Dispose {
@@ -40,5 +40,7 @@ impl<H: Host> Engine<H> {
         self.poll.abandon();
         self.active = 0;
         self.paused = false;
+        self.idempotency.clear();
+        self.newest_by_key.clear();
     }
 }

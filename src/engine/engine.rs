@@ -46,6 +46,10 @@ pub struct Engine<H: Host> {
     pub(super) active: usize,
     /// `pause()`: nothing queued starts until `resume()`.
     pub(super) paused: bool,
+    /// Idempotency keys held by tasks in the table, and the newest live
+    /// task holding each (by the key's index).
+    pub(super) idempotency: Names,
+    pub(super) newest_by_key: Vec<Option<u64>>,
     /// Whether anyone listens: events are only queued then.
     pub(super) events: bool,
     /// No deadline comes due before this time: exact after `advance` has
@@ -86,6 +90,8 @@ impl<H: Host> Engine<H> {
             lanes,
             active: 0,
             paused: false,
+            idempotency: Names::default(),
+            newest_by_key: Vec::new(),
             events: false,
             due_from: u64::MAX,
             #[cfg(feature = "durable")]

@@ -92,6 +92,14 @@ impl EngineError {
         )
     }
 
+    /// `launch({ idempotencyKey })` while task `holder` holds the key.
+    pub fn duplicate_key(key: &str, holder: &str) -> Self {
+        Self::new(
+            ErrorKind::DuplicateId,
+            format!("Task \"{holder}\" holds idempotencyKey \"{key}\" and is not final"),
+        )
+    }
+
     pub fn not_initialized() -> Self {
         Self::new(
             ErrorKind::NotInitialized,

@@ -116,6 +116,9 @@ pub trait Store<H: Host> {
     /// Task `seq` now runs for the `attempt`-th time (a restart queued it
     /// again); a store that shows it keeps it.
     fn set_attempt(&mut self, _seq: u64, _attempt: u32) {}
+    /// Task `child`, just launched, is a child of task `parent`; a store
+    /// that shows families keeps it (and forgets the child when it goes).
+    fn adopt(&mut self, _parent: u64, _child: u64) {}
     /// Task `seq` left the table.
     fn remove(&mut self, seq: u64);
     /// Every task left the table.

@@ -86,7 +86,7 @@ impl<H: Host> Engine<H> {
         self.table.insert(Task {
             created_at: now,
             updated_at: now,
-            stream: None,
+            more: None,
             session,
             agent,
             status,
@@ -95,7 +95,6 @@ impl<H: Host> Engine<H> {
             restart,
         });
         self.due_at(now.saturating_add(self.config.task_ttl));
-        self.enqueue(seq);
         self.journal_task(seq);
         self.event(seq, |id| Event::Created { id, status });
         Ok(seq)
@@ -256,24 +255,26 @@ impl<H: Host> Engine<H> {
                 },
             });
         }
+        self.leave_tree(seq);
+        self.release_key(seq);
+        if target == Status::Cancelled {
+            self.cancel_children(seq, false, now);
+        }
         if self.waiters.is_empty() {
             return;
         }
-        for w in self.waiters.take_task(seq) {
-            if let Some(answer) = self.answer(seq, w.want, false) {
-                self.outbox.push_back(Effect::Wake {
-                    waiter: w.handle,
-                    answer,
-                });
-            }
-        }
+        // A wait for the whole tree stays while a descendant is live.
+        let tree_live = !self.tree_final(seq);
+        self.wake_where(seq, &|w| {
+            !(tree_live && matches!(w.want, Want::Output { tree: true, .. }))
+        });
     }
 
     /// What a waiter wanting `want` of task `seq` is answered with now.
     pub(super) fn answer(&self, seq: u64, want: Want, timed_out: bool) -> Option<Answer<H>> {
         let task = self.table.get(seq)?;
         Some(match want {
-            Want::Output { since } => Answer::Output {
+            Want::Output { since, .. } => Answer::Output {
                 status: task.status,
                 output: self.store.output(seq, since.unwrap_or(0)),
                 cursor: task.cursor(),

@@ -4,7 +4,6 @@
 //! made by `createTask`) has no stream: its log is made on the first entry
 //! beyond those, or when a reader asks for it (`open_log`), from the times
 //! the task keeps anyway, so the log costs a task nothing until it is used.
-use super::prelude::*;
 
 use super::{Engine, Host, LogKind, Status, Store, Stream, ENTRY_COST};
 
@@ -20,11 +19,12 @@ impl<H: Host> Engine<H> {
         let Some(task) = self.table.get_mut(seq) else {
             return 0;
         };
-        if task.stream.is_some() {
+        if task.stream().is_some() {
             return task.log_last();
         }
         let times = Times::of(task);
-        task.stream = Some(Box::new(Stream::new(self.config.output_cap)));
+        task.more.get_or_insert_with(Default::default).stream =
+            Some(Stream::new(self.config.output_cap));
         self.log_from_times(seq, times);
         self.table.get(seq).map_or(0, |t| t.log_last())
     }
@@ -51,7 +51,7 @@ impl<H: Host> Engine<H> {
     /// statuses, and `open_log` makes the log before any other entry).
     /// Returns the entry's seq (0: none).
     pub(super) fn log_entry(&mut self, seq: u64, kind: Kind<'_, H>, weight: usize, at: u64) -> u64 {
-        let Some(stream) = self.table.get_mut(seq).and_then(|t| t.stream.as_mut()) else {
+        let Some(stream) = self.table.get_mut(seq).and_then(|t| t.stream_mut()) else {
             return 0;
         };
         let (n, cut) = stream.log.push(weight);

@@ -24,6 +24,8 @@ struct Kept<P> {
     log: MemLog<P>,
     /// The runner's latest progress report.
     progress: Option<P>,
+    /// The id of the task it was launched under (kept after that one goes).
+    parent_id: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +50,7 @@ pub struct MemTask<P> {
     pub agent: Option<String>,
     pub prompt: Option<String>,
     pub progress: Option<P>,
+    pub parent_id: Option<String>,
 }
 
 /// The plain-Rust store. `random` is a small deterministic generator (native
@@ -221,6 +224,7 @@ where
                 dropped: 0,
                 log: MemLog::default(),
                 progress: None,
+                parent_id: None,
             },
         );
         Ok(())
@@ -297,6 +301,13 @@ where
         }
     }
 
+    fn adopt(&mut self, parent: u64, child: u64) {
+        let id = self.tasks.get(&parent).map(|k| k.id.clone());
+        if let Some(k) = self.tasks.get_mut(&child) {
+            k.parent_id = id;
+        }
+    }
+
     fn remove(&mut self, seq: u64) {
         if let Some(k) = self.tasks.remove(&seq) {
             self.ids.remove(&k.id);
@@ -357,6 +368,7 @@ where
             agent: k.launch.as_ref().map(|l| l.0.clone()),
             prompt: k.launch.as_ref().map(|l| l.1.clone()),
             progress: k.progress.clone(),
+            parent_id: k.parent_id.clone(),
         })
     }
 }

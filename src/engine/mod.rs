@@ -11,7 +11,10 @@ mod effects;
 #[allow(clippy::module_inception)]
 mod engine;
 mod error;
+mod extras;
+mod family;
 mod host;
+mod idempotency;
 mod ids;
 #[cfg(feature = "durable")]
 mod inbox;
@@ -48,6 +51,7 @@ pub use effects::{Answer, Effect, Event, Sent};
 pub use engine::Engine;
 pub use error::{EngineError, ErrorKind};
 pub use host::{Ending, Host, NewTask, Store};
+pub use idempotency::OnConflict;
 pub use ids::{format_uuid, uuid_v4};
 #[cfg(feature = "durable")]
 pub use inbox::{Notice, NoticeState};

@@ -39,6 +39,11 @@ impl Names {
         (index, true)
     }
 
+    /// The index of `name`, if anyone refers to it.
+    pub fn find(&self, name: &str) -> Option<u32> {
+        self.by_name.get(name).copied()
+    }
+
     /// Takes one more reference to a name already held.
     pub fn retain(&mut self, index: u32) {
         if let Some(Some((_, refs))) = self.entries.get_mut(index as usize) {

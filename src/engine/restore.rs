@@ -114,7 +114,7 @@ impl<H: Host> Engine<H> {
                     self.store.restore_output(seq, head, tail, dropped);
                     s.output = Output::restored(cap, hn, tn, dropped);
                 }
-                stream = Some(Box::new(s));
+                stream = Some(s);
             }
             // Without a kept log the task's stream, if it has one, starts
             // its log again from the task's times.
@@ -128,7 +128,12 @@ impl<H: Host> Engine<H> {
             self.table.insert(Task {
                 created_at: r.created_at,
                 updated_at: r.updated_at.max(r.created_at),
-                stream,
+                more: stream.map(|stream| {
+                    Box::new(super::task::More {
+                        stream: Some(stream),
+                        ..Default::default()
+                    })
+                }),
                 session: index,
                 agent,
                 status: r.status,

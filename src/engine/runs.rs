@@ -1,6 +1,7 @@
 //! Launched tasks: the queue, the slots, the runner's outcome and output,
 //! and cancellation with a grace period.
 use super::deadlines::Deadline;
+use super::idempotency::Claim;
 use super::lifecycle::SessionArg;
 use super::prelude::*;
 use super::{
@@ -25,13 +26,16 @@ impl Cancel {
     }
 }
 
-/// Where a launched task waits: its concurrency key (counted against the
-/// key, each key it is under, and the global limit) and its priority
-/// (higher first; creation order within a priority).
+/// Where a launched task waits and what it belongs to: its concurrency key
+/// (counted against the key, each key it is under, and the global limit),
+/// its priority (higher first; creation order within a priority), its
+/// parent (a task's seq) and its idempotency key.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Queueing<'a> {
     pub key: Option<&'a str>,
     pub priority: i32,
+    pub parent: Option<u64>,
+    pub idempotency: Option<(&'a str, super::OnConflict)>,
 }
 
 impl<H: Host> Engine<H> {
@@ -61,7 +65,28 @@ impl<H: Host> Engine<H> {
                 ));
             }
         }
+        let depth = queueing.parent.map(|p| self.child_depth(p)).transpose()?;
+        let claim = match queueing.idempotency {
+            Some(("", _)) => return Err(EngineError::invalid("idempotencyKey must not be empty")),
+            Some((key, on)) => self.claim(key, on)?,
+            None => Claim::Free,
+        };
+        let after = match claim {
+            Claim::Join(seq) => return Ok(seq),
+            Claim::After(before, _) => Some(before),
+            Claim::Free => None,
+        };
         let seq = self.add_task(id, session, values, Some((agent, queueing)), now)?;
+        if let Some((key, _)) = queueing.idempotency {
+            self.hold_key(seq, key, after);
+        }
+        if let (Some(parent), Some(depth)) = (queueing.parent, depth) {
+            self.adopt(parent, seq, depth, now);
+        }
+        self.enqueue(seq);
+        if let Claim::After(before, true) = claim {
+            self.replace_holders(before, now);
+        }
         self.schedule(now);
         Ok(seq)
     }
@@ -112,17 +137,15 @@ impl<H: Host> Engine<H> {
         self.table
             .get(seq)
             .is_some_and(|t| t.status == Status::Queued)
+            && self.table.extra(seq).is_none_or(|x| x.after.is_none())
     }
 
     /// Task `seq`, queued, may start as soon as its limits allow.
     pub(super) fn enqueue(&mut self, seq: u64) {
-        if let Some(lane) = self
-            .table
-            .get(seq)
-            .filter(|t| t.status == Status::Queued)
-            .map(|t| t.agent)
-        {
-            self.lanes.push(lane, seq);
+        if self.may_start(seq) {
+            if let Some(lane) = self.table.get(seq).map(|t| t.agent) {
+                self.lanes.push(lane, seq);
+            }
         }
     }
 
@@ -142,7 +165,7 @@ impl<H: Host> Engine<H> {
         let at_creation = self
             .table
             .get_mut(seq)
-            .filter(|t| t.stream.is_none() && t.created_at == now)
+            .filter(|t| t.stream().is_none() && t.created_at == now)
             .map(|t| t.restart |= super::task::STARTED)
             .is_some();
         if !at_creation {
@@ -226,7 +249,7 @@ impl<H: Host> Engine<H> {
             return;
         }
         self.open_log(seq);
-        let Some(stream) = self.table.get_mut(seq).and_then(|t| t.stream.as_mut()) else {
+        let Some(stream) = self.table.get_mut(seq).and_then(|t| t.stream_mut()) else {
             return;
         };
         let cut = stream.output.push(len);
@@ -262,7 +285,7 @@ impl<H: Host> Engine<H> {
         wall: u64,
     ) -> Result<Cancel, EngineError> {
         let now = self.live_at(seq, id, "cancel", wall)?;
-        let stopping = self.cancel_seq(seq, force, now);
+        let stopping = self.cancel_tree(seq, force, now);
         self.schedule(now);
         Ok(if stopping {
             Cancel::Stopping(seq)
@@ -272,7 +295,7 @@ impl<H: Host> Engine<H> {
     }
 
     /// Cancels one live task; true if its runner was given a grace period.
-    fn cancel_seq(&mut self, seq: u64, force: bool, now: u64) -> bool {
+    pub(super) fn cancel_seq(&mut self, seq: u64, force: bool, now: u64) -> bool {
         let Some(run) = self.table.get(seq).map(|t| t.run) else {
             return false;
         };

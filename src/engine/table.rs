@@ -104,6 +104,20 @@ impl Table {
         self.slot_mut(seq)?.as_mut()
     }
 
+    /// Task `seq`'s extras, if it has any.
+    pub fn extra(&self, seq: u64) -> Option<&super::extras::Extra> {
+        self.get(seq)?.task().extra()
+    }
+
+    pub fn extra_mut(&mut self, seq: u64) -> Option<&mut super::extras::Extra> {
+        self.get_mut(seq)?.extra_mut()
+    }
+
+    /// Task `seq`'s extras, made first if need be; `None` if it is not held.
+    pub fn make_extra(&mut self, seq: u64) -> Option<&mut super::extras::Extra> {
+        Some(self.get_mut(seq)?.make_extra())
+    }
+
     pub fn remove(&mut self, seq: u64) -> Option<Task> {
         let task = self.slot_mut(seq)?.take()?;
         self.live -= 1;

@@ -1,3 +1,4 @@
+use super::extras::Extra;
 use super::prelude::*;
 use super::{Output, Status, Stream};
 
@@ -36,15 +37,16 @@ pub enum Outcome {
 /// the table. Its creation number (`seq`), the key of every index, is where
 /// the table keeps it; its id, options, result, message and output text are
 /// in the host's store under that seq.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Task {
     /// Milliseconds since the epoch, from the injected clock.
     pub created_at: u64,
     /// Never below `created_at`, never decreasing.
     pub updated_at: u64,
-    /// Lengths and cursor of the output and of the log, made on the first
-    /// entry beyond the ones every task has (`Engine::open_log`).
-    pub stream: Option<Box<Stream>>,
+    /// What few tasks have, in one box made on first need: lengths and
+    /// cursor of the output and of the log, and parents, children and
+    /// idempotency keys (`extras.rs`).
+    pub more: Option<Box<More>>,
     /// The interned session id (see `Engine::session_name`).
     pub session: u32,
     /// The interned agent of a launched task, plus one; 0 for a task made by
@@ -117,18 +119,49 @@ impl Task {
 
     /// The output's lengths, once anything was logged beyond the status.
     pub fn output(&self) -> Option<&Output> {
-        self.stream.as_ref().map(|s| &s.output)
+        self.stream().map(|s| &s.output)
+    }
+
+    /// Lengths and cursor of the output and of the log, made on the first
+    /// entry beyond the ones every task has (`Engine::open_log`).
+    pub fn stream(&self) -> Option<&Stream> {
+        self.more.as_ref()?.stream.as_ref()
+    }
+
+    pub fn stream_mut(&mut self) -> Option<&mut Stream> {
+        self.more.as_mut()?.stream.as_mut()
+    }
+
+    /// Its parent, children, idempotency key, once it has any.
+    pub fn extra(&self) -> Option<&Extra> {
+        self.more.as_ref().map(|m| &m.extra)
+    }
+
+    pub fn extra_mut(&mut self) -> Option<&mut Extra> {
+        self.more.as_mut().map(|m| &mut m.extra)
+    }
+
+    /// Its extras, made empty first if it has none.
+    pub fn make_extra(&mut self) -> &mut Extra {
+        &mut self.more.get_or_insert_with(Default::default).extra
     }
 
     /// The seq of the newest log entry: what `Engine::open_log` would
     /// make for a task without a stream (its first status, then its final
     /// one), else the log's.
     pub fn log_last(&self) -> u64 {
-        match &self.stream {
+        match self.stream() {
             Some(s) => s.log.last(),
             None => 1 + u64::from(self.started_at_creation()) + u64::from(self.is_final()),
         }
     }
+}
+
+/// A task's rarely-present parts, boxed together (see `Task::more`).
+#[derive(Debug, Default)]
+pub struct More {
+    pub stream: Option<Stream>,
+    pub extra: Extra,
 }
 
 /// The restart byte's resume bit.

@@ -86,14 +86,13 @@ impl<H: Host> Engine<H> {
                 self.finish(seq, Status::Error, Ending::Error(message), true, at);
             }
             Deadline::Grace(seq) => self.finish(seq, Status::Cancelled, Ending::None, false, at),
-            Deadline::Evict(seq) => {
-                self.event(seq, |id| Event::Removed { id });
-                self.journal_evicted(seq);
-                if let Some(task) = self.table.remove(seq) {
-                    self.forget(&task);
-                    self.store.remove(seq);
+            // A task whose tree still runs stays until it is final.
+            Deadline::Evict(seq) if !self.tree_final(seq) => {
+                if let Some(x) = self.table.extra_mut(seq) {
+                    x.linger = true;
                 }
             }
+            Deadline::Evict(seq) => self.evict(seq),
             Deadline::SaveOutput => self.save_output_now(),
             Deadline::Inbox => self.pump_all(at),
             Deadline::WaitTimeout(seq, id) => {
@@ -106,6 +105,19 @@ impl<H: Host> Engine<H> {
                     }
                 }
             }
+        }
+    }
+
+    /// Task `seq`, final and past its TTL, leaves the table.
+    pub(super) fn evict(&mut self, seq: u64) {
+        self.event(seq, |id| Event::Removed { id });
+        self.journal_evicted(seq);
+        if let Some(task) = self.table.remove(seq) {
+            self.forget(&task);
+            if let Some(x) = task.extra() {
+                self.forget_extra(seq, x);
+            }
+            self.store.remove(seq);
         }
     }
 

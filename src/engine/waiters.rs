@@ -5,7 +5,9 @@ use super::prelude::*;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Want {
     /// `getOutput`'s result: the output after `since` (all without).
-    Output { since: Option<u64> },
+    /// With `tree`, once the task and all its descendants are final
+    /// (`getOutput({ wait, children: true })`).
+    Output { since: Option<u64>, tree: bool },
     /// The task itself (`cancelTask` waiting out a grace period).
     Task,
 }
@@ -99,15 +101,21 @@ impl<W> Waiters<W> {
         false
     }
 
-    /// Removes and returns every waiter of one task, oldest first.
-    pub fn take_task(&mut self, seq: u64) -> Vec<Waiter<W>> {
-        let woken: Vec<Waiter<W>> = self
-            .by_task
-            .remove(&seq)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(_, w)| w)
-            .collect();
+    /// Removes and returns the waiters of one task that `which` picks,
+    /// oldest first; the rest stay.
+    pub fn take_where(&mut self, seq: u64, which: &dyn Fn(&Waiter<W>) -> bool) -> Vec<Waiter<W>> {
+        let Some(list) = self.by_task.get_mut(&seq) else {
+            return Vec::new();
+        };
+        let mut woken = Vec::new();
+        for slot in list.iter_mut() {
+            if slot.1.as_ref().is_some_and(which) {
+                woken.extend(slot.1.take());
+            }
+        }
+        if list.iter().all(|(_, w)| w.is_none()) {
+            self.by_task.remove(&seq);
+        }
         self.live -= woken.len();
         woken
     }

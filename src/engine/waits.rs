@@ -42,7 +42,13 @@ impl<H: Host> Engine<H> {
         timeout: Option<u64>,
         waiter: impl FnOnce() -> H::Waiter,
     ) -> Result<Wait<H>, EngineError> {
-        let is_final = self.task_at(seq)?.is_final();
+        let is_final = match want {
+            Want::Output { tree: true, .. } => {
+                self.task_at(seq)?;
+                self.tree_final(seq)
+            }
+            _ => self.task_at(seq)?.is_final(),
+        };
         if !wait || is_final || timeout == Some(0) {
             let answer = self
                 .answer(seq, want, wait && !is_final)

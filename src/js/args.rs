@@ -276,6 +276,10 @@ pub fn options(value: &JsValue) -> Arg<Options> {
         "concurrency keys",
         true,
     )?;
+    if let Some(n) = limit(&o.max_depth, "options.maxDepth")? {
+        config.max_depth = u8::try_from(n)
+            .map_err(|_| bad_value("options.maxDepth must be at most 255", &got(&o.max_depth)))?;
+    }
     let delay = number(&o.simulated_delay, "options.simulatedDelay", false)?;
     let delay = finite(delay, "options.simulatedDelay")?.unwrap_or(150.0);
     let runner = if o.runner.is_undefined() {
@@ -493,6 +497,8 @@ pub struct OutputArgs {
     pub wait: bool,
     pub timeout: Option<u64>,
     pub since: Option<u64>,
+    /// Wait until every descendant is final too.
+    pub children: bool,
 }
 
 pub fn output(value: &JsValue) -> Arg<OutputArgs> {
@@ -510,6 +516,7 @@ pub fn output(value: &JsValue) -> Arg<OutputArgs> {
                 u64::MAX
             }
         }),
+        children: boolean(&o.children, &format!("{what}.children"))?.unwrap_or(false),
     })
 }
 

@@ -40,13 +40,24 @@ pub fn check(engine: &Engine<Js>) -> String {
             );
         }
         // The log: entries kept at each end and the newest seq, once made.
-        let log = task.stream.as_ref().map(|s| {
+        let log = task.stream().map(|s| {
             let (h, t) = s.log.kept();
             (h as f64, t as f64, s.log.last() as f64)
         });
         let held_log = (number(4) >= 0.0).then(|| (number(4), number(5), number(6)));
         if log != held_log {
             return format!("view: task #{seq} keeps log {held_log:?}, the engine says {log:?}");
+        }
+        // Its family: the parent's seq and the children still held.
+        let (parent, children) = engine.family(seq);
+        let family = (parent.map_or(-1.0, |p| p as f64), children.len() as f64);
+        let held_family = (number(7), number(8));
+        if parent.is_some() && family != held_family
+            || parent.is_none() && family.1 != held_family.1
+        {
+            return format!(
+                "view: task #{seq} has family {held_family:?}, the engine says {family:?}"
+            );
         }
     }
     String::new()

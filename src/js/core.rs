@@ -19,7 +19,7 @@ use super::{args, deliver, errors, glue, promises, protocol};
 use super::{persist, records};
 #[cfg(feature = "durable")]
 use crate::engine::NoticeState;
-use crate::engine::{Cancel, Engine, NewTask, Queueing, Status, Store, Wait, Want};
+use crate::engine::{Cancel, Engine, NewTask, OnConflict, Queueing, Status, Store, Wait, Want};
 
 #[wasm_bindgen(private)]
 pub struct Core {
@@ -208,13 +208,11 @@ impl Core {
         let written = last;
         // Foreground calls are the skin's alone, and a run that was still
         // being called when the engine forgot its task has no close coming.
-        let late = driver::with_state(&self.shared, |st| std::mem::take(&mut st.runs));
-        for run in foreground
-            .values()
-            .chain(late.iter().flat_map(|r| r.values()))
-        {
-            glue::abort_run(run);
-            glue::close_run(run);
+        let late = driver::with_state(&self.shared, |st| st.view.take_runs()).flatten();
+        let late = late.map(|runs| runs.to_vec()).unwrap_or_default();
+        for run in foreground.into_iter().map(|(_, run)| run).chain(late) {
+            glue::abort_run(&run);
+            glue::close_run(&run);
         }
         promises::release_all(held);
         Ok(written)
@@ -300,6 +298,9 @@ impl Core {
         options: JsValue,
         key: Option<String>,
         priority: i32,
+        parent: f64,
+        idem: Option<String>,
+        conflict: u8,
     ) -> Result<f64, JsValue> {
         self.storable(&options, "options")?;
         let name = agent.as_string().unwrap_or_default();
@@ -310,10 +311,7 @@ impl Core {
                 options,
                 launch: Some((agent, prompt)),
             };
-            let queueing = Queueing {
-                key: key.as_deref(),
-                priority,
-            };
+            let queueing = queueing(&key, priority, parent, &idem, conflict);
             st.engine
                 .launch(id, session_arg(&session), &name, queueing, values, now)
         })
@@ -325,6 +323,9 @@ impl Core {
         options: JsValue,
         key: Option<String>,
         priority: i32,
+        parent: f64,
+        idem: Option<String>,
+        conflict: u8,
     ) -> Result<f64, JsValue> {
         let a = args::launch(&options)?;
         self.storable(&a.options, "options")?;
@@ -335,10 +336,7 @@ impl Core {
                 options: a.options,
                 launch: Some((agent_text, a.prompt)),
             };
-            let queueing = Queueing {
-                key: key.as_deref(),
-                priority,
-            };
+            let queueing = queueing(&key, priority, parent, &idem, conflict);
             st.engine
                 .launch(a.id, session_arg(&a.session), &agent, queueing, values, now)
         })
@@ -470,7 +468,10 @@ impl Core {
         args::id(&task_id, "taskId")?;
         let id = task_id;
         let o = args::output(&options)?;
-        let want = Want::Output { since: o.since };
+        let want = Want::Output {
+            since: o.since,
+            tree: o.children,
+        };
         let mut promise = None;
         let found = driver::try_run(&self.shared, |st, now| {
             st.engine.wait_for(
@@ -687,7 +688,7 @@ impl Core {
             &options,
         );
         let done = glue::run_done(&run);
-        driver::with_state(&self.shared, |st| st.foreground.insert(id, run));
+        driver::with_state(&self.shared, |st| st.foreground.push((id, run)));
         Ok(promises::foreground(Rc::downgrade(&self.shared), id, done).into())
     }
 
@@ -765,5 +766,28 @@ impl Drop for Core {
     fn drop(&mut self) {
         // Freed (free(), or the facade collected): nothing may fire for it.
         let _ = self.dispose(true);
+    }
+}
+
+/// `launch`'s queueing as the facade checked it: `parent` a seq or -1,
+/// `conflict` an index of `onConflict`'s values.
+fn queueing<'a>(
+    key: &'a Option<String>,
+    priority: i32,
+    parent: f64,
+    idem: &'a Option<String>,
+    conflict: u8,
+) -> Queueing<'a> {
+    let on = match conflict {
+        1 => OnConflict::Join,
+        2 => OnConflict::Enqueue,
+        3 => OnConflict::Replace,
+        _ => OnConflict::Reject,
+    };
+    Queueing {
+        key: key.as_deref(),
+        priority,
+        parent: (parent >= 0.0).then_some(parent as u64),
+        idempotency: idem.as_deref().map(|k| (k, on)),
     }
 }

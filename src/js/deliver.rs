@@ -39,13 +39,14 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
         }
         Effect::Start { seq } => start_run(shared, seq),
         Effect::Abort { seq } => {
-            if let Some(run) = driver::with_state(shared, |st| st.runs.get(&seq).cloned()).flatten()
-            {
+            if let Some(run) = driver::with_state(shared, |st| st.view.run(seq as f64)).flatten() {
                 glue::abort_run(&run);
             }
         }
         Effect::Close { seq } => {
-            if let Some(run) = driver::with_state(shared, |st| st.runs.remove(&seq)).flatten() {
+            if let Some(run) =
+                driver::with_state(shared, |st| st.view.take_run(seq as f64)).flatten()
+            {
                 glue::close_run(&run);
             }
         }
@@ -187,7 +188,7 @@ fn start_run(shared: &Shared, seq: u64) {
     let open = driver::with_state(shared, |st| {
         let open = st.engine.run_is_open(seq);
         if open {
-            st.runs.insert(seq, run.clone());
+            st.view.set_run(seq as f64, &run);
         }
         open
     });

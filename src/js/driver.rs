@@ -2,7 +2,6 @@
 //! it: borrow, run one engine operation, release, then carry out what the
 //! operation queued (which may call user code, which may call back in) and
 //! re-arm the deadline timer.
-use crate::engine::maps::HashMap;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
@@ -23,10 +22,9 @@ pub struct State {
     /// The runner to call, or the built-in simulated agent.
     pub runner: JsValue,
     pub timers: Timers,
-    /// Live runs by task seq, as `calls.js`'s `startRun` made them.
-    pub runs: HashMap<u64, JsValue>,
-    /// Foreground `callAgent` runs still going, so cleanup can abort them.
-    pub foreground: HashMap<u64, JsValue>,
+    /// Foreground `callAgent` runs still going, so cleanup can abort them
+    /// (few at a time: a list). Background runs are the view's (`run`).
+    pub foreground: Vec<(u64, JsValue)>,
     pub next_foreground: u64,
     pub listeners: Vec<(u64, Function)>,
     pub next_listener: u64,
@@ -88,8 +86,7 @@ pub fn new_shared(
             view,
             runner,
             timers: Timers::default(),
-            runs: HashMap::default(),
-            foreground: HashMap::default(),
+            foreground: Vec::new(),
             next_foreground: 0,
             listeners: Vec::new(),
             next_listener: 0,

@@ -58,24 +58,34 @@ function copy(bag, keys) {
 }
 
 const CREATE = ['id', 'sessionId', 'options'];
-const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume', 'concurrencyKey', 'priority'];
+const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume', 'concurrencyKey', 'priority', 'parentId', 'idempotencyKey', 'onConflict'];
+const CONFLICTS = ['reject', 'join', 'enqueue', 'replace'];
 
 const DONE = Promise.resolve();
 
+function notId(name, value) {
+  return makeError(1, `launch options.${name} must be a non-empty string, got ${describe(value)}`, 'INVALID_ARGUMENT');
+}
+
 // launch's `concurrencyKey` (a non-empty string; the engine checks its
-// '/' parts) and `priority` (a whole number, default 0), checked here for
-// both paths to the core.
+// '/' parts), `priority` (a whole number, default 0), `idempotencyKey` and
+// `onConflict` (its index in CONFLICTS), checked here for both paths to
+// the core.
 function queueing(o) {
   const key = o?.concurrencyKey;
   const priority = o?.priority ?? 0;
-  if (key !== undefined && !isId(key)) {
-    throw makeError(1, `launch options.concurrencyKey must be a non-empty string, got ${describe(key)}`, 'INVALID_ARGUMENT');
+  const idem = o?.idempotencyKey;
+  const conflict = CONFLICTS.indexOf(o?.onConflict ?? 'reject');
+  if (key !== undefined && !isId(key)) throw notId('concurrencyKey', key);
+  if (idem !== undefined && !isId(idem)) throw notId('idempotencyKey', idem);
+  if (conflict < 0) {
+    throw makeError(2, `launch options.onConflict must be one of 'reject', 'join', 'enqueue', 'replace', got ${describe(o.onConflict)}`, 'INVALID_ARGUMENT');
   }
   if (!Number.isInteger(priority) || Math.abs(priority) > 0x7fffffff) {
     const type = typeof priority === 'number' ? 2 : 1;
     throw makeError(type, `launch options.priority must be a whole number from -2147483647 to 2147483647, got ${describe(priority)}`, 'INVALID_ARGUMENT');
   }
-  return [key, priority];
+  return [key, priority, idem, conflict];
 }
 
 function settle(call) {
@@ -168,11 +178,12 @@ export class BackgroundManager {
     if (this.#disposed) return this.#gone();
     const o = copy(options, LAUNCH);
     try {
-      const [key, priority] = queueing(o);
+      const [key, priority, idem, conflict] = queueing(o);
+      const parent = this.#parent(o?.parentId);
       const seq = o !== undefined && isId(o.agent) && typeof o.prompt === 'string' && o.resume === undefined &&
           (o.id === undefined || isId(o.id)) && (o.sessionId === undefined || isId(o.sessionId))
-        ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options, key, priority)
-        : this.#core.launch(o ?? options, key, priority);
+        ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options, key, priority, parent, idem, conflict)
+        : this.#core.launch(o ?? options, key, priority, parent, idem, conflict);
       return this.#stored(this.#view.answer(seq));
     } catch (error) {
       return Promise.reject(error);
@@ -191,6 +202,16 @@ export class BackgroundManager {
   #paused(on) {
     if (this.#disposed) return this.#gone();
     return settle(() => this.#core.note(0, undefined, on, 5));
+  }
+
+  // The seq of launch's `parentId`, -1 without one; the core's coded error
+  // for an id that is not a string or names no task.
+  #parent(parentId) {
+    if (parentId === undefined) return -1;
+    if (!isId(parentId)) throw notId('parentId', parentId);
+    const seq = this.#view.ids.get(parentId);
+    if (seq === undefined) throw this.#missing(parentId);
+    return seq;
   }
 
   completeTask(taskId, result) {
@@ -288,7 +309,7 @@ export class BackgroundManager {
         if (options === null || typeof options !== 'object' || Array.isArray(options)) {
           return settle(() => this.#core.getOutput(taskId, options));
         }
-        bag = { wait: options.wait, timeout: options.timeout, since: options.since };
+        bag = { wait: options.wait, timeout: options.timeout, since: options.since, children: options.children };
       } catch {
         // A getter or Proxy that throws: the core reads it again and reports it.
         return settle(() => this.#core.getOutput(taskId, options));

@@ -92,7 +92,7 @@ pub fn watch_run(weak: Weak<Inner>, seq: u64, done: Promise) {
         };
         if let Some(shared) = weak.upgrade() {
             let _ = driver::run(&shared, |st, now| {
-                st.runs.remove(&seq);
+                st.view.take_run(seq as f64);
                 st.engine.run_settled(seq, outcome, now)
             });
         }
@@ -105,7 +105,11 @@ pub fn foreground(weak: Weak<Inner>, id: u64, done: Promise) -> Promise {
     future_to_promise(async move {
         let outcome = JsFuture::from(done).await;
         if let Some(shared) = weak.upgrade() {
-            driver::with_state(&shared, |st| st.foreground.remove(&id));
+            driver::with_state(&shared, |st| {
+                if let Some(at) = st.foreground.iter().position(|(other, _)| *other == id) {
+                    st.foreground.swap_remove(at);
+                }
+            });
         }
         match outcome {
             Ok(value) if glue::is_abandoned(&value) => Err(errors::disposed_call()),

@@ -54,6 +54,7 @@ pub const SHAPES: [Shape; 7] = [
             ("cancelGracePeriod", Scalar),
             ("outputCap", Scalar),
             ("simulatedDelay", Scalar),
+            ("maxDepth", Scalar),
             #[cfg(feature = "durable")]
             ("store", Value),
             #[cfg(feature = "durable")]
@@ -88,7 +89,12 @@ pub const SHAPES: [Shape; 7] = [
     },
     Shape {
         what: "getOutput options",
-        keys: &[("wait", Scalar), ("timeout", Scalar), ("since", Scalar)],
+        keys: &[
+            ("wait", Scalar),
+            ("timeout", Scalar),
+            ("since", Scalar),
+            ("children", Scalar),
+        ],
     },
     Shape {
         what: "callAgent options",

@@ -113,6 +113,7 @@ impl<'de> Deserialize<'de> for Entries {
 }
 
 /// A value kept as given (`serde_wasm_bindgen::preserve`).
+#[derive(Default)]
 struct Kept(JsValue);
 
 impl<'de> Deserialize<'de> for Kept {
@@ -162,9 +163,16 @@ macro_rules! positional {
     (@ty Value) => { JsValue };
     (@ty Text) => { Option<String> };
     (@ty $t:ident) => { $t };
-    (@next $seq:ident Value) => { $seq.next_element::<Kept>()?.map_or(JsValue::UNDEFINED, |k| k.0) };
-    (@next $seq:ident Text) => { $seq.next_element::<Option<String>>()?.flatten() };
-    (@next $seq:ident $t:ident) => { $seq.next_element::<$t>()?.unwrap_or_default() };
+    (@next $seq:ident Value) => { next::<A, Kept>(&mut $seq)?.0 };
+    (@next $seq:ident Text) => { next::<A, Option<String>>(&mut $seq)? };
+    (@next $seq:ident $t:ident) => { next::<A, $t>(&mut $seq)? };
+}
+
+/// The next element of a positional record, its default when the array
+/// ends early. One copy per element type, not one per field.
+#[inline(never)]
+fn next<'de, A: SeqAccess<'de>, T: Deserialize<'de> + Default>(seq: &mut A) -> Result<T, A::Error> {
+    Ok(seq.next_element()?.unwrap_or_default())
 }
 
 positional! {
@@ -181,6 +189,7 @@ positional! {
         cancel_grace_period: Scalar,
         output_cap: Scalar,
         simulated_delay: Scalar,
+        max_depth: Scalar,
         #[cfg(feature = "durable")]
         store: Value,
         /// Read as name and scalar pairs, as `agentLimits`: the same record
@@ -238,6 +247,7 @@ positional! {
         wait: Scalar,
         timeout: Scalar,
         since: Scalar,
+        children: Scalar,
     }
 }
 

@@ -91,6 +91,20 @@ extern "C" {
     pub fn restore_output(this: &View, seq: f64, head: &JsValue, tail: &JsValue, dropped: f64);
     #[wasm_bindgen(method, js_name = setAttempt)]
     pub fn set_attempt(this: &View, seq: f64, attempt: u32);
+    #[wasm_bindgen(method)]
+    pub fn adopt(this: &View, parent: f64, child: f64);
+    /// Live runs by task seq, as `calls.js`'s `startRun` made them: kept
+    /// apart from the tasks, so that a run outlives its task's record
+    /// until its close.
+    #[wasm_bindgen(method, js_name = setRun)]
+    pub fn set_run(this: &View, seq: f64, run: &JsValue);
+    #[wasm_bindgen(method)]
+    pub fn run(this: &View, seq: f64) -> Option<JsValue>;
+    #[wasm_bindgen(method, js_name = takeRun)]
+    pub fn take_run(this: &View, seq: f64) -> Option<JsValue>;
+    /// Every run left, taken.
+    #[wasm_bindgen(method, js_name = takeRuns)]
+    pub fn take_runs(this: &View) -> Option<js_sys::Array>;
     /// The kept head and tail of task `seq`'s output (for a durable store).
     #[wasm_bindgen(method)]
     pub fn head(this: &View, seq: f64) -> JsValue;
@@ -242,6 +256,10 @@ impl Store<Js> for JsStore {
 
     fn set_attempt(&mut self, seq: u64, attempt: u32) {
         self.view.set_attempt(seq as f64, attempt);
+    }
+
+    fn adopt(&mut self, parent: u64, child: u64) {
+        self.view.adopt(parent as f64, child as f64);
     }
 
     fn remove(&mut self, seq: u64) {

@@ -45,6 +45,8 @@ export interface BackgroundManagerOptions {
   agentLimits?: Record<string, number>;
   /** Limits on launched tasks running at once: in all, and per concurrency key. */
   limits?: ConcurrencyLimits;
+  /** How deep `launch({ parentId })` may nest: a task at the top is at depth 0 (default 3). */
+  maxDepth?: number;
   /** ms a cancelled runner has to stop before its task is marked cancelled anyway (default 2000). */
   cancelGracePeriod?: number;
   /** Characters (UTF-16 code units, what `String.length` counts) of output kept per task (default 1048576); past it the middle is cut. */
@@ -162,6 +164,12 @@ export interface LaunchOptions {
   concurrencyKey?: string;
   /** Higher starts first; creation order within a priority. A whole number, default 0. */
   priority?: number;
+  /** Launch it under this task (not final): `getTask` shows `parentId` and `children`, and cancelling the parent cancels it. No deeper than `maxDepth`. */
+  parentId?: string;
+  /** While a live task has this key, `onConflict` says what another launch with it does. */
+  idempotencyKey?: string;
+  /** `'reject'` (default): `DUPLICATE_ID`; `'join'`: resolves with the live task; `'enqueue'`: runs after it; `'replace'`: cancels it, then runs. */
+  onConflict?: 'reject' | 'join' | 'enqueue' | 'replace';
 }
 
 /**
@@ -207,6 +215,10 @@ export interface BackgroundTask {
   attempt?: number;
   /** The runner's latest progress report, once it made one. */
   progress?: TaskProgress;
+  /** The task it was launched under (`launch({ parentId })`). */
+  parentId?: string;
+  /** The ids of the tasks launched under it that are still kept, in creation order; present when there are any. */
+  children?: string[];
 }
 
 export interface CancelOptions {
@@ -227,6 +239,8 @@ export interface GetBackgroundOutputOptions {
   timeout?: number;
   /** Only the output written after this cursor (a previous result's `cursor`, or any index into the whole output). */
   since?: number;
+  /** With `wait`: wait until every task launched under it (at any depth) is final too. */
+  children?: boolean;
   /** With `wait`: aborting rejects with the signal's `reason` and leaves no waiter behind. */
   signal?: AbortSignal;
 }

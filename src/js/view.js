@@ -25,6 +25,11 @@ class Extra {
     // runner's latest progress report.
     this.log = undefined;
     this.progress = undefined;
+    // Its parent's id and seq (`launch({ parentId })`), and the seqs of
+    // its children still held.
+    this.parentId = undefined;
+    this.parentSeq = -1;
+    this.children = undefined;
   }
 }
 
@@ -48,6 +53,28 @@ export class View {
     this.memory = null;
     this.rows = new Float64Array(0);
     this.due = new Float64Array(0);
+    /** Live runs by task seq (see store.rs's `setRun`). */
+    this.runs = new Map();
+  }
+
+  setRun(seq, run) {
+    this.runs.set(seq, run);
+  }
+
+  run(seq) {
+    return this.runs.get(seq);
+  }
+
+  takeRun(seq) {
+    const run = this.runs.get(seq);
+    this.runs.delete(seq);
+    return run;
+  }
+
+  takeRuns() {
+    const runs = [...this.runs.values()];
+    this.runs.clear();
+    return runs;
   }
 
   attach(memory) {
@@ -152,9 +179,23 @@ export class View {
     this.extra(seq).attempt = attempt;
   }
 
+  adopt(parent, child) {
+    const x = this.extra(child);
+    x.parentId = this.id(parent);
+    x.parentSeq = parent;
+    (this.extra(parent).children ??= []).push(child);
+  }
+
   remove(seq) {
     const i = (seq & this.mask) * STRIDE;
-    this.slots[i + EXTRA]?.log?.end();
+    const x = this.slots[i + EXTRA];
+    x?.log?.end();
+    // Its parent, if still held, no longer lists it.
+    if (x !== undefined && x.parentSeq >= 0 && this.ids.get(x.parentId) === x.parentSeq) {
+      const siblings = this.slots[(x.parentSeq & this.mask) * STRIDE + EXTRA]?.children;
+      const at = siblings?.indexOf(seq) ?? -1;
+      if (at >= 0) siblings.splice(at, 1);
+    }
     this.ids.delete(this.slots[i]);
     for (let k = 0; k < STRIDE; k++) this.slots[i + k] = undefined;
   }
@@ -211,16 +252,17 @@ export class View {
   }
 
   // [id, head length, tail length, dropped, log entries kept at the
-  // beginning and the end, newest seq (-1s without a log)] of task `seq`,
+  // beginning and the end, newest seq (-1s without a log), parent's seq
+  // (-1 without one), children held] of task `seq`,
   // for the differential check (check.rs); undefined if there is none.
   describeSeq(seq) {
     const i = (seq & this.mask) * STRIDE;
     const id = this.slots[i];
     if (id === undefined || this.ids.get(id) !== seq) return undefined;
     const x = this.slots[i + EXTRA];
-    if (x === undefined) return [id, 0, 0, 0, -1, -1, -1];
+    if (x === undefined) return [id, 0, 0, 0, -1, -1, -1, -1, 0];
     const log = x.log === undefined ? [-1, -1, -1] : [x.log.head.length, x.log.tail.length - x.log.skip, x.log.last];
-    return [id, x.head.length, x.tail.length - x.skip, x.dropped, ...log];
+    return [id, x.head.length, x.tail.length - x.skip, x.dropped, ...log, x.parentSeq, x.children?.length ?? 0];
   }
 
   // The output written after `cursor`, with the cut notice where text was
@@ -269,15 +311,21 @@ export class View {
     const failed = status === P.error;
     const value = this.slots[i + VALUE];
     const output = x === undefined ? '' : this.output(seq, 0);
-    if (x === undefined || x.agent === undefined) {
+    if (x === undefined) {
+      if (done) return { id, status: st, createdAt, updatedAt, options, sessionId, result: value };
+      if (failed) return { id, status: st, createdAt, updatedAt, options, sessionId, error: value };
+      return { id, status: st, createdAt, updatedAt, options, sessionId };
+    }
+    if (x.agent === undefined) {
+      let task;
       if (output === '') {
-        if (done) return { id, status: st, createdAt, updatedAt, options, sessionId, result: value };
-        if (failed) return { id, status: st, createdAt, updatedAt, options, sessionId, error: value };
-        return { id, status: st, createdAt, updatedAt, options, sessionId };
-      }
-      if (done) return { id, status: st, createdAt, updatedAt, options, sessionId, result: value, output };
-      if (failed) return { id, status: st, createdAt, updatedAt, options, sessionId, error: value, output };
-      return { id, status: st, createdAt, updatedAt, options, sessionId, output };
+        if (done) task = { id, status: st, createdAt, updatedAt, options, sessionId, result: value };
+        else if (failed) task = { id, status: st, createdAt, updatedAt, options, sessionId, error: value };
+        else task = { id, status: st, createdAt, updatedAt, options, sessionId };
+      } else if (done) task = { id, status: st, createdAt, updatedAt, options, sessionId, result: value, output };
+      else if (failed) task = { id, status: st, createdAt, updatedAt, options, sessionId, error: value, output };
+      else task = { id, status: st, createdAt, updatedAt, options, sessionId, output };
+      return x.children === undefined ? task : this.family(task, x);
     }
     const { agent, prompt } = x;
     let task;
@@ -292,6 +340,14 @@ export class View {
     if (x.attempt > 1) task.attempt = x.attempt;
     // Only a launched task whose runner reported progress has one.
     if (x.progress !== undefined) task.progress = x.progress;
+    return x.parentId === undefined && x.children === undefined ? task : this.family(task, x);
+  }
+
+  // `parentId` and `children` (ids, in creation order) on a snapshot of a
+  // task that has them.
+  family(task, x) {
+    if (x.parentId !== undefined) task.parentId = x.parentId;
+    if (x.children !== undefined && x.children.length > 0) task.children = x.children.map((c) => this.id(c));
     return task;
   }
 

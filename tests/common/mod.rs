@@ -218,7 +218,10 @@ pub fn wait(
     w: u32,
     at: u64,
 ) -> Result<Option<(Status, bool, String)>, EngineError> {
-    let want = Want::Output { since: None };
+    let want = Want::Output {
+        since: None,
+        tree: false,
+    };
     Ok(
         match e.wait_for(&id.to_string(), want, wait, timeout, || w, at)? {
             Wait::Ready(Answer::Output {
@@ -235,7 +238,10 @@ pub fn wait(
 
 /// The output of task `id` after `since`, as `getOutput` answers it now.
 pub fn output_since(e: &mut E, id: &str, since: u64, at: u64) -> (String, u64) {
-    let want = Want::Output { since: Some(since) };
+    let want = Want::Output {
+        since: Some(since),
+        tree: false,
+    };
     match e.wait_for(&id.to_string(), want, false, None, || 0, at) {
         Ok(Wait::Ready(Answer::Output { output, cursor, .. })) => (output, cursor),
         _ => panic!("no output for {id}"),

@@ -73,6 +73,7 @@ function managerOptions(o = {}) {
     maxConcurrent: o.maxConcurrent,
     agentLimits: o.agentLimits && Object.entries(o.agentLimits),
     keyLimits: o.limits?.keys && Object.entries(o.limits.keys),
+    maxDepth: o.maxDepth,
     cancelGracePeriod: o.cancelGracePeriod,
     outputCap: o.outputCap,
   });
@@ -258,6 +259,7 @@ export function openManager(api, options = {}, { runner, clock = realClock }) {
         task(inner.launch(plain({
           agent: o.agent, prompt: o.prompt, id: o.id, sessionId: o.sessionId, options: json(o.options),
           concurrencyKey: o.concurrencyKey, priority: o.priority,
+          parentId: o.parentId, idempotencyKey: o.idempotencyKey, onConflict: o.onConflict,
         })))
       ),
     completeTask: (id, result) => op(() => task(inner.completeTask(id, json(result)))),

@@ -119,6 +119,9 @@ pub fn contract(rt: &Runtime) -> Result<()> {
         resume: None,
         concurrency_key: None,
         priority: None,
+        parent_id: None,
+        idempotency_key: None,
+        on_conflict: None,
     };
     h.call(|a, s, m| a.call_launch(s, m, &launch))?
         .map_err(|e| anyhow::anyhow!(e.message))?;

@@ -119,6 +119,8 @@ fn task(t: api::BackgroundTask) -> Value {
         "progress",
         t.progress.map(|p| Value::Object(progress(p))),
     );
+    put(&mut m, "parentId", t.parent_id.map(Value::from));
+    put(&mut m, "children", t.children.map(Value::from));
     Value::Object(m)
 }
 
@@ -252,6 +254,7 @@ fn manager_options(o: &Value) -> Result<Option<api::BackgroundManagerOptions>> {
             .map(|n| n as u32),
         agent_limits,
         key_limits,
+        max_depth: o.get("maxDepth").and_then(Value::as_u64).map(|n| n as u8),
         cancel_grace_period: f64_of(o, "cancelGracePeriod"),
         output_cap: o.get("outputCap").and_then(Value::as_u64).map(|n| n as u32),
     }))
@@ -289,6 +292,15 @@ fn call(h: &mut Host, name: &str, args: &[Value]) -> Result<Reply> {
                 resume: o.get("resume").and_then(Value::as_bool),
                 concurrency_key: opt_text(o, "concurrencyKey")?,
                 priority: o.get("priority").and_then(Value::as_i64).map(|n| n as i32),
+                parent_id: opt_text(o, "parentId")?,
+                idempotency_key: opt_text(o, "idempotencyKey")?,
+                on_conflict: match o.get("onConflict").and_then(Value::as_str) {
+                    Some("join") => Some(api::OnConflict::Join),
+                    Some("enqueue") => Some(api::OnConflict::Enqueue),
+                    Some("replace") => Some(api::OnConflict::Replace),
+                    Some(_) => Some(api::OnConflict::Reject),
+                    None => None,
+                },
             };
             let r = h.call(|api, store, m| api.call_launch(store, m, &options))?;
             Reply::Now(r.map(task).or_else(coded))
@@ -353,6 +365,7 @@ fn call(h: &mut Host, name: &str, args: &[Value]) -> Result<Reply> {
                 wait: o.get("wait").and_then(Value::as_bool),
                 timeout: f64_of(o, "timeout"),
                 since: f64_of(o, "since"),
+                children: o.get("children").and_then(Value::as_bool),
             });
             let r = h.call(|api, store, m| api.call_get_output(store, m, &id, o))?;
             match r {
