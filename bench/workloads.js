@@ -296,6 +296,28 @@ export async function launches({ Ours, PQueue, runs = 20_000, concurrency = 8, r
   return alternate(rounds, ours, peer);
 }
 
+/**
+ * Starting the next task while `queued` tasks wait behind one full key:
+ * µs per launch of a task whose key has room (it starts at once), the
+ * same with 10 or with 100,000 waiting if the queue costs nothing per
+ * waiting task.
+ */
+export async function keyedStart(Ours, { queued, starts = 5_000 }) {
+  let release;
+  const hold = new Promise((resolve) => (release = resolve));
+  const runner = (ctx) => (ctx.prompt === 'hold' ? hold : 'ok');
+  const m = new Ours({ runner, limits: { keys: { busy: 1 } }, pollInterval: 3_600_000, taskTTL: 3_600_000 });
+  await m.initialize(session(() => {}));
+  await m.launch({ agent: 'a', prompt: 'hold', concurrencyKey: 'busy' });
+  for (let i = 0; i < queued; i++) m.launch({ agent: 'a', prompt: 'hold', concurrencyKey: 'busy' });
+  const start = performance.now();
+  for (let i = 0; i < starts; i++) m.launch({ agent: 'a', prompt: 'p', concurrencyKey: 'free' });
+  const us = ((performance.now() - start) * 1000) / starts;
+  release();
+  await m.cleanup();
+  return us;
+}
+
 /** ms from the last task's TTL deadline until every one of `n` tasks has timed out and been notified. */
 export async function ttlExpiry(Manager, n) {
   let notified = 0;
@@ -398,6 +420,9 @@ export async function all({ Ours, Reference, PQueue, measure, quick, log = () =>
   log('fan-out');
   const [launchOurs, launchPeer] = await launches({ Ours, PQueue, rounds });
   log('launches');
+  await keyedStart(Ours, { queued: 10 });
+  const [keyed10, keyed100k] = await alternate(rounds, () => keyedStart(Ours, { queued: 10 }), () => keyedStart(Ours, { queued: 100_000 }));
+  log('keyed queue');
   const times = {
     n,
     ttl: [await ttlExpiry(Ours, n), await ttlExpiry(Reference, n)],
@@ -411,5 +436,6 @@ export async function all({ Ours, Reference, PQueue, measure, quick, log = () =>
     output: { list: [list, listReference], stream: [stream, streamReference], fanout: [fan, fanPeer] },
     burst: { ours: burstOurs, reference: burstReference },
     launch: [launchOurs, launchPeer],
+    keyed: [keyed10, keyed100k],
   };
 }
