@@ -14,8 +14,8 @@ if [ "${1:-}" = "--features" ]; then extra=",$2"; fi
 rm -rf pkg target/pkg-durable
 wasm-pack --quiet build --target web --release -- --no-default-features --features "js$extra" >&2
 wasm-pack --quiet build --target web --release --out-dir target/pkg-durable -- --features "js,durable$extra" >&2
-node scripts/short-imports.mjs pkg
-node scripts/short-imports.mjs target/pkg-durable
+node scripts/short-names.mjs pkg
+node scripts/short-names.mjs target/pkg-durable
 rm -rf pkg/durable
 mkdir -p pkg/durable
 cp -r target/pkg-durable/background_manager.js target/pkg-durable/background_manager.d.ts \

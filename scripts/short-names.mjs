@@ -4,7 +4,7 @@
 // them cost about 1.5 KB of the gzipped .wasm. The glue keeps its shape;
 // only the names of the keys of its import object change.
 //   node scripts/short-imports.mjs <dir>   (a wasm-pack --target web output)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
@@ -47,12 +47,18 @@ const enc = (s) => { const b = Buffer.from(s, 'utf8'); return [...uleb(b.length)
 // A short name per import, in order: a0, a1, ...
 let next = 0;
 const renamed = new Map();
+const exported = new Map();
 const out = [bytes.subarray(0, 8)];
 let at = 8;
 while (at < bytes.length) {
   const id = bytes[at];
   const [size, start] = leb(bytes, at + 1);
   const end = start + size;
+  if (id === 7) {
+    out.push(exportSection(start, end));
+    at = end;
+    continue;
+  }
   if (id !== 2) {
     out.push(bytes.subarray(at, end));
     at = end;
@@ -86,15 +92,52 @@ while (at < bytes.length) {
   at = end;
 }
 
-// Each name is a key of the glue's import object, and appears nowhere else.
+// The export section with every export but `memory` renamed x0, x1, ...
+function exportSection(start, end) {
+  let p = start;
+  const [count, first] = leb(bytes, p);
+  p = first;
+  const body = [...uleb(count)];
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const [field, a] = name(bytes, p);
+    const kind = bytes[a];
+    const [, b] = leb(bytes, a + 1);
+    let short = field;
+    if (field !== 'memory') {
+      short = `x${(n++).toString(36)}`;
+      exported.set(field, short);
+    }
+    body.push(...enc(short), ...bytes.subarray(a, b));
+    p = b;
+  }
+  return Buffer.from([7, ...uleb(body.length), ...body]);
+}
+
+// Each import name is a key of the glue's import object, and appears nowhere else.
 for (const [long, short] of renamed) {
   const key = new RegExp(`\\b${long}:`, 'g');
   const hits = js.match(key)?.length ?? 0;
   if (hits !== 1 || js.split(long).length !== 2) {
-    throw new Error(`short-imports: ${long} appears ${js.split(long).length - 1} times in the glue, expected once as a key`);
+    throw new Error(`short-names: ${long} appears ${js.split(long).length - 1} times in the glue, expected once as a key`);
   }
   js = js.replace(key, `${short}:`);
 }
+// The glue reads exports as `wasm.<name>` only (a same-named JS wrapper
+// function keeps its name).
+for (const [long, short] of exported) {
+  js = js.replace(new RegExp(`\\bwasm\\.${long}\\b`, 'g'), `wasm.${short}`);
+}
+if (/\bwasm\.(?!memory\b|x[0-9a-z]+\b)\w+/.test(js)) {
+  throw new Error(`short-names: the glue reads an export that was not renamed: ${js.match(/\bwasm\.(?!memory\b|x[0-9a-z]+\b)\w+/)[0]}`);
+}
 writeFileSync(wasmPath, Buffer.concat(out));
 writeFileSync(jsPath, js);
-console.error(`short-imports: ${renamed.size} imports renamed in ${dir}`);
+// The raw module's declarations name the exports too.
+const dtsPath = join(dir, 'background_manager_bg.wasm.d.ts');
+if (existsSync(dtsPath)) {
+  let dts = readFileSync(dtsPath, 'utf8');
+  for (const [long, short] of exported) dts = dts.replace(new RegExp(`\\b${long}\\b`, 'g'), short);
+  writeFileSync(dtsPath, dts);
+}
+console.error(`short-names: ${renamed.size} imports and ${exported.size} exports renamed in ${dir}`);
