@@ -94,6 +94,7 @@ pub fn config(options: Option<BackgroundManagerOptions>) -> Arg<Config> {
     if let Some(depth) = o.max_depth {
         config.max_depth = depth;
     }
+    config.stall = stall_rule(o.stall_after, o.fail_after_stall, "options")?;
     // 0: no limit, as in the JS options.
     config.key_limits = o
         .key_limits
@@ -169,5 +170,24 @@ pub fn output(options: Option<GetBackgroundOutputOptions>) -> Arg<Output> {
         timeout: timeout.filter(|t| t.is_finite()).map(|t| t as u64),
         since: since.map(|c| if c.is_finite() { c as u64 } else { u64::MAX }),
         children: o.children.unwrap_or(false),
+    })
+}
+
+/// `stall-after` (ms > 0) and `fail-after-stall` (ms >= 0) of `what`.
+pub fn stall_rule(
+    after: Option<f64>,
+    fail: Option<f64>,
+    what: &str,
+) -> Arg<crate::engine::StallRule> {
+    let after = ms(after, &alloc::format!("{what}.stallAfter"), true, false)?;
+    let fail = ms(fail, &alloc::format!("{what}.failAfterStall"), false, false)?;
+    if after.is_none() && fail.is_some() {
+        return Err(EngineError::invalid(alloc::format!(
+            "{what}.failAfterStall needs {what}.stallAfter"
+        )));
+    }
+    Ok(crate::engine::StallRule {
+        after: after.map_or(0, |ms| ms as u64),
+        fail_after: fail.map(|ms| ms as u64),
     })
 }

@@ -3,7 +3,7 @@ use alloc::string::ToString;
 
 use super::bindings::api::{
     self, Answer, CreatedEvent, Disposal, Notice, OutputEvent, ProgressEvent, RunStart,
-    StatusEvent, TaskEvent, TaskNotification, Wake,
+    StalledEvent, StatusEvent, TaskEvent, TaskNotification, Wake,
 };
 use super::host::{Wasi, WasiEngine};
 use super::records::{error, output, status, task};
@@ -96,6 +96,14 @@ pub fn convert(engine: &WasiEngine, effect: Effect<Wasi>) -> Option<api::Effect>
                 }),
                 None => return None,
             },
+            Event::Stalled {
+                id,
+                since: Some(since),
+            } => TaskEvent::Stalled(StalledEvent {
+                task_id: id,
+                since: since as f64,
+            }),
+            Event::Stalled { id, since: None } => TaskEvent::Resumed(id),
         }),
     })
 }

@@ -21,6 +21,8 @@ fn entry(e: MemEntry<Option<String>>) -> TaskLogEntry {
             None => LogEntryKind::Heartbeat,
         },
         MemEntryKind::Heartbeat => LogEntryKind::Heartbeat,
+        MemEntryKind::Stalled(true) => LogEntryKind::Stalled,
+        MemEntryKind::Stalled(false) => LogEntryKind::Resumed,
         MemEntryKind::Gap(dropped) => LogEntryKind::Gap(dropped),
     };
     TaskLogEntry {

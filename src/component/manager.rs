@@ -175,6 +175,11 @@ impl api::GuestBackgroundManager for Manager {
                 priority: options.priority.unwrap_or(0),
                 parent,
                 idempotency: options.idempotency_key.as_deref().map(|k| (k, on)),
+                stall: args::stall_rule(
+                    options.stall_after,
+                    options.fail_after_stall,
+                    "launch options",
+                )?,
             };
             let seq =
                 st.engine

@@ -69,6 +69,7 @@ pub fn task(t: MemTask<Option<String>>) -> BackgroundTask {
         progress: t.progress.as_ref().and_then(progress_of),
         parent_id: t.parent_id,
         children: None,
+        stalled_since: t.stalled_since.map(|at| at as f64),
     }
 }
 

@@ -15,6 +15,9 @@ pub struct Config {
     /// How deep `launch({ parentId })` may nest: a task at the top is at
     /// depth 0, its children at 1.
     pub max_depth: u8,
+    /// The manager's stall rule for running tasks launched without one
+    /// (`stallAfter`, `failAfterStall`; `after` 0: none).
+    pub stall: super::stalls::StallRule,
     /// How long a cancelled runner has to stop before its task is marked
     /// cancelled anyway.
     pub cancel_grace: u64,
@@ -84,6 +87,7 @@ impl Default for Config {
             agent_limits: Vec::new(),
             key_limits: Vec::new(),
             max_depth: 3,
+            stall: Default::default(),
             cancel_grace: 2_000,
             output_cap: 1 << 20,
             timed_evictions: true,

@@ -25,6 +25,8 @@ pub enum Deadline {
     Evict(u64),
     /// A waiter's `timeout` ends: (task seq, waiter id).
     WaitTimeout(u64, u64),
+    /// Time to look whether a running task stalled, or should fail for it.
+    Stall(u64),
     /// Output that waited to be saved goes with the next write.
     SaveOutput,
     /// A notification retry, a batch or a send's timeout may be due.

@@ -84,6 +84,11 @@ pub enum Event<H: Host> {
         id: H::Id,
         progress: H::Payload,
     },
+    /// The task stalled at `since`, or (`None`) resumed.
+    Stalled {
+        id: H::Id,
+        since: Option<u64>,
+    },
 }
 
 /// One notification as a send carries it.

@@ -25,4 +25,9 @@ pub struct Extra {
     /// Final and past its TTL, but kept until every descendant is final
     /// (then it leaves at once).
     pub linger: bool,
+    /// Its stall rule while it runs (`stalls.rs`), when it last showed it
+    /// is alive, and since when it is stalled.
+    pub stall: super::stalls::StallRule,
+    pub active_at: u64,
+    pub stalled_since: Option<u64>,
 }

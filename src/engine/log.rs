@@ -23,6 +23,8 @@ pub enum LogKind<'a, P, T> {
     /// The runner's report, as the host made it.
     Progress(&'a P),
     Heartbeat,
+    /// The task stalled (`true`) or, stalled, showed it is alive again.
+    Stalled(bool),
 }
 
 /// How one entry is kept: at the kept beginning (`head`) or the kept end,

@@ -91,6 +91,7 @@ impl<H: Host> Engine<H> {
             return false;
         }
         self.open_log(seq);
+        self.alive(seq, now);
         let Some((progress, message_len)) = progress else {
             self.log_entry(seq, Kind::<H>::Heartbeat, ENTRY_COST, now);
             self.journal_output(seq, now);

@@ -26,6 +26,8 @@ struct Kept<P> {
     progress: Option<P>,
     /// The id of the task it was launched under (kept after that one goes).
     parent_id: Option<String>,
+    /// When its latest `stalled` entry was logged, until a `resumed` one.
+    stalled_since: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -51,6 +53,7 @@ pub struct MemTask<P> {
     pub prompt: Option<String>,
     pub progress: Option<P>,
     pub parent_id: Option<String>,
+    pub stalled_since: Option<u64>,
 }
 
 /// The plain-Rust store. `random` is a small deterministic generator (native
@@ -225,6 +228,7 @@ where
                 log: MemLog::default(),
                 progress: None,
                 parent_id: None,
+                stalled_since: None,
             },
         );
         Ok(())
@@ -282,6 +286,10 @@ where
                 MemEntryKind::Progress(p.clone())
             }
             LogKind::Heartbeat => MemEntryKind::Heartbeat,
+            LogKind::Stalled(on) => {
+                k.stalled_since = on.then_some(at);
+                MemEntryKind::Stalled(on)
+            }
         };
         k.log.keep(
             MemEntry {
@@ -369,6 +377,7 @@ where
             prompt: k.launch.as_ref().map(|l| l.1.clone()),
             progress: k.progress.clone(),
             parent_id: k.parent_id.clone(),
+            stalled_since: k.stalled_since.filter(|_| task.status == Status::Running),
         })
     }
 }

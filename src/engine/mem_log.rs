@@ -23,6 +23,8 @@ pub enum MemEntryKind<P> {
     Output(String, u64),
     Progress(P),
     Heartbeat,
+    /// The task stalled (`true`) or resumed.
+    Stalled(bool),
     /// Only in what `read` returns: `dropped` entries were cut here; the
     /// gap's `seq` is the last of them, so reading on after it continues.
     Gap(u64),

@@ -38,6 +38,7 @@ mod restore;
 mod runs;
 mod seqset;
 mod session;
+mod stalls;
 mod status;
 mod table;
 mod task;
@@ -64,6 +65,7 @@ pub use poll::PollToken;
 #[cfg(feature = "durable")]
 pub use restore::{Restored, RestoredNotice, StoredLog};
 pub use runs::{Cancel, Queueing};
+pub use stalls::StallRule;
 pub use status::Status;
 pub use task::{Outcome, Run, Task, TaskRef};
 pub use waiters::Want;

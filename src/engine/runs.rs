@@ -36,6 +36,8 @@ pub struct Queueing<'a> {
     pub priority: i32,
     pub parent: Option<u64>,
     pub idempotency: Option<(&'a str, super::OnConflict)>,
+    /// Its own stall rule (`after` 0: the manager's).
+    pub stall: super::StallRule,
 }
 
 impl<H: Host> Engine<H> {
@@ -82,6 +84,11 @@ impl<H: Host> Engine<H> {
         }
         if let (Some(parent), Some(depth)) = (queueing.parent, depth) {
             self.adopt(parent, seq, depth, now);
+        }
+        if queueing.stall.after > 0 {
+            if let Some(x) = self.table.make_extra(seq) {
+                x.stall = queueing.stall;
+            }
         }
         self.enqueue(seq);
         if let Claim::After(before, true) = claim {
@@ -159,6 +166,7 @@ impl<H: Host> Engine<H> {
         self.active += 1;
         self.lanes.remove(lane, seq);
         self.lanes.count(lane, true);
+        self.arm_stall(seq, now);
         self.journal_task(seq);
         // Started the moment it was created (most launches): its log makes
         // this entry from its times when it is first read or written.
@@ -256,6 +264,7 @@ impl<H: Host> Engine<H> {
         let cursor = stream.output.cursor();
         let weight = ENTRY_COST.saturating_add(len);
         self.log_entry(seq, LogKind::Output(chunk, cursor, cut), weight, now);
+        self.alive(seq, now);
         if let Some(task) = self.table.get_mut(seq) {
             task.updated_at = task.updated_at.max(now);
         }

@@ -93,6 +93,7 @@ impl<H: Host> Engine<H> {
                 }
             }
             Deadline::Evict(seq) => self.evict(seq),
+            Deadline::Stall(seq) => self.check_stall(seq, at),
             Deadline::SaveOutput => self.save_output_now(),
             Deadline::Inbox => self.pump_all(at),
             Deadline::WaitTimeout(seq, id) => {
@@ -183,6 +184,7 @@ impl<H: Host> Engine<H> {
                 .get(seq)
                 .is_some_and(|t| t.run == Run::Cancelling),
             Deadline::WaitTimeout(seq, id) => self.waiters.deadline_of(seq, id) == Some(at),
+            Deadline::Stall(seq) => self.stall_applies(seq),
             // Handling them when nothing is due changes nothing.
             Deadline::SaveOutput | Deadline::Inbox => true,
             // Never in the heap.

@@ -12,7 +12,7 @@ use super::records::{self, BagProblem, Entries, Scalar};
 use super::{errors, glue};
 #[cfg(feature = "durable")]
 use crate::engine::{Batch, InboxConfig};
-use crate::engine::{Config, EngineError, Status};
+use crate::engine::{Config, EngineError, StallRule, Status};
 
 type Arg<T> = Result<T, JsValue>;
 
@@ -121,6 +121,28 @@ fn count(s: &Scalar, name: &str) -> Arg<Option<usize>> {
         ));
     }
     Ok(Some(n as usize))
+}
+
+/// The options' `stallAfter` (ms > 0) and `failAfterStall` (`true`, or ms
+/// >= 0 after the stall). (`launch`'s are the facade's to check.)
+fn stall_rule(after: &Scalar, fail: &Scalar) -> Arg<StallRule> {
+    const AFTER: &str = "options.stallAfter";
+    const FAIL: &str = "options.failAfterStall";
+    let after = finite(number(after, AFTER, true)?, AFTER)?;
+    let fail_after = match fail {
+        Scalar::Missing | Scalar::Bool(false) => None,
+        Scalar::Bool(true) => Some(0),
+        other => finite(number(other, FAIL, false)?, FAIL)?.map(|ms| ms as u64),
+    };
+    if after.is_none() && fail_after.is_some() {
+        return Err(type_error(
+            "options.failAfterStall needs options.stallAfter",
+        ));
+    }
+    Ok(StallRule {
+        after: after.map_or(0, |ms| ms as u64),
+        fail_after,
+    })
 }
 
 /// A limit where 0 means none: a whole number >= 0.
@@ -276,6 +298,7 @@ pub fn options(value: &JsValue) -> Arg<Options> {
         "concurrency keys",
         true,
     )?;
+    config.stall = stall_rule(&o.stall_after, &o.fail_after_stall)?;
     if let Some(n) = limit(&o.max_depth, "options.maxDepth")? {
         config.max_depth = u8::try_from(n)
             .map_err(|_| bad_value("options.maxDepth must be at most 255", &got(&o.max_depth)))?;

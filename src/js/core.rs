@@ -19,7 +19,9 @@ use super::{args, deliver, errors, glue, promises, protocol};
 use super::{persist, records};
 #[cfg(feature = "durable")]
 use crate::engine::NoticeState;
-use crate::engine::{Cancel, Engine, NewTask, OnConflict, Queueing, Status, Store, Wait, Want};
+use crate::engine::{
+    Cancel, Engine, NewTask, OnConflict, Queueing, StallRule, Status, Store, Wait, Want,
+};
 
 #[wasm_bindgen(private)]
 pub struct Core {
@@ -301,6 +303,7 @@ impl Core {
         parent: f64,
         idem: Option<String>,
         conflict: u8,
+        stall: Vec<f64>,
     ) -> Result<f64, JsValue> {
         self.storable(&options, "options")?;
         let name = agent.as_string().unwrap_or_default();
@@ -311,13 +314,14 @@ impl Core {
                 options,
                 launch: Some((agent, prompt)),
             };
-            let queueing = queueing(&key, priority, parent, &idem, conflict);
+            let queueing = queueing(&key, priority, parent, &idem, conflict, &stall);
             st.engine
                 .launch(id, session_arg(&session), &name, queueing, values, now)
         })
     }
 
     /// Returns the new task's seq; `view.answer(seq)` is its snapshot.
+    #[allow(clippy::too_many_arguments)]
     pub fn launch(
         &self,
         options: JsValue,
@@ -326,6 +330,7 @@ impl Core {
         parent: f64,
         idem: Option<String>,
         conflict: u8,
+        stall: Vec<f64>,
     ) -> Result<f64, JsValue> {
         let a = args::launch(&options)?;
         self.storable(&a.options, "options")?;
@@ -336,7 +341,7 @@ impl Core {
                 options: a.options,
                 launch: Some((agent_text, a.prompt)),
             };
-            let queueing = queueing(&key, priority, parent, &idem, conflict);
+            let queueing = queueing(&key, priority, parent, &idem, conflict, &stall);
             st.engine
                 .launch(a.id, session_arg(&a.session), &agent, queueing, values, now)
         })
@@ -528,7 +533,8 @@ impl Core {
     /// (see `Engine::open_log`); 4: the caller of the wait that `value`
     /// (its promise) answers gave up on it (its signal was aborted), so
     /// the waiter goes; 5: `pause()` (`len` 1) or `resume()` (`len` 0) the
-    /// queue (`seq` unused).
+    /// queue; 6: run what is due (the page became visible again: timers in
+    /// a hidden tab run late). `seq` is unused for 5 and 6.
     pub fn note(&self, seq: f64, value: JsValue, len: f64, kind: u32) {
         let _ = driver::run(&self.shared, |st, now| {
             let (seq, len) = (seq as u64, len as usize);
@@ -544,6 +550,10 @@ impl Core {
                 }
                 5 => {
                     st.engine.set_paused(len != 0, now);
+                    true
+                }
+                6 => {
+                    st.engine.advance(now);
                     true
                 }
                 // Matching a waiter by its promise reads our own deferred,
@@ -770,13 +780,15 @@ impl Drop for Core {
 }
 
 /// `launch`'s queueing as the facade checked it: `parent` a seq or -1,
-/// `conflict` an index of `onConflict`'s values.
+/// `conflict` an index of `onConflict`'s values, `stall` `[stallAfter,
+/// failAfterStall]` in ms (0 and -1: none).
 fn queueing<'a>(
     key: &'a Option<String>,
     priority: i32,
     parent: f64,
     idem: &'a Option<String>,
     conflict: u8,
+    stall: &[f64],
 ) -> Queueing<'a> {
     let on = match conflict {
         1 => OnConflict::Join,
@@ -789,5 +801,12 @@ fn queueing<'a>(
         priority,
         parent: (parent >= 0.0).then_some(parent as u64),
         idempotency: idem.as_deref().map(|k| (k, on)),
+        stall: match stall {
+            [after, fail, ..] => StallRule {
+                after: *after as u64,
+                fail_after: (*fail >= 0.0).then_some(*fail as u64),
+            },
+            _ => StallRule::default(),
+        },
     }
 }

@@ -240,6 +240,14 @@ fn deliver_event(shared: &Shared, seq: u64, event: Event<Js>) {
                 task_id: id,
                 progress,
             },
+            Event::Stalled {
+                id,
+                since: Some(since),
+            } => TaskEvent::Stalled {
+                task_id: id,
+                since: since as f64,
+            },
+            Event::Stalled { id, since: None } => TaskEvent::Resumed { task_id: id },
         };
         Some((listeners, records::to_js(&record)))
     }) else {

@@ -26,6 +26,10 @@ export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop, 
         : { seq: entry, type: 'progress', at, done: value.done, total: value.total, message: value.message };
   } else if (kind === 2) {
     e = { seq: entry, type: 'heartbeat', at };
+  } else if (kind < 8) {
+    // 3: it stalled, 4: it resumed; the snapshot shows since when.
+    e = { seq: entry, type: kind === 3 ? 'stalled' : 'resumed', at };
+    view.extra(seq).stalledSince = kind === 3 ? at : undefined;
   } else {
     // Status numbers from `completed` on are the final ones.
     const status = kind - 8;

@@ -39,6 +39,16 @@ function isId(value) {
   return idProblem(value) === 0;
 }
 
+// `document.addEventListener('visibilitychange', f)` (or remove) where
+// there is a document; a hostile one changes nothing.
+function listenVisibility(method, f) {
+  try {
+    if (typeof document !== 'undefined') document[method]('visibilitychange', f);
+  } catch {
+    // No usable document: timers are not throttled by visibility there.
+  }
+}
+
 function disposed() {
   return makeError(0, 'BackgroundManager was disposed (free() or [Symbol.dispose]()); make a new one', 'DISPOSED');
 }
@@ -58,7 +68,8 @@ function copy(bag, keys) {
 }
 
 const CREATE = ['id', 'sessionId', 'options'];
-const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume', 'concurrencyKey', 'priority', 'parentId', 'idempotencyKey', 'onConflict'];
+const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume', 'concurrencyKey', 'priority', 'parentId', 'idempotencyKey', 'onConflict', 'stallAfter', 'failAfterStall'];
+const NO_STALL = new Float64Array([0, -1]);
 const CONFLICTS = ['reject', 'join', 'enqueue', 'replace'];
 
 const DONE = Promise.resolve();
@@ -85,7 +96,26 @@ function queueing(o) {
     const type = typeof priority === 'number' ? 2 : 1;
     throw makeError(type, `launch options.priority must be a whole number from -2147483647 to 2147483647, got ${describe(priority)}`, 'INVALID_ARGUMENT');
   }
-  return [key, priority, idem, conflict];
+  return [key, priority, idem, conflict, stallRule(o)];
+}
+
+// launch's `stallAfter` (ms > 0) and `failAfterStall` (true, or ms >= 0
+// after the stall) as [stallAfter, failAfterStall], 0 and -1 for none.
+function stallRule(o) {
+  const after = o?.stallAfter;
+  const fail = o?.failAfterStall;
+  if (after === undefined && (fail === undefined || fail === false)) return NO_STALL;
+  if (!(typeof after === 'number' && after > 0 && after < Infinity)) {
+    const what = after === undefined ? 'is needed with failAfterStall' : `must be a finite number of ms > 0, got ${describe(after)}`;
+    throw makeError(typeof after === 'number' ? 2 : 1, `launch options.stallAfter ${what}`, 'INVALID_ARGUMENT');
+  }
+  let failAfter = -1;
+  if (fail === true) failAfter = 0;
+  else if (typeof fail === 'number' && fail >= 0 && fail < Infinity) failAfter = Math.ceil(fail);
+  else if (fail !== undefined && fail !== false) {
+    throw makeError(typeof fail === 'number' ? 2 : 1, `launch options.failAfterStall must be true or a finite number of ms >= 0, got ${describe(fail)}`, 'INVALID_ARGUMENT');
+  }
+  return new Float64Array([Math.ceil(after), failAfter]);
 }
 
 function settle(call) {
@@ -123,6 +153,15 @@ export class BackgroundManager {
   // With a durable store a call that changed state answers once the write
   // holding its change is done (rejecting STORE_FAILED if it failed).
   #durable = false;
+  // A page that becomes visible again runs what came due while its timers
+  // were throttled (stalls, TTLs), at once.
+  #visible = () => {
+    try {
+      if (!this.#disposed && document.visibilityState === 'visible') this.#core.note(0, undefined, 0, 6);
+    } catch {
+      // A throwing document getter changes nothing here.
+    }
+  };
 
   constructor(options) {
     if (factory === null) {
@@ -139,6 +178,7 @@ export class BackgroundManager {
     this.#view = view;
     // The core's answer, from the options as it read them (once).
     this.#durable = durableBuild && this.#core.durable();
+    listenVisibility('addEventListener', this.#visible);
   }
 
   // `value` (a snapshot made now) once the change is stored.
@@ -178,12 +218,12 @@ export class BackgroundManager {
     if (this.#disposed) return this.#gone();
     const o = copy(options, LAUNCH);
     try {
-      const [key, priority, idem, conflict] = queueing(o);
+      const [key, priority, idem, conflict, stall] = queueing(o);
       const parent = this.#parent(o?.parentId);
       const seq = o !== undefined && isId(o.agent) && typeof o.prompt === 'string' && o.resume === undefined &&
           (o.id === undefined || isId(o.id)) && (o.sessionId === undefined || isId(o.sessionId))
-        ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options, key, priority, parent, idem, conflict)
-        : this.#core.launch(o ?? options, key, priority, parent, idem, conflict);
+        ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options, key, priority, parent, idem, conflict, stall)
+        : this.#core.launch(o ?? options, key, priority, parent, idem, conflict, stall);
       return this.#stored(this.#view.answer(seq));
     } catch (error) {
       return Promise.reject(error);
@@ -455,6 +495,7 @@ export class BackgroundManager {
   free() {
     if (this.#disposed) return;
     this.#disposed = true;
+    listenVisibility('removeEventListener', this.#visible);
     for (const listen of [...this.#listens]) listen.end();
     const core = this.#core;
     try {

@@ -55,6 +55,8 @@ pub const SHAPES: [Shape; 7] = [
             ("outputCap", Scalar),
             ("simulatedDelay", Scalar),
             ("maxDepth", Scalar),
+            ("stallAfter", Scalar),
+            ("failAfterStall", Scalar),
             #[cfg(feature = "durable")]
             ("store", Value),
             #[cfg(feature = "durable")]

@@ -163,16 +163,20 @@ macro_rules! positional {
     (@ty Value) => { JsValue };
     (@ty Text) => { Option<String> };
     (@ty $t:ident) => { $t };
-    (@next $seq:ident Value) => { next::<A, Kept>(&mut $seq)?.0 };
-    (@next $seq:ident Text) => { next::<A, Option<String>>(&mut $seq)? };
-    (@next $seq:ident $t:ident) => { next::<A, $t>(&mut $seq)? };
+    (@next $seq:ident Value) => { next::<A, Kept>(&mut $seq).0 };
+    (@next $seq:ident Text) => { next::<A, Option<String>>(&mut $seq) };
+    (@next $seq:ident $t:ident) => { next::<A, $t>(&mut $seq) };
 }
 
-/// The next element of a positional record, its default when the array
-/// ends early. One copy per element type, not one per field.
+/// The next element of a positional record; its default when the array
+/// ends early. `bag` makes every element one its type reads (a scalar, a
+/// `{ got }`, pairs, a kept value, `undefined`), so none fails; one that
+/// did would read as left out. Not failing, a record's reading has no
+/// early return that drops the fields read so far: straight-line code,
+/// and one copy of this per element type.
 #[inline(never)]
-fn next<'de, A: SeqAccess<'de>, T: Deserialize<'de> + Default>(seq: &mut A) -> Result<T, A::Error> {
-    Ok(seq.next_element()?.unwrap_or_default())
+fn next<'de, A: SeqAccess<'de>, T: Deserialize<'de> + Default>(seq: &mut A) -> T {
+    seq.next_element().ok().flatten().unwrap_or_default()
 }
 
 positional! {
@@ -190,6 +194,8 @@ positional! {
         output_cap: Scalar,
         simulated_delay: Scalar,
         max_depth: Scalar,
+        stall_after: Scalar,
+        fail_after_stall: Scalar,
         #[cfg(feature = "durable")]
         store: Value,
         /// Read as name and scalar pairs, as `agentLimits`: the same record
@@ -331,6 +337,15 @@ pub enum TaskEvent {
         progress: JsValue,
     },
     Removed {
+        #[serde(rename = "taskId", with = "preserve")]
+        task_id: JsValue,
+    },
+    Stalled {
+        #[serde(rename = "taskId", with = "preserve")]
+        task_id: JsValue,
+        since: f64,
+    },
+    Resumed {
         #[serde(rename = "taskId", with = "preserve")]
         task_id: JsValue,
     },

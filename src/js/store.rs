@@ -228,6 +228,7 @@ impl Store<Js> for JsStore {
             LogKind::Output(chunk, cursor, out) => (0, chunk, cursor as f64, out),
             LogKind::Progress(report) => (1, report, 0.0, Cut::default()),
             LogKind::Heartbeat => (2, undefined, 0.0, Cut::default()),
+            LogKind::Stalled(on) => (3 + u32::from(!on), undefined, 0.0, Cut::default()),
             LogKind::Status(status) => (8 + status.index() as u32, undefined, 0.0, Cut::default()),
         };
         log_entry(

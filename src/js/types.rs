@@ -47,6 +47,10 @@ export interface BackgroundManagerOptions {
   limits?: ConcurrencyLimits;
   /** How deep `launch({ parentId })` may nest: a task at the top is at depth 0 (default 3). */
   maxDepth?: number;
+  /** `launch`'s `stallAfter` for tasks launched without one (default: none). */
+  stallAfter?: number;
+  /** `launch`'s `failAfterStall` for tasks launched without `stallAfter` (default: never). */
+  failAfterStall?: boolean | number;
   /** ms a cancelled runner has to stop before its task is marked cancelled anyway (default 2000). */
   cancelGracePeriod?: number;
   /** Characters (UTF-16 code units, what `String.length` counts) of output kept per task (default 1048576); past it the middle is cut. */
@@ -120,6 +124,8 @@ export type TaskLogEntry =
   | { seq: number; type: 'output'; at: number; text: string; cursor: number }
   | { seq: number; type: 'progress'; at: number; done: number; total?: number; message?: string }
   | { seq: number; type: 'heartbeat'; at: number }
+  | { seq: number; type: 'stalled'; at: number }
+  | { seq: number; type: 'resumed'; at: number }
   | { seq: number; type: 'gap'; at: number; dropped: number };
 
 export interface ReadLogOptions {
@@ -170,6 +176,10 @@ export interface LaunchOptions {
   idempotencyKey?: string;
   /** `'reject'` (default): `DUPLICATE_ID`; `'join'`: resolves with the live task; `'enqueue'`: runs after it; `'replace'`: cancels it, then runs. */
   onConflict?: 'reject' | 'join' | 'enqueue' | 'replace';
+  /** ms without a write, progress report or heartbeat after which the running task is stalled: a `stalled` event and log entry and `stalledSince` (default: the manager's `stallAfter`, else never). Activity clears it (`resumed`). */
+  stallAfter?: number;
+  /** With `stallAfter`: fail the task once stalled (`true`) or this many ms after it stalled (default: never). */
+  failAfterStall?: boolean | number;
 }
 
 /**
@@ -182,6 +192,8 @@ export type TaskEvent =
   | { type: 'status'; taskId: string; status: BackgroundTaskStatus; previous: BackgroundTaskStatus; task?: BackgroundTask }
   | { type: 'output'; taskId: string; chunk: string; cursor: number }
   | { type: 'progress'; taskId: string; progress: TaskProgress }
+  | { type: 'stalled'; taskId: string; since: number }
+  | { type: 'resumed'; taskId: string }
   | { type: 'removed'; taskId: string };
 
 export interface CreateBackgroundTaskOptions {
@@ -219,6 +231,8 @@ export interface BackgroundTask {
   parentId?: string;
   /** The ids of the tasks launched under it that are still kept, in creation order; present when there are any. */
   children?: string[];
+  /** While a running task is stalled (no write, progress or heartbeat for its `stallAfter`): since when, ms since the epoch. */
+  stalledSince?: number;
 }
 
 export interface CancelOptions {

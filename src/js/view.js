@@ -30,6 +30,8 @@ class Extra {
     this.parentId = undefined;
     this.parentSeq = -1;
     this.children = undefined;
+    // When it stalled, while it is stalled (log.js keeps it).
+    this.stalledSince = undefined;
   }
 }
 
@@ -340,6 +342,8 @@ export class View {
     if (x.attempt > 1) task.attempt = x.attempt;
     // Only a launched task whose runner reported progress has one.
     if (x.progress !== undefined) task.progress = x.progress;
+    // Only a running task that stalled.
+    if (x.stalledSince !== undefined && st === 'running') task.stalledSince = x.stalledSince;
     return x.parentId === undefined && x.children === undefined ? task : this.family(task, x);
   }
 

@@ -65,6 +65,8 @@ pub enum Ev {
     Output(String, String, u64),
     Removed(String),
     Progress(String, &'static str),
+    /// Stalled since, or resumed (`None`).
+    Stalled(String, Option<u64>),
 }
 
 fn id_of(e: &E, seq: u64) -> String {
@@ -124,6 +126,7 @@ pub fn drain(e: &mut E) -> Vec<Out> {
                 Event::Output { id, chunk, cursor } => Ev::Output(id, chunk, cursor),
                 Event::Removed { id } => Ev::Removed(id),
                 Event::Progress { id, progress } => Ev::Progress(id, progress),
+                Event::Stalled { id, since } => Ev::Stalled(id, since),
             }),
         });
     }

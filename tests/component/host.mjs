@@ -74,6 +74,8 @@ function managerOptions(o = {}) {
     agentLimits: o.agentLimits && Object.entries(o.agentLimits),
     keyLimits: o.limits?.keys && Object.entries(o.limits.keys),
     maxDepth: o.maxDepth,
+    stallAfter: o.stallAfter,
+    failAfterStall: o.failAfterStall === true ? 0 : o.failAfterStall,
     cancelGracePeriod: o.cancelGracePeriod,
     outputCap: o.outputCap,
   });
@@ -260,6 +262,7 @@ export function openManager(api, options = {}, { runner, clock = realClock }) {
           agent: o.agent, prompt: o.prompt, id: o.id, sessionId: o.sessionId, options: json(o.options),
           concurrencyKey: o.concurrencyKey, priority: o.priority,
           parentId: o.parentId, idempotencyKey: o.idempotencyKey, onConflict: o.onConflict,
+          stallAfter: o.stallAfter, failAfterStall: o.failAfterStall === true ? 0 : o.failAfterStall,
         })))
       ),
     completeTask: (id, result) => op(() => task(inner.completeTask(id, json(result)))),

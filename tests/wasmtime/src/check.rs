@@ -122,6 +122,8 @@ pub fn contract(rt: &Runtime) -> Result<()> {
         parent_id: None,
         idempotency_key: None,
         on_conflict: None,
+        stall_after: None,
+        fail_after_stall: None,
     };
     h.call(|a, s, m| a.call_launch(s, m, &launch))?
         .map_err(|e| anyhow::anyhow!(e.message))?;

@@ -121,6 +121,7 @@ fn task(t: api::BackgroundTask) -> Value {
     );
     put(&mut m, "parentId", t.parent_id.map(Value::from));
     put(&mut m, "children", t.children.map(Value::from));
+    put(&mut m, "stalledSince", t.stalled_since.map(Value::from));
     Value::Object(m)
 }
 
@@ -157,6 +158,8 @@ fn log_result(r: api::ReadLogResult) -> Value {
                     "progress"
                 }
                 api::LogEntryKind::Heartbeat => "heartbeat",
+                api::LogEntryKind::Stalled => "stalled",
+                api::LogEntryKind::Resumed => "resumed",
                 api::LogEntryKind::Gap(n) => {
                     m.insert("dropped".into(), json!(n));
                     "gap"
@@ -255,6 +258,8 @@ fn manager_options(o: &Value) -> Result<Option<api::BackgroundManagerOptions>> {
         agent_limits,
         key_limits,
         max_depth: o.get("maxDepth").and_then(Value::as_u64).map(|n| n as u8),
+        stall_after: f64_of(o, "stallAfter"),
+        fail_after_stall: f64_of(o, "failAfterStall"),
         cancel_grace_period: f64_of(o, "cancelGracePeriod"),
         output_cap: o.get("outputCap").and_then(Value::as_u64).map(|n| n as u32),
     }))
@@ -293,6 +298,11 @@ fn call(h: &mut Host, name: &str, args: &[Value]) -> Result<Reply> {
                 concurrency_key: opt_text(o, "concurrencyKey")?,
                 priority: o.get("priority").and_then(Value::as_i64).map(|n| n as i32),
                 parent_id: opt_text(o, "parentId")?,
+                stall_after: f64_of(o, "stallAfter"),
+                fail_after_stall: match o.get("failAfterStall") {
+                    Some(Value::Bool(true)) => Some(0.0),
+                    other => other.and_then(Value::as_f64),
+                },
                 idempotency_key: opt_text(o, "idempotencyKey")?,
                 on_conflict: match o.get("onConflict").and_then(Value::as_str) {
                     Some("join") => Some(api::OnConflict::Join),
