@@ -153,6 +153,12 @@ fn records_match_the_typescript_interfaces_field_for_field() {
         {
             fields.remove("signal");
         }
+        // Retries are the component's until the ES module has room for
+        // them in its size budget (its launch rejects them, saying so).
+        if record == "launch-options" {
+            fields.insert("retry".into(), true);
+            fields.insert("fallback".into(), true);
+        }
         assert_eq!(
             record_fields(&resolve, iface, record),
             fields,
@@ -263,13 +269,14 @@ fn the_class_answers_every_method_in_manager_js() {
 
 /// What the resource has that the JS class does not: the host's side of
 /// the contract, where JS has timers, promises and callbacks.
-const HOST_DRIVEN: [&str; 8] = [
+const HOST_DRIVEN: [&str; 9] = [
     "advance",
     "take-effects",
     "run-write",
     "run-progress",
     "run-heartbeat",
     "run-settled",
+    "run-failed",
     "begin-poll",
     "finish-poll",
 ];

@@ -191,3 +191,58 @@ pub fn stall_rule(
         fail_after: fail.map(|ms| ms as u64),
     })
 }
+
+/// `launch`'s `retry` and `fallback`; `None` for one attempt.
+pub fn retry_rule(
+    retry: Option<super::bindings::api::RetryRule>,
+    fallback: Option<Vec<String>>,
+) -> Arg<Option<crate::engine::RetryRule>> {
+    let fallback = fallback.unwrap_or_default();
+    if fallback.iter().any(String::is_empty) {
+        return Err(EngineError::invalid(
+            "launch options.fallback must hold non-empty names",
+        ));
+    }
+    let attempts = retry
+        .as_ref()
+        .map_or(fallback.len() as u32 + 1, |r| r.attempts);
+    if !(1..=64).contains(&attempts) {
+        return Err(EngineError::invalid(
+            "launch options.retry.attempts must be from 1 to 64",
+        ));
+    }
+    if attempts == 1 {
+        return Ok(None);
+    }
+    let d = crate::engine::RetryRule::default();
+    let r = retry.as_ref();
+    let initial = ms(
+        r.and_then(|r| r.initial),
+        "launch options.retry.initial",
+        false,
+        false,
+    )?
+    .map_or(d.initial, |x| x as u64);
+    let max = ms(
+        r.and_then(|r| r.max),
+        "launch options.retry.max",
+        false,
+        false,
+    )?
+    .map_or(d.max.max(initial), |x| x as u64);
+    let factor = r.and_then(|r| r.factor).unwrap_or(d.factor);
+    let jitter = r.and_then(|r| r.jitter).unwrap_or(d.jitter);
+    if !(1.0..=1000.0).contains(&factor) || !(0.0..=1.0).contains(&jitter) || max < initial {
+        return Err(EngineError::invalid(
+            "launch options.retry: factor from 1 to 1000, jitter from 0 to 1, max >= initial",
+        ));
+    }
+    Ok(Some(crate::engine::RetryRule {
+        attempts,
+        initial,
+        max,
+        factor,
+        jitter,
+        fallback,
+    }))
+}

@@ -2,7 +2,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::bindings::api::{LogEntryKind, OutputEntry, ReadLogResult, StatusEntry, TaskLogEntry};
+use super::bindings::api::{
+    LogEntryKind, OutputEntry, ReadLogResult, RetryEntry, StatusEntry, TaskLogEntry,
+};
 use super::records::{progress_of, status};
 use crate::engine::mem_log::{MemEntry, MemEntryKind};
 
@@ -23,6 +25,11 @@ fn entry(e: MemEntry<Option<String>>) -> TaskLogEntry {
         MemEntryKind::Heartbeat => LogEntryKind::Heartbeat,
         MemEntryKind::Stalled(true) => LogEntryKind::Stalled,
         MemEntryKind::Stalled(false) => LogEntryKind::Resumed,
+        MemEntryKind::Retry(attempt, error, at) => LogEntryKind::Retry(RetryEntry {
+            attempt,
+            error,
+            retry_at: at as f64,
+        }),
         MemEntryKind::Gap(dropped) => LogEntryKind::Gap(dropped),
     };
     TaskLogEntry {

@@ -181,9 +181,13 @@ impl api::GuestBackgroundManager for Manager {
                     "launch options",
                 )?,
             };
+            let retry = args::retry_rule(options.retry, options.fallback)?;
             let seq =
                 st.engine
                     .launch(options.id, session, &options.agent, queueing, values, now)?;
+            if let Some(rule) = retry {
+                st.engine.set_retry(seq, rule);
+            }
             st.snapshot(seq)
         })
     }
@@ -446,6 +450,26 @@ impl api::GuestBackgroundManager for Manager {
             return true;
         }
         st.engine.run_heartbeat(run, now())
+    }
+
+    fn run_failed(
+        &self,
+        run: u64,
+        error: String,
+        retry_after: Option<f64>,
+        retryable: Option<bool>,
+    ) {
+        if self.state.borrow().calls.contains_key(&run) {
+            return self.run_settled(run, Err(error));
+        }
+        let hint = engine::RetryHint {
+            retryable: retryable.unwrap_or(true),
+            after: retry_after
+                .filter(|ms| *ms >= 0.0 && ms.is_finite())
+                .map(|ms| ms as u64),
+        };
+        let mut st = self.state.borrow_mut();
+        st.engine.run_failed(run, error, hint, now());
     }
 
     fn run_settled(&self, run: u64, outcome: Result<String, String>) {

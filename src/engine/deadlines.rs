@@ -27,6 +27,8 @@ pub enum Deadline {
     WaitTimeout(u64, u64),
     /// Time to look whether a running task stalled, or should fail for it.
     Stall(u64),
+    /// A failed attempt's backoff ends: the task may start again.
+    Retry(u64),
     /// Output that waited to be saved goes with the next write.
     SaveOutput,
     /// A notification retry, a batch or a send's timeout may be due.

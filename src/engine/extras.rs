@@ -30,4 +30,8 @@ pub struct Extra {
     pub stall: super::stalls::StallRule,
     pub active_at: u64,
     pub stalled_since: Option<u64>,
+    /// How a failed attempt is run again (`retries.rs`), and when the next
+    /// may start while it waits.
+    pub retry: Option<Box<super::retries::RetryRule>>,
+    pub retry_at: Option<u64>,
 }

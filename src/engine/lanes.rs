@@ -99,6 +99,22 @@ impl Lanes {
     /// returns its number plus one (a task's `agent` field).
     pub fn acquire(&mut self, agent: &str, key: Option<&str>, priority: i32) -> u32 {
         let key = key.map_or(0, |k| self.innermost(k, |_| true));
+        self.acquire_parts(agent, key, priority)
+    }
+
+    /// Lane `lane` for another agent: the same key and priority (a retry
+    /// that falls back to the next agent). Takes the new lane's reference
+    /// and drops the old one's.
+    pub fn switch_agent(&mut self, lane: u32, agent: &str) -> u32 {
+        let Some((key, priority)) = self.lane(lane).map(|l| (l.key, l.priority)) else {
+            return lane;
+        };
+        let new = self.acquire_parts(agent, key, priority);
+        self.release(lane);
+        new
+    }
+
+    fn acquire_parts(&mut self, agent: &str, key: u32, priority: i32) -> u32 {
         let agent_index = self.agents.acquire(agent).0;
         // Lanes are few (the agents, keys and priorities in use), so a
         // look along them is cheaper than a map's upkeep.

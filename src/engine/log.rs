@@ -25,6 +25,13 @@ pub enum LogKind<'a, P, T> {
     Heartbeat,
     /// The task stalled (`true`) or, stalled, showed it is alive again.
     Stalled(bool),
+    /// Attempt `attempt` failed with `error`; the next starts at `at` or
+    /// later (`retry` at launch).
+    Retry {
+        attempt: u32,
+        error: &'a T,
+        at: u64,
+    },
 }
 
 /// How one entry is kept: at the kept beginning (`head`) or the kept end,

@@ -290,6 +290,10 @@ where
                 k.stalled_since = on.then_some(at);
                 MemEntryKind::Stalled(on)
             }
+            LogKind::Retry { attempt, error, at } => {
+                k.stalled_since = None;
+                MemEntryKind::Retry(attempt, error.clone(), at)
+            }
         };
         k.log.keep(
             MemEntry {
@@ -306,6 +310,12 @@ where
             k.head = head.encode_utf16().collect();
             k.tail = tail.encode_utf16().collect();
             k.dropped = dropped;
+        }
+    }
+
+    fn set_agent(&mut self, seq: u64, agent: String) {
+        if let Some((name, _)) = self.tasks.get_mut(&seq).and_then(|k| k.launch.as_mut()) {
+            *name = agent;
         }
     }
 

@@ -35,6 +35,7 @@ mod poll;
 mod prelude;
 #[cfg(feature = "durable")]
 mod restore;
+mod retries;
 mod runs;
 mod seqset;
 mod session;
@@ -64,6 +65,7 @@ pub use output::{Cut, Output, CUT_NOTICE};
 pub use poll::PollToken;
 #[cfg(feature = "durable")]
 pub use restore::{Restored, RestoredNotice, StoredLog};
+pub use retries::{RetryHint, RetryRule};
 pub use runs::{Cancel, Queueing};
 pub use stalls::StallRule;
 pub use status::Status;

@@ -144,7 +144,10 @@ impl<H: Host> Engine<H> {
         self.table
             .get(seq)
             .is_some_and(|t| t.status == Status::Queued)
-            && self.table.extra(seq).is_none_or(|x| x.after.is_none())
+            && self
+                .table
+                .extra(seq)
+                .is_none_or(|x| x.after.is_none() && x.retry_at.is_none())
     }
 
     /// Task `seq`, queued, may start as soon as its limits allow.

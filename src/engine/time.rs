@@ -94,6 +94,7 @@ impl<H: Host> Engine<H> {
             }
             Deadline::Evict(seq) => self.evict(seq),
             Deadline::Stall(seq) => self.check_stall(seq, at),
+            Deadline::Retry(seq) => self.retry_due(seq),
             Deadline::SaveOutput => self.save_output_now(),
             Deadline::Inbox => self.pump_all(at),
             Deadline::WaitTimeout(seq, id) => {
@@ -185,6 +186,10 @@ impl<H: Host> Engine<H> {
                 .is_some_and(|t| t.run == Run::Cancelling),
             Deadline::WaitTimeout(seq, id) => self.waiters.deadline_of(seq, id) == Some(at),
             Deadline::Stall(seq) => self.stall_applies(seq),
+            Deadline::Retry(seq) => self
+                .table
+                .extra(seq)
+                .is_some_and(|x| x.retry_at == Some(at)),
             // Handling them when nothing is due changes nothing.
             Deadline::SaveOutput | Deadline::Inbox => true,
             // Never in the heap.

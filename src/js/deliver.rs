@@ -215,39 +215,39 @@ fn deliver_event(shared: &Shared, seq: u64, event: Event<Js>) {
                 .map_or(JsValue::UNDEFINED, |t| st.engine.store().snapshot(seq, &t))
         };
         let record = match event {
-            Event::Created { id, status } => TaskEvent::Created {
-                task_id: id,
-                status: status.as_str(),
+            Event::Created { id, status } => TaskEvent {
+                status: Some(status.as_str()),
                 task: task(),
+                ..TaskEvent::of("created", id)
             },
             Event::Status {
                 id,
                 status,
                 previous,
-            } => TaskEvent::Status {
-                task_id: id,
-                status: status.as_str(),
-                previous: previous.as_str(),
+            } => TaskEvent {
+                status: Some(status.as_str()),
+                previous: Some(previous.as_str()),
                 task: task(),
+                ..TaskEvent::of("status", id)
             },
-            Event::Output { id, chunk, cursor } => TaskEvent::Output {
-                task_id: id,
+            Event::Output { id, chunk, cursor } => TaskEvent {
                 chunk,
-                cursor: cursor as f64,
+                cursor: Some(cursor as f64),
+                ..TaskEvent::of("output", id)
             },
-            Event::Removed { id } => TaskEvent::Removed { task_id: id },
-            Event::Progress { id, progress } => TaskEvent::Progress {
-                task_id: id,
+            Event::Removed { id } => TaskEvent::of("removed", id),
+            Event::Progress { id, progress } => TaskEvent {
                 progress,
+                ..TaskEvent::of("progress", id)
             },
             Event::Stalled {
                 id,
                 since: Some(since),
-            } => TaskEvent::Stalled {
-                task_id: id,
-                since: since as f64,
+            } => TaskEvent {
+                since: Some(since as f64),
+                ..TaskEvent::of("stalled", id)
             },
-            Event::Stalled { id, since: None } => TaskEvent::Resumed { task_id: id },
+            Event::Stalled { id, since: None } => TaskEvent::of("resumed", id),
         };
         Some((listeners, records::to_js(&record)))
     }) else {

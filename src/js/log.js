@@ -26,6 +26,11 @@ export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop, 
         : { seq: entry, type: 'progress', at, done: value.done, total: value.total, message: value.message };
   } else if (kind === 2) {
     e = { seq: entry, type: 'heartbeat', at };
+  } else if (kind === 5) {
+    // An attempt failed (its number in `outHead`); the next starts at
+    // `cursor` or later.
+    e = { seq: entry, type: 'retry', at, attempt: outHead, error: value, retryAt: cursor };
+    view.extra(seq).stalledSince = undefined;
   } else if (kind < 8) {
     // 3: it stalled, 4: it resumed; the snapshot shows since when.
     e = { seq: entry, type: kind === 3 ? 'stalled' : 'resumed', at };
@@ -46,6 +51,7 @@ export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop, 
 // (`ENTRY_COST` in log.rs) plus the length of its text or progress message.
 function weight(e, cost) {
   if (e.type === 'output') return cost + e.text.length;
+  // A retry entry weighs `cost` alone: the engine does not measure its error.
   if (e.type === 'progress' && typeof e.message === 'string') return cost + e.message.length;
   return cost;
 }

@@ -68,8 +68,8 @@ function copy(bag, keys) {
 }
 
 const CREATE = ['id', 'sessionId', 'options'];
-const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume', 'concurrencyKey', 'priority', 'parentId', 'idempotencyKey', 'onConflict', 'stallAfter', 'failAfterStall'];
-const NO_STALL = new Float64Array([0, -1]);
+const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume', 'concurrencyKey', 'priority', 'parentId', 'idempotencyKey', 'onConflict', 'stallAfter', 'failAfterStall', 'retry', 'fallback'];
+const NONE = [];
 const CONFLICTS = ['reject', 'join', 'enqueue', 'replace'];
 
 const DONE = Promise.resolve();
@@ -96,7 +96,18 @@ function queueing(o) {
     const type = typeof priority === 'number' ? 2 : 1;
     throw makeError(type, `launch options.priority must be a whole number from -2147483647 to 2147483647, got ${describe(priority)}`, 'INVALID_ARGUMENT');
   }
-  return [key, priority, idem, conflict, stallRule(o)];
+  return [key, priority, idem, conflict, rules(o)];
+}
+
+// launch's stall rule as [stallAfter, failAfterStall]; `retry` and
+// `fallback` are the component's for now: the ES module says so rather
+// than run a task once that the caller meant to be retried.
+function rules(o) {
+  if (o?.retry !== undefined || o?.fallback !== undefined) {
+    throw makeError(1, 'launch options.retry and fallback are not in the ES module yet (the WebAssembly component has them)', 'INVALID_ARGUMENT');
+  }
+  const [after, failAfter] = stallRule(o);
+  return after === 0 ? NONE : new Float64Array([after, failAfter]);
 }
 
 // launch's `stallAfter` (ms > 0) and `failAfterStall` (true, or ms >= 0
@@ -104,7 +115,7 @@ function queueing(o) {
 function stallRule(o) {
   const after = o?.stallAfter;
   const fail = o?.failAfterStall;
-  if (after === undefined && (fail === undefined || fail === false)) return NO_STALL;
+  if (after === undefined && (fail === undefined || fail === false)) return [0, -1];
   if (!(typeof after === 'number' && after > 0 && after < Infinity)) {
     const what = after === undefined ? 'is needed with failAfterStall' : `must be a finite number of ms > 0, got ${describe(after)}`;
     throw makeError(typeof after === 'number' ? 2 : 1, `launch options.stallAfter ${what}`, 'INVALID_ARGUMENT');
@@ -115,7 +126,7 @@ function stallRule(o) {
   else if (fail !== undefined && fail !== false) {
     throw makeError(typeof fail === 'number' ? 2 : 1, `launch options.failAfterStall must be true or a finite number of ms >= 0, got ${describe(fail)}`, 'INVALID_ARGUMENT');
   }
-  return new Float64Array([Math.ceil(after), failAfter]);
+  return [Math.ceil(after), failAfter];
 }
 
 function settle(call) {

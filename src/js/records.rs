@@ -303,52 +303,49 @@ pub struct OutputResult {
     pub timed_out: bool,
 }
 
-/// What `subscribe` listeners hear. `task` is the task as it is when the
-/// event is delivered (left out once it has left the table).
+/// What `subscribe` listeners hear: `type`, `taskId`, and the fields of its
+/// type (the `TaskEvent` union in `types.rs`). One flat record, its absent
+/// fields left out, rather than an enum: one serializer instead of one per
+/// event type. `task` is the task as it is when the event is delivered
+/// (left out once it has left the table).
 #[derive(Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum TaskEvent {
-    Created {
-        #[serde(rename = "taskId", with = "preserve")]
-        task_id: JsValue,
-        status: &'static str,
-        #[serde(skip_serializing_if = "JsValue::is_undefined", with = "preserve")]
-        task: JsValue,
-    },
-    Status {
-        #[serde(rename = "taskId", with = "preserve")]
-        task_id: JsValue,
-        status: &'static str,
-        previous: &'static str,
-        #[serde(skip_serializing_if = "JsValue::is_undefined", with = "preserve")]
-        task: JsValue,
-    },
-    Output {
-        #[serde(rename = "taskId", with = "preserve")]
-        task_id: JsValue,
-        #[serde(with = "preserve")]
-        chunk: JsValue,
-        cursor: f64,
-    },
-    Progress {
-        #[serde(rename = "taskId", with = "preserve")]
-        task_id: JsValue,
-        #[serde(with = "preserve")]
-        progress: JsValue,
-    },
-    Removed {
-        #[serde(rename = "taskId", with = "preserve")]
-        task_id: JsValue,
-    },
-    Stalled {
-        #[serde(rename = "taskId", with = "preserve")]
-        task_id: JsValue,
-        since: f64,
-    },
-    Resumed {
-        #[serde(rename = "taskId", with = "preserve")]
-        task_id: JsValue,
-    },
+#[serde(rename_all = "camelCase")]
+pub struct TaskEvent {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(with = "preserve")]
+    pub task_id: JsValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<&'static str>,
+    #[serde(skip_serializing_if = "JsValue::is_undefined", with = "preserve")]
+    pub chunk: JsValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<f64>,
+    #[serde(skip_serializing_if = "JsValue::is_undefined", with = "preserve")]
+    pub progress: JsValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<f64>,
+    #[serde(skip_serializing_if = "JsValue::is_undefined", with = "preserve")]
+    pub task: JsValue,
+}
+
+impl TaskEvent {
+    /// An event of type `kind` about `task_id`, with no other field yet.
+    pub fn of(kind: &'static str, task_id: JsValue) -> Self {
+        TaskEvent {
+            kind,
+            task_id,
+            status: None,
+            previous: None,
+            chunk: JsValue::UNDEFINED,
+            cursor: None,
+            progress: JsValue::UNDEFINED,
+            since: None,
+            task: JsValue::UNDEFINED,
+        }
+    }
 }
 
 /// `callAgent(..., { background: true })`'s answer.

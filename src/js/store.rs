@@ -93,6 +93,8 @@ extern "C" {
     pub fn set_attempt(this: &View, seq: f64, attempt: u32);
     #[wasm_bindgen(method)]
     pub fn adopt(this: &View, parent: f64, child: f64);
+    #[wasm_bindgen(method, js_name = setAgent)]
+    pub fn set_agent(this: &View, seq: f64, agent: &JsValue);
     /// Live runs by task seq, as `calls.js`'s `startRun` made them: kept
     /// apart from the tasks, so that a run outlives its task's record
     /// until its close.
@@ -229,6 +231,17 @@ impl Store<Js> for JsStore {
             LogKind::Progress(report) => (1, report, 0.0, Cut::default()),
             LogKind::Heartbeat => (2, undefined, 0.0, Cut::default()),
             LogKind::Stalled(on) => (3 + u32::from(!on), undefined, 0.0, Cut::default()),
+            // The attempt rides in the output cut's place, which a retry
+            // entry has no use for.
+            LogKind::Retry { attempt, error, at } => (
+                5,
+                error,
+                at as f64,
+                Cut {
+                    head: attempt as usize,
+                    drop: 0,
+                },
+            ),
             LogKind::Status(status) => (8 + status.index() as u32, undefined, 0.0, Cut::default()),
         };
         log_entry(
@@ -261,6 +274,10 @@ impl Store<Js> for JsStore {
 
     fn adopt(&mut self, parent: u64, child: u64) {
         self.view.adopt(parent as f64, child as f64);
+    }
+
+    fn set_agent(&mut self, seq: u64, agent: JsValue) {
+        self.view.set_agent(seq as f64, &agent);
     }
 
     fn remove(&mut self, seq: u64) {

@@ -181,6 +181,10 @@ export class View {
     this.extra(seq).attempt = attempt;
   }
 
+  setAgent(seq, agent) {
+    this.extra(seq).agent = agent;
+  }
+
   adopt(parent, child) {
     const x = this.extra(child);
     x.parentId = this.id(parent);

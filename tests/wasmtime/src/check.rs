@@ -124,6 +124,8 @@ pub fn contract(rt: &Runtime) -> Result<()> {
         on_conflict: None,
         stall_after: None,
         fail_after_stall: None,
+        retry: None,
+        fallback: None,
     };
     h.call(|a, s, m| a.call_launch(s, m, &launch))?
         .map_err(|e| anyhow::anyhow!(e.message))?;

@@ -160,6 +160,12 @@ fn log_result(r: api::ReadLogResult) -> Value {
                 api::LogEntryKind::Heartbeat => "heartbeat",
                 api::LogEntryKind::Stalled => "stalled",
                 api::LogEntryKind::Resumed => "resumed",
+                api::LogEntryKind::Retry(r) => {
+                    m.insert("attempt".into(), json!(r.attempt));
+                    m.insert("error".into(), json!(r.error));
+                    m.insert("retryAt".into(), json!(r.retry_at));
+                    "retry"
+                }
                 api::LogEntryKind::Gap(n) => {
                     m.insert("dropped".into(), json!(n));
                     "gap"
@@ -298,6 +304,8 @@ fn call(h: &mut Host, name: &str, args: &[Value]) -> Result<Reply> {
                 concurrency_key: opt_text(o, "concurrencyKey")?,
                 priority: o.get("priority").and_then(Value::as_i64).map(|n| n as i32),
                 parent_id: opt_text(o, "parentId")?,
+                retry: None,
+                fallback: None,
                 stall_after: f64_of(o, "stallAfter"),
                 fail_after_stall: match o.get("failAfterStall") {
                     Some(Value::Bool(true)) => Some(0.0),
