@@ -11,12 +11,6 @@ use background_manager::engine::{
 };
 use common::{launched, seq, E, T0};
 
-fn engine(config: Config) -> E {
-    let mut e = common::new(config);
-    e.initialize("s", "session", "session".into(), T0);
-    e
-}
-
 fn put(e: &mut E, id: &str, q: Queueing<'_>, at: u64) -> Result<u64, String> {
     let r = e
         .launch(Some(id.to_string()), None, "a", q, launched("a", "p"), at)
@@ -62,7 +56,7 @@ fn settle(e: &mut E, id: &str, at: u64) {
 
 #[test]
 fn children_are_listed_and_nest_no_deeper_than_max_depth() {
-    let mut e = engine(Config {
+    let mut e = common::with(Config {
         max_depth: 2,
         ..Config::default()
     });
@@ -102,7 +96,7 @@ fn children_are_listed_and_nest_no_deeper_than_max_depth() {
 
 #[test]
 fn cancelling_a_task_cancels_every_descendant_even_one_launched_meanwhile() {
-    let mut e = engine(Config::default());
+    let mut e = common::with(Config::default());
     put(&mut e, "root", Queueing::default(), T0).unwrap();
     child(&mut e, "c", "root", T0).unwrap();
     child(&mut e, "g", "c", T0).unwrap();
@@ -128,7 +122,7 @@ fn cancelling_a_task_cancels_every_descendant_even_one_launched_meanwhile() {
 
 #[test]
 fn a_tree_wait_answers_once_the_task_and_all_its_descendants_are_final() {
-    let mut e = engine(Config::default());
+    let mut e = common::with(Config::default());
     put(&mut e, "root", Queueing::default(), T0).unwrap();
     child(&mut e, "c", "root", T0).unwrap();
     let want = Want::Output {
@@ -176,7 +170,7 @@ fn a_tree_wait_answers_once_the_task_and_all_its_descendants_are_final() {
 
 #[test]
 fn a_parent_past_its_ttl_stays_while_its_tree_runs_then_leaves() {
-    let mut e = engine(Config {
+    let mut e = common::with(Config {
         task_ttl: 1_000,
         ..Config::default()
     });
@@ -201,7 +195,7 @@ fn a_parent_past_its_ttl_stays_while_its_tree_runs_then_leaves() {
 
 #[test]
 fn idempotency_keys_reject_join_enqueue_and_replace() {
-    let mut e = engine(Config::default());
+    let mut e = common::with(Config::default());
     let first = keyed(&mut e, "first", "k", OnConflict::Reject, T0).unwrap();
     assert_eq!(
         keyed(&mut e, "again", "k", OnConflict::Reject, T0),

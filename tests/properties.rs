@@ -114,6 +114,26 @@ struct MTask {
     idem: Option<u8>,
 }
 
+impl MTask {
+    /// A task just launched at `created`: queued, nothing else set.
+    fn launched(id: &str, created: u64, agent: &str) -> MTask {
+        MTask {
+            id: id.to_string(),
+            created,
+            status: Status::Queued,
+            final_at: 0,
+            agent: Some(agent.to_string()),
+            key: None,
+            priority: 0,
+            run: MRun::Waiting,
+            parent: None,
+            idem: None,
+            lingers: false,
+            gone: false,
+        }
+    }
+}
+
 const CONFLICTS: [OnConflict; 4] = [
     OnConflict::Reject,
     OnConflict::Join,
@@ -513,18 +533,9 @@ impl World {
                     .expect("launch");
                 let id = self.e.store().id(seq).expect("kept");
                 self.model.tasks.push(MTask {
-                    id: id.clone(),
-                    created: now,
-                    status: Status::Queued,
-                    final_at: 0,
-                    agent: Some(agent),
                     key,
                     priority: *priority,
-                    run: MRun::Waiting,
-                    parent: None,
-                    idem: None,
-                    lingers: false,
-                    gone: false,
+                    ..MTask::launched(&id, now, &agent)
                 });
                 self.model.schedule();
                 self.tasks.insert(self.key(&id), Seen::default());
@@ -630,18 +641,8 @@ impl World {
                 if let Ok(seq) = result {
                     let id = self.e.store().id(seq).expect("kept");
                     self.model.tasks.push(MTask {
-                        id: id.clone(),
-                        created: now,
-                        status: Status::Queued,
-                        final_at: 0,
-                        agent: Some("a1".into()),
-                        key: None,
-                        priority: 0,
-                        run: MRun::Waiting,
                         parent: Some(parent_id),
-                        idem: None,
-                        lingers: false,
-                        gone: false,
+                        ..MTask::launched(&id, now, "a1")
                     });
                     // A child of a task being cancelled is cancelled with it.
                     let child = self.model.tasks.len() - 1;
@@ -690,18 +691,8 @@ impl World {
                     {
                         let id = self.e.store().id(seq).expect("kept");
                         self.model.tasks.push(MTask {
-                            id: id.clone(),
-                            created: now,
-                            status: Status::Queued,
-                            final_at: 0,
-                            agent: Some("a2".into()),
-                            key: None,
-                            priority: 0,
-                            run: MRun::Waiting,
-                            parent: None,
                             idem: Some(*k),
-                            lingers: false,
-                            gone: false,
+                            ..MTask::launched(&id, now, "a2")
                         });
                         if on == OnConflict::Replace {
                             let n = self.model.tasks.len() - 1;

@@ -9,13 +9,11 @@ use background_manager::engine::{Config, ErrorKind, Queueing, Status};
 use common::{launched, seq, E, T0};
 
 fn engine(keys: &[(&str, usize)], max: Option<usize>) -> E {
-    let mut e = common::new(Config {
+    common::with(Config {
         max_concurrent: max,
         key_limits: keys.iter().map(|&(k, n)| (k.to_string(), n)).collect(),
         ..Config::default()
-    });
-    e.initialize("s", "session", "session".into(), T0);
-    e
+    })
 }
 
 /// Launches `id` with `key` and `priority`; returns its status.
@@ -150,7 +148,7 @@ fn pause_holds_the_queue_and_resume_starts_what_has_room() {
     // cleanup() leaves a fresh queue: not paused.
     e.set_paused(true, T0 + 5);
     e.dispose();
-    e.initialize("s", "session", "session".into(), T0 + 6);
+    e.initialize("s1", "session-1", "session-1".into(), T0 + 6);
     assert!(!e.is_paused());
 }
 

@@ -10,12 +10,6 @@ use background_manager::engine::mem_log::MemEntryKind as K;
 use background_manager::engine::{Config, RetryHint, RetryRule, Status};
 use common::{launched, Out, E, T0};
 
-fn engine(config: Config) -> E {
-    let mut e = common::new(config);
-    e.initialize("s", "session", "session".into(), T0);
-    e
-}
-
 fn rule(attempts: u32, fallback: &[&str]) -> RetryRule {
     RetryRule {
         attempts,
@@ -57,7 +51,7 @@ fn notices(out: &[Out]) -> usize {
 
 #[test]
 fn a_failed_attempt_runs_again_after_its_backoff_until_the_attempts_are_spent() {
-    let mut e = engine(Config::default());
+    let mut e = common::with(Config::default());
     let s = put(&mut e, "t", rule(3, &[]), T0);
     common::drain(&mut e);
     fail(&mut e, s, "first", RetryHint::default(), T0 + 10);
@@ -117,7 +111,7 @@ fn a_failed_attempt_runs_again_after_its_backoff_until_the_attempts_are_spent() 
 
 #[test]
 fn retry_after_sets_the_delay_and_a_non_retryable_error_is_final() {
-    let mut e = engine(Config::default());
+    let mut e = common::with(Config::default());
     let s = put(&mut e, "t", rule(5, &[]), T0);
     let hint = RetryHint {
         retryable: true,
@@ -138,7 +132,7 @@ fn retry_after_sets_the_delay_and_a_non_retryable_error_is_final() {
 
 #[test]
 fn fallback_agents_run_the_later_attempts_under_their_own_limits() {
-    let mut e = engine(Config {
+    let mut e = common::with(Config {
         agent_limits: vec![("b".into(), 1)],
         ..Config::default()
     });
@@ -172,7 +166,7 @@ fn fallback_agents_run_the_later_attempts_under_their_own_limits() {
 
 #[test]
 fn a_cancel_during_the_backoff_ends_it_and_a_success_ends_the_retries() {
-    let mut e = engine(Config::default());
+    let mut e = common::with(Config::default());
     let s = put(&mut e, "gone", rule(3, &[]), T0);
     fail(&mut e, s, "x", RetryHint::default(), T0);
     e.cancel(&"gone".to_string(), false, T0 + 10).unwrap();

@@ -10,12 +10,6 @@ use background_manager::engine::mem_log::MemEntryKind as K;
 use background_manager::engine::{Config, Queueing, StallRule, Status};
 use common::{launched, seq, Ev, Out, E, T0};
 
-fn engine(config: Config) -> E {
-    let mut e = common::new(config);
-    e.initialize("s", "session", "session".into(), T0);
-    e
-}
-
 fn put(e: &mut E, id: &str, stall: StallRule, at: u64) {
     let q = Queueing {
         stall,
@@ -45,7 +39,7 @@ fn since(e: &E, id: &str) -> Option<u64> {
 }
 
 fn listening(config: Config) -> E {
-    let mut e = engine(config);
+    let mut e = common::with(config);
     e.set_events(true);
     e
 }
@@ -127,7 +121,7 @@ fn a_late_look_stalls_as_of_the_wall_clock_not_the_timer() {
 
 #[test]
 fn fail_after_stall_fails_it_that_long_after_the_stall() {
-    let mut e = engine(Config::default());
+    let mut e = common::with(Config::default());
     put(&mut e, "now", rule(100, Some(0)), T0);
     put(&mut e, "later", rule(100, Some(50)), T0);
     e.advance(T0 + 100);
@@ -149,7 +143,7 @@ fn fail_after_stall_fails_it_that_long_after_the_stall() {
 
 #[test]
 fn the_managers_rule_applies_to_launches_without_one_and_only_while_running() {
-    let mut e = engine(Config {
+    let mut e = common::with(Config {
         stall: rule(100, None),
         max_concurrent: Some(1),
         ..Config::default()

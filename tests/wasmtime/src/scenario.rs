@@ -236,7 +236,8 @@ fn manager_options(o: &Value) -> Result<Option<api::BackgroundManagerOptions>> {
     let Some(map) = o.as_object() else {
         return Ok(None);
     };
-    let agent_limits = match map.get("agentLimits") {
+    // `{ name: n }` as (name, n) pairs.
+    let pairs = |v: Option<&Value>| match v {
         Some(Value::Object(limits)) => Some(
             limits
                 .iter()
@@ -245,15 +246,8 @@ fn manager_options(o: &Value) -> Result<Option<api::BackgroundManagerOptions>> {
         ),
         _ => None,
     };
-    let key_limits = match o.get("limits").and_then(|l| l.get("keys")) {
-        Some(Value::Object(limits)) => Some(
-            limits
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0) as u32))
-                .collect(),
-        ),
-        _ => None,
-    };
+    let agent_limits = pairs(map.get("agentLimits"));
+    let key_limits = pairs(o.get("limits").and_then(|l| l.get("keys")));
     Ok(Some(api::BackgroundManagerOptions {
         poll_interval: f64_of(o, "pollInterval"),
         task_ttl: f64_of(o, "taskTTL"),
