@@ -35,7 +35,7 @@ impl<H: Host> Engine<H> {
         id: Option<H::Id>,
         session: SessionArg<'_, H>,
         values: NewTask<H>,
-        agent: Option<(&str, super::runs::Queueing<'_>)>,
+        agent: Option<(&str, super::Queueing<'_>)>,
         now: u64,
     ) -> Result<u64, EngineError> {
         let Some(current) = self.session.as_ref().map(|s| s.index) else {

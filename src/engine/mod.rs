@@ -33,6 +33,7 @@ mod no_store;
 mod output;
 mod poll;
 mod prelude;
+mod queueing;
 #[cfg(feature = "durable")]
 mod restore;
 mod retries;
@@ -63,10 +64,11 @@ pub use lifecycle::SessionArg;
 pub use log::{Log, LogCut, LogKind, Stream, ENTRY_COST};
 pub use output::{Cut, Output, CUT_NOTICE};
 pub use poll::PollToken;
+pub use queueing::Queueing;
 #[cfg(feature = "durable")]
 pub use restore::{Restored, RestoredNotice, StoredLog};
 pub use retries::{RetryHint, RetryRule};
-pub use runs::{Cancel, Queueing};
+pub use runs::Cancel;
 pub use stalls::StallRule;
 pub use status::Status;
 pub use task::{Outcome, Run, Task, TaskRef};

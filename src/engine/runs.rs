@@ -4,6 +4,7 @@ use super::deadlines::Deadline;
 use super::idempotency::Claim;
 use super::lifecycle::SessionArg;
 use super::prelude::*;
+use super::Queueing;
 use super::{
     Effect, Ending, Engine, EngineError, Event, Host, LogKind, NewTask, Run, Status, ENTRY_COST,
 };
@@ -24,20 +25,6 @@ impl Cancel {
             Cancel::Done(seq) | Cancel::Stopping(seq) => seq,
         }
     }
-}
-
-/// Where a launched task waits and what it belongs to: its concurrency key
-/// (counted against the key, each key it is under, and the global limit),
-/// its priority (higher first; creation order within a priority), its
-/// parent (a task's seq) and its idempotency key.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Queueing<'a> {
-    pub key: Option<&'a str>,
-    pub priority: i32,
-    pub parent: Option<u64>,
-    pub idempotency: Option<(&'a str, super::OnConflict)>,
-    /// Its own stall rule (`after` 0: the manager's).
-    pub stall: super::StallRule,
 }
 
 impl<H: Host> Engine<H> {
