@@ -303,7 +303,8 @@ impl Core {
         parent: f64,
         idem: Option<String>,
         conflict: u8,
-        rules: Vec<f64>,
+        stall_after: f64,
+        fail_after: f64,
     ) -> Result<f64, JsValue> {
         self.storable(&options, "options")?;
         let name = agent.as_string().unwrap_or_default();
@@ -314,7 +315,15 @@ impl Core {
                 options,
                 launch: Some((agent, prompt)),
             };
-            let queueing = queueing(&key, priority, parent, &idem, conflict, &rules);
+            let queueing = queueing(
+                &key,
+                priority,
+                parent,
+                &idem,
+                conflict,
+                stall_after,
+                fail_after,
+            );
             st.engine
                 .launch(id, session_arg(&session), &name, queueing, values, now)
         })
@@ -330,7 +339,8 @@ impl Core {
         parent: f64,
         idem: Option<String>,
         conflict: u8,
-        rules: Vec<f64>,
+        stall_after: f64,
+        fail_after: f64,
     ) -> Result<f64, JsValue> {
         let a = args::launch(&options)?;
         self.storable(&a.options, "options")?;
@@ -341,7 +351,15 @@ impl Core {
                 options: a.options,
                 launch: Some((agent_text, a.prompt)),
             };
-            let queueing = queueing(&key, priority, parent, &idem, conflict, &rules);
+            let queueing = queueing(
+                &key,
+                priority,
+                parent,
+                &idem,
+                conflict,
+                stall_after,
+                fail_after,
+            );
             st.engine
                 .launch(a.id, session_arg(&a.session), &agent, queueing, values, now)
         })
@@ -780,15 +798,16 @@ impl Drop for Core {
 }
 
 /// `launch`'s queueing as the facade checked it: `parent` a seq or -1,
-/// `conflict` an index of `onConflict`'s values, `rules` `[stallAfter,
-/// failAfterStall]` in ms (0 and -1: none).
+/// `conflict` an index of `onConflict`'s values, `stall_after` and
+/// `fail_after` the stall rule in ms (0 and -1: none).
 fn queueing<'a>(
     key: &'a Option<String>,
     priority: i32,
     parent: f64,
     idem: &'a Option<String>,
     conflict: u8,
-    rules: &[f64],
+    stall_after: f64,
+    fail_after: f64,
 ) -> Queueing<'a> {
     let on = match conflict {
         1 => OnConflict::Join,
@@ -801,12 +820,9 @@ fn queueing<'a>(
         priority,
         parent: (parent >= 0.0).then_some(parent as u64),
         idempotency: idem.as_deref().map(|k| (k, on)),
-        stall: match rules {
-            [after, fail, ..] => StallRule {
-                after: *after as u64,
-                fail_after: (*fail >= 0.0).then_some(*fail as u64),
-            },
-            _ => StallRule::default(),
+        stall: StallRule {
+            after: stall_after as u64,
+            fail_after: (fail_after >= 0.0).then_some(fail_after as u64),
         },
     }
 }

@@ -69,7 +69,7 @@ function copy(bag, keys) {
 
 const CREATE = ['id', 'sessionId', 'options'];
 const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume', 'concurrencyKey', 'priority', 'parentId', 'idempotencyKey', 'onConflict', 'stallAfter', 'failAfterStall', 'retry', 'fallback'];
-const NONE = [];
+const PLAIN = [undefined, 0, undefined, 0, 0, -1];
 const CONFLICTS = ['reject', 'join', 'enqueue', 'replace'];
 
 const DONE = Promise.resolve();
@@ -96,18 +96,17 @@ function queueing(o) {
     const type = typeof priority === 'number' ? 2 : 1;
     throw makeError(type, `launch options.priority must be a whole number from -2147483647 to 2147483647, got ${describe(priority)}`, 'INVALID_ARGUMENT');
   }
-  return [key, priority, idem, conflict, rules(o)];
+  noRetry(o);
+  const [after, failAfter] = stallRule(o);
+  return [key, priority, idem, conflict, after, failAfter];
 }
 
-// launch's stall rule as [stallAfter, failAfterStall]; `retry` and
-// `fallback` are the component's for now: the ES module says so rather
-// than run a task once that the caller meant to be retried.
-function rules(o) {
+// `retry` and `fallback` are the component's for now: the ES module says
+// so rather than run once a task that the caller meant to be retried.
+function noRetry(o) {
   if (o?.retry !== undefined || o?.fallback !== undefined) {
     throw makeError(1, 'launch options.retry and fallback are not in the ES module yet (the WebAssembly component has them)', 'INVALID_ARGUMENT');
   }
-  const [after, failAfter] = stallRule(o);
-  return after === 0 ? NONE : new Float64Array([after, failAfter]);
 }
 
 // launch's `stallAfter` (ms > 0) and `failAfterStall` (true, or ms >= 0
@@ -229,12 +228,17 @@ export class BackgroundManager {
     if (this.#disposed) return this.#gone();
     const o = copy(options, LAUNCH);
     try {
-      const [key, priority, idem, conflict, stall] = queueing(o);
+      // Most launches name none of the queue's options: no array for them.
+      const [key, priority, idem, conflict, after, failAfter] = o !== undefined && o.concurrencyKey === undefined &&
+          o.priority === undefined && o.idempotencyKey === undefined && o.onConflict === undefined &&
+          o.stallAfter === undefined && o.failAfterStall === undefined && o.retry === undefined && o.fallback === undefined
+        ? PLAIN
+        : queueing(o);
       const parent = this.#parent(o?.parentId);
       const seq = o !== undefined && isId(o.agent) && typeof o.prompt === 'string' && o.resume === undefined &&
           (o.id === undefined || isId(o.id)) && (o.sessionId === undefined || isId(o.sessionId))
-        ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options, key, priority, parent, idem, conflict, stall)
-        : this.#core.launch(o ?? options, key, priority, parent, idem, conflict, stall);
+        ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options, key, priority, parent, idem, conflict, after, failAfter)
+        : this.#core.launch(o ?? options, key, priority, parent, idem, conflict, after, failAfter);
       return this.#stored(this.#view.answer(seq));
     } catch (error) {
       return Promise.reject(error);
