@@ -93,9 +93,6 @@ impl<H: Host> Engine<H> {
             .config
             .max_concurrent
             .is_none_or(|max| self.active <= max);
-        let limits = super::lanes::Limits {
-            agent_limits: &self.config.agent_limits,
-        };
         let launched = self.table.iter().filter(|t| t.is_launched()).map(|t| {
             (
                 t.seq(),
@@ -106,7 +103,7 @@ impl<H: Host> Engine<H> {
         });
         let lanes = self
             .lanes
-            .inconsistency(launched, &limits)
+            .inconsistency(launched, &self.config)
             .or_else(|| self.extras_inconsistency());
         // Whatever the keys' order, a task whose limits have room starts.
         let no_idle_slot = self.next_to_start().is_none();

@@ -15,6 +15,8 @@ struct Lane {
     /// `Lanes::keys`), plus one; 0 for none.
     key: u32,
     priority: i32,
+    /// Its agent's limit (`agentLimits`), read from the config once.
+    agent_limit: Option<usize>,
     refs: usize,
     /// Its queued tasks that may start, oldest first.
     ready: SeqSet,
@@ -55,11 +57,6 @@ fn under(key: &str, at: &str) -> bool {
         && key.as_bytes().get(at.len()).is_none_or(|&b| b == b'/')
 }
 
-/// The limits a lane is checked against, from the configuration.
-pub struct Limits<'a> {
-    pub agent_limits: &'a [(String, usize)],
-}
-
 impl Lanes {
     /// Lanes for the configured key limits (`limits.keys`).
     pub fn new(key_limits: &[(String, usize)]) -> Self {
@@ -97,24 +94,37 @@ impl Lanes {
 
     /// Takes a reference to the lane of `agent`, `key` and `priority`;
     /// returns its number plus one (a task's `agent` field).
-    pub fn acquire(&mut self, agent: &str, key: Option<&str>, priority: i32) -> u32 {
+    /// `agent_limit` is the agent's `agentLimits` entry (`Config::agent_limit`).
+    pub fn acquire(
+        &mut self,
+        agent: &str,
+        agent_limit: Option<usize>,
+        key: Option<&str>,
+        priority: i32,
+    ) -> u32 {
         let key = key.map_or(0, |k| self.innermost(k, |_| true));
-        self.acquire_parts(agent, key, priority)
+        self.acquire_parts(agent, agent_limit, key, priority)
     }
 
     /// Lane `lane` for another agent: the same key and priority (a retry
     /// that falls back to the next agent). Takes the new lane's reference
     /// and drops the old one's.
-    pub fn switch_agent(&mut self, lane: u32, agent: &str) -> u32 {
+    pub fn switch_agent(&mut self, lane: u32, agent: &str, agent_limit: Option<usize>) -> u32 {
         let Some((key, priority)) = self.lane(lane).map(|l| (l.key, l.priority)) else {
             return lane;
         };
-        let new = self.acquire_parts(agent, key, priority);
+        let new = self.acquire_parts(agent, agent_limit, key, priority);
         self.release(lane);
         new
     }
 
-    fn acquire_parts(&mut self, agent: &str, key: u32, priority: i32) -> u32 {
+    fn acquire_parts(
+        &mut self,
+        agent: &str,
+        agent_limit: Option<usize>,
+        key: u32,
+        priority: i32,
+    ) -> u32 {
         let agent_index = self.agents.acquire(agent).0;
         // Lanes are few (the agents, keys and priorities in use), so a
         // look along them is cheaper than a map's upkeep.
@@ -133,6 +143,7 @@ impl Lanes {
             agent: agent_index,
             key,
             priority,
+            agent_limit,
             refs: 1,
             ready: SeqSet::default(),
         };
@@ -216,19 +227,9 @@ impl Lanes {
         }
     }
 
-    /// The agent limit of lane `lane` (`None`: none).
-    fn agent_limit(&self, l: &Lane, limits: &Limits<'_>) -> Option<usize> {
-        let name = self.agents.name(l.agent)?;
-        limits
-            .agent_limits
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|&(_, n)| n)
-    }
-
     /// Whether a task of lane `lane` may start as far as its agent and keys
     /// go (the global limit is the engine's).
-    pub fn has_room(&self, lane: u32, limits: &Limits<'_>) -> bool {
+    pub fn has_room(&self, lane: u32) -> bool {
         let Some(l) = self.lane(lane) else {
             return true;
         };
@@ -237,10 +238,7 @@ impl Lanes {
             .get(l.agent as usize)
             .copied()
             .unwrap_or(0);
-        if self
-            .agent_limit(l, limits)
-            .is_some_and(|max| running >= max)
-        {
+        if l.agent_limit.is_some_and(|max| running >= max) {
             return false;
         }
         let mut key = l.key;
@@ -256,7 +254,7 @@ impl Lanes {
     /// The queued task to start next: of the lanes whose limits have room,
     /// the highest priority, then the oldest task. Costs one look per lane
     /// with queued tasks, whatever the queues' lengths.
-    pub fn next(&self, limits: &Limits<'_>) -> Option<u64> {
+    pub fn next(&self) -> Option<u64> {
         let mut best: Option<(i32, u64)> = None;
         for &lane in &self.waiting {
             let Some(l) = self.lane(lane) else { continue };
@@ -264,7 +262,7 @@ impl Lanes {
                 continue;
             };
             let better = best.is_none_or(|(p, s)| l.priority > p || (l.priority == p && first < s));
-            if better && self.has_room(lane, limits) {
+            if better && self.has_room(lane) {
                 best = Some((l.priority, first));
             }
         }
@@ -313,7 +311,7 @@ impl Lanes {
     pub fn inconsistency(
         &self,
         tasks: impl Iterator<Item = (u64, u32, bool, bool)>,
-        limits: &Limits<'_>,
+        config: &super::Config,
     ) -> Option<&'static str> {
         use alloc::collections::BTreeMap;
         let mut refs: BTreeMap<u32, usize> = BTreeMap::new();
@@ -354,17 +352,19 @@ impl Lanes {
                 .keys()
                 .all(|&a| (a as usize) < self.agent_running.len())
             && self.keys.iter().zip(&keys).all(|(k, &n)| k.running == n);
-        let limits_ok = agents.iter().all(|(&a, &n)| {
-            let name = self.agents.name(a).unwrap_or_default();
-            limits
-                .agent_limits
+        // Each lane's agent limit is the config's, and no agent exceeds it.
+        let cached_ok = self.lanes.iter().flatten().all(|l| {
+            l.agent_limit == config.agent_limit(self.agents.name(l.agent).unwrap_or_default())
+        });
+        let limits_ok = cached_ok
+            && agents.iter().all(|(&a, &n)| {
+                let name = self.agents.name(a).unwrap_or_default();
+                config.agent_limit(name).is_none_or(|max| n <= max)
+            })
+            && self
+                .keys
                 .iter()
-                .find(|(x, _)| x == name)
-                .is_none_or(|&(_, max)| n <= max)
-        }) && self
-            .keys
-            .iter()
-            .all(|k| k.limit == 0 || k.running <= k.limit);
+                .all(|k| k.limit == 0 || k.running <= k.limit);
         let waiting_ok = self
             .lanes
             .iter()

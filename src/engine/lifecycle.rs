@@ -78,7 +78,8 @@ impl<H: Host> Engine<H> {
         };
         let (status, run, agent) = match agent {
             Some((name, q)) => {
-                let lane = self.lanes.acquire(name, q.key, q.priority);
+                let limit = self.config.agent_limit(name);
+                let lane = self.lanes.acquire(name, limit, q.key, q.priority);
                 (Status::Queued, Run::Waiting, lane)
             }
             None => (Status::Running, Run::External, 0),

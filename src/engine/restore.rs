@@ -89,7 +89,11 @@ impl<H: Host> Engine<H> {
                 self.store.set_session(index, Some(r.session.1));
             }
             let agent = match &r.agent {
-                Some(name) => self.lanes.acquire(name, r.key.as_deref(), r.priority),
+                Some(name) => {
+                    let limit = self.config.agent_limit(name);
+                    self.lanes
+                        .acquire(name, limit, r.key.as_deref(), r.priority)
+                }
                 None => 0,
             };
             let launched = agent != 0;

@@ -123,7 +123,8 @@ impl<H: Host> Engine<H> {
             let text = self.store.text(&agent);
             self.store.set_agent(seq, text);
             if let Some(task) = self.table.get_mut(seq) {
-                task.agent = self.lanes.switch_agent(lane, &agent);
+                let limit = self.config.agent_limit(&agent);
+                task.agent = self.lanes.switch_agent(lane, &agent, limit);
             }
         }
         self.store.set_attempt(seq, attempt + 1);

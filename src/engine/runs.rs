@@ -85,12 +85,6 @@ impl<H: Host> Engine<H> {
         Ok(seq)
     }
 
-    fn limits(&self) -> super::lanes::Limits<'_> {
-        super::lanes::Limits {
-            agent_limits: &self.config.agent_limits,
-        }
-    }
-
     fn global_room(&self) -> bool {
         self.config
             .max_concurrent
@@ -102,7 +96,7 @@ impl<H: Host> Engine<H> {
         if self.paused || !self.global_room() {
             return None;
         }
-        self.lanes.next(&self.limits())
+        self.lanes.next()
     }
 
     /// Starts queued tasks while the limits allow: the highest priority
