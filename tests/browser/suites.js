@@ -3,6 +3,7 @@ import { scenarios as binding } from './binding.js';
 import { scenarios as faults } from './faults.js';
 import { scenarios as fuzz } from './fuzz.js';
 import { scenarios as hostile } from './hostile.js';
+import { scenarios as runs } from './runs.js';
 
-export const suites = { binding, faults, hostile, fuzz };
+export const suites = { binding, faults, hostile, fuzz, runs };
 export { runAll } from './support.js';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browser as launchBrowser, serve } from '../../scripts/browser.mjs';
 
-const SUITES = ['binding', 'faults', 'hostile', 'fuzz'];
+const SUITES = ['binding', 'faults', 'hostile', 'fuzz', 'runs'];
 
 test('the browser suites in headless Chromium', async (t) => {
   const server = await serve();
