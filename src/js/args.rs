@@ -3,12 +3,11 @@
 //! with the message and code SPEC §4 asks for. Nothing here reads a user
 //! value other than through `calls.js`, whose functions never throw.
 use js_sys::JsString;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::{bad_type, bad_value, range_error, type_error};
 use super::protocol::{self, SHAPES};
-use super::records::{self, BagProblem, Entries, Scalar};
+use super::records::{self, BagProblem, Entries, Record, Scalar};
 use super::{errors, glue};
 #[cfg(feature = "durable")]
 use crate::engine::{Batch, InboxConfig};
@@ -29,17 +28,17 @@ enum Unread {
 
 /// Options object `value` of `shape` as its record; `None` when left out
 /// (`undefined` or `null`).
-fn read<T: DeserializeOwned>(value: &JsValue, shape: usize) -> Result<Option<T>, Unread> {
+fn read<T: Record>(value: &JsValue, shape: usize) -> Result<Option<T>, Unread> {
     let what = SHAPES[shape].what;
     match glue::bag(value, shape as u8) {
         Ok(plain) if plain.is_undefined() => Ok(None),
-        Ok(plain) => records::from_js(plain).map(Some).ok_or_else(|| {
+        Ok(plain) => records::record(plain).map(Some).ok_or_else(|| {
             Unread::Failed(errors::engine(EngineError::internal(format!(
                 "{what} could not be read"
             ))))
         }),
         Err(problem) => {
-            let p: BagProblem = records::from_js(problem).unwrap_or_default();
+            let p: BagProblem = records::record(problem).unwrap_or_default();
             Err(match (p.got, p.key, p.threw) {
                 (Some(got), _, _) => Unread::NotObject(got),
                 (_, Some(key), Some(threw)) => {
@@ -52,7 +51,7 @@ fn read<T: DeserializeOwned>(value: &JsValue, shape: usize) -> Result<Option<T>,
 }
 
 /// `read` for an object that may be left out.
-fn optional<T: DeserializeOwned + Default>(value: &JsValue, shape: usize) -> Arg<T> {
+fn optional<T: Record + Default>(value: &JsValue, shape: usize) -> Arg<T> {
     match read(value, shape) {
         Ok(record) => Ok(record.unwrap_or_default()),
         Err(Unread::NotObject(got)) => Err(bad_type(
@@ -64,7 +63,7 @@ fn optional<T: DeserializeOwned + Default>(value: &JsValue, shape: usize) -> Arg
 }
 
 /// `read` for an object that must be given: `expects` says its form.
-fn required<T: DeserializeOwned>(value: &JsValue, shape: usize, expects: &str) -> Arg<T> {
+fn required<T: Record>(value: &JsValue, shape: usize, expects: &str) -> Arg<T> {
     match read(value, shape) {
         Ok(Some(record)) => Ok(record),
         Ok(None) => Err(bad_type(expects, &glue::describe(value))),

@@ -1,17 +1,18 @@
-//! The structured records that cross the boundary, as serde structs that
-//! serde-wasm-bindgen converts: the options objects the caller passes in
-//! (after `calls.js`'s `bag` has read them once into plain objects, so that
-//! no getter or Proxy runs here), and what the manager hands out that is
-//! not the caller's own value: notifications, events, getOutput's result.
-//! Host values inside them (ids, payloads, text) pass through untouched
-//! (`serde_wasm_bindgen::preserve`). This is the only file that uses
-//! serde-wasm-bindgen; the durable store will use the same records.
-use std::fmt;
-
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+//! The structured records that cross the boundary: the options objects the
+//! caller passes in (after `calls.js`'s `bag` has read them once into
+//! arrays of plain values, so that no getter or Proxy runs here), read by
+//! position; and, as serde structs that serde-wasm-bindgen converts, what
+//! the manager hands out that is not the caller's own value
+//! (notifications, events, getOutput's result) and the durable store's
+//! records. Host values inside them (ids, payloads, text) pass through
+//! untouched (`serde_wasm_bindgen::preserve`). This is the only file that
+//! uses serde-wasm-bindgen.
+use js_sys::{Array, Reflect};
+#[cfg(feature = "durable")]
+use serde::Deserialize;
+use serde::{Serialize, Serializer};
 use serde_wasm_bindgen::preserve;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 // ---- in: options objects -------------------------------------------------
 
@@ -29,51 +30,6 @@ pub enum Scalar {
     Got(String),
 }
 
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Scalar;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a scalar")
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
-                Ok(Scalar::Bool(v))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
-                Ok(Scalar::Num(v as f64))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
-                Ok(Scalar::Num(v as f64))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
-                Ok(Scalar::Num(v))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
-                Ok(Scalar::Str(v.to_string()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
-                Ok(Scalar::Str(v))
-            }
-            fn visit_unit<E>(self) -> Result<Scalar, E> {
-                Ok(Scalar::Missing)
-            }
-            // `{ got }`, bag's stand-in for a value that is not a primitive.
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
-                let mut got = String::from("an object");
-                while let Some(key) = map.next_key::<String>()? {
-                    let value: String = map.next_value()?;
-                    if key == "got" {
-                        got = value;
-                    }
-                }
-                Ok(Scalar::Got(got))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 /// An object of names to scalars (`agentLimits`), as bag copied it.
 #[derive(Debug, Default)]
 pub enum Entries {
@@ -83,58 +39,95 @@ pub enum Entries {
     Got(String),
 }
 
-impl<'de> Deserialize<'de> for Entries {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Entries;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("name and scalar pairs")
-            }
-            fn visit_unit<E>(self) -> Result<Entries, E> {
-                Ok(Entries::Missing)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Entries, A::Error> {
-                let mut pairs = Vec::new();
-                while let Some(pair) = seq.next_element()? {
-                    pairs.push(pair);
-                }
-                Ok(Entries::Pairs(pairs))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entries, A::Error> {
-                match Scalar::deserialize(de::value::MapAccessDeserializer::new(map))? {
-                    Scalar::Got(got) => Ok(Entries::Got(got)),
-                    _ => Ok(Entries::Got("an object".into())),
-                }
-            }
+/// One element of `bag`'s array as the field it holds. `bag` makes every
+/// element one of the forms read here (a primitive, a `{ got }`, an array
+/// of `[name, scalar]` pairs, a kept value, `undefined`), on arrays and
+/// objects of its own, so no read here can run user code or throw.
+pub trait Slot: Default {
+    fn slot(value: JsValue) -> Self;
+}
+
+impl Slot for Scalar {
+    fn slot(v: JsValue) -> Scalar {
+        if v.is_undefined() {
+            Scalar::Missing
+        } else if let Some(b) = v.as_bool() {
+            Scalar::Bool(b)
+        } else if let Some(n) = v.as_f64() {
+            Scalar::Num(n)
+        } else if let Some(t) = v.as_string() {
+            Scalar::Str(t)
+        } else {
+            Scalar::Got(got_of(&v))
         }
-        d.deserialize_any(V)
     }
 }
 
-/// A value kept as given (`serde_wasm_bindgen::preserve`).
-#[derive(Default)]
-struct Kept(JsValue);
+/// What a `{ got }` says it stood for.
+fn got_of(v: &JsValue) -> String {
+    Reflect::get(v, &JsValue::from_str("got"))
+        .ok()
+        .and_then(|g| g.as_string())
+        .unwrap_or_else(|| "an object".into())
+}
 
-impl<'de> Deserialize<'de> for Kept {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        preserve::deserialize(d).map(Kept)
+impl Slot for Entries {
+    fn slot(v: JsValue) -> Entries {
+        if v.is_undefined() {
+            return Entries::Missing;
+        }
+        match v.dyn_into::<Array>() {
+            Ok(pairs) => Entries::Pairs(
+                pairs
+                    .iter()
+                    .map(|pair| {
+                        let pair: Array = pair.unchecked_into();
+                        (pair.get(0).as_string().unwrap_or_default(), Scalar::slot(pair.get(1)))
+                    })
+                    .collect(),
+            ),
+            Err(v) => Entries::Got(got_of(&v)),
+        }
+    }
+}
+
+/// A value kept as given.
+impl Slot for JsValue {
+    fn slot(v: JsValue) -> JsValue {
+        v
+    }
+}
+
+/// Text `bag` wrote itself (its problem reports).
+impl Slot for Option<String> {
+    fn slot(v: JsValue) -> Option<String> {
+        v.as_string()
     }
 }
 
 /// A record that `bag` hands over as an array: the values of its shape's
 /// keys (`protocol.rs`) in order, `undefined` where a key was left out.
-/// Read by position, so no key name is matched here (the derive's by-name
-/// reading cost about 1.5 KB of the gzipped .wasm). The fields must be in
-/// the order of the shape's keys; `protocol::send` checks it in the
-/// `check` build. `Value` fields are kept as given.
+pub trait Record: Sized {
+    fn from_array(values: &Array) -> Self;
+}
+
+/// A record read by position from `bag`'s array, so no key name is matched
+/// here. The fields must be in the order of the shape's keys;
+/// `protocol::send` checks it in the `check` build.
+///
+/// Why not serde: these records used to be read by serde-wasm-bindgen's
+/// `Deserializer`, whose one type-error path formats serde's `Unexpected`,
+/// and with it `f64`'s `Display` (flt2dec's Grisu and Dragon) and `str`'s
+/// `Debug`: about 24 KB of the .wasm that no reading of `bag`'s well-typed
+/// arrays could reach. The records the manager hands out, and the durable
+/// store's, are still serde structs converted by serde-wasm-bindgen.
 macro_rules! positional {
     (
         $(#[$sm:meta])*
-        pub struct $name:ident { $( $(#[$m:meta])* $field:ident : $kind:ident ),* $(,)? }
+        pub struct $name:ident { $( $(#[$m:meta])* $field:ident : $kind:ty ),* $(,)? }
     ) => {
         $(#[$sm])*
-        pub struct $name { $( $(#[$m])* pub $field: positional!(@ty $kind), )* }
+        pub struct $name { $( $(#[$m])* pub $field: $kind, )* }
 
         impl $name {
             /// The fields' names, in order (for the check against the shape).
@@ -142,41 +135,15 @@ macro_rules! positional {
             pub const FIELDS: &'static [&'static str] = &[$( $(#[$m])* stringify!($field), )*];
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl<'de> Visitor<'de> for V {
-                    type Value = $name;
-                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                        f.write_str(stringify!($name))
-                    }
-                    #[allow(unused_doc_comments)]
-                    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<$name, A::Error> {
-                        $( $(#[$m])* let $field = positional!(@next seq $kind); )*
-                        Ok($name { $( $(#[$m])* $field, )* })
-                    }
-                }
-                d.deserialize_seq(V)
+        impl Record for $name {
+            #[allow(unused_doc_comments, unused_assignments)]
+            fn from_array(values: &Array) -> $name {
+                let mut at = 0;
+                $( $(#[$m])* let $field = { at += 1; <$kind as Slot>::slot(values.get(at - 1)) }; )*
+                $name { $( $(#[$m])* $field, )* }
             }
         }
     };
-    (@ty Value) => { JsValue };
-    (@ty Text) => { Option<String> };
-    (@ty $t:ident) => { $t };
-    (@next $seq:ident Value) => { next::<A, Kept>(&mut $seq).0 };
-    (@next $seq:ident Text) => { next::<A, Option<String>>(&mut $seq) };
-    (@next $seq:ident $t:ident) => { next::<A, $t>(&mut $seq) };
-}
-
-/// The next element of a positional record; its default when the array
-/// ends early. `bag` makes every element one its type reads (a scalar, a
-/// `{ got }`, pairs, a kept value, `undefined`), so none fails; one that
-/// did would read as left out. Not failing, a record's reading has no
-/// early return that drops the fields read so far: straight-line code,
-/// and one copy of this per element type.
-#[inline(never)]
-fn next<'de, A: SeqAccess<'de>, T: Deserialize<'de> + Default>(seq: &mut A) -> T {
-    seq.next_element().ok().flatten().unwrap_or_default()
 }
 
 positional! {
@@ -184,7 +151,7 @@ positional! {
     pub struct ManagerOptions {
         poll_interval: Scalar,
         task_ttl: Scalar,
-        runner: Value,
+        runner: JsValue,
         max_concurrent: Scalar,
         agent_limits: Entries,
         /// `limits.global` and `limits.keys`, read flat.
@@ -197,7 +164,7 @@ positional! {
         stall_after: Scalar,
         fail_after_stall: Scalar,
         #[cfg(feature = "durable")]
-        store: Value,
+        store: JsValue,
         /// Read as name and scalar pairs, as `agentLimits`: the same record
         /// code serves all three.
         #[cfg(feature = "durable")]
@@ -210,29 +177,29 @@ positional! {
 positional! {
     /// `AgentSession`: its id and its two functions, as given.
     pub struct AgentSession {
-        id: Value,
-        get_status: Value,
-        send_message: Value,
+        id: JsValue,
+        get_status: JsValue,
+        send_message: JsValue,
     }
 }
 
 positional! {
     /// `CreateBackgroundTaskOptions`.
     pub struct CreateOptions {
-        id: Value,
-        session_id: Value,
-        options: Value,
+        id: JsValue,
+        session_id: JsValue,
+        options: JsValue,
     }
 }
 
 positional! {
     /// `LaunchOptions`.
     pub struct LaunchOptions {
-        agent: Value,
-        prompt: Value,
-        id: Value,
-        session_id: Value,
-        options: Value,
+        agent: JsValue,
+        prompt: JsValue,
+        id: JsValue,
+        session_id: JsValue,
+        options: JsValue,
         #[cfg(feature = "durable")]
         resume: Scalar,
     }
@@ -270,13 +237,19 @@ positional! {
     /// not one (`got`), or reading `key` threw (`threw`).
     #[derive(Default)]
     pub struct BagProblem {
-        got: Text,
-        key: Text,
-        threw: Text,
+        got: Option<String>,
+        key: Option<String>,
+        threw: Option<String>,
     }
 }
 
-/// A value from `bag` (or a store) as its record.
+/// `bag`'s array as its record; `None` if it is not an array.
+pub fn record<T: Record>(value: JsValue) -> Option<T> {
+    value.dyn_into::<Array>().ok().map(|a| T::from_array(&a))
+}
+
+/// A store's value as its record.
+#[cfg(feature = "durable")]
 pub fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue) -> Option<T> {
     serde_wasm_bindgen::from_value(value).ok()
 }
