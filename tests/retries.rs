@@ -7,7 +7,7 @@
 mod common;
 
 use background_manager::engine::mem_log::MemEntryKind as K;
-use background_manager::engine::{Config, RetryHint, RetryRule, Status};
+use background_manager::engine::{Config, OnConflict, Queueing, RetryHint, RetryRule, Status};
 use common::{launched, Out, E, T0};
 
 fn rule(attempts: u32, fallback: &[&str]) -> RetryRule {
@@ -22,18 +22,12 @@ fn rule(attempts: u32, fallback: &[&str]) -> RetryRule {
 }
 
 fn put(e: &mut E, id: &str, r: RetryRule, at: u64) -> u64 {
-    let s = e
-        .launch(
-            Some(id.into()),
-            None,
-            "a",
-            Default::default(),
-            launched("a", "p"),
-            at,
-        )
-        .expect("launch");
-    e.set_retry(s, r);
-    s
+    let queueing = Queueing {
+        retry: Some(&r),
+        ..Default::default()
+    };
+    e.launch(Some(id.into()), None, "a", queueing, launched("a", "p"), at)
+        .expect("launch")
 }
 
 fn fail(e: &mut E, s: u64, message: &str, hint: RetryHint, at: u64) {
@@ -197,4 +191,32 @@ fn a_cancel_during_the_backoff_ends_it_and_a_success_ends_the_retries() {
         .unwrap();
     fail(&mut e, once, "x", RetryHint::default(), T0 + 1_300);
     assert_eq!(status(&e, once), Status::Error);
+}
+
+#[test]
+fn a_launch_that_joins_a_live_task_leaves_its_rule() {
+    let mut e = common::with(Config::default());
+    let key = Some(("k", OnConflict::Join));
+    let once = rule(1, &[]);
+    let first = Queueing {
+        idempotency: key,
+        retry: Some(&once),
+        ..Default::default()
+    };
+    let s = e
+        .launch(Some("t".into()), None, "a", first, launched("a", "p"), T0)
+        .expect("launch");
+    let three = rule(3, &[]);
+    let again = Queueing {
+        idempotency: key,
+        retry: Some(&three),
+        ..Default::default()
+    };
+    let joined = e
+        .launch(None, None, "a", again, launched("a", "p"), T0 + 1)
+        .expect("join");
+    assert_eq!(joined, s, "the same task");
+    common::drain(&mut e);
+    fail(&mut e, s, "down", RetryHint::default(), T0 + 10);
+    assert_eq!(status(&e, s), Status::Error, "its own rule: one attempt");
 }

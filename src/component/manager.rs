@@ -170,6 +170,7 @@ impl api::GuestBackgroundManager for Manager {
                 Some(api::OnConflict::Replace) => engine::OnConflict::Replace,
                 _ => engine::OnConflict::Reject,
             };
+            let retry = args::retry_rule(options.retry, options.fallback)?;
             let queueing = crate::engine::Queueing {
                 key: options.concurrency_key.as_deref(),
                 priority: options.priority.unwrap_or(0),
@@ -180,14 +181,11 @@ impl api::GuestBackgroundManager for Manager {
                     options.fail_after_stall,
                     "launch options",
                 )?,
+                retry: retry.as_ref(),
             };
-            let retry = args::retry_rule(options.retry, options.fallback)?;
             let seq =
                 st.engine
                     .launch(options.id, session, &options.agent, queueing, values, now)?;
-            if let Some(rule) = retry {
-                st.engine.set_retry(seq, rule);
-            }
             st.snapshot(seq)
         })
     }

@@ -15,4 +15,7 @@ pub struct Queueing<'a> {
     pub idempotency: Option<(&'a str, super::OnConflict)>,
     /// Its own stall rule (`after` 0: the manager's).
     pub stall: super::StallRule,
+    /// How its failed runs are retried (`None`: one attempt). Applied only
+    /// to a new task: a launch that joins a live one leaves its rule.
+    pub retry: Option<&'a super::RetryRule>,
 }

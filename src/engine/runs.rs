@@ -77,6 +77,9 @@ impl<H: Host> Engine<H> {
                 x.stall = queueing.stall;
             }
         }
+        if let Some(rule) = queueing.retry {
+            self.set_retry(seq, rule.clone());
+        }
         self.enqueue(seq);
         if let Claim::After(before, true) = claim {
             self.replace_holders(before, now);

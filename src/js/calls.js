@@ -73,6 +73,26 @@ export function errorText(error) {
   }
 }
 
+// What a failed runner's error says about retrying it: -2 `retryable:
+// false` (final at once), else its `retryAfter` in ms (a number of ms, or
+// an HTTP `Retry-After` value: seconds or a date), else -1. Never throws.
+export function retryHint(error) {
+  if (error === null || (typeof error !== 'object' && typeof error !== 'function')) return -1;
+  let retryable;
+  let after;
+  try {
+    ({ retryable, retryAfter: after } = error);
+  } catch {
+    return -1;
+  }
+  if (retryable === false) return -2;
+  if (typeof after === 'number') return after >= 0 && after < Infinity ? after : -1;
+  if (typeof after !== 'string') return -1;
+  if (/^\s*\d+\s*$/.test(after)) return Number(after) * 1000;
+  const at = Date.parse(after);
+  return Number.isNaN(at) ? -1 : Math.max(0, at - Date.now());
+}
+
 // What a wrong value was, for "..., got <this>" messages; never throws.
 export function describe(value) {
   if (value === null) return 'null';

@@ -20,7 +20,8 @@ use super::{persist, records};
 #[cfg(feature = "durable")]
 use crate::engine::NoticeState;
 use crate::engine::{
-    Cancel, Engine, NewTask, OnConflict, Queueing, StallRule, Status, Store, Wait, Want,
+    Cancel, Engine, NewTask, OnConflict, Queueing, RetryRule, StallRule, Status, Store, Wait,
+    Want,
 };
 
 #[wasm_bindgen(private)]
@@ -305,8 +306,10 @@ impl Core {
         conflict: u8,
         stall_after: f64,
         fail_after: f64,
+        retry: JsValue,
     ) -> Result<f64, JsValue> {
         self.storable(&options, "options")?;
+        let retry = retry_rule(&retry);
         let name = agent.as_string().unwrap_or_default();
         let session = session_id.map(args::with_text);
         self.changed(|st, now| {
@@ -323,6 +326,7 @@ impl Core {
                 conflict,
                 stall_after,
                 fail_after,
+                retry.as_ref(),
             );
             st.engine
                 .launch(id, session_arg(&session), &name, queueing, values, now)
@@ -341,8 +345,10 @@ impl Core {
         conflict: u8,
         stall_after: f64,
         fail_after: f64,
+        retry: JsValue,
     ) -> Result<f64, JsValue> {
         let a = args::launch(&options)?;
+        let retry = retry_rule(&retry);
         self.storable(&a.options, "options")?;
         self.changed(|st, now| {
             let (agent, agent_text) = a.agent;
@@ -359,6 +365,7 @@ impl Core {
                 conflict,
                 stall_after,
                 fail_after,
+                retry.as_ref(),
             );
             st.engine
                 .launch(a.id, session_arg(&a.session), &agent, queueing, values, now)
@@ -808,6 +815,7 @@ fn queueing<'a>(
     conflict: u8,
     stall_after: f64,
     fail_after: f64,
+    retry: Option<&'a RetryRule>,
 ) -> Queueing<'a> {
     let on = match conflict {
         1 => OnConflict::Join,
@@ -824,5 +832,23 @@ fn queueing<'a>(
             after: stall_after as u64,
             fail_after: (fail_after >= 0.0).then_some(fail_after as u64),
         },
+        retry,
     }
+}
+
+/// The facade's `[attempts, initial, max, factor, jitter, ...fallback]`,
+/// checked by it (`retryRule` in `manager.js`), as the engine's rule.
+fn retry_rule(numbers: &JsValue) -> Option<RetryRule> {
+    let a = numbers.dyn_ref::<js_sys::Array>()?;
+    let n = |i| a.get(i).as_f64().unwrap_or(0.0);
+    Some(RetryRule {
+        attempts: n(0) as u32,
+        initial: n(1) as u64,
+        max: n(2) as u64,
+        factor: n(3),
+        jitter: n(4),
+        fallback: (5..a.length())
+            .map(|i| a.get(i).as_string().unwrap_or_default())
+            .collect(),
+    })
 }

@@ -25,6 +25,11 @@ extern "C" {
     #[wasm_bindgen(js_name = errorText)]
     pub fn error_text(value: &JsValue) -> JsValue;
 
+    /// A failed runner's error as a retry hint: -2 not retryable, else
+    /// its `retryAfter` in ms, else -1 (`retryHint` in `calls.js`).
+    #[wasm_bindgen(js_name = retryHint)]
+    pub fn retry_hint(error: &JsValue) -> f64;
+
     /// 0 a usable id, 1 not a string, 2 empty, 3 a lone surrogate.
     #[wasm_bindgen(js_name = idProblem)]
     pub fn id_problem(value: &JsValue) -> u8;

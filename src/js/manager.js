@@ -69,7 +69,7 @@ function copy(bag, keys) {
 
 const CREATE = ['id', 'sessionId', 'options'];
 const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume', 'concurrencyKey', 'priority', 'parentId', 'idempotencyKey', 'onConflict', 'stallAfter', 'failAfterStall', 'retry', 'fallback'];
-const PLAIN = [undefined, 0, undefined, 0, 0, -1];
+const PLAIN = [undefined, 0, undefined, 0, 0, -1, undefined];
 const CONFLICTS = ['reject', 'join', 'enqueue', 'replace'];
 
 const DONE = Promise.resolve();
@@ -96,17 +96,72 @@ function queueing(o) {
     const type = typeof priority === 'number' ? 2 : 1;
     throw makeError(type, `launch options.priority must be a whole number from -2147483647 to 2147483647, got ${describe(priority)}`, 'INVALID_ARGUMENT');
   }
-  noRetry(o);
   const [after, failAfter] = stallRule(o);
-  return [key, priority, idem, conflict, after, failAfter];
+  return [key, priority, idem, conflict, after, failAfter, retryRule(o)];
 }
 
-// `retry` and `fallback` are the component's for now: the ES module says
-// so rather than run once a task that the caller meant to be retried.
-function noRetry(o) {
-  if (o?.retry !== undefined || o?.fallback !== undefined) {
-    throw makeError(1, 'launch options.retry and fallback are not in the ES module yet (the WebAssembly component has them)', 'INVALID_ARGUMENT');
+// launch's `retry: { attempts, backoff: { initial, max, factor, jitter } }`
+// and `fallback: [agents]` as the numbers the core takes,
+// [attempts, initial, max, factor, jitter, ...fallback]; undefined for one
+// attempt. `attempts` defaults to one more than the fallback agents.
+function retryRule(o) {
+  const retry = o?.retry;
+  const fallback = o?.fallback;
+  if (retry === undefined && fallback === undefined) return undefined;
+  let agents = [];
+  if (fallback !== undefined) {
+    let ok = false;
+    try {
+      ok = Array.isArray(fallback);
+      if (ok) agents = Array.from(fallback);
+    } catch (e) {
+      throw makeError(1, `Reading launch options.fallback threw: ${e}`, 'INVALID_ARGUMENT');
+    }
+    if (!ok || !agents.every(isId)) {
+      throw makeError(1, `launch options.fallback must be an array of agent names (non-empty strings), got ${describe(fallback)}`, 'INVALID_ARGUMENT');
+    }
   }
+  let attempts = agents.length + 1;
+  let b = {};
+  if (retry !== undefined) {
+    if (retry === null || typeof retry !== 'object') {
+      throw makeError(1, `launch options.retry must be an object { attempts, backoff? }, got ${describe(retry)}`, 'INVALID_ARGUMENT');
+    }
+    let backoff;
+    try {
+      ({ attempts = attempts, backoff } = retry);
+      if (backoff !== undefined) {
+        if (backoff === null || typeof backoff !== 'object') {
+          throw makeError(1, `launch options.retry.backoff must be an object { initial?, max?, factor?, jitter? }, got ${describe(backoff)}`, 'INVALID_ARGUMENT');
+        }
+        const { initial, max, factor, jitter } = backoff;
+        b = { initial, max, factor, jitter };
+      }
+    } catch (e) {
+      if (e?.code === 'INVALID_ARGUMENT') throw e;
+      throw makeError(1, `Reading launch options.retry threw: ${e}`, 'INVALID_ARGUMENT');
+    }
+  }
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 64) {
+    throw makeError(typeof attempts === 'number' ? 2 : 1, `launch options.retry.attempts must be a whole number from 1 to 64, got ${describe(attempts)}`, 'INVALID_ARGUMENT');
+  }
+  const initial = backoffOption(b.initial, 'initial', 0, 2147483647, 1000);
+  const max = backoffOption(b.max, 'max', 0, 2147483647, Math.max(30000, initial));
+  const factor = backoffOption(b.factor, 'factor', 1, 1000, 2);
+  const jitter = backoffOption(b.jitter, 'jitter', 0, 1, 0.2);
+  if (max < initial) {
+    throw makeError(2, `launch options.retry.backoff.max must not be below its initial (${initial}), got ${max}`, 'INVALID_ARGUMENT');
+  }
+  return attempts === 1 ? undefined : [attempts, Math.ceil(initial), Math.ceil(max), factor, jitter, ...agents];
+}
+
+// One number of `retry.backoff`, from `min` to `max`; `fallback` when left out.
+function backoffOption(value, name, min, max, fallback) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= min && value <= max)) {
+    throw makeError(typeof value === 'number' ? 2 : 1, `launch options.retry.backoff.${name} must be a number from ${min} to ${max}, got ${describe(value)}`, 'INVALID_ARGUMENT');
+  }
+  return value;
 }
 
 // launch's `stallAfter` (ms > 0) and `failAfterStall` (true, or ms >= 0
@@ -229,7 +284,7 @@ export class BackgroundManager {
     const o = copy(options, LAUNCH);
     try {
       // Most launches name none of the queue's options: no array for them.
-      const [key, priority, idem, conflict, after, failAfter] = o !== undefined && o.concurrencyKey === undefined &&
+      const [key, priority, idem, conflict, after, failAfter, retry] = o !== undefined && o.concurrencyKey === undefined &&
           o.priority === undefined && o.idempotencyKey === undefined && o.onConflict === undefined &&
           o.stallAfter === undefined && o.failAfterStall === undefined && o.retry === undefined && o.fallback === undefined
         ? PLAIN
@@ -237,8 +292,8 @@ export class BackgroundManager {
       const parent = this.#parent(o?.parentId);
       const seq = o !== undefined && isId(o.agent) && typeof o.prompt === 'string' && o.resume === undefined &&
           (o.id === undefined || isId(o.id)) && (o.sessionId === undefined || isId(o.sessionId))
-        ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options, key, priority, parent, idem, conflict, after, failAfter)
-        : this.#core.launch(o ?? options, key, priority, parent, idem, conflict, after, failAfter);
+        ? this.#core.launchTask(o.agent, o.prompt, o.id, o.sessionId, o.options, key, priority, parent, idem, conflict, after, failAfter, retry)
+        : this.#core.launch(o ?? options, key, priority, parent, idem, conflict, after, failAfter, retry);
       return this.#stored(this.#view.answer(seq));
     } catch (error) {
       return Promise.reject(error);

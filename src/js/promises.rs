@@ -15,7 +15,7 @@ use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
 use super::driver::{self, Inner, Shared};
 use super::{errors, glue};
-use crate::engine::PollToken;
+use crate::engine::{PollToken, RetryHint};
 
 /// Lets go of held promises. Call with the state released: settling them
 /// runs nothing now (their reactions are jobs), but keeps the rule simple.
@@ -88,12 +88,22 @@ pub fn watch_run(weak: Weak<Inner>, seq: u64, done: Promise) {
         let outcome = match JsFuture::from(done).await {
             Ok(value) if glue::is_abandoned(&value) => return,
             Ok(value) => Ok(value),
-            Err(error) => Err(glue::error_text(&error)),
+            Err(error) => Err((glue::error_text(&error), glue::retry_hint(&error))),
         };
         if let Some(shared) = weak.upgrade() {
             let _ = driver::run(&shared, |st, now| {
                 st.view.take_run(seq as f64);
-                st.engine.run_settled(seq, outcome, now)
+                match outcome {
+                    Ok(value) => st.engine.run_settled(seq, Ok(value), now),
+                    // Its task's retry rule, if any, decides (`retries.rs`).
+                    Err((message, hint)) => {
+                        let hint = RetryHint {
+                            retryable: hint != -2.0,
+                            after: (hint >= 0.0).then_some(hint as u64),
+                        };
+                        st.engine.run_failed(seq, message, hint, now)
+                    }
+                }
             });
         }
     });

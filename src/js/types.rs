@@ -99,7 +99,7 @@ export interface RunnerContext {
   progress(report: TaskProgress): void;
   /** Says the runner is alive: a `heartbeat` log entry (nothing else changes). Ignored once the task is final. */
   heartbeat(): void;
-  /** Which run this is: 1, then 2, 3, ... when a durable store's restart queued it again (`resume: true`). */
+  /** Which run this is: 1, then 2, 3, ... for each retry (`launch({ retry })`) or a durable store's restart that ran it again (`resume: true`). */
   attempt: number;
 }
 
@@ -126,6 +126,8 @@ export type TaskLogEntry =
   | { seq: number; type: 'heartbeat'; at: number }
   | { seq: number; type: 'stalled'; at: number }
   | { seq: number; type: 'resumed'; at: number }
+  /** Attempt `attempt` failed with `error`; the next starts at `retryAt` (ms since the epoch) or later. */
+  | { seq: number; type: 'retry'; at: number; attempt: number; error: string; retryAt: number }
   | { seq: number; type: 'gap'; at: number; dropped: number };
 
 export interface ReadLogOptions {
@@ -180,6 +182,33 @@ export interface LaunchOptions {
   stallAfter?: number;
   /** With `stallAfter`: fail the task once stalled (`true`) or this many ms after it stalled (default: never). */
   failAfterStall?: boolean | number;
+  /** Run the task again when its runner throws or rejects (default: one attempt in all). Between attempts it is `'queued'` with its slot free; the log gets a `retry` entry; its `error` is the last attempt's and it is notified once, at the end. */
+  retry?: RetryOptions;
+  /** The agents of the attempts after the first, in order (the last stays for any later ones). With no `retry`, `attempts` is one more than their number. */
+  fallback?: string[];
+}
+
+/**
+ * `launch({ retry })`. The error a runner throws decides too: `retryable:
+ * false` makes it final at once; `retryAfter` (ms, or an HTTP `Retry-After`
+ * value: seconds or a date) replaces the backoff's delay.
+ */
+export interface RetryOptions {
+  /** Runs in all, the first included: a whole number from 1 to 64 (default: one more than the `fallback` agents, else 1). */
+  attempts?: number;
+  backoff?: RetryBackoff;
+}
+
+/** The delay before attempt n + 1: `initial · factor^(n-1)` ms up to `max`, less up to `jitter` of it at random. */
+export interface RetryBackoff {
+  /** ms before the second attempt (default 1000). */
+  initial?: number;
+  /** The longest delay, in ms (default 30000, or `initial` if larger). */
+  max?: number;
+  /** From 1 to 1000 (default 2). */
+  factor?: number;
+  /** From 0 to 1 (default 0.2). */
+  jitter?: number;
 }
 
 /**
@@ -223,7 +252,7 @@ export interface BackgroundTask {
   agent?: string;
   /** The prompt of a launched task. */
   prompt?: string;
-  /** Present (2, 3, ...) on a task that a durable store's restart ran again. */
+  /** Present (2, 3, ...) on a task that is on a later attempt: retried (`launch({ retry })`) or run again by a durable store's restart. */
   attempt?: number;
   /** The runner's latest progress report, once it made one. */
   progress?: TaskProgress;

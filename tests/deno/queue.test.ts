@@ -90,14 +90,3 @@ Deno.test("the queue options are checked with coded errors", async () => {
     }
   });
 });
-
-Deno.test("retry and fallback are refused by the ES module, saying the component has them", async () => {
-  await withManager(undefined, async (m) => {
-    const base = { agent: "a", prompt: "p" };
-    const options = [{ retry: { attempts: 3 } }, { fallback: ["b"] }] as unknown[];
-    for (const extra of options) {
-      await rejects(m.launch({ ...base, ...(extra as object) }), "INVALID_ARGUMENT", TypeError, /component/);
-    }
-    assert.deepEqual(await m.getAllTasks(), [], "nothing ran once that was meant to be retried");
-  });
-});
