@@ -50,7 +50,7 @@ const manager = new BackgroundManager({ runner, maxConcurrent: MAX, agentLimits:
 await manager.initialize({ id: "batch", getStatus: () => "running", sendMessage: () => {} });
 
 // `interrupted` happens only with the durable build's store; counted all the same.
-const counts: Record<BackgroundTaskStatus, number> = { queued: 0, running: 0, completed: 0, error: 0, cancelled: 0, interrupted: 0 };
+const counts: Record<BackgroundTaskStatus, number> = { queued: 0, running: 0, "input-required": 0, completed: 0, error: 0, cancelled: 0, interrupted: 0 };
 let outputBytes = 0;
 // How far each running task says it is (its runner's progress reports).
 const share = new Map<string, number>();
@@ -79,7 +79,7 @@ const followed = (async () => {
 const tty = Deno.stdout.isTerminal();
 const encoder = new TextEncoder();
 const COLORS: Record<BackgroundTaskStatus, string> = {
-  queued: "\x1b[90m", running: "\x1b[34m", completed: "\x1b[32m", error: "\x1b[31m", cancelled: "\x1b[33m",
+  queued: "\x1b[90m", running: "\x1b[34m", "input-required": "\x1b[36m", completed: "\x1b[32m", error: "\x1b[31m", cancelled: "\x1b[33m",
   interrupted: "\x1b[35m",
 };
 const paint = (status: BackgroundTaskStatus, text: string) => (tty ? `${COLORS[status]}${text}\x1b[0m` : text);

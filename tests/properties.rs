@@ -789,6 +789,8 @@ impl World {
         let generation = self.generation;
         while let Some(effect) = self.e.pop_effect() {
             match effect {
+                // The model's runners never ask (tests/asks.rs has questions).
+                Effect::Reply { .. } => panic!("a reply with no question asked"),
                 Effect::Notify {
                     id,
                     status,

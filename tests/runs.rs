@@ -46,6 +46,7 @@ fn drain(e: &mut E) -> Vec<Out> {
             common::Out::Close(id) => Out::Close(id),
             common::Out::Event(ev) => Out::Event(ev),
             common::Out::Deliver(..) => unreachable!("no inbox in these tests"),
+            common::Out::Reply(..) => unreachable!("no runner asks in these tests"),
         })
         .collect()
 }

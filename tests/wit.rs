@@ -269,7 +269,7 @@ fn the_class_answers_every_method_in_manager_js() {
 
 /// What the resource has that the JS class does not: the host's side of
 /// the contract, where JS has timers, promises and callbacks.
-const HOST_DRIVEN: [&str; 9] = [
+const HOST_DRIVEN: [&str; 10] = [
     "advance",
     "take-effects",
     "run-write",
@@ -277,6 +277,7 @@ const HOST_DRIVEN: [&str; 9] = [
     "run-heartbeat",
     "run-settled",
     "run-failed",
+    "run-ask",
     "begin-poll",
     "finish-poll",
 ];
@@ -341,7 +342,14 @@ fn the_resource_has_every_method_of_the_class_with_its_parameters() {
     for method in seed {
         assert!(wit.contains_key(method), "the seed's {method} is missing");
     }
-    let added = ["launch", "append-output", "read-log", "pause", "resume"];
+    let added = [
+        "launch",
+        "append-output",
+        "read-log",
+        "pause",
+        "resume",
+        "respond",
+    ];
     for method in added {
         assert!(wit.contains_key(method), "{method} is missing");
     }

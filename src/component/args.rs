@@ -16,7 +16,7 @@ const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
 /// A number of ms: `> 0` when `positive`, else `>= 0`; rounded up to a
 /// whole number; may be infinite when `infinite`.
-fn ms(x: Option<f64>, name: &str, positive: bool, infinite: bool) -> Arg<Option<f64>> {
+pub fn ms(x: Option<f64>, name: &str, positive: bool, infinite: bool) -> Arg<Option<f64>> {
     let Some(x) = x else { return Ok(None) };
     let ok = if positive { x > 0.0 } else { x >= 0.0 };
     if x.is_nan() || !ok {

@@ -47,6 +47,16 @@ pub fn convert(engine: &WasiEngine, effect: Effect<Wasi>) -> Option<api::Effect>
                 engine::Answer::Task(snapshot) => Answer::Task(task(snapshot?)),
             },
         }),
+        Effect::Reply { seq, reply } => api::Effect::Reply(api::RunReply {
+            run: seq,
+            end: match reply {
+                engine::Reply::Answer(answer) => {
+                    api::AskEnd::Answer(answer.unwrap_or_else(|| "null".to_string()))
+                }
+                engine::Reply::TimedOut => api::AskEnd::TimedOut,
+                engine::Reply::Aborted => api::AskEnd::Aborted,
+            },
+        }),
         Effect::Dispose {
             waiter: (waiter, _),
             id,

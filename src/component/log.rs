@@ -13,6 +13,12 @@ fn entry(e: MemEntry<Option<String>>) -> TaskLogEntry {
         MemEntryKind::Status(s, error) => LogEntryKind::Status(StatusEntry {
             status: status(s),
             error,
+            question: None,
+        }),
+        MemEntryKind::Asked(question) => LogEntryKind::Status(StatusEntry {
+            status: status(crate::engine::Status::InputRequired),
+            error: None,
+            question,
         }),
         MemEntryKind::Output(text, cursor) => LogEntryKind::Output(OutputEntry {
             text,

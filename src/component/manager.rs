@@ -203,6 +203,15 @@ impl api::GuestBackgroundManager for Manager {
         })
     }
 
+    fn respond(&self, task_id: String, answer: String) -> Result<BackgroundTask, ManagerError> {
+        self.with(|st, now| {
+            args::id(&task_id, "taskId")?;
+            let answer = args::json(answer, "answer")?;
+            let seq = st.engine.respond(&task_id, Some(answer), now)?;
+            st.snapshot(seq)
+        })
+    }
+
     fn fail_task(&self, task_id: String, error: String) -> Result<BackgroundTask, ManagerError> {
         self.with(|st, now| {
             args::id(&task_id, "taskId")?;
@@ -440,6 +449,30 @@ impl api::GuestBackgroundManager for Manager {
             return st.engine.run_is_open(run);
         };
         st.engine.run_progress(run, &Some(json), len, now())
+    }
+
+    fn run_ask(
+        &self,
+        run: u64,
+        question: String,
+        timeout: Option<f64>,
+    ) -> Result<(), ManagerError> {
+        self.with(|st, now| {
+            if st.calls.contains_key(&run) {
+                return Err(EngineError::new(
+                    engine::ErrorKind::InvalidTransition,
+                    "ask is for the run of a launched task, not a foreground call-agent",
+                ));
+            }
+            let question = args::json(question, "question")?;
+            let timeout = args::ms(timeout, "ask timeout", false, true)?;
+            st.engine.ask(
+                run,
+                Some(question),
+                timeout.filter(|ms| ms.is_finite()).map(|ms| ms as u64),
+                now,
+            )
+        })
     }
 
     fn run_heartbeat(&self, run: u64) -> bool {

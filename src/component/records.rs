@@ -15,6 +15,7 @@ pub fn status(s: Status) -> BackgroundTaskStatus {
     match s {
         Status::Queued => BackgroundTaskStatus::Queued,
         Status::Running => BackgroundTaskStatus::Running,
+        Status::InputRequired => BackgroundTaskStatus::InputRequired,
         Status::Completed => BackgroundTaskStatus::Completed,
         Status::Error => BackgroundTaskStatus::Error,
         Status::Cancelled => BackgroundTaskStatus::Cancelled,
@@ -26,6 +27,7 @@ pub fn status_of(s: BackgroundTaskStatus) -> Status {
     match s {
         BackgroundTaskStatus::Queued => Status::Queued,
         BackgroundTaskStatus::Running => Status::Running,
+        BackgroundTaskStatus::InputRequired => Status::InputRequired,
         BackgroundTaskStatus::Completed => Status::Completed,
         BackgroundTaskStatus::Error => Status::Error,
         BackgroundTaskStatus::Cancelled => Status::Cancelled,
@@ -70,6 +72,7 @@ pub fn task(t: MemTask<Option<String>>) -> BackgroundTask {
         parent_id: t.parent_id,
         children: None,
         stalled_since: t.stalled_since.map(|at| at as f64),
+        question: t.question.flatten(),
     }
 }
 

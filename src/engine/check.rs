@@ -52,6 +52,8 @@ impl<H: Host> Engine<H> {
             let run_ok = match t.status {
                 Status::Queued => t.run == Run::Waiting,
                 Status::Running => matches!(t.run, Run::External | Run::Live | Run::Cancelling),
+                // Asking, its runner is live; a cancel ends the question.
+                Status::InputRequired => t.run == Run::Live,
                 _ => matches!(t.run, Run::External | Run::Ended),
             };
             let launched_ok = t.is_launched() == (t.run != Run::External);

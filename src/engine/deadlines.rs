@@ -29,6 +29,8 @@ pub enum Deadline {
     Stall(u64),
     /// A failed attempt's backoff ends: the task may start again.
     Retry(u64),
+    /// A runner's question times out (`asks.rs`).
+    Ask(u64),
     /// Output that waited to be saved goes with the next write.
     SaveOutput,
     /// A notification retry, a batch or a send's timeout may be due.

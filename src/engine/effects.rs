@@ -39,6 +39,8 @@ pub enum Effect<H: Host> {
         batch: bool,
         notices: alloc::vec::Vec<Sent<H>>,
     },
+    /// Settle the question that the runner of task `seq` asks (`asks.rs`).
+    Reply { seq: u64, reply: super::Reply<H> },
     /// Tell the listeners, when there are any; `seq` is the task's.
     Event { seq: u64, event: Event<H> },
 }

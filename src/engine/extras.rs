@@ -34,4 +34,6 @@ pub struct Extra {
     /// may start while it waits.
     pub retry: Option<Box<super::retries::RetryRule>>,
     pub retry_at: Option<u64>,
+    /// While it asks (`asks.rs`) with a timeout: when the timeout ends.
+    pub ask_until: Option<u64>,
 }

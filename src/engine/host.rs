@@ -116,6 +116,9 @@ pub trait Store<H: Host> {
     /// Task `seq` now runs for the `attempt`-th time (a restart queued it
     /// again); a store that shows it keeps it.
     fn set_attempt(&mut self, _seq: u64, _attempt: u32) {}
+    /// Task `seq`'s runner asks `question` (`None`: the ask ended); a
+    /// store that shows it keeps it.
+    fn set_question(&mut self, _seq: u64, _question: Option<&H::Payload>) {}
     /// Task `seq` runs its next attempt with agent `agent` (`fallback`).
     fn set_agent(&mut self, _seq: u64, _agent: H::Text) {}
     /// Task `child`, just launched, is a child of task `parent`; a store

@@ -201,6 +201,8 @@ impl<H: Host> Engine<H> {
             return;
         };
         let (run, previous, agent) = (task.run, task.status, task.agent);
+        // A question still open is not answered now: its `ask` rejects.
+        self.end_ask(seq, super::Reply::Aborted, false, now);
         let (target, ending) = match run {
             Run::Cancelling => (Status::Cancelled, Ending::None),
             _ => (target, ending),

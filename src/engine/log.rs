@@ -32,6 +32,8 @@ pub enum LogKind<'a, P, T> {
         error: &'a T,
         at: u64,
     },
+    /// The runner asked this question: the status is `InputRequired`.
+    Asked(&'a P),
 }
 
 /// How one entry is kept: at the kept beginning (`head`) or the kept end,

@@ -28,6 +28,8 @@ struct Kept<P> {
     parent_id: Option<String>,
     /// When its latest `stalled` entry was logged, until a `resumed` one.
     stalled_since: Option<u64>,
+    /// The question its runner asks, while it asks.
+    question: Option<P>,
 }
 
 #[derive(Clone, Debug)]
@@ -54,6 +56,8 @@ pub struct MemTask<P> {
     pub progress: Option<P>,
     pub parent_id: Option<String>,
     pub stalled_since: Option<u64>,
+    /// While `InputRequired`: what the runner asks.
+    pub question: Option<P>,
 }
 
 /// The plain-Rust store. `random` is a small deterministic generator (native
@@ -229,6 +233,7 @@ where
                 progress: None,
                 parent_id: None,
                 stalled_since: None,
+                question: None,
             },
         );
         Ok(())
@@ -294,6 +299,7 @@ where
                 k.stalled_since = None;
                 MemEntryKind::Retry(attempt, error.clone(), at)
             }
+            LogKind::Asked(question) => MemEntryKind::Asked(question.clone()),
         };
         k.log.keep(
             MemEntry {
@@ -316,6 +322,12 @@ where
     fn set_agent(&mut self, seq: u64, agent: String) {
         if let Some((name, _)) = self.tasks.get_mut(&seq).and_then(|k| k.launch.as_mut()) {
             *name = agent;
+        }
+    }
+
+    fn set_question(&mut self, seq: u64, question: Option<&H::Payload>) {
+        if let Some(k) = self.tasks.get_mut(&seq) {
+            k.question = question.cloned();
         }
     }
 
@@ -388,6 +400,7 @@ where
             progress: k.progress.clone(),
             parent_id: k.parent_id.clone(),
             stalled_since: k.stalled_since.filter(|_| task.status == Status::Running),
+            question: k.question.clone(),
         })
     }
 }

@@ -27,6 +27,8 @@ pub enum MemEntryKind<P> {
     Stalled(bool),
     /// Attempt `.0` failed with `.1`; the next may start at `.2`.
     Retry(u32, String, u64),
+    /// The runner asked this; the status became `InputRequired`.
+    Asked(P),
     /// Only in what `read` returns: `dropped` entries were cut here; the
     /// gap's `seq` is the last of them, so reading on after it continues.
     Gap(u64),

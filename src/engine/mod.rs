@@ -3,6 +3,7 @@
 //! types and driven by an injected clock. Nothing here knows about JS; the
 //! host keeps its values in a `Store` that only the engine writes.
 
+mod asks;
 mod check;
 mod config;
 mod deadlines;
@@ -48,6 +49,7 @@ mod time;
 mod waiters;
 mod waits;
 
+pub use asks::Reply;
 pub use config::{Batch, Config, InboxConfig};
 pub use deadlines::Deadline;
 pub use effects::{Answer, Effect, Event, Sent};

@@ -110,7 +110,9 @@ impl<H: Host> Engine<H> {
         };
         let delay = delay.unwrap_or_else(|backoff| self.retry_delay(backoff, attempt));
         let at = now.saturating_add(delay);
-        // The slot goes; the run's writes no longer count.
+        // The slot goes; the run's writes no longer count, and a question
+        // it still asked is not answered.
+        self.end_ask(seq, super::Reply::Aborted, false, now);
         self.release_slot(lane);
         self.outbox.push_back(Effect::Close { seq });
         if let Some(task) = self.table.set_status(seq, Status::Queued) {

@@ -297,6 +297,8 @@ impl<H: Host> Engine<H> {
         };
         match run {
             Run::Live if !force && self.config.cancel_grace > 0 => {
+                // Its question ends; it runs out its grace period `running`.
+                self.end_ask(seq, super::Reply::Aborted, true, now);
                 let until = now.saturating_add(self.config.cancel_grace);
                 if let Some(task) = self.table.get_mut(seq) {
                     task.run = Run::Cancelling;
@@ -319,8 +321,12 @@ impl<H: Host> Engine<H> {
     pub fn cancel_all(&mut self, force: bool, wall: u64) -> Vec<u64> {
         let now = self.advance(wall);
         let seqs = merge(
-            self.table.seqs(Status::Queued),
-            self.table.seqs(Status::Running),
+            merge(
+                self.table.seqs(Status::Queued),
+                self.table.seqs(Status::Running),
+            )
+            .into_iter(),
+            self.table.seqs(Status::InputRequired),
         );
         // Queued tasks go first so that no slot freed here starts one of them.
         for &seq in &seqs {

@@ -43,7 +43,12 @@ impl<H: Host> Engine<H> {
     /// running tasks, so with none running (or no session) the timer would
     /// only wait, and would keep a Deno or Node process alive for nothing.
     pub fn wants_polling(&self) -> bool {
-        self.session.is_some() && self.table.count(Status::Running) > 0
+        self.session.is_some() && self.running() > 0
+    }
+
+    /// Tasks running, asking ones included.
+    pub(super) fn running(&self) -> usize {
+        self.table.count(Status::Running) + self.table.count(Status::InputRequired)
     }
 
     /// The current session's interned id.
@@ -56,7 +61,7 @@ impl<H: Host> Engine<H> {
     pub fn begin_poll(&mut self, wall: u64) -> Option<(PollToken, H::Session)> {
         let now = self.advance(wall);
         let session = self.session.as_ref()?;
-        if self.table.count(Status::Running) == 0 {
+        if self.running() == 0 {
             return None;
         }
         let token = self.poll.begin(now, self.config.poll_interval)?;
@@ -82,6 +87,7 @@ impl<H: Host> Engine<H> {
         let seqs: Vec<u64> = self
             .table
             .iter_status(Status::Running)
+            .chain(self.table.iter_status(Status::InputRequired))
             .filter(|t| t.session == index)
             .map(|t| t.seq())
             .collect();

@@ -35,6 +35,16 @@ impl<H: Host> Engine<H> {
         self.stall_at(seq, now.saturating_add(rule.after));
     }
 
+    /// Task `seq` runs again after a question: its stall clock restarts.
+    pub(super) fn rearm_stall(&mut self, seq: u64, now: u64) {
+        let Some(x) = self.table.extra_mut(seq).filter(|x| x.stall.after > 0) else {
+            return;
+        };
+        x.active_at = now;
+        let after = x.stall.after;
+        self.stall_at(seq, now.saturating_add(after));
+    }
+
     fn stall_at(&mut self, seq: u64, at: u64) {
         self.deadlines.insert(at, Deadline::Stall(seq));
         self.due_at(at);
@@ -58,7 +68,10 @@ impl<H: Host> Engine<H> {
 
     /// Whether a queued stall check of task `seq` still applies.
     pub(super) fn stall_applies(&self, seq: u64) -> bool {
-        self.table.get(seq).is_some_and(|t| t.run == Run::Live)
+        // Never while it asks: waiting for an answer is not a stall.
+        self.table
+            .get(seq)
+            .is_some_and(|t| t.run == Run::Live && t.status == Status::Running)
             && self.table.extra(seq).is_some_and(|x| x.stall.after > 0)
     }
 

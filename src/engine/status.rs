@@ -1,11 +1,14 @@
 /// Where a task is in its lifecycle. `Queued` (launched, waiting for a
-/// slot) and `Running` are live; the others are final. `Interrupted` is
+/// slot), `Running` and `InputRequired` (running, its runner waiting for
+/// the answer to its question: `asks.rs`) are live; the others are final.
+/// Live statuses come first, so `index() >= Completed.index()` is final. `Interrupted` is
 /// what a durable store's launched task becomes when the page or process
 /// that ran it ended while it was live (see `restore.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Status {
     Queued,
     Running,
+    InputRequired,
     Completed,
     Error,
     Cancelled,
@@ -13,9 +16,10 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
         Status::Queued,
         Status::Running,
+        Status::InputRequired,
         Status::Completed,
         Status::Error,
         Status::Cancelled,
@@ -27,6 +31,7 @@ impl Status {
         match self {
             Status::Queued => "queued",
             Status::Running => "running",
+            Status::InputRequired => "input-required",
             Status::Completed => "completed",
             Status::Error => "error",
             Status::Cancelled => "cancelled",
@@ -38,6 +43,7 @@ impl Status {
         Some(match s {
             "queued" => Status::Queued,
             "running" => Status::Running,
+            "input-required" => Status::InputRequired,
             "completed" => Status::Completed,
             "error" => Status::Error,
             "cancelled" => Status::Cancelled,
@@ -47,7 +53,10 @@ impl Status {
     }
 
     pub fn is_final(self) -> bool {
-        !matches!(self, Status::Queued | Status::Running)
+        !matches!(
+            self,
+            Status::Queued | Status::Running | Status::InputRequired
+        )
     }
 
     /// Dense index, for per-status tables; also the number hosts pass

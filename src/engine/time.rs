@@ -62,7 +62,7 @@ impl<H: Host> Engine<H> {
     /// operation, as of its time, and the host's reads check `due_by`, so
     /// callers see the same; only the `Removed` event comes at that call.
     pub fn needs_timer(&self) -> bool {
-        self.table.count(Status::Queued) + self.table.count(Status::Running) > 0
+        self.table.count(Status::Queued) + self.running() > 0
             || self.output_waits()
             || self.inbox_timed()
             || (self.config.timed_evictions && self.due_from != u64::MAX)
@@ -95,6 +95,7 @@ impl<H: Host> Engine<H> {
             Deadline::Evict(seq) => self.evict(seq),
             Deadline::Stall(seq) => self.check_stall(seq, at),
             Deadline::Retry(seq) => self.retry_due(seq),
+            Deadline::Ask(seq) => self.ask_due(seq, at),
             Deadline::SaveOutput => self.save_output_now(),
             Deadline::Inbox => self.pump_all(at),
             Deadline::WaitTimeout(seq, id) => {
@@ -155,13 +156,10 @@ impl<H: Host> Engine<H> {
             }
             self.deadlines.pop_eviction();
         }
-        let oldest_live = match (
-            self.table.first(Status::Queued),
-            self.table.first(Status::Running),
-        ) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let oldest_live = [Status::Queued, Status::Running, Status::InputRequired]
+            .into_iter()
+            .filter_map(|s| self.table.first(s))
+            .min();
         let ttl = self.config.task_ttl;
         let expire = oldest_live
             .and_then(|seq| self.table.get(seq))
@@ -186,6 +184,7 @@ impl<H: Host> Engine<H> {
                 .is_some_and(|t| t.run == Run::Cancelling),
             Deadline::WaitTimeout(seq, id) => self.waiters.deadline_of(seq, id) == Some(at),
             Deadline::Stall(seq) => self.stall_applies(seq),
+            Deadline::Ask(seq) => self.ask_applies(seq, at),
             Deadline::Retry(seq) => self
                 .table
                 .extra(seq)

@@ -555,7 +555,7 @@ pub fn background(value: &JsValue) -> Arg<bool> {
 /// `getAllTasks`' filter.
 pub fn status_filter(value: &JsValue) -> Arg<Option<Status>> {
     const EXPECTED: &str =
-        "status must be one of 'queued', 'running', 'completed', 'error', 'cancelled', 'interrupted'";
+        "status must be one of 'queued', 'running', 'input-required', 'completed', 'error', 'cancelled', 'interrupted'";
     if value.is_undefined() {
         return Ok(None);
     }

@@ -308,7 +308,7 @@ export function askStatus(session) {
 // context. Returns the run: its AbortController, whether its writes still
 // count, and `done`, its outcome held.
 export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, options) {
-  const run = { controller: null, aborted: false, open: true, done: undefined };
+  const run = { controller: null, aborted: false, open: true, done: undefined, ask: null };
   const write = (chunk) => {
     if (typeof chunk !== 'string') {
       throw new TypeError(`write(chunk) expects a string, got ${describe(chunk)}`);
@@ -325,8 +325,9 @@ export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, op
   // The AbortController is made when the runner first reads `signal`
   // (many never do); one made after the abort comes already aborted.
   const attempt = seq >= 0 ? view.attemptOf(seq) : 1;
+  const ask = (question, askOptions) => askFor(run, view, seq, question, askOptions);
   const context = {
-    agent, prompt, taskId, sessionId, options, write, progress, heartbeat, attempt,
+    agent, prompt, taskId, sessionId, options, write, progress, heartbeat, attempt, ask,
     get signal() {
       return signalOf(run);
     },
@@ -377,6 +378,49 @@ export function progressRecord(done, total, message) {
     : message === undefined ? { done, total } : { done, total, message });
 }
 
+// The runner's `ask(question, { timeout? })`: the task becomes
+// `input-required` until `respond` answers (the promise resolves with the
+// answer), the timeout passes (a `TimeoutError`) or the task stops running
+// (an `AbortError`). One question at a time, from a launched task's runner.
+function askFor(run, view, seq, question, options) {
+  let timeout;
+  try {
+    timeout = options === undefined || options === null ? undefined : options.timeout;
+  } catch (e) {
+    return Promise.reject(makeError(1, `Reading ask options.timeout threw: ${errorText(e)}`, 'INVALID_ARGUMENT'));
+  }
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
+    return Promise.reject(makeError(typeof timeout === 'number' ? 2 : 1, `ask options.timeout must be a number of ms >= 0, got ${describe(timeout)}`, 'INVALID_ARGUMENT'));
+  }
+  if (seq < 0) {
+    return Promise.reject(makeError(0, 'ask is for the runner of a launched task, not a foreground callAgent', 'INVALID_TRANSITION'));
+  }
+  if (run.ask !== null) {
+    return Promise.reject(makeError(0, 'ask: this runner already waits for an answer', 'INVALID_TRANSITION'));
+  }
+  if (!run.open) return Promise.reject(abortError('ask: the task is no longer running'));
+  const d = deferred();
+  run.ask = d;
+  // The core answers with the error when the task cannot ask now.
+  const problem = view.runAsk(seq, question, timeout === undefined || timeout === Infinity ? -1 : Math.ceil(timeout));
+  if (problem !== undefined) {
+    run.ask = null;
+    return Promise.reject(problem);
+  }
+  return d.promise;
+}
+
+// Settles the question `run` asks: 0 answered with `answer`, 1 timed out,
+// 2 the task stopped running.
+export function replyRun(run, how, answer) {
+  const d = run.ask;
+  if (d === null) return;
+  run.ask = null;
+  if (how === 0) d.resolve(answer);
+  else if (how === 1) d.reject(abortError('ask: no answer came within its timeout', 'TimeoutError'));
+  else d.reject(abortError('ask: the task stopped running before an answer came'));
+}
+
 export function runDone(run) {
   return run.done;
 }
@@ -405,6 +449,7 @@ export function abortRun(run) {
 // waited for.
 export function closeRun(run) {
   run.open = false;
+  replyRun(run, 2);
   release(run.done);
 }
 
@@ -463,12 +508,13 @@ export function reasonOf(signal) {
   return abortError();
 }
 
-function abortError() {
+// A DOMException named `name` (an Error so named where there is none).
+function abortError(message = 'This operation was aborted', name = 'AbortError') {
   try {
-    return new DOMException('This operation was aborted', 'AbortError');
+    return new DOMException(message, name);
   } catch {
-    const e = new Error('This operation was aborted');
-    e.name = 'AbortError';
+    const e = new Error(message);
+    e.name = name;
     return e;
   }
 }

@@ -20,8 +20,7 @@ use super::{persist, records};
 #[cfg(feature = "durable")]
 use crate::engine::NoticeState;
 use crate::engine::{
-    Cancel, Engine, NewTask, OnConflict, Queueing, RetryRule, StallRule, Status, Store, Wait,
-    Want,
+    Cancel, Engine, NewTask, OnConflict, Queueing, RetryRule, StallRule, Status, Store, Wait, Want,
 };
 
 #[wasm_bindgen(private)]
@@ -389,6 +388,15 @@ impl Core {
         })
     }
 
+    /// `respond(taskId, answer)`: as `completeTask`.
+    pub fn respond(&self, task_id: JsValue, answer: JsValue, seq: f64) -> Result<f64, JsValue> {
+        let id = known(task_id, seq)?;
+        self.changed(|st, now| match seq_at(seq) {
+            Some(seq) => st.engine.respond_at(seq, &id, answer, now),
+            None => st.engine.respond(&id, answer, now),
+        })
+    }
+
     #[wasm_bindgen(js_name = failTask)]
     pub fn fail_task(&self, task_id: JsValue, error: JsValue, seq: f64) -> Result<f64, JsValue> {
         let id = known(task_id, seq)?;
@@ -559,11 +567,15 @@ impl Core {
     /// (its promise) answers gave up on it (its signal was aborted), so
     /// the waiter goes; 5: `pause()` (`len` 1) or `resume()` (`len` 0) the
     /// queue; 6: run what is due (the page became visible again: timers in
-    /// a hidden tab run late). `seq` is unused for 5 and 6.
-    pub fn note(&self, seq: f64, value: JsValue, len: f64, kind: u32) {
-        let _ = driver::run(&self.shared, |st, now| {
+    /// a hidden tab run late). `seq` is unused for 5 and 6. 7: the runner
+    /// asks `value`, with a timeout of `len` ms (-1: none); answers the
+    /// error when it cannot ask now. Answers `undefined` otherwise.
+    pub fn note(&self, seq: f64, value: JsValue, len: f64, kind: u32) -> JsValue {
+        let asked = driver::run(&self.shared, |st, now| {
+            let timeout = (len >= 0.0).then_some(len as u64);
             let (seq, len) = (seq as u64, len as usize);
             match kind {
+                7 => return st.engine.ask(seq, value, timeout, now).err(),
                 0 => st.engine.run_write(seq, &value, len, now),
                 1 | 2 => st
                     .engine
@@ -586,8 +598,14 @@ impl Core {
                 _ => st.engine.drop_wait(seq, |w| {
                     JsValue::from(glue::deferred_promise(&w.deferred)) == value
                 }),
-            }
+            };
+            None
         });
+        match asked {
+            Ok(None) => JsValue::UNDEFINED,
+            Ok(Some(error)) => errors::engine(error),
+            Err(error) => error,
+        }
     }
 
     /// Calls `listener` with every task event, after the change is made and

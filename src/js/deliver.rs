@@ -13,7 +13,7 @@ use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
 use super::records::{BatchMessage, NotificationMessage};
 use super::store::Js;
 use super::{errors, glue, promises};
-use crate::engine::{Answer, Effect, Ending, EngineError, Event, Run, Status, Store};
+use crate::engine::{Answer, Effect, Ending, EngineError, Event, Reply, Run, Status, Store};
 
 pub fn deliver(shared: &Shared, effect: Effect<Js>) {
     match effect {
@@ -38,6 +38,16 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
             glue::settle(&waiter.deferred, false, &error);
         }
         Effect::Start { seq } => start_run(shared, seq),
+        Effect::Reply { seq, reply } => {
+            if let Some(run) = driver::with_state(shared, |st| st.view.run(seq as f64)).flatten() {
+                let (how, answer) = match reply {
+                    Reply::Answer(answer) => (0, answer),
+                    Reply::TimedOut => (1, JsValue::UNDEFINED),
+                    Reply::Aborted => (2, JsValue::UNDEFINED),
+                };
+                glue::reply_run(&run, how, &answer);
+            }
+        }
         Effect::Abort { seq } => {
             if let Some(run) = driver::with_state(shared, |st| st.view.run(seq as f64)).flatten() {
                 glue::abort_run(&run);

@@ -93,6 +93,11 @@ extern "C" {
     #[wasm_bindgen(js_name = closeRun)]
     pub fn close_run(run: &JsValue);
 
+    /// Settles the question a run asks: 0 with `answer`, 1 timed out, 2
+    /// aborted (`replyRun` in `calls.js`).
+    #[wasm_bindgen(js_name = replyRun)]
+    pub fn reply_run(run: &JsValue, how: u8, answer: &JsValue);
+
     /// A promise with its resolve and reject functions kept beside it.
     pub fn deferred() -> JsValue;
     #[wasm_bindgen(js_name = deferredPromise)]

@@ -31,6 +31,9 @@ export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop, 
     // `cursor` or later.
     e = { seq: entry, type: 'retry', at, attempt: outHead, error: value, retryAt: cursor };
     view.extra(seq).stalledSince = undefined;
+  } else if (kind === 6) {
+    // The runner asked `value`: the status is `input-required`.
+    e = { seq: entry, type: 'status', at, status: 'input-required', question: value };
   } else if (kind < 8) {
     // 3: it stalled, 4: it resumed; the snapshot shows since when.
     e = { seq: entry, type: kind === 3 ? 'stalled' : 'resumed', at };

@@ -334,6 +334,17 @@ export class BackgroundManager {
     }
   }
 
+  // Answers the question a task's runner asks (`ask`): the task runs on.
+  respond(taskId, answer) {
+    if (this.#disposed) return this.#gone();
+    const view = this.#view;
+    try {
+      return this.#stored(view.answer(this.#core.respond(taskId, answer, view.ids.get(taskId) ?? -1)));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
   failTask(taskId, error) {
     if (this.#disposed) return this.#gone();
     const view = this.#view;

@@ -82,7 +82,10 @@ impl Slot for Entries {
                     .iter()
                     .map(|pair| {
                         let pair: Array = pair.unchecked_into();
-                        (pair.get(0).as_string().unwrap_or_default(), Scalar::slot(pair.get(1)))
+                        (
+                            pair.get(0).as_string().unwrap_or_default(),
+                            Scalar::slot(pair.get(1)),
+                        )
                     })
                     .collect(),
             ),

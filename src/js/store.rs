@@ -95,6 +95,8 @@ extern "C" {
     pub fn adopt(this: &View, parent: f64, child: f64);
     #[wasm_bindgen(method, js_name = setAgent)]
     pub fn set_agent(this: &View, seq: f64, agent: &JsValue);
+    #[wasm_bindgen(method, js_name = setQuestion)]
+    pub fn set_question(this: &View, seq: f64, question: &JsValue);
     /// Live runs by task seq, as `calls.js`'s `startRun` made them: kept
     /// apart from the tasks, so that a run outlives its task's record
     /// until its close.
@@ -242,6 +244,7 @@ impl Store<Js> for JsStore {
                     drop: 0,
                 },
             ),
+            LogKind::Asked(question) => (6, question, 0.0, Cut::default()),
             LogKind::Status(status) => (8 + status.index() as u32, undefined, 0.0, Cut::default()),
         };
         log_entry(
@@ -274,6 +277,11 @@ impl Store<Js> for JsStore {
 
     fn adopt(&mut self, parent: u64, child: u64) {
         self.view.adopt(parent as f64, child as f64);
+    }
+
+    fn set_question(&mut self, seq: u64, question: Option<&JsValue>) {
+        self.view
+            .set_question(seq as f64, question.unwrap_or(&JsValue::UNDEFINED));
     }
 
     fn set_agent(&mut self, seq: u64, agent: JsValue) {

@@ -10,7 +10,8 @@ const TYPES: &str = r#"
  * and `'running'` are live; the others are final. `'interrupted'`: a launched
  * task of a durable store whose page or process ended while it was live.
  */
-export type BackgroundTaskStatus = 'queued' | 'running' | 'completed' | 'error' | 'cancelled' | 'interrupted';
+/** `'queued'`, `'running'` and `'input-required'` (running, its runner waiting for `respond`) are live; the rest are final. */
+export type BackgroundTaskStatus = 'queued' | 'running' | 'input-required' | 'completed' | 'error' | 'cancelled' | 'interrupted';
 
 /**
  * Where tasks and undelivered notifications are kept: an IndexedDB database
@@ -99,6 +100,15 @@ export interface RunnerContext {
   progress(report: TaskProgress): void;
   /** Says the runner is alive: a `heartbeat` log entry (nothing else changes). Ignored once the task is final. */
   heartbeat(): void;
+  /**
+   * Asks the user (launched tasks only): the task becomes `'input-required'`
+   * (its slot kept, its TTL counting, `question` on its snapshot and in its
+   * log) until `respond(taskId, answer)`, which this resolves with. Rejects
+   * with a `TimeoutError` after `timeout` ms (default: none), with an
+   * `AbortError` if the task is cancelled or ends first, and with
+   * `INVALID_TRANSITION` while another question is open.
+   */
+  ask<T = unknown>(question: unknown, options?: { timeout?: number }): Promise<T>;
   /** Which run this is: 1, then 2, 3, ... for each retry (`launch({ retry })`) or a durable store's restart that ran it again (`resume: true`). */
   attempt: number;
 }
@@ -120,7 +130,7 @@ export interface TaskProgress {
  * on after it continues with what is kept.
  */
 export type TaskLogEntry =
-  | { seq: number; type: 'status'; at: number; status: BackgroundTaskStatus; error?: string }
+  | { seq: number; type: 'status'; at: number; status: BackgroundTaskStatus; error?: string; question?: unknown }
   | { seq: number; type: 'output'; at: number; text: string; cursor: number }
   | { seq: number; type: 'progress'; at: number; done: number; total?: number; message?: string }
   | { seq: number; type: 'heartbeat'; at: number }
@@ -262,6 +272,8 @@ export interface BackgroundTask {
   children?: string[];
   /** While a running task is stalled (no write, progress or heartbeat for its `stallAfter`): since when, ms since the epoch. */
   stalledSince?: number;
+  /** While `'input-required'`: what its runner asks (`ask`), as given. */
+  question?: unknown;
 }
 
 export interface CancelOptions {
@@ -373,6 +385,8 @@ export class BackgroundManager {
   /** Starts what the limits allow again after `pause()`. */
   resume(): Promise<void>;
   completeTask(taskId: string, result?: unknown): Promise<BackgroundTask>;
+  /** Answers the question an `'input-required'` task's runner asks: its `ask` resolves with `answer` and the task is `'running'` again. `INVALID_TRANSITION` if it is not asking. */
+  respond(taskId: string, answer: unknown): Promise<BackgroundTask>;
   failTask(taskId: string, error: string | Error): Promise<BackgroundTask>;
   /** Resolves once the task is cancelled; a running runner first gets its grace period unless `force`. */
   cancelTask(taskId: string, options?: CancelOptions): Promise<BackgroundTask>;

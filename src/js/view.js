@@ -185,6 +185,11 @@ export class View {
     this.extra(seq).agent = agent;
   }
 
+  // What task `seq`'s runner asks; undefined once the ask ended.
+  setQuestion(seq, question) {
+    this.extra(seq).question = question;
+  }
+
   adopt(parent, child) {
     const x = this.extra(child);
     x.parentId = this.id(parent);
@@ -348,6 +353,8 @@ export class View {
     if (x.progress !== undefined) task.progress = x.progress;
     // Only a running task that stalled.
     if (x.stalledSince !== undefined && st === 'running') task.stalledSince = x.stalledSince;
+    // Only a task whose runner asks (`'input-required'`).
+    if (x.question !== undefined) task.question = x.question;
     return x.parentId === undefined && x.children === undefined ? task : this.family(task, x);
   }
 
@@ -418,6 +425,11 @@ export class View {
   // reported progress `value` with a message `len` long, 2 a heartbeat.
   runWrite(seq, value, len, kind) {
     this.core?.note(seq, value, len, kind);
+  }
+
+  // The runner of task `seq` asks `question`; the error if it cannot.
+  runAsk(seq, question, timeout) {
+    return this.core?.note(seq, question, timeout, 7);
   }
 }
 

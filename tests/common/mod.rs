@@ -5,8 +5,8 @@
 
 use background_manager::engine::mem::{units, MemStore, MemTask};
 use background_manager::engine::{
-    Answer, Config, Effect, Ending, Engine, EngineError, Event, Host, NewTask, Status, Store, Wait,
-    Want,
+    Answer, Config, Effect, Ending, Engine, EngineError, Event, Host, NewTask, Reply, Status,
+    Store, Wait, Want,
 };
 
 pub struct Test;
@@ -53,6 +53,9 @@ pub enum Out {
     Abort(String),
     Close(String),
     Event(Ev),
+    /// A runner's question settled: the task, and the answer (`None`: it
+    /// timed out, `Some(None)`: aborted).
+    Reply(String, Option<Option<String>>),
     /// An inbox send: session, send number, batched, (task, status) each.
     Deliver(&'static str, u64, bool, Vec<(String, Status)>),
 }
@@ -103,6 +106,14 @@ pub fn drain(e: &mut E) -> Vec<Out> {
                 ),
                 None => Out::Start(format!("#{seq}"), String::new(), String::new()),
             },
+            Effect::Reply { seq, reply } => Out::Reply(
+                id_of(e, seq),
+                match reply {
+                    Reply::Answer(a) => Some(Some(format!("{a:?}"))),
+                    Reply::TimedOut => None,
+                    Reply::Aborted => Some(None),
+                },
+            ),
             Effect::Abort { seq } => Out::Abort(id_of(e, seq)),
             Effect::Close { seq } => Out::Close(id_of(e, seq)),
             Effect::Deliver {
