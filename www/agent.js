@@ -1,8 +1,14 @@
 // The console's simulated agent: the runner the page gives the manager. It
 // streams a few lines (one every `delay` ms), stops at once when its signal
-// aborts, and fails at `failRate` (0 to 1), so every state can be seen.
+// aborts, and fails at `failRate` (0 to 1), so every state can be seen. A
+// prompt that ends with "?" makes it ask a question first (`ask`): the
+// task is 'input-required' until the answer box on its card answers.
 export function simulatedAgent({ delay, failRate }) {
-  return async ({ agent, prompt, signal, write, progress }) => {
+  return async ({ agent, prompt, signal, write, progress, ask, taskId }) => {
+    if (taskId !== undefined && prompt.trim().endsWith('?')) {
+      const answer = await ask(`${agent} asks: what should the answer to "${prompt.trim()}" focus on?`);
+      write(`[${agent}] You said: ${answer}\n`);
+    }
     const steps = [
       `[${agent}] Received: ${prompt}\n`,
       `[${agent}] Thinking about it...\n`,

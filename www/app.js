@@ -40,6 +40,7 @@ const list = new TaskList($('tasks'), {
   details: (id) => detail.open(id),
   wait: waitFor,
   cancel: (id) => manager.cancelTask(id).catch(showError),
+  respond: (id, answer) => manager.respond(id, answer).catch(showError),
 });
 const timeline = new Timeline($('timeline'), $('axis'));
 const detail = new Detail($('detail'), manager, showError);
@@ -75,6 +76,7 @@ function onEvent(event) {
       if (event.status === 'running' && entry.startedAt === undefined) entry.startedAt = entry.updatedAt;
       if (event.status === 'completed') entry.result = event.task?.result;
       if (event.status === 'error') entry.error = event.task?.error;
+      entry.question = event.status === 'input-required' ? event.task?.question : undefined;
       list.render(entry, now);
       announce(`Task ${short(entry.id)} (${entry.agent ?? 'task'}) is ${event.status === 'error' ? 'failed' : event.status}.`);
       if (list.sort !== 'created') list.order(model.values(), now);
@@ -113,7 +115,7 @@ function refresh(now = Date.now()) {
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0]));
   for (const entry of model.values()) counts[entry.status]++;
   for (const status of STATUSES) document.querySelector(`[data-count="${status}"]`).textContent = String(counts[status]);
-  const live = counts.queued + counts.running;
+  const live = counts.queued + counts.running + counts['input-required'];
   $('summary').textContent = model.size === 0 ? 'No tasks' : `${plural(model.size, 'task')}, ${live} live`;
   $('empty').hidden = model.size > 0;
   $('clear').disabled = model.size === live;

@@ -1,6 +1,6 @@
 // Small text helpers the console's parts share.
 export const FINAL = new Set(['completed', 'error', 'cancelled', 'interrupted']);
-export const STATUSES = ['queued', 'running', 'completed', 'error', 'cancelled'];
+export const STATUSES = ['queued', 'running', 'input-required', 'completed', 'error', 'cancelled'];
 
 /** "1 agent", "2 agents". */
 export function plural(n, one, many = `${one}s`) {

@@ -4,10 +4,10 @@
 import { FINAL, STATUSES, button, duration, el, short, show } from './format.js';
 
 const OUTPUT_SHOWN = 4000;
-const ORDER = { running: 0, queued: 1, error: 2, interrupted: 3, cancelled: 3, completed: 4 };
+const ORDER = { 'input-required': 0, running: 0, queued: 1, error: 2, interrupted: 3, cancelled: 3, completed: 4 };
 
 export class TaskList {
-  /** @param {HTMLElement} list @param {{ details, wait, cancel }} actions */
+  /** @param {HTMLElement} list @param {{ details, wait, cancel, respond }} actions */
   constructor(list, actions) {
     this.list = list;
     this.actions = actions;
@@ -36,10 +36,23 @@ export class TaskList {
     const details = button('Details', 'small', () => this.actions.details(task.id), `Details of task ${name}`);
     const actions = el('span', 'actions');
     actions.append(details, wait, cancel);
+    // The runner's question, while it asks: its text and an answer box.
+    const question = el('form', 'question');
+    question.hidden = true;
+    const asked = el('span', 'asked');
+    const answer = document.createElement('input');
+    answer.type = 'text';
+    answer.setAttribute('aria-label', `Your answer to task ${name}`);
+    question.append(asked, answer, button('Answer', 'small primary', () => question.requestSubmit(), `Answer task ${name}`));
+    question.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.actions.respond(task.id, answer.value);
+      answer.value = '';
+    });
     const out = el('div', 'out');
-    out.append(bar, step, output, detail);
+    out.append(bar, step, question, output, detail);
     li.append(id, el('span', 'agent', task.agent ?? '—'), el('span', 'prompt', task.prompt ?? ''), badge, elapsed, out, actions);
-    this.cards.set(task.id, { li, badge, elapsed, output, detail, cancel, bar, step });
+    this.cards.set(task.id, { li, badge, elapsed, output, detail, cancel, bar, step, question, asked });
     this.list.append(li);
   }
 
@@ -74,6 +87,9 @@ export class TaskList {
       const count = p.total !== undefined ? `${p.done}/${p.total}` : `${p.done}`;
       card.step.textContent = p.message ? `${count} · ${p.message}` : count;
     }
+    const asking = task.status === 'input-required';
+    if (card.question.hidden === asking) card.question.hidden = !asking;
+    if (asking) card.asked.textContent = typeof task.question === 'string' ? task.question : show(task.question);
     card.detail.className = `detail ${task.status}-text`;
     const said = task.status === 'error'
       ? task.error ?? ''

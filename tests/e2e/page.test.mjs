@@ -177,6 +177,21 @@ test('the console runs, cancels, waits, explains and lays out every task', async
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1366, height: 900 });
 
+    // A prompt ending in "?" makes the agent ask: the card shows the
+    // question with an answer box, and the answer reaches the agent.
+    await page.click('#cancel-all');
+    await waitCount(page, 'running', 0);
+    await page.fill('#prompt', 'Which release?');
+    await page.fill('#count', '1');
+    await page.click('#launch');
+    await waitCount(page, 'input-required', 1);
+    const asking = page.locator('#tasks li[data-status="input-required"]');
+    assert.match(await asking.locator('.asked').textContent(), /asks: what should the answer to "Which release\?" focus on\?$/);
+    await asking.locator('.question input').fill('the latest one');
+    await asking.locator('.question button').click();
+    await waitCount(page, 'input-required', 0);
+    await page.waitForFunction(() => [...document.querySelectorAll('#tasks li .output')].some((o) => o.textContent.includes('You said: the latest one')));
+
     // Cancel all, then clear the finished tasks from the list.
     await page.click('#cancel-all');
     await waitCount(page, 'running', 0);
