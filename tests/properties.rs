@@ -42,6 +42,10 @@ enum Op {
     LaunchKeyed(u8, u8),
     /// getOutput({ wait: true, children: true }) of the `n`-th task.
     WaitTree(u8),
+    /// The runner of the `n`-th task asks, with a timeout.
+    Ask(u8, Option<u16>),
+    /// respond(taskId, answer) to the `n`-th task.
+    Respond(u8),
     Pause(bool),
     Complete(u8),
     Fail(u8),
@@ -66,6 +70,9 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<u8>().prop_map(Op::LaunchChild),
         2 => (0u8..2, 0u8..4).prop_map(|(k, c)| Op::LaunchKeyed(k, c)),
         1 => any::<u8>().prop_map(Op::WaitTree),
+        // A timeout of at least 1 ms: the model runs deadlines only when it advances.
+        2 => (any::<u8>(), proptest::option::of(1u16..900)).prop_map(|(i, t)| Op::Ask(i, t)),
+        2 => any::<u8>().prop_map(Op::Respond),
         2 => any::<u8>().prop_map(Op::Complete),
         1 => any::<u8>().prop_map(Op::Fail),
         2 => (any::<u8>(), any::<bool>()).prop_map(|(i, f)| Op::Cancel(i, f)),
@@ -112,6 +119,8 @@ struct MTask {
     gone: bool,
     /// Its idempotency key.
     idem: Option<u8>,
+    /// While it asks: until when (none: no timeout).
+    ask: Option<Option<u64>>,
 }
 
 impl MTask {
@@ -130,6 +139,7 @@ impl MTask {
             idem: None,
             lingers: false,
             gone: false,
+            ask: None,
         }
     }
 }
@@ -256,6 +266,8 @@ impl Model {
 
     fn finish(&mut self, i: usize, status: Status, at: u64) {
         let t = &mut self.tasks[i];
+        // An open question ends unanswered.
+        t.ask = None;
         t.status = if matches!(t.run, MRun::Cancelling(_)) {
             Status::Cancelled
         } else {
@@ -300,7 +312,14 @@ impl Model {
 
     fn cancel_one(&mut self, i: usize, force: bool, now: u64) {
         match self.tasks[i].run {
-            MRun::Live if !force => self.tasks[i].run = MRun::Cancelling(now + GRACE),
+            MRun::Live if !force => {
+                // The question ends; the grace period runs `running`.
+                let t = &mut self.tasks[i];
+                if t.ask.take().is_some() {
+                    t.status = Status::Running;
+                }
+                t.run = MRun::Cancelling(now + GRACE);
+            }
             MRun::Cancelling(_) if !force => {}
             _ => self.finish(i, Status::Cancelled, now),
         }
@@ -348,7 +367,7 @@ impl Model {
             _ => return,
         };
         for i in 0..self.tasks.len() {
-            if self.tasks[i].status == Status::Running {
+            if matches!(self.tasks[i].status, Status::Running | Status::InputRequired) {
                 self.finish(i, status, now);
             }
         }
@@ -371,7 +390,7 @@ impl Model {
                     };
                     // A task whose tree still runs is not due to leave.
                     let evict = (t.status.is_final() && !t.lingers).then_some(t.final_at + TTL);
-                    [expire, grace, evict]
+                    [expire, grace, evict, t.ask.flatten()]
                 })
                 .flatten()
                 .min();
@@ -386,6 +405,13 @@ impl Model {
             for i in 0..self.tasks.len() {
                 if self.tasks[i].run == MRun::Cancelling(at) {
                     self.finish(i, Status::Cancelled, at);
+                }
+            }
+            // A question's timeout: it runs on.
+            for t in &mut self.tasks {
+                if t.ask == Some(Some(at)) {
+                    t.ask = None;
+                    t.status = Status::Running;
                 }
             }
             for i in 0..self.tasks.len() {
@@ -425,6 +451,8 @@ struct World {
     next_waiter: u32,
     generation: u32,
     model: Model,
+    /// Questions asked and not replied to yet: task seq to generation#id.
+    asks: HashMap<u64, String>,
 }
 
 impl World {
@@ -458,6 +486,7 @@ impl World {
             next_waiter: 0,
             generation: 0,
             model: Model::default(),
+            asks: HashMap::new(),
         }
     }
 
@@ -493,6 +522,7 @@ impl World {
                             idem: None,
                             lingers: false,
                             gone: false,
+                            ask: None,
                         });
                         // An id is free again once its task has left the table.
                         if let Some(old) = self.tasks.insert(self.key(&id), Seen::default()) {
@@ -755,7 +785,7 @@ impl World {
                 }
             }
             Op::Poll(answer) => {
-                let running = self.model.tasks.iter().any(|t| t.status == Status::Running);
+                let running = self.model.tasks.iter().any(|t| matches!(t.status, Status::Running | Status::InputRequired));
                 let started = self.e.begin_poll(now);
                 assert_eq!(
                     started.is_some(),
@@ -769,11 +799,52 @@ impl World {
                     self.model.poll(answer, now);
                 }
             }
+            Op::Ask(i, timeout) => {
+                if let Some((id, seq)) = self.pick(*i) {
+                    let timeout = timeout.map(u64::from);
+                    let asked = self.e.ask(seq, 5, timeout, now);
+                    // A task that left is not in the model: it cannot ask.
+                    let Some(m) = self.model.find(&id) else {
+                        assert!(asked.is_err(), "{id} asked after it left");
+                        self.drain();
+                        self.check();
+                        return;
+                    };
+                    let t = &mut self.model.tasks[m];
+                    let may = t.status == Status::Running && t.run == MRun::Live;
+                    assert_eq!(asked.is_ok(), may, "ask for {id}: {asked:?}");
+                    if may {
+                        t.status = Status::InputRequired;
+                        t.ask = Some(timeout.map(|ms| now + ms));
+                        let key = self.key(&id);
+                        assert!(self.asks.insert(seq, key).is_none(), "one question at a time");
+                    }
+                }
+            }
+            Op::Respond(i) => {
+                if let Some((id, _)) = self.pick(*i) {
+                    let answered = self.e.respond(&id, 6, now);
+                    let Some(m) = self.model.find(&id) else {
+                        assert!(answered.is_err(), "{id} answered after it left");
+                        self.drain();
+                        self.check();
+                        return;
+                    };
+                    let t = &mut self.model.tasks[m];
+                    let may = t.status == Status::InputRequired;
+                    assert_eq!(answered.is_ok(), may, "respond to {id}: {answered:?}");
+                    if may {
+                        t.status = Status::Running;
+                        t.ask = None;
+                    }
+                }
+            }
             Op::Reinitialize => self.e.initialize(0, "s", "s".into(), now),
             Op::Dispose => {
                 self.e.dispose();
                 self.drain();
                 assert!(self.waiters.is_empty(), "cleanup answers every waiter");
+                assert!(self.asks.is_empty(), "cleanup replies to every question");
                 self.e.initialize(0, "s", "s".into(), now);
                 self.order.clear();
                 self.generation += 1;
@@ -789,8 +860,15 @@ impl World {
         let generation = self.generation;
         while let Some(effect) = self.e.pop_effect() {
             match effect {
-                // The model's runners never ask (tests/asks.rs has questions).
-                Effect::Reply { .. } => panic!("a reply with no question asked"),
+                // Each question gets exactly one reply.
+                // (by seq: the task may have left since, with cleanup).
+                Effect::Reply { seq, .. } => {
+                    let asked = self.asks.remove(&seq);
+                    assert!(
+                        asked.is_some_and(|k| k.starts_with(&format!("{generation}#"))),
+                        "one reply to task #{seq}'s one question"
+                    );
+                }
                 Effect::Notify {
                     id,
                     status,
@@ -881,6 +959,15 @@ impl World {
                 .get(&m.id)
                 .unwrap_or_else(|| panic!("{} is in the model only", m.id));
             assert_eq!(t.status, m.status, "{} vs the model", m.id);
+            // A question is open exactly while the task is input-required.
+            let key = self.key(&m.id);
+            let open = self.asks.values().filter(|k| **k == key).count();
+            assert_eq!(
+                open,
+                usize::from(m.status == Status::InputRequired),
+                "{}'s open questions",
+                m.id
+            );
         }
         let now = self.now;
         for (id, _) in &self.order {

@@ -1,6 +1,6 @@
 //! `cleanup()`: the engine forgets everything but its counters.
 use super::prelude::*;
-use super::{Effect, Engine, Event, Host, Run, Store};
+use super::{Effect, Engine, Event, Host, Run, Status, Store};
 
 impl<H: Host> Engine<H> {
     /// Stops every runner, rejects every waiter, forgets the tasks, the
@@ -13,6 +13,13 @@ impl<H: Host> Engine<H> {
                 continue;
             };
             if run == Run::Live {
+                // Every question gets its one reply, cleanup's too.
+                if self.table.get(seq).is_some_and(|t| t.status == Status::InputRequired) {
+                    self.outbox.push_back(Effect::Reply {
+                        seq,
+                        reply: super::Reply::Aborted,
+                    });
+                }
                 self.outbox.push_back(Effect::Abort { seq });
             }
             if run.holds_slot() {
