@@ -367,7 +367,10 @@ impl Model {
             _ => return,
         };
         for i in 0..self.tasks.len() {
-            if matches!(self.tasks[i].status, Status::Running | Status::InputRequired) {
+            if matches!(
+                self.tasks[i].status,
+                Status::Running | Status::InputRequired
+            ) {
                 self.finish(i, status, now);
             }
         }
@@ -785,7 +788,11 @@ impl World {
                 }
             }
             Op::Poll(answer) => {
-                let running = self.model.tasks.iter().any(|t| matches!(t.status, Status::Running | Status::InputRequired));
+                let running = self
+                    .model
+                    .tasks
+                    .iter()
+                    .any(|t| matches!(t.status, Status::Running | Status::InputRequired));
                 let started = self.e.begin_poll(now);
                 assert_eq!(
                     started.is_some(),
@@ -817,7 +824,10 @@ impl World {
                         t.status = Status::InputRequired;
                         t.ask = Some(timeout.map(|ms| now + ms));
                         let key = self.key(&id);
-                        assert!(self.asks.insert(seq, key).is_none(), "one question at a time");
+                        assert!(
+                            self.asks.insert(seq, key).is_none(),
+                            "one question at a time"
+                        );
                     }
                 }
             }

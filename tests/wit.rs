@@ -143,6 +143,8 @@ fn records_match_the_typescript_interfaces_field_for_field() {
         ("task-progress", "TaskProgress"),
         ("read-log-options", "ReadLogOptions"),
         ("read-log-result", "ReadLogResult"),
+        ("retry-rule", "RetryOptions"),
+        ("retry-backoff", "RetryBackoff"),
     ] {
         // A wait's AbortSignal is the JS class's (a component's host
         // simply stops waiting for the `wake` effect).
@@ -152,12 +154,6 @@ fn records_match_the_typescript_interfaces_field_for_field() {
             && record != "read-log-options"
         {
             fields.remove("signal");
-        }
-        // Retries are the component's until the ES module has room for
-        // them in its size budget (its launch rejects them, saying so).
-        if record == "launch-options" {
-            fields.insert("retry".into(), true);
-            fields.insert("fallback".into(), true);
         }
         assert_eq!(
             record_fields(&resolve, iface, record),

@@ -205,7 +205,8 @@ pub fn retry_rule(
     }
     let attempts = retry
         .as_ref()
-        .map_or(fallback.len() as u32 + 1, |r| r.attempts);
+        .and_then(|r| r.attempts)
+        .unwrap_or(fallback.len() as u32 + 1);
     if !(1..=64).contains(&attempts) {
         return Err(EngineError::invalid(
             "launch options.retry.attempts must be from 1 to 64",
@@ -215,17 +216,17 @@ pub fn retry_rule(
         return Ok(None);
     }
     let d = crate::engine::RetryRule::default();
-    let r = retry.as_ref();
+    let r = retry.as_ref().and_then(|r| r.backoff.as_ref());
     let initial = ms(
         r.and_then(|r| r.initial),
-        "launch options.retry.initial",
+        "launch options.retry.backoff.initial",
         false,
         false,
     )?
     .map_or(d.initial, |x| x as u64);
     let max = ms(
         r.and_then(|r| r.max),
-        "launch options.retry.max",
+        "launch options.retry.backoff.max",
         false,
         false,
     )?

@@ -75,6 +75,7 @@ pub fn convert(engine: &WasiEngine, effect: Effect<Wasi>) -> Option<api::Effect>
                 agent: snapshot.agent.unwrap_or_default(),
                 prompt: snapshot.prompt.unwrap_or_default(),
                 options: snapshot.options,
+                attempt: t.attempt(),
             })
         }
         Effect::Abort { seq } => api::Effect::Abort(seq),

@@ -401,6 +401,7 @@ impl api::GuestBackgroundManager for Manager {
                 agent,
                 prompt,
                 options,
+                attempt: 1,
             }));
             Ok(CallReply::Waiting(w))
         })

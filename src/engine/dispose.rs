@@ -14,7 +14,11 @@ impl<H: Host> Engine<H> {
             };
             if run == Run::Live {
                 // Every question gets its one reply, cleanup's too.
-                if self.table.get(seq).is_some_and(|t| t.status == Status::InputRequired) {
+                if self
+                    .table
+                    .get(seq)
+                    .is_some_and(|t| t.status == Status::InputRequired)
+                {
                     self.outbox.push_back(Effect::Reply {
                         seq,
                         reply: super::Reply::Aborted,

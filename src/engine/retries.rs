@@ -81,7 +81,7 @@ impl<H: Host> Engine<H> {
         self.schedule(now);
     }
 
-    fn failed(&mut self, seq: u64, message: H::Text, hint: RetryHint, now: u64) {
+    pub(super) fn failed(&mut self, seq: u64, message: H::Text, hint: RetryHint, now: u64) {
         if !self.retry(seq, &message, hint, now) {
             self.finish(seq, Status::Error, Ending::Error(message), false, now);
         }

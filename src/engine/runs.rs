@@ -190,7 +190,8 @@ impl<H: Host> Engine<H> {
         }
         match outcome {
             Ok(result) => self.finish(seq, Status::Completed, Ending::Result(result), false, now),
-            Err(message) => self.finish(seq, Status::Error, Ending::Error(message), false, now),
+            // A failure with no hints: its retry rule, if any, decides.
+            Err(message) => self.failed(seq, message, super::RetryHint::default(), now),
         }
         self.schedule(now);
     }

@@ -40,6 +40,7 @@ function task(t) {
     ...t,
     options: parse(t.options),
     result: parse(t.result),
+    question: parse(t.question),
     progress: t.progress && plain({ ...t.progress }),
   });
 }
@@ -94,6 +95,8 @@ export function openManager(api, options = {}, { runner, clock = realClock }) {
   const sessions = new Map();
   const waiters = new Map();
   const runs = new Map();
+  // The question each run asks: run -> { resolve, reject }.
+  const asks = new Map();
   const listeners = new Set();
   let timer = null;
   let poller = null;
@@ -126,16 +129,36 @@ export function openManager(api, options = {}, { runner, clock = realClock }) {
         inner.runHeartbeat(r.run);
         pump();
       },
+      attempt: r.attempt ?? 1,
+      ask: (question, o) => {
+        try {
+          call(() => inner.runAsk(r.run, json(question) ?? 'null', o?.timeout));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        const answer = new Promise((resolve, reject) => asks.set(r.run, { resolve, reject }));
+        pump();
+        return answer;
+      },
     };
     new Promise((resolve) => resolve(runner(context))).then(
       (value) => settled(r.run, { tag: 'ok', val: json(value) ?? 'null' }),
-      (error) => settled(r.run, { tag: 'err', val: String(error?.message ?? error) }),
+      (error) => failed(r.run, error),
     );
   }
 
   function settled(run, outcome) {
     runs.delete(run);
     inner.runSettled(run, outcome);
+    pump();
+  }
+
+  // A failed run, with what its error says about retrying it.
+  function failed(run, error) {
+    runs.delete(run);
+    const after = typeof error?.retryAfter === 'number' ? error.retryAfter : undefined;
+    const retryable = typeof error?.retryable === 'boolean' ? error.retryable : undefined;
+    inner.runFailed(run, String(error?.message ?? error), after, retryable);
     pump();
   }
 
@@ -156,6 +179,13 @@ export function openManager(api, options = {}, { runner, clock = realClock }) {
       case 'close':
         runs.delete(v);
         break;
+      case 'reply': {
+        const a = asks.get(v.run);
+        asks.delete(v.run);
+        if (v.end.tag === 'answer') a?.resolve(parse(v.end.val));
+        else a?.reject(new DOMException(`ask: ${v.end.tag}`, v.end.tag === 'timed-out' ? 'TimeoutError' : 'AbortError'));
+        break;
+      }
       case 'wake': {
         const w = waiters.get(v.waiter);
         waiters.delete(v.waiter);
@@ -263,9 +293,11 @@ export function openManager(api, options = {}, { runner, clock = realClock }) {
           concurrencyKey: o.concurrencyKey, priority: o.priority,
           parentId: o.parentId, idempotencyKey: o.idempotencyKey, onConflict: o.onConflict,
           stallAfter: o.stallAfter, failAfterStall: o.failAfterStall === true ? 0 : o.failAfterStall,
+          retry: o.retry, fallback: o.fallback,
         })))
       ),
     completeTask: (id, result) => op(() => task(inner.completeTask(id, json(result)))),
+    respond: (id, answer) => op(() => task(inner.respond(id, json(answer) ?? 'null'))),
     failTask: (id, error) => op(() => task(inner.failTask(id, String(error?.message ?? error)))),
     cancelTask: (id, o) => op(() => cancelReply(inner.cancelTask(id, o))),
     getTask: (id) =>

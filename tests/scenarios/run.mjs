@@ -148,8 +148,25 @@ export async function runScenario(host, scenario) {
           if ('write' in step) run.ctx.write(step.write);
           if ('progress' in step) run.ctx.progress(step.progress);
           if ('heartbeat' in step) run.ctx.heartbeat();
+          if ('ask' in step) {
+            run.asked = null;
+            const o = 'timeout' in step ? { timeout: step.timeout } : undefined;
+            run.ctx.ask(step.ask, o).then(
+              (value) => (run.asked = { value }),
+              (error) => (run.asked = { value: `$${error.name}` }),
+            );
+          }
+          if ('answered' in step) {
+            await host.settle();
+            assert.deepEqual(run.asked?.value ?? null, step.answered, `run ${step.run}'s question`);
+          }
           if ('ok' in step) run.resolve(step.ok);
-          if ('fail' in step) run.reject(new Error(step.fail));
+          if ('fail' in step) {
+            const error = new Error(step.fail);
+            if ('retryAfter' in step) error.retryAfter = step.retryAfter;
+            if ('retryable' in step) error.retryable = step.retryable;
+            run.reject(error);
+          }
           await host.settle();
         } else {
           throw new Error('unknown step');

@@ -87,6 +87,8 @@ pub struct Carried {
     pub runs: HashMap<u64, (api::RunStart, bool)>,
     pub wakes: HashMap<u64, api::Answer>,
     pub disposals: HashMap<u64, api::ManagerError>,
+    /// How each run's latest question ended (`reply` effects).
+    pub replies: HashMap<u64, api::AskEnd>,
 }
 
 /// One manager in its own store, driven as a host drives it.
@@ -205,6 +207,9 @@ impl Host {
             }
             api::Effect::Dispose(d) => {
                 c.disposals.insert(d.waiter, d.error);
+            }
+            api::Effect::Reply(r) => {
+                c.replies.insert(r.run, r.end);
             }
         }
     }

@@ -69,6 +69,7 @@ fn status(s: api::BackgroundTaskStatus) -> Value {
     json!(match s {
         S::Queued => "queued",
         S::Running => "running",
+        S::InputRequired => "input-required",
         S::Completed => "completed",
         S::Error => "error",
         S::Cancelled => "cancelled",
@@ -81,6 +82,7 @@ fn status_of(v: &Value) -> Result<api::BackgroundTaskStatus> {
     Ok(match v.as_str().context("a status")? {
         "queued" => S::Queued,
         "running" => S::Running,
+        "input-required" => S::InputRequired,
         "completed" => S::Completed,
         "error" => S::Error,
         "cancelled" => S::Cancelled,
@@ -122,6 +124,7 @@ fn task(t: api::BackgroundTask) -> Value {
     put(&mut m, "parentId", t.parent_id.map(Value::from));
     put(&mut m, "children", t.children.map(Value::from));
     put(&mut m, "stalledSince", t.stalled_since.map(Value::from));
+    put(&mut m, "question", t.question.as_deref().map(parse));
     Value::Object(m)
 }
 
@@ -298,8 +301,21 @@ fn call(h: &mut Host, name: &str, args: &[Value]) -> Result<Reply> {
                 concurrency_key: opt_text(o, "concurrencyKey")?,
                 priority: o.get("priority").and_then(Value::as_i64).map(|n| n as i32),
                 parent_id: opt_text(o, "parentId")?,
-                retry: None,
-                fallback: None,
+                retry: o.get("retry").map(|r| api::RetryRule {
+                    attempts: r.get("attempts").and_then(Value::as_u64).map(|n| n as u32),
+                    backoff: r.get("backoff").map(|b| api::RetryBackoff {
+                        initial: f64_of(b, "initial"),
+                        max: f64_of(b, "max"),
+                        factor: f64_of(b, "factor"),
+                        jitter: f64_of(b, "jitter"),
+                    }),
+                }),
+                fallback: o.get("fallback").and_then(Value::as_array).map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                }),
                 stall_after: f64_of(o, "stallAfter"),
                 fail_after_stall: match o.get("failAfterStall") {
                     Some(Value::Bool(true)) => Some(0.0),
@@ -332,6 +348,14 @@ fn call(h: &mut Host, name: &str, args: &[Value]) -> Result<Reply> {
             let (id, result) = (id(0)?, payload(args.get(1)));
             let r =
                 h.call(|api, store, m| api.call_complete_task(store, m, &id, result.as_ref()))?;
+            Reply::Now(r.map(task).or_else(coded))
+        }
+        "respond" => {
+            let (id, answer) = (
+                id(0)?,
+                payload(args.get(1)).unwrap_or_else(|| "null".into()),
+            );
+            let r = h.call(|api, store, m| api.call_respond(store, m, &id, &answer))?;
             Reply::Now(r.map(task).or_else(coded))
         }
         "failTask" => {
@@ -590,9 +614,37 @@ fn one(
             let (r, v) = (run()?, value.to_string());
             h.call(|api, store, m| api.call_run_settled(store, m, r, Ok(&v)))?;
         }
+        if let Some(question) = step.get("ask") {
+            let (r, q) = (run()?, question.to_string());
+            let timeout = f64_of(step, "timeout");
+            h.carried.replies.remove(&r);
+            let asked = h.call(|api, store, m| api.call_run_ask(store, m, r, &q, timeout))?;
+            if let Err(e) = asked {
+                bail!("run {key} could not ask: {}", e.message);
+            }
+        }
+        if let Some(expected) = step.get("answered") {
+            let r = run()?;
+            let got = match h.carried.replies.get(&r) {
+                None => Value::Null,
+                Some(api::AskEnd::Answer(a)) => serde_json::from_str(a)?,
+                Some(api::AskEnd::TimedOut) => json!("$TimeoutError"),
+                Some(api::AskEnd::Aborted) => json!("$AbortError"),
+            };
+            ensure!(
+                &got == expected,
+                "run {key}'s question: {got} vs {expected}"
+            );
+        }
         if let Some(message) = step.get("fail") {
             let (r, msg) = (run()?, text(message, "fail")?);
-            h.call(|api, store, m| api.call_run_settled(store, m, r, Err(&msg)))?;
+            let after = f64_of(step, "retryAfter");
+            let retryable = step.get("retryable").and_then(Value::as_bool);
+            if after.is_some() || retryable.is_some() {
+                h.call(|api, store, m| api.call_run_failed(store, m, r, &msg, after, retryable))?;
+            } else {
+                h.call(|api, store, m| api.call_run_settled(store, m, r, Err(&msg)))?;
+            }
         }
     } else {
         bail!("unknown step");
