@@ -1,7 +1,8 @@
 // Issue 17's runs through the public class, written once for Deno
 // (tests/deno/suites.test.ts) and headless Chromium (tests/e2e/suites.test.mjs):
 // keyed limits with priority and pause, parents and children, idempotency
-// keys, and stalls, including one a page finds when it becomes visible.
+// keys, stalls (including one a page finds when it becomes visible),
+// retries with the error's hints, and questions answered with respond.
 import { check, consistent, eventually, manager } from './support.js';
 
 /** A runner the scenario finishes by task id; it rejects when aborted. */
@@ -55,6 +56,57 @@ export const scenarios = {
     await m.launch({ ...key, id: 'once' });
     check((await m.launch({ ...key, id: 'twice', onConflict: 'join' })).id === 'once', 'joined');
     check((await m.launch({ ...key, id: 'next', onConflict: 'enqueue' })).status === 'queued', 'enqueued');
+    consistent(m);
+    await m.cleanup();
+  },
+
+  async 'retries: the backoff, a retryAfter hint, retryable: false, one notification'(BM) {
+    const attempts = [];
+    const runner = (ctx) => {
+      attempts.push([ctx.taskId, ctx.attempt, ctx.agent]);
+      if (ctx.taskId === 'final') throw Object.assign(new Error('bad input'), { retryable: false });
+      if (ctx.attempt === 1) throw Object.assign(new Error('busy'), { retryAfter: 30 });
+      return 'ok';
+    };
+    const { m, probe } = await manager(BM, { runner });
+    const retry = { attempts: 3, backoff: { initial: 60_000, jitter: 0 } };
+    await m.launch({ agent: 'a', prompt: 'p', id: 't', retry, fallback: ['b'] });
+    await m.launch({ agent: 'a', prompt: 'p', id: 'final', retry });
+    const t = await m.getOutput('t', { wait: true, timeout: 10_000 });
+    check(t.status === 'completed', `t completed on its second attempt (${t.status})`);
+    check(JSON.stringify(attempts.filter(([id]) => id === 't')) === '[["t",1,"a"],["t",2,"b"]]', 'the fallback ran attempt 2');
+    check((await m.getTask('t')).attempt === 2, 'attempt on the snapshot');
+    const final = await m.getOutput('final', { wait: true, timeout: 10_000 });
+    check(final.status === 'error' && final.error === 'bad input', 'retryable: false is final at once');
+    await eventually('two notifications', () => probe.sent.length === 2);
+    consistent(m);
+    await m.cleanup();
+  },
+
+  async 'questions: ask, respond, a timeout and a cancel'(BM) {
+    const answers = new Map();
+    const runner = async (ctx) => {
+      try {
+        const timeout = ctx.prompt === 'quick' ? 30 : undefined;
+        answers.set(ctx.taskId, await ctx.ask(`${ctx.prompt}?`, { timeout }));
+      } catch (e) {
+        answers.set(ctx.taskId, e.name);
+      }
+      return new Promise(() => {});
+    };
+    const { m } = await manager(BM, { runner });
+    for (const id of ['asked', 'quick', 'dropped']) await m.launch({ agent: 'a', prompt: id, id });
+    await eventually('asked asks', async () => (await statusOf(m, 'asked')) === 'input-required');
+    check((await m.getTask('asked')).question === 'asked?', 'the question on the snapshot');
+    check((await m.respond('asked', 42)).status === 'running', 'running again');
+    await eventually('the answer arrives', () => answers.get('asked') === 42);
+    let code;
+    await m.respond('asked', 1).catch((e) => (code = e.code));
+    check(code === 'INVALID_TRANSITION', 'not asking any more');
+    await eventually('quick times out', () => answers.get('quick') === 'TimeoutError');
+    check((await statusOf(m, 'quick')) === 'running', 'a timed-out task runs on');
+    await m.cancelTask('dropped', { force: true });
+    await eventually('the cancel aborts the question', () => answers.get('dropped') === 'AbortError');
     consistent(m);
     await m.cleanup();
   },
