@@ -126,7 +126,7 @@ fuzz_target!(|data: &[u8]| {
             }
             14 => {
                 e.advance(now);
-                let _ = e.list(Status::ALL.get(n as usize % 6).copied()).count();
+                let _ = e.list(Status::ALL.get(n as usize % Status::ALL.len()).copied()).count();
             }
             _ => {
                 e.dispose();

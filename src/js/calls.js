@@ -308,7 +308,7 @@ export function askStatus(session) {
 // context. Returns the run: its AbortController, whether its writes still
 // count, and `done`, its outcome held.
 export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, options) {
-  const run = { controller: null, aborted: false, open: true, done: undefined, ask: null };
+  const run = { controller: null, aborted: false, open: true, done: undefined, ask: null, asker: undefined };
   const write = (chunk) => {
     if (typeof chunk !== 'string') {
       throw new TypeError(`write(chunk) expects a string, got ${describe(chunk)}`);
@@ -325,11 +325,14 @@ export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, op
   // The AbortController is made when the runner first reads `signal`
   // (many never do); one made after the abort comes already aborted.
   const attempt = seq >= 0 ? view.attemptOf(seq) : 1;
-  const ask = (question, askOptions) => askFor(run, view, seq, question, askOptions);
   const context = {
-    agent, prompt, taskId, sessionId, options, write, progress, heartbeat, attempt, ask,
+    agent, prompt, taskId, sessionId, options, write, progress, heartbeat, attempt,
     get signal() {
       return signalOf(run);
+    },
+    // Made on first read, as the signal is: most runners never ask.
+    get ask() {
+      return (run.asker ??= (question, askOptions) => askFor(run, view, seq, question, askOptions));
     },
   };
   let result;
