@@ -445,3 +445,22 @@ fn a_stored_log_goes_on_numbering_where_it_stopped_and_a_record_without_one_star
     assert!(e.inconsistency().is_none());
     drain(&mut e);
 }
+
+#[test]
+fn a_task_stored_while_its_runner_asked_is_interrupted_or_run_again_on_load() {
+    let mut e = with(durable());
+    let now = T0 + 60_000;
+    let records = vec![
+        stored("asked", Status::InputRequired, T0, Some("agent"), false),
+        stored("again", Status::InputRequired, T0 + 1, Some("agent"), true),
+    ];
+    assert_eq!(e.restore(records, vec![], true, now), 2);
+    let out = drain(&mut e);
+    // No runner asks any more: nothing to reply to, nothing left waiting.
+    assert!(!out.iter().any(|o| matches!(o, Out::Reply(..))));
+    assert_eq!(get(&mut e, "asked", now).unwrap().status, Status::Interrupted);
+    assert_eq!(get(&mut e, "again", now).unwrap().status, Status::Running);
+    assert_eq!(get(&mut e, "again", now).unwrap().question, None);
+    assert!(out.contains(&Out::Start("again".into(), "agent".into(), "p".into())));
+    assert!(e.is_consistent(), "{:?}", e.inconsistency());
+}

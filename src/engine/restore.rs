@@ -140,7 +140,11 @@ impl<H: Host> Engine<H> {
                 }),
                 session: index,
                 agent,
-                status: r.status,
+                // No question outlives the runner that asked it.
+                status: match r.status {
+                    Status::InputRequired => Status::Running,
+                    status => status,
+                },
                 run,
                 outcome,
                 restart,
