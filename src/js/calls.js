@@ -401,7 +401,8 @@ function askFor(run, view, seq, question, options) {
   if (run.ask !== null) {
     return Promise.reject(makeError(0, 'ask: this runner already waits for an answer', 'INVALID_TRANSITION'));
   }
-  if (!run.open) return Promise.reject(abortError('ask: the task is no longer running'));
+  // Cancelled (its grace period running) or final: nobody will answer.
+  if (!run.open || run.aborted) return Promise.reject(abortError('ask: the task is no longer running'));
   const d = deferred();
   run.ask = d;
   // The core answers with the error when the task cannot ask now.

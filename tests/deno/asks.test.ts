@@ -109,6 +109,25 @@ Deno.test("cancel while asking rejects the ask with an AbortError; so does a for
   });
 });
 
+Deno.test("an ask made after a cancel began rejects with an AbortError at once", async () => {
+  let asked: unknown;
+  const runner = (ctx: RunnerContext) =>
+    new Promise((_, reject) => {
+      ctx.signal.addEventListener("abort", () => {
+        ctx.ask("one more thing?").catch((e) => (asked = e));
+        setTimeout(() => reject(ctx.signal.reason), 10);
+      });
+    });
+  await withManager({ runner, cancelGracePeriod: 1000 }, async (m) => {
+    await m.launch({ agent: "a", prompt: "q", id: "t" });
+    const t = await m.cancelTask("t");
+    assert.equal(t.status, "cancelled");
+    assert.equal((asked as DOMException).name, "AbortError");
+    assert.equal((await m.getAllTasks("input-required")).length, 0);
+    check(m);
+  });
+});
+
 Deno.test("one question at a time; a foreground call cannot ask; a bad timeout is INVALID_ARGUMENT", async () => {
   const seen: unknown[] = [];
   const runner = async (ctx: RunnerContext) => {
