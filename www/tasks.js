@@ -67,7 +67,8 @@ export class TaskList {
     if (!card) return;
     card.li.dataset.status = task.status;
     card.badge.className = `badge ${task.status}`;
-    card.badge.textContent = task.status;
+    // 'input-required' reads as what it means to the person at the page.
+    card.badge.textContent = task.status === 'input-required' ? 'asking' : task.status;
     card.cancel.disabled = FINAL.has(task.status);
     const text = task.output.length > OUTPUT_SHOWN ? `…${task.output.slice(-OUTPUT_SHOWN)}` : task.output;
     if (card.output.textContent !== text) {

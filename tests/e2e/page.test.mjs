@@ -186,6 +186,7 @@ test('the console runs, cancels, waits, explains and lays out every task', async
     await page.click('#launch');
     await waitCount(page, 'input-required', 1);
     const asking = page.locator('#tasks li[data-status="input-required"]');
+    assert.equal(await asking.locator('.badge').textContent(), 'asking');
     assert.match(await asking.locator('.asked').textContent(), /asks: what should the answer to "Which release\?" focus on\?$/);
     await asking.locator('.question input').fill('the latest one');
     await asking.locator('.question button').click();
