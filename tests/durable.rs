@@ -458,7 +458,10 @@ fn a_task_stored_while_its_runner_asked_is_interrupted_or_run_again_on_load() {
     let out = drain(&mut e);
     // No runner asks any more: nothing to reply to, nothing left waiting.
     assert!(!out.iter().any(|o| matches!(o, Out::Reply(..))));
-    assert_eq!(get(&mut e, "asked", now).unwrap().status, Status::Interrupted);
+    assert_eq!(
+        get(&mut e, "asked", now).unwrap().status,
+        Status::Interrupted
+    );
     assert_eq!(get(&mut e, "again", now).unwrap().status, Status::Running);
     assert_eq!(get(&mut e, "again", now).unwrap().question, None);
     assert!(out.contains(&Out::Start("again".into(), "agent".into(), "p".into())));

@@ -321,14 +321,10 @@ impl<H: Host> Engine<H> {
     /// order. Those still running are stopping: wait for them.
     pub fn cancel_all(&mut self, force: bool, wall: u64) -> Vec<u64> {
         let now = self.advance(wall);
-        let seqs = merge(
-            merge(
-                self.table.seqs(Status::Queued),
-                self.table.seqs(Status::Running),
-            )
-            .into_iter(),
-            self.table.seqs(Status::InputRequired),
-        );
+        // Each status's seqs ascend: merged, they are in creation order.
+        let seqs = Status::LIVE.iter().fold(Vec::new(), |all, &s| {
+            merge(all.into_iter(), self.table.seqs(s))
+        });
         // Queued tasks go first so that no slot freed here starts one of them.
         for &seq in &seqs {
             if self.table.get(seq).is_some_and(|t| t.run == Run::Waiting) {

@@ -26,6 +26,9 @@ impl Status {
         Status::Interrupted,
     ];
 
+    /// The live statuses.
+    pub const LIVE: [Status; 3] = [Status::Queued, Status::Running, Status::InputRequired];
+
     /// The string JS sees (`BackgroundTaskStatus`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -53,10 +56,7 @@ impl Status {
     }
 
     pub fn is_final(self) -> bool {
-        !matches!(
-            self,
-            Status::Queued | Status::Running | Status::InputRequired
-        )
+        !Status::LIVE.contains(&self)
     }
 
     /// Dense index, for per-status tables; also the number hosts pass

@@ -156,7 +156,7 @@ impl<H: Host> Engine<H> {
             }
             self.deadlines.pop_eviction();
         }
-        let oldest_live = [Status::Queued, Status::Running, Status::InputRequired]
+        let oldest_live = Status::LIVE
             .into_iter()
             .filter_map(|s| self.table.first(s))
             .min();

@@ -111,6 +111,34 @@ impl Core {
         Ok(seq as f64)
     }
 
+    /// Both `launch` paths, their arguments checked: agent and session as
+    /// Rust text and as given, and the facade's queue arguments (`queueing`)
+    /// and retry numbers (`retry_rule`).
+    #[allow(clippy::too_many_arguments)]
+    fn launch_new(
+        &self,
+        id: Option<JsValue>,
+        session: Option<(String, JsValue)>,
+        (name, agent): (String, JsValue),
+        prompt: JsValue,
+        options: JsValue,
+        resume: bool,
+        q: QueueArgs,
+        retry: &JsValue,
+    ) -> Result<f64, JsValue> {
+        let retry = retry_rule(retry);
+        self.changed(|st, now| {
+            let values = NewTask {
+                resume,
+                options,
+                launch: Some((agent, prompt)),
+            };
+            let queueing = queueing(&q, retry.as_ref());
+            st.engine
+                .launch(id, session_arg(&session), &name, queueing, values, now)
+        })
+    }
+
     fn put(&self, row: Option<[f64; 5]>) {
         if let Some(row) = row {
             driver::with_state(&self.shared, |st| {
@@ -308,28 +336,27 @@ impl Core {
         retry: JsValue,
     ) -> Result<f64, JsValue> {
         self.storable(&options, "options")?;
-        let retry = retry_rule(&retry);
         let name = agent.as_string().unwrap_or_default();
         let session = session_id.map(args::with_text);
-        self.changed(|st, now| {
-            let values = NewTask {
-                resume: false,
-                options,
-                launch: Some((agent, prompt)),
-            };
-            let queueing = queueing(
-                &key,
-                priority,
-                parent,
-                &idem,
-                conflict,
-                stall_after,
-                fail_after,
-                retry.as_ref(),
-            );
-            st.engine
-                .launch(id, session_arg(&session), &name, queueing, values, now)
-        })
+        let q = (
+            key,
+            priority,
+            parent,
+            idem,
+            conflict,
+            stall_after,
+            fail_after,
+        );
+        self.launch_new(
+            id,
+            session,
+            (name, agent),
+            prompt,
+            options,
+            false,
+            q,
+            &retry,
+        )
     }
 
     /// Returns the new task's seq; `view.answer(seq)` is its snapshot.
@@ -347,28 +374,19 @@ impl Core {
         retry: JsValue,
     ) -> Result<f64, JsValue> {
         let a = args::launch(&options)?;
-        let retry = retry_rule(&retry);
         self.storable(&a.options, "options")?;
-        self.changed(|st, now| {
-            let (agent, agent_text) = a.agent;
-            let values = NewTask {
-                resume: a.resume,
-                options: a.options,
-                launch: Some((agent_text, a.prompt)),
-            };
-            let queueing = queueing(
-                &key,
-                priority,
-                parent,
-                &idem,
-                conflict,
-                stall_after,
-                fail_after,
-                retry.as_ref(),
-            );
-            st.engine
-                .launch(a.id, session_arg(&a.session), &agent, queueing, values, now)
-        })
+        let q = (
+            key,
+            priority,
+            parent,
+            idem,
+            conflict,
+            stall_after,
+            fail_after,
+        );
+        self.launch_new(
+            a.id, a.session, a.agent, a.prompt, a.options, a.resume, q, &retry,
+        )
     }
 
     /// `seq` is where the facade found `taskId` in the view, or -1. Returns
@@ -822,17 +840,15 @@ impl Drop for Core {
     }
 }
 
+/// `launch`'s queue arguments as the facade passes them: concurrency key,
+/// priority, parent, idempotency key, `onConflict`, stall rule.
+type QueueArgs = (Option<String>, i32, f64, Option<String>, u8, f64, f64);
+
 /// `launch`'s queueing as the facade checked it: `parent` a seq or -1,
 /// `conflict` an index of `onConflict`'s values, `stall_after` and
 /// `fail_after` the stall rule in ms (0 and -1: none).
 fn queueing<'a>(
-    key: &'a Option<String>,
-    priority: i32,
-    parent: f64,
-    idem: &'a Option<String>,
-    conflict: u8,
-    stall_after: f64,
-    fail_after: f64,
+    (key, priority, parent, idem, conflict, stall_after, fail_after): &'a QueueArgs,
     retry: Option<&'a RetryRule>,
 ) -> Queueing<'a> {
     let on = match conflict {
@@ -843,12 +859,12 @@ fn queueing<'a>(
     };
     Queueing {
         key: key.as_deref(),
-        priority,
-        parent: (parent >= 0.0).then_some(parent as u64),
+        priority: *priority,
+        parent: (*parent >= 0.0).then_some(*parent as u64),
         idempotency: idem.as_deref().map(|k| (k, on)),
         stall: StallRule {
-            after: stall_after as u64,
-            fail_after: (fail_after >= 0.0).then_some(fail_after as u64),
+            after: *stall_after as u64,
+            fail_after: (*fail_after >= 0.0).then_some(*fail_after as u64),
         },
         retry,
     }

@@ -15,6 +15,12 @@ use super::store::Js;
 use super::{errors, glue, promises};
 use crate::engine::{Answer, Effect, Ending, EngineError, Event, Reply, Run, Status, Store};
 
+/// Task `seq`'s run, if it is still going; the borrow ends before the
+/// caller calls into it.
+fn live_run(shared: &Shared, seq: u64) -> Option<JsValue> {
+    driver::with_state(shared, |st| st.view.run(seq as f64)).flatten()
+}
+
 pub fn deliver(shared: &Shared, effect: Effect<Js>) {
     match effect {
         Effect::Notify {
@@ -39,7 +45,7 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
         }
         Effect::Start { seq } => start_run(shared, seq),
         Effect::Reply { seq, reply } => {
-            if let Some(run) = driver::with_state(shared, |st| st.view.run(seq as f64)).flatten() {
+            if let Some(run) = live_run(shared, seq) {
                 let (how, answer) = match reply {
                     Reply::Answer(answer) => (0, answer),
                     Reply::TimedOut => (1, JsValue::UNDEFINED),
@@ -49,7 +55,7 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
             }
         }
         Effect::Abort { seq } => {
-            if let Some(run) = driver::with_state(shared, |st| st.view.run(seq as f64)).flatten() {
+            if let Some(run) = live_run(shared, seq) {
                 glue::abort_run(&run);
             }
         }
