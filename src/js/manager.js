@@ -5,7 +5,7 @@
 // which the engine keeps in step, plus the numbers the core writes to wasm
 // memory, without a wasm call per value. Whatever a read cannot answer this
 // way (an argument to check, a wait, an error to report) goes to the core.
-import { P, abortable, aborted, describe, idProblem, makeError, reasonOf, signalOption } from './calls.js';
+import { P, abortable, aborted, describe, errorText, idProblem, makeError, reasonOf, signalOption } from './calls.js';
 import { View } from './view.js';
 import { Listen, Watch } from './log.js';
 
@@ -115,7 +115,7 @@ function retryRule(o) {
       ok = Array.isArray(fallback);
       if (ok) agents = Array.from(fallback);
     } catch (e) {
-      throw makeError(1, `Reading launch options.fallback threw: ${e}`, 'INVALID_ARGUMENT');
+      throw makeError(1, `Reading launch options.fallback threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
     }
     if (!ok || !agents.every(isId)) {
       throw makeError(1, `launch options.fallback must be an array of agent names (non-empty strings), got ${describe(fallback)}`, 'INVALID_ARGUMENT');
@@ -139,7 +139,7 @@ function retryRule(o) {
       }
     } catch (e) {
       if (e?.code === 'INVALID_ARGUMENT') throw e;
-      throw makeError(1, `Reading launch options.retry threw: ${e}`, 'INVALID_ARGUMENT');
+      throw makeError(1, `Reading launch options.retry threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
     }
   }
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 64) {

@@ -147,6 +147,12 @@ Deno.test("retry and fallback are checked with coded errors", async () => {
       throw new Error("no attempts for you");
     },
   };
+  // What its getter throws cannot even be turned into text.
+  const hostile = {
+    get attempts(): number {
+      throw { toString() { throw new Error("no text either"); } };
+    },
+  };
   const bad: [unknown, unknown, ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor, RegExp][] = [
     [5, undefined, TypeError, /retry must be an object/],
     [{ attempts: 0 }, undefined, RangeError, /attempts must be a whole number from 1 to 64/],
@@ -158,7 +164,8 @@ Deno.test("retry and fallback are checked with coded errors", async () => {
     [{ attempts: 2, backoff: { jitter: 2 } }, undefined, RangeError, /jitter/],
     [{ attempts: 2, backoff: { initial: -1 } }, undefined, RangeError, /initial/],
     [{ attempts: 2, backoff: { initial: 500, max: 100 } }, undefined, RangeError, /max must not be below its initial/],
-    [thrower, undefined, TypeError, /Reading launch options.retry threw: Error: no attempts for you/],
+    [thrower, undefined, TypeError, /Reading launch options.retry threw: no attempts for you/],
+    [hostile, undefined, TypeError, /Reading launch options.retry threw: /],
     [undefined, "b", TypeError, /fallback must be an array of agent names/],
     [undefined, ["b", ""], TypeError, /fallback must be an array of agent names/],
   ];
