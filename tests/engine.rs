@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use background_manager::engine::{uuid_v4, Config, ErrorKind, Status};
+use background_manager::engine::{uuid_v4, Config, ErrorKind, Status, BACKOFF_CAP, HIDDEN_FACTOR};
 use common::*;
 
 #[test]
@@ -508,23 +508,146 @@ fn a_pending_poll_blocks_younger_ticks_and_is_abandoned_after_an_interval() {
         e.begin_poll(T0 + 3_999).is_none(),
         "one poll in flight at most"
     );
-    let (second, _) = e.begin_poll(T0 + 4_000).unwrap();
-    assert_ne!(first, second);
+    // Pending a whole interval: abandoned, and a failure, so the next poll
+    // waits two intervals from the first one's start.
+    assert!(e.begin_poll(T0 + 4_000).is_none());
+    assert!(!e.poll_in_flight() && e.poll_failures() == 1);
     e.finish_poll(first, Some("completed"), T0 + 4_001);
     assert_eq!(
         get(&mut e, "t", T0 + 4_001).unwrap().status,
         Status::Running,
         "late answer ignored"
     );
+    let (second, _) = e.begin_poll(T0 + 6_000).unwrap();
+    assert_ne!(first, second);
+    e.finish_poll(first, Some("completed"), T0 + 6_001);
     assert!(
         e.poll_in_flight(),
         "the abandoned answer does not end the current poll"
     );
-    e.finish_poll(second, Some("cancelled"), T0 + 4_002);
+    e.finish_poll(second, Some("cancelled"), T0 + 6_002);
     assert_eq!(
-        get(&mut e, "t", T0 + 4_002).unwrap().status,
+        get(&mut e, "t", T0 + 6_002).unwrap().status,
         Status::Cancelled
     );
+    assert_eq!(e.poll_failures(), 0);
+}
+
+/// Drives ticks every `interval` from `from` to `to`, each poll answered
+/// at once with `answer`: the times polls began.
+fn polls_between(
+    e: &mut E,
+    from: u64,
+    to: u64,
+    interval: u64,
+    hidden: bool,
+    answer: Option<&str>,
+) -> Vec<u64> {
+    let mut began = Vec::new();
+    let mut now = from;
+    while now <= to {
+        if let Some((token, _)) = e.begin_poll_while(now, hidden) {
+            began.push(now - T0);
+            e.finish_poll(token, answer, now);
+        }
+        now += interval;
+    }
+    began
+}
+
+#[test]
+fn failing_polls_back_off_doubling_up_to_the_cap_and_an_answer_restores_the_interval() {
+    let mut e = with(Config {
+        poll_interval: 1_000,
+        task_ttl: 10_000_000,
+        ..Config::default()
+    });
+    e.initialize("s1", "session-1", "session-1".into(), T0);
+    create(&mut e, "t", T0);
+    let failing = polls_between(&mut e, T0 + 1_000, T0 + 300_000, 1_000, false, None);
+    // Gaps of 2, 4, ... 32 s, then 60 s (the cap).
+    let gaps: Vec<u64> = failing.windows(2).map(|w| w[1] - w[0]).collect();
+    assert_eq!(
+        gaps,
+        [2, 4, 8, 16, 32, 60, 60, 60].map(|s| s * 1_000).to_vec(),
+        "began at {failing:?}"
+    );
+    assert_eq!(e.poll_failures(), failing.len() as u32);
+    // The next poll is 60 s after the last; its answer ends the backing off.
+    let last = *failing.last().unwrap();
+    let next = polls_between(
+        &mut e,
+        T0 + 300_000 + 1_000,
+        T0 + last + 60_000,
+        1_000,
+        false,
+        Some("running"),
+    );
+    assert_eq!(next, vec![last + 60_000]);
+    assert_eq!(e.poll_failures(), 0);
+    let after = polls_between(
+        &mut e,
+        T0 + last + 61_000,
+        T0 + last + 64_000,
+        1_000,
+        false,
+        Some("running"),
+    );
+    assert_eq!(
+        after,
+        vec![last + 61_000, last + 62_000, last + 63_000, last + 64_000]
+    );
+}
+
+#[test]
+fn a_hidden_page_polls_four_times_less_often_and_catches_up_when_visible() {
+    let mut e = with(Config {
+        poll_interval: 1_000,
+        task_ttl: 10_000_000,
+        ..Config::default()
+    });
+    e.initialize("s1", "session-1", "session-1".into(), T0);
+    create(&mut e, "t", T0);
+    let hidden = polls_between(
+        &mut e,
+        T0 + 1_000,
+        T0 + 12_000,
+        1_000,
+        true,
+        Some("running"),
+    );
+    assert_eq!(hidden, vec![1_000, 5_000, 9_000]);
+    assert_eq!(HIDDEN_FACTOR, 4);
+    // Visible at 10.3 s (between ticks): more than half an interval since
+    // the last poll, so one begins at once.
+    let woke = polls_between(
+        &mut e,
+        T0 + 10_300,
+        T0 + 10_300,
+        1_000,
+        false,
+        Some("running"),
+    );
+    assert_eq!(woke, vec![10_300]);
+    // Visible right after a poll: nothing to catch up.
+    assert!(e.begin_poll_while(T0 + 10_400, false).is_none());
+    // Failures while hidden double the hidden gap, up to the cap.
+    let failing = polls_between(&mut e, T0 + 11_300, T0 + 200_000, 1_000, true, None);
+    let gaps: Vec<u64> = failing.windows(2).map(|w| w[1] - w[0]).collect();
+    assert_eq!(gaps[..3], [8_000, 16_000, 32_000], "began at {failing:?}");
+    assert!(gaps[3..].iter().all(|&g| g == BACKOFF_CAP), "{gaps:?}");
+}
+
+#[test]
+fn a_new_session_polls_without_the_old_ones_backing_off() {
+    let mut e = engine();
+    create(&mut e, "t", T0);
+    let (token, _) = e.begin_poll(T0 + 2_000).unwrap();
+    e.finish_poll(token, None, T0 + 2_001);
+    assert!(e.begin_poll(T0 + 4_000).is_none(), "backing off");
+    e.initialize("s2", "session-1", "session-1".into(), T0 + 4_001);
+    assert_eq!(e.poll_failures(), 0);
+    assert!(e.begin_poll(T0 + 4_002).is_some());
 }
 
 #[test]

@@ -83,7 +83,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0u16..800).prop_map(Op::Advance),
         1 => any::<u8>().prop_map(Op::Get),
         1 => proptest::option::of(0u8..5).prop_map(Op::GetAll),
-        1 => (0u8..5).prop_map(Op::Poll),
+        1 => (0u8..6).prop_map(Op::Poll),
         1 => Just(Op::Reinitialize),
         1 => Just(Op::Dispose),
     ]
@@ -164,6 +164,9 @@ fn under(key: &str, at: &str) -> bool {
 struct Model {
     tasks: Vec<MTask>,
     paused: bool,
+    /// When the last poll began, and how many failed in a row.
+    polled: Option<u64>,
+    poll_failures: u32,
 }
 
 impl Model {
@@ -793,17 +796,30 @@ impl World {
                     .tasks
                     .iter()
                     .any(|t| matches!(t.status, Status::Running | Status::InputRequired));
+                // The gap rule of `Poll`: 200 ms doubled per failure, up to
+                // 60 s, less half an interval of slack.
+                let gap = (200u64 << self.model.poll_failures.min(20)).min(60_000);
+                let due = self.model.polled.is_none_or(|last| now + 100 >= last + gap);
                 let started = self.e.begin_poll(now);
                 assert_eq!(
                     started.is_some(),
-                    running,
-                    "a poll only while something runs"
+                    running && due,
+                    "a poll only while something runs, and not while backing off"
                 );
                 if let Some((token, _)) = started {
+                    self.model.polled = Some(now);
                     let answer =
-                        ["running", "completed", "error", "cancelled", "??"][*answer as usize];
-                    self.e.finish_poll(token, Some(answer), now);
-                    self.model.poll(answer, now);
+                        ["running", "completed", "error", "cancelled", "??", ""][*answer as usize];
+                    // "" stands for a poll that failed (threw, rejected).
+                    let answer = (!answer.is_empty()).then_some(answer);
+                    self.e.finish_poll(token, answer, now);
+                    match answer {
+                        Some(answer) => {
+                            self.model.poll_failures = 0;
+                            self.model.poll(answer, now);
+                        }
+                        None => self.model.poll_failures += 1,
+                    }
                 }
             }
             Op::Ask(i, timeout) => {
@@ -849,7 +865,12 @@ impl World {
                     }
                 }
             }
-            Op::Reinitialize => self.e.initialize(0, "s", "s".into(), now),
+            Op::Reinitialize => {
+                // A new session polls without the old one's failures.
+                self.e.initialize(0, "s", "s".into(), now);
+                self.model.polled = None;
+                self.model.poll_failures = 0;
+            }
             Op::Dispose => {
                 self.e.dispose();
                 self.drain();

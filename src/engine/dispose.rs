@@ -48,7 +48,7 @@ impl<H: Host> Engine<H> {
         self.lanes.clear();
         self.session = None;
         self.inbox_clear();
-        self.poll.abandon();
+        self.poll.reset();
         self.active = 0;
         self.paused = false;
         self.idempotency.clear();

@@ -31,7 +31,7 @@ impl<H: Host> Engine<H> {
                 self.store.set_session(previous.index, None);
             }
         }
-        self.poll.abandon();
+        self.poll.reset();
         self.inbox_attach(index, handle, self.clock);
     }
 
@@ -56,23 +56,37 @@ impl<H: Host> Engine<H> {
         self.session.as_ref().map(|s| s.index)
     }
 
-    /// A polling tick: returns the session to ask for its status, or `None`
-    /// when nothing runs or a younger poll is still pending.
+    /// A polling tick of a visible page: returns the session to ask for its
+    /// status, or `None` when nothing runs, a younger poll is still pending,
+    /// or failed polls are backing off (see `Poll`).
     pub fn begin_poll(&mut self, wall: u64) -> Option<(PollToken, H::Session)> {
+        self.begin_poll_while(wall, false)
+    }
+
+    /// A polling tick; `hidden`: the page is hidden, so polls are
+    /// `HIDDEN_FACTOR` times further apart. A host calls it on every wake
+    /// (a page becoming visible catches up at once if a poll is due).
+    pub fn begin_poll_while(&mut self, wall: u64, hidden: bool) -> Option<(PollToken, H::Session)> {
         let now = self.advance(wall);
         let session = self.session.as_ref()?;
         if self.running() == 0 {
             return None;
         }
-        let token = self.poll.begin(now, self.config.poll_interval)?;
+        let token = self.poll.begin(now, self.config.poll_interval, hidden)?;
         Some((token, session.handle.clone()))
+    }
+
+    /// Polls that failed in a row (threw, rejected, answered no string, or
+    /// hung for a whole interval); polling backs off while it is not 0.
+    pub fn poll_failures(&self) -> u32 {
+        self.poll.failures()
     }
 
     /// The answer to a poll: `None` when `getStatus` threw or rejected or gave
     /// something that is not a string. Only the current poll's answer counts.
     pub fn finish_poll(&mut self, token: PollToken, status: Option<&str>, wall: u64) {
         let now = self.advance(wall);
-        if !self.poll.finish(token) {
+        if !self.poll.finish(token, status.is_some()) {
             return;
         }
         let target = match status {

@@ -294,6 +294,16 @@ export function send(session, message) {
 
 // Calls session.getStatus() and holds its answer (a throw becomes a
 // rejected promise).
+// The page's visibility, for polling that slows while the page is hidden
+// (`Engine::begin_poll_while`): no document (Deno, a worker) is visible.
+export function isHidden() {
+  try {
+    return globalThis.document?.visibilityState === 'hidden';
+  } catch {
+    return false;
+  }
+}
+
 export function askStatus(session) {
   try {
     return hold(session.getStatus());

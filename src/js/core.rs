@@ -270,8 +270,13 @@ fn start_session(
     Ok(JsValue::UNDEFINED)
 }
 
+/// A polling tick, or the page becoming visible (`note` 6): the engine decides whether
+/// a poll is due (slower while the page is hidden, backing off while polls
+/// fail), and fires the deadlines a throttled timer left due.
 fn on_poll(shared: &Shared) {
-    let Ok(Some((token, session))) = driver::run(shared, |st, now| st.engine.begin_poll(now))
+    let hidden = glue::is_hidden();
+    let Ok(Some((token, session))) =
+        driver::run(shared, |st, now| st.engine.begin_poll_while(now, hidden))
     else {
         return;
     };
@@ -584,11 +589,16 @@ impl Core {
     /// (see `Engine::open_log`); 4: the caller of the wait that `value`
     /// (its promise) answers gave up on it (its signal was aborted), so
     /// the waiter goes; 5: `pause()` (`len` 1) or `resume()` (`len` 0) the
-    /// queue; 6: run what is due (the page became visible again: timers in
-    /// a hidden tab run late). `seq` is unused for 5 and 6. 7: the runner
+    /// queue; 6: the page became visible again (timers in a hidden tab run
+    /// late): run what is due and poll if a poll is due. `seq` is unused for 5 and 6. 7: the runner
     /// asks `value`, with a timeout of `len` ms (-1: none); answers the
     /// error when it cannot ask now. Answers `undefined` otherwise.
     pub fn note(&self, seq: f64, value: JsValue, len: f64, kind: u32) -> JsValue {
+        if kind == 6 {
+            // A wake: due deadlines fire, and a poll begins if one is due.
+            on_poll(&self.shared);
+            return JsValue::UNDEFINED;
+        }
         let asked = driver::run(&self.shared, |st, now| {
             let timeout = (len >= 0.0).then_some(len as u64);
             let (seq, len) = (seq as u64, len as usize);
@@ -605,10 +615,6 @@ impl Core {
                 }
                 5 => {
                     st.engine.set_paused(len != 0, now);
-                    true
-                }
-                6 => {
-                    st.engine.advance(now);
                     true
                 }
                 // Matching a waiter by its promise reads our own deferred,

@@ -67,6 +67,11 @@ extern "C" {
     #[cfg(feature = "durable")]
     pub fn deliver(session: &JsValue, message: &JsValue) -> Promise;
 
+    /// Whether the page is hidden (`document.visibilityState`; visible
+    /// where there is no document or reading it throws).
+    #[wasm_bindgen(js_name = isHidden)]
+    pub fn is_hidden() -> bool;
+
     /// Calls `session.getStatus()` and holds the answer.
     #[wasm_bindgen(js_name = askStatus)]
     pub fn ask_status(session: &JsValue) -> Promise;

@@ -219,7 +219,7 @@ export class BackgroundManager {
   // holding its change is done (rejecting STORE_FAILED if it failed).
   #durable = false;
   // A page that becomes visible again runs what came due while its timers
-  // were throttled (stalls, TTLs), at once.
+  // were throttled (stalls, TTLs, a poll), at once.
   #visible = () => {
     try {
       if (!this.#disposed && document.visibilityState === 'visible') this.#core.note(0, undefined, 0, 6);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browser as launchBrowser, serve } from '../../scripts/browser.mjs';
 
-const SUITES = ['binding', 'faults', 'hostile', 'fuzz', 'runs'];
+const SUITES = ['binding', 'faults', 'hostile', 'fuzz', 'runs', 'polling'];
 
 test('the browser suites in headless Chromium', async (t) => {
   const server = await serve();

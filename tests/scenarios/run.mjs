@@ -85,9 +85,13 @@ function answer(result, step, what) {
 export async function runScenario(host, scenario) {
   const notifications = [];
   let status = 'running';
+  let polls = 0;
   const session = (id) => ({
     id,
-    getStatus: () => status,
+    getStatus: () => {
+      polls++;
+      return status === '$fail' ? Promise.reject(new Error('offline')) : status;
+    },
     sendMessage: (message) => void notifications.push(message),
   });
   const runs = new Map();
@@ -140,6 +144,10 @@ export async function runScenario(host, scenario) {
         } else if ('notifications' in step) {
           await host.settle();
           match(notifications.splice(0), step.notifications);
+        } else if ('polls' in step) {
+          await host.settle();
+          assert.equal(polls, step.polls, 'getStatus calls since the last polls step');
+          polls = 0;
         } else if ('run' in step) {
           await host.settle();
           const run = runs.get(step.run);

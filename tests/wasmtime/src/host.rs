@@ -101,8 +101,10 @@ pub struct Host {
     /// When `advance` is due next, and the next polling tick.
     deadline: Option<u64>,
     next_poll: Option<u64>,
-    /// What `get-status` answers.
+    /// What `get-status` answers ("$fail": asking fails).
     pub status: String,
+    /// Polls made since a scenario last counted them.
+    pub polls: u64,
     pub carried: Carried,
 }
 
@@ -139,6 +141,7 @@ impl Host {
             deadline: None,
             next_poll: None,
             status: "running".into(),
+            polls: 0,
             carried: Carried::default(),
         }))
     }
@@ -242,8 +245,12 @@ impl Host {
     fn tick(&mut self) -> Result<()> {
         let poll = self.call(|api, store, m| api.call_begin_poll(store, m))?;
         if let Some(poll) = poll {
-            let status = self.status.clone();
-            self.call(|api, store, m| api.call_finish_poll(store, m, poll.token, Some(&status)))?;
+            self.polls += 1;
+            // "$fail": asking failed (a getStatus that threw or rejected).
+            let status = (self.status != "$fail").then(|| self.status.clone());
+            self.call(|api, store, m| {
+                api.call_finish_poll(store, m, poll.token, status.as_deref())
+            })?;
         }
         Ok(())
     }

@@ -568,6 +568,13 @@ fn one(
         h.sleep(ms)?;
     } else if step.get("cleanup").is_some() {
         h.call(|api, store, m| api.call_cleanup(store, m))?;
+    } else if let Some(n) = step.get("polls").and_then(Value::as_u64) {
+        ensure!(
+            h.polls == n,
+            "{} getStatus calls since the last polls step, want {n}",
+            h.polls
+        );
+        h.polls = 0;
     } else if let Some(expected) = step.get("notifications") {
         let got: Vec<Value> = h
             .carried
