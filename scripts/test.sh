@@ -75,6 +75,9 @@ run suites node --test tests/e2e/suites.test.mjs
 step "the IndexedDB store across a page reload in headless Chromium"
 run reload node --test tests/e2e/reload.test.mjs
 
+step "one manager shared by three tabs in headless Chromium: owner, forwarding, failover"
+run tabs node --test tests/e2e/tabs.test.mjs
+
 step "build the release pkg/ (size within budget)"
 scripts/build.sh
 

@@ -248,6 +248,10 @@ pub struct Options {
     pub runner: JsValue,
     /// The durable store (`durable.js`), when one was asked for.
     pub store: Option<JsValue>,
+    /// The name of the tabs sharing the manager (`options.shared`), or
+    /// undefined.
+    #[cfg(feature = "durable")]
+    pub shared: JsValue,
 }
 
 /// `BackgroundManagerOptions`: the engine's config, the runner (the
@@ -260,6 +264,8 @@ pub fn options(value: &JsValue) -> Arg<Options> {
                 config: Config::default(),
                 runner: glue::simulated_runner(150.0),
                 store: None,
+                #[cfg(feature = "durable")]
+                shared: JsValue::UNDEFINED,
             })
         }
         Err(Unread::NotObject(got)) => return Err(bad_type("options must be an object", &got)),
@@ -317,12 +323,18 @@ pub fn options(value: &JsValue) -> Arg<Options> {
     // The default build's facade refuses these options itself.
     #[cfg(feature = "durable")]
     let store = durable(&mut config, o.store, o.notify_retry, o.notify)?;
+    #[cfg(feature = "durable")]
+    shared(&o.shared, store.is_some())?;
+    #[cfg(feature = "durable")]
+    let shared = o.shared;
     #[cfg(not(feature = "durable"))]
     let store = None;
     Ok(Options {
         config,
         runner,
         store,
+        #[cfg(feature = "durable")]
+        shared,
     })
 }
 
@@ -336,6 +348,33 @@ fn ms(s: &Scalar, name: &str, positive: bool) -> Arg<Option<u64>> {
         )));
     }
     Ok(ms.map(|ms| ms as u64))
+}
+
+/// `shared`: a name, with a store (the owner tab loads the tasks from it),
+/// where the tabs' web APIs are.
+#[cfg(feature = "durable")]
+fn shared(name: &JsValue, stored: bool) -> Arg<()> {
+    if name.is_undefined() {
+        return Ok(());
+    }
+    if name.as_string().is_none_or(|name| name.is_empty()) {
+        return Err(bad_type(
+            "options.shared must be a non-empty string",
+            &glue::describe(name),
+        ));
+    }
+    if !stored {
+        return Err(type_error(
+            "options.shared needs options.store: the owner tab loads the tasks from it",
+        ));
+    }
+    let missing = glue::missing_tab_apis();
+    if !missing.is_empty() {
+        return Err(type_error(&format!(
+            "options.shared needs {missing}, which this runtime does not have"
+        )));
+    }
+    Ok(())
 }
 
 /// `store`, `notifyRetry` and `notify`: the durable build's options.

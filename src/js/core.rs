@@ -29,6 +29,9 @@ pub struct Core {
     /// Whether a durable store keeps the tasks (fixed at construction).
     #[cfg(feature = "durable")]
     durable: bool,
+    /// `options.shared`, as checked (a non-empty string), or undefined.
+    #[cfg(feature = "durable")]
+    shared_name: JsValue,
 }
 
 /// Makes the module's cores: handed to `manager.js` once, at start.
@@ -36,7 +39,11 @@ pub struct Core {
 fn start() {
     protocol::send();
     let factory = Closure::<dyn Fn(JsValue, JsValue) -> Result<Core, JsValue>>::new(Core::make);
-    glue::set_factory(&factory.into_js_value(), cfg!(feature = "durable"));
+    #[cfg(feature = "durable")]
+    let tabs = glue::tabs_class();
+    #[cfg(not(feature = "durable"))]
+    let tabs = JsValue::UNDEFINED;
+    glue::set_factory(&factory.into_js_value(), cfg!(feature = "durable"), &tabs);
 }
 
 /// Task `seq` as a fresh snapshot.
@@ -153,6 +160,8 @@ impl Core {
             mut config,
             runner,
             store,
+            #[cfg(feature = "durable")]
+                shared: shared_name,
         } = args::options(&options)?;
         config.timed_evictions = !glue::is_script_host();
         #[cfg(feature = "durable")]
@@ -180,6 +189,8 @@ impl Core {
             shared,
             #[cfg(feature = "durable")]
             durable,
+            #[cfg(feature = "durable")]
+            shared_name,
         })
     }
 
@@ -674,6 +685,12 @@ impl Core {
     #[cfg(feature = "durable")]
     pub fn durable(&self) -> bool {
         self.durable
+    }
+
+    #[cfg(feature = "durable")]
+    /// `options.shared` as the core checked it, or undefined.
+    pub fn shared(&self) -> JsValue {
+        self.shared_name.clone()
     }
 
     #[cfg(feature = "durable")]

@@ -132,6 +132,20 @@ extern "C" {
     pub fn commit_store(store: &JsValue, batch: &JsValue) -> Promise;
 }
 
+// The tabs of a shared manager (`options.shared`): the durable build's, so
+// `manager.js` gets their class from `set_factory` instead of importing it.
+#[cfg(feature = "durable")]
+#[wasm_bindgen(module = "/src/js/shared.js")]
+extern "C" {
+    /// The `Tabs` class.
+    #[wasm_bindgen(js_name = tabsClass)]
+    pub fn tabs_class() -> JsValue;
+
+    /// The web API a shared manager needs and this runtime lacks, or "".
+    #[wasm_bindgen(js_name = missingTabApis)]
+    pub fn missing_tab_apis() -> String;
+}
+
 #[wasm_bindgen(module = "/src/js/sim.js")]
 extern "C" {
     /// The built-in agent used when no runner is given.
@@ -146,7 +160,8 @@ extern "C" {
     #[wasm_bindgen(reexport, js_name = BackgroundManager, skip_typescript)]
     pub fn background_manager_class();
 
-    /// Gives `manager.js` the function that makes a core.
+    /// Gives `manager.js` the function that makes a core, and the durable
+    /// build's `Tabs` class (undefined in the default build).
     #[wasm_bindgen(js_name = setFactory)]
-    pub fn set_factory(factory: &JsValue, durable: bool);
+    pub fn set_factory(factory: &JsValue, durable: bool, tabs: &JsValue);
 }

@@ -13,13 +13,16 @@ import { Listen, Watch } from './log.js';
 // whether this is the durable build (stores and the inbox).
 let factory = null;
 let durableBuild = false;
+// The durable build's Tabs class (shared.js), for options.shared.
+let Tabs;
 
-export function setFactory(make, durable) {
+export function setFactory(make, durable, tabs) {
   factory = make;
   durableBuild = durable;
+  Tabs = tabs;
 }
 
-const DURABLE_OPTIONS = ['store', 'notifyRetry', 'notify'];
+const DURABLE_OPTIONS = ['store', 'notifyRetry', 'notify', 'shared'];
 
 // The default build has no store and no inbox: asking for one is a mistake
 // to report, not an option to ignore. A getter that throws is the core's
@@ -218,6 +221,9 @@ export class BackgroundManager {
   // With a durable store a call that changed state answers once the write
   // holding its change is done (rejecting STORE_FAILED if it failed).
   #durable = false;
+  // With `options.shared`, the tabs this one shares the manager with; a
+  // call is forwarded to the owner tab unless this tab is it (shared.js).
+  #tabs;
   // A page that becomes visible again runs what came due while its timers
   // were throttled (stalls, TTLs, a poll), at once.
   #visible = () => {
@@ -243,7 +249,34 @@ export class BackgroundManager {
     this.#view = view;
     // The core's answer, from the options as it read them (once).
     this.#durable = durableBuild && this.#core.durable();
+    // The core read and checked `shared`; this is the copy it kept.
+    const shared = durableBuild ? this.#core.shared() : undefined;
+    if (shared !== undefined) {
+      this.#tabs = new Tabs(shared, {
+        serve: (method, args) => this[method](...args),
+        own: (session) => settle(() => this.#core.initialize(session)),
+        unown: () => settle(() => this.#core.cleanup()),
+        subscribe: (listener) => this.#core.subscribe(listener),
+      });
+    }
     listenVisibility('addEventListener', this.#visible);
+  }
+
+  /**
+   * The tab that owns a shared manager (`options.shared`): `{ tab, self }`,
+   * `self` when it is this one; null while none is known or without `shared`.
+   */
+  getOwner() {
+    const tabs = this.#tabs;
+    if (tabs === undefined || tabs.ownerId === null) return null;
+    return { tab: tabs.ownerId, self: tabs.owner };
+  }
+
+  /** Calls `listener({ type: 'owner', owner, self })` whenever the owner tab changes. */
+  onOwner(listener) {
+    if (this.#disposed) throw disposed();
+    if (typeof listener !== 'function') throw makeError(1, `listener must be a function, got ${describe(listener)}`, 'INVALID_ARGUMENT');
+    return this.#tabs === undefined ? () => {} : this.#tabs.onOwner(listener);
   }
 
   // `value` (a snapshot made now) once the change is stored.
@@ -259,6 +292,7 @@ export class BackgroundManager {
 
   initialize(session) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs !== undefined) return this.#tabs.start(session);
     return settle(() => this.#core.initialize(session));
   }
 
@@ -268,6 +302,7 @@ export class BackgroundManager {
   // says exactly what is wrong.
   createTask(options) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('createTask', arguments);
     const o = copy(options, CREATE);
     try {
       const seq = o !== undefined && (o.id === undefined || isId(o.id)) && (o.sessionId === undefined || isId(o.sessionId))
@@ -281,6 +316,7 @@ export class BackgroundManager {
 
   launch(options) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('launch', arguments);
     const o = copy(options, LAUNCH);
     try {
       // Most launches name none of the queue's options: no array for them.
@@ -302,10 +338,14 @@ export class BackgroundManager {
 
   // Nothing queued starts while paused; running tasks go on.
   pause() {
+    if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('pause', arguments);
     return this.#paused(1);
   }
 
   resume() {
+    if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('resume', arguments);
     return this.#paused(0);
   }
 
@@ -326,6 +366,7 @@ export class BackgroundManager {
 
   completeTask(taskId, result) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('completeTask', arguments);
     const view = this.#view;
     try {
       return this.#stored(view.answer(this.#core.completeTask(taskId, result, view.ids.get(taskId) ?? -1)));
@@ -337,6 +378,7 @@ export class BackgroundManager {
   // Answers the question a task's runner asks (`ask`): the task runs on.
   respond(taskId, answer) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('respond', arguments);
     const view = this.#view;
     try {
       return this.#stored(view.answer(this.#core.respond(taskId, answer, view.ids.get(taskId) ?? -1)));
@@ -347,6 +389,7 @@ export class BackgroundManager {
 
   failTask(taskId, error) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('failTask', arguments);
     const view = this.#view;
     try {
       return this.#stored(view.answer(this.#core.failTask(taskId, error, view.ids.get(taskId) ?? -1)));
@@ -357,6 +400,7 @@ export class BackgroundManager {
 
   cancelTask(taskId, options) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('cancelTask', arguments);
     const view = this.#view;
     try {
       // An aborted signal stops the wait for a grace period, not the
@@ -385,6 +429,7 @@ export class BackgroundManager {
 
   getTask(taskId) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('getTask', arguments);
     const view = this.#view;
     if (typeof taskId === 'string' && !view.late()) {
       const seq = view.ids.get(taskId);
@@ -400,6 +445,7 @@ export class BackgroundManager {
 
   getAllTasks(status) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('getAllTasks', arguments);
     const code = status === undefined ? -1 : typeof status === 'string' ? P.status.indexOf(status) : -2;
     const view = this.#view;
     if (code === -2 || (code === -1 && status !== undefined) || view.late()) {
@@ -416,11 +462,13 @@ export class BackgroundManager {
 
   cancelAllTasks(options) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('cancelAllTasks', arguments);
     return settle(() => this.#core.cancelAllTasks(options)).then((tasks) => this.#stored(tasks));
   }
 
   getOutput(taskId, options) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('getOutput', arguments);
     // Read the options once: what is passed on to the core is this copy,
     // so a getter never runs twice.
     let since = 0;
@@ -499,6 +547,7 @@ export class BackgroundManager {
 
   readLog(taskId, options) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('readLog', arguments);
     try {
       const o = read(options, ['after', 'limit'], 'options');
       const after = whole(o.after, 'options.after', 0, 0);
@@ -520,6 +569,7 @@ export class BackgroundManager {
       throw makeError(typeof from === 'number' ? 2 : 1, 'options.from must be a whole number (a seq, 0, or -N for the last N)', 'INVALID_ARGUMENT');
     }
     const signal = signalOption(o, 'options');
+    if (this.#tabs?.owner === false) return this.#tabs.watch(taskId, from, signal);
     const log = this.#log(taskId);
     return new Watch(log, from >= 0 ? from : Math.max(0, log.last + from), signal);
   }
@@ -532,6 +582,7 @@ export class BackgroundManager {
 
   appendOutput(taskId, chunk) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('appendOutput', arguments);
     const len = typeof chunk === 'string' ? chunk.length : -1;
     try {
       this.#core.appendOutput(taskId, chunk, len, this.#view.ids.get(taskId) ?? -1);
@@ -544,21 +595,32 @@ export class BackgroundManager {
 
   subscribe(listener) {
     if (this.#disposed) throw disposed();
-    return this.#core.subscribe(listener);
+    const off = this.#core.subscribe(listener);
+    if (this.#tabs === undefined) return off;
+    // A shared manager: the owner's events, while another tab owns it.
+    const heard = this.#tabs.listen(listener);
+    return () => {
+      off();
+      heard();
+    };
   }
 
   cleanup() {
     if (this.#disposed) return this.#gone();
+    // A shared manager: this tab leaves (the next one takes over).
+    if (this.#tabs !== undefined) return this.#tabs.close().then(() => settle(() => this.#core.cleanup()));
     return settle(() => this.#core.cleanup());
   }
 
   callAgent(agent, prompt, options) {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('callAgent', arguments);
     return settle(() => this.#core.callAgent(agent, prompt, options));
   }
 
   getPendingNotifications() {
     if (this.#disposed) return this.#gone();
+    if (this.#tabs?.owner === false) return this.#tabs.call('getPendingNotifications', arguments);
     // The default build has no inbox: each notification is sent once, as
     // it happens, and none is ever pending.
     if (!durableBuild) return Promise.resolve([]);
@@ -577,6 +639,7 @@ export class BackgroundManager {
     if (this.#disposed) return;
     this.#disposed = true;
     listenVisibility('removeEventListener', this.#visible);
+    this.#tabs?.close();
     for (const listen of [...this.#listens]) listen.end();
     const core = this.#core;
     try {

@@ -63,6 +63,8 @@ pub const SHAPES: [Shape; 7] = [
             ("notifyRetry", Entries),
             #[cfg(feature = "durable")]
             ("notify", Entries),
+            #[cfg(feature = "durable")]
+            ("shared", Value),
         ],
     },
     Shape {

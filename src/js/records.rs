@@ -174,6 +174,9 @@ positional! {
         notify_retry: Entries,
         #[cfg(feature = "durable")]
         notify: Entries,
+        /// The name the tabs of a shared manager use (`shared.js`).
+        #[cfg(feature = "durable")]
+        shared: JsValue,
     }
 }
 

@@ -64,6 +64,12 @@ export interface BackgroundManagerOptions {
   notifyRetry?: NotifyRetry;
   /** `'each'` (default): one `sendMessage` per notification; or batched. */
   notify?: 'each' | NotifyBatch;
+  /**
+   * Share one manager among the tabs of this origin that give the same
+   * name (needs `store`, Web Locks and BroadcastChannel): one tab owns it
+   * and runs the work, the others forward their calls to it.
+   */
+  shared?: string;
 }
 
 /**
@@ -351,6 +357,19 @@ export interface AgentSession {
   sendMessage(message: TaskNotification | TaskNotificationBatch): Promise<unknown> | unknown;
 }
 
+export interface TabOwner {
+  /** The owner tab's id (random, one per manager). */
+  tab: string;
+  /** Whether this tab is the owner. */
+  self: boolean;
+}
+
+export interface OwnerEvent {
+  type: 'owner';
+  owner: string;
+  self: boolean;
+}
+
 /** The `code` of every error the manager throws or rejects with. */
 export type BackgroundManagerErrorCode =
   | 'TASK_NOT_FOUND'
@@ -361,6 +380,7 @@ export type BackgroundManagerErrorCode =
   | 'DISPOSED'
   | 'RANDOM_UNAVAILABLE'
   | 'STORE_FAILED'
+  | 'NO_OWNER'
   | 'INTERNAL';
 
 export interface BackgroundManagerError extends Error {
@@ -418,6 +438,10 @@ export class BackgroundManager {
   callAgent(agent: string, prompt: string, options?: any): Promise<any>;
   /** The notifications not delivered yet, in the order they were made (for a UI badge). */
   getPendingNotifications(): Promise<PendingNotification[]>;
+  /** With `shared`: the tab that owns the manager (`self` when it is this one); null while none is known, and without `shared`. */
+  getOwner(): TabOwner | null;
+  /** With `shared`: calls `listener` whenever the owner tab changes. Returns the function that stops it. */
+  onOwner(listener: (event: OwnerEvent) => void): () => void;
   /** `cleanup()`, after which every call rejects `DISPOSED`. */
   free(): void;
   [Symbol.dispose](): void;

@@ -19,6 +19,8 @@ import type {
   TaskProgress,
   ReadLogResult,
   TaskNotification,
+  OwnerEvent,
+  TabOwner,
 } from "../../pkg/index.js";
 
 export async function seedExamples(): Promise<void> {
@@ -107,6 +109,22 @@ export async function seedExamples(): Promise<void> {
     if (event.type === "status") console.log(event.status, event.previous);
   });
   unsubscribe();
+
+  // A manager shared by the tabs of an origin: who owns it, and when that changes.
+  const tabs = new BackgroundManager({ store: { indexedDB: "tasks" }, shared: "agent-ui" });
+  const owner: TabOwner | null = tabs.getOwner();
+  if (owner !== null) {
+    const self: boolean = owner.self;
+    const tab: string = owner.tab;
+    void [self, tab];
+  }
+  const stopOwner: () => void = tabs.onOwner((event: OwnerEvent) => {
+    const type: "owner" = event.type;
+    void [type, event.owner, event.self];
+  });
+  stopOwner();
+  // @ts-expect-error: shared is a name
+  new BackgroundManager({ store: { indexedDB: "tasks" }, shared: true });
   void queued, agent, next;
 
   // The log: entries narrow by type; watch is an async iterable with a signal.

@@ -423,3 +423,35 @@ Deno.test("a launched task's log survives its runner's death: interrupted is the
   b.free();
   kv.close();
 });
+
+Deno.test("options.shared is checked: a non-empty string, with a store, where the tabs' web APIs are", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    for (const [options, message] of [
+      [{ shared: "", store: { kv } }, /options\.shared must be a non-empty string, got an empty string/],
+      [{ shared: 7, store: { kv } }, /options\.shared must be a non-empty string, got 7/],
+      [{ shared: "tabs" }, /options\.shared needs options\.store/],
+    ] as const) {
+      assert.throws(
+        () => new BackgroundManager(options as never),
+        (e: unknown) => e instanceof TypeError && (e as { code?: string }).code === "INVALID_ARGUMENT" && message.test(e.message),
+        JSON.stringify({ ...options, store: undefined }),
+      );
+    }
+    const m = new BackgroundManager({ store: { kv } });
+    assert.equal(m.getOwner(), null, "not shared: no owner tab");
+    m.onOwner(() => {})();
+    m.free();
+    // Deno has BroadcastChannel and Web Locks (its workers share them): one
+    // manager alone owns itself, and cleanup closes what it opened.
+    const alone = new BackgroundManager({ store: { kv }, shared: "deno-alone" });
+    await alone.initialize(makeSession().session);
+    assert.equal(alone.getOwner()?.self, true);
+    await alone.createTask({ id: "t", options: {} });
+    assert.equal((await alone.getTask("t"))?.status, "running");
+    await alone.cleanup();
+    alone.free();
+  } finally {
+    kv.close();
+  }
+});

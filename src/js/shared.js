@@ -1,0 +1,362 @@
+// One manager across the tabs of an origin (`options.shared`): the tabs
+// with the same name elect an owner with a Web Lock held for the owner's
+// life. The owner's core is the manager: it loads the store, polls, runs
+// the runners, fires the deadlines and sends the notices. Every other tab
+// forwards its calls over a BroadcastChannel and hears the owner's events.
+// When the owner goes (its tab closed or crashed: the browser releases the
+// lock), the next tab in the lock's queue loads the store and carries on;
+// calls not answered yet are sent again to it.
+//
+// Messages (`t`): `hello` (who owns?), `owner` (I do, `id`), `call` (`id`,
+// `from`, `method`, `args`), `ack` and `reply` (`to`, `id`; `ok` with
+// `value` or `error`), `event` (a task event of the owner's).
+import { makeError } from './calls.js';
+
+/** How long a call waits for an owner to take it, in ms. */
+export const OWNER_TIMEOUT = 5000;
+
+const ERRORS = { TypeError: 1, RangeError: 2 };
+
+/** The web API the tabs need and this runtime lacks, or ''. */
+export function missingTabApis() {
+  try {
+    if (typeof BroadcastChannel !== 'function') return 'BroadcastChannel';
+    if (typeof navigator === 'undefined' || typeof navigator.locks?.request !== 'function') return 'Web Locks (navigator.locks)';
+    return '';
+  } catch {
+    return 'Web Locks (navigator.locks)';
+  }
+}
+
+// An error as data, and back: an Error's own `code` does not survive
+// structured cloning.
+function errorData(e) {
+  if (e instanceof Error) return { name: e.name, message: e.message, code: e.code };
+  return { name: 'Error', message: String(e), code: undefined };
+}
+
+function dataError(d) {
+  if (d.code === undefined) {
+    const e = new Error(d.message);
+    e.name = d.name;
+    return e;
+  }
+  return makeError(ERRORS[d.name] ?? 0, d.message, d.code);
+}
+
+// A signal cannot cross to another tab: it is taken out of an options
+// argument and kept here, where it rejects the forwarded call.
+function split(args) {
+  let signal;
+  const out = args.map((a) => {
+    if (a === null || typeof a !== 'object' || Array.isArray(a) || a.signal === undefined) return a;
+    signal = a.signal;
+    const { signal: _, ...rest } = a;
+    return rest;
+  });
+  return { args: out, signal };
+}
+
+/** The class, for the durable build's core to hand to `manager.js`. */
+export function tabsClass() {
+  return Tabs;
+}
+
+export class Tabs {
+  id = crypto.randomUUID();
+  /** Whether this tab owns the manager and its core is ready. */
+  owner = false;
+  /** The owner's tab id, once known. */
+  ownerId = null;
+  #channel;
+  #lock;
+  #serve;
+  #calls = new Map();
+  #next = 0;
+  #listeners = new Set();
+  #ownerListeners = new Set();
+  #release = null;
+  #started = null;
+  #closed = false;
+  #own;
+  #unown;
+  #subscribeCore;
+
+  /**
+   * `serve(method, args)`: runs a call on this tab's core (as owner);
+   * `own(session)`: makes this tab's core the manager (initialize, which
+   * loads the store); `unown()`: lets it go (cleanup of the core).
+   */
+  constructor(name, { serve, own, unown, subscribe }) {
+    this.#lock = `background-manager:${name}`;
+    this.#serve = serve;
+    this.#own = own;
+    this.#unown = unown;
+    this.#subscribeCore = subscribe;
+  }
+
+  /**
+   * Joins the tabs with `session`; resolves once an owner is known, or
+   * rejects NO_OWNER after OWNER_TIMEOUT (this tab stays in line for the
+   * lock; a later `initialize` waits again).
+   */
+  start(session) {
+    this.session = session;
+    if (this.#started === null) this.#join();
+    if (this.ownerId !== null) return this.#started;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(makeError(0, `No tab owns the shared manager: none answered within ${OWNER_TIMEOUT} ms`, 'NO_OWNER')), OWNER_TIMEOUT);
+      this.#started.then(() => {
+        clearTimeout(timer);
+        resolve();
+      }, (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+  }
+
+  // Opened at the first initialize, not before: an open channel keeps a
+  // Deno process alive.
+  #join() {
+    this.#channel = new BroadcastChannel(this.#lock);
+    this.#channel.onmessage = (e) => this.#heard(e.data);
+    this.#started = new Promise((resolve, reject) => {
+      this.#known = resolve;
+      navigator.locks
+        .request(this.#lock, () => this.#take())
+        .catch((e) => reject(makeError(0, `the shared manager's lock failed: ${e?.message ?? e}`, 'INTERNAL')));
+      this.#post({ t: 'hello' });
+    });
+    // Seen by the calls of start(); unhandled here it would be reported.
+    this.#started.catch(() => {});
+  }
+
+  #known = () => {};
+
+  async #take() {
+    if (this.#closed) return;
+    try {
+      await this.#own(this.session);
+    } catch (e) {
+      // This tab cannot be the owner (its store failed to load): it lets
+      // the lock go so that another tab tries.
+      console.warn('background-manager: this tab could not take over the shared manager', e);
+      return;
+    }
+    this.owner = true;
+    this.#became(this.id);
+    this.#unsubscribe = this.#subscribeCore((event) => this.#post({ t: 'event', event }));
+    this.#post({ t: 'owner', id: this.id });
+    // Calls made while there was no owner: this tab answers them now.
+    for (const [id, call] of this.#calls) {
+      this.#calls.delete(id);
+      clearTimeout(call.timer);
+      this.#serve(call.method, call.args).then(call.resolve, call.reject);
+    }
+    await new Promise((resolve) => (this.#release = resolve));
+  }
+
+  #unsubscribe = () => {};
+
+  #became(id) {
+    const changed = this.ownerId !== id;
+    this.ownerId = id;
+    this.#known();
+    if (!changed) return;
+    this.#changed(undefined);
+    const event = { type: 'owner', owner: id, self: id === this.id };
+    for (const listener of [...this.#ownerListeners]) {
+      try {
+        listener(event);
+      } catch (e) {
+        console.warn('background-manager: an owner listener threw', e);
+      }
+    }
+  }
+
+  /** Sends `method(...args)` to the owner; its answer, or its error. */
+  call(method, rawArgs) {
+    if (this.#closed) return Promise.reject(makeError(0, 'BackgroundManager was cleaned up', 'DISPOSED'));
+    // This tab took over meanwhile (a watch going on across the handover).
+    if (this.owner) return this.#serve(method, [...rawArgs]);
+    if (this.#started === null) {
+      return Promise.reject(makeError(0, 'BackgroundManager is not initialized: call initialize(session) first', 'NOT_INITIALIZED'));
+    }
+    const { args, signal } = split([...rawArgs]);
+    return new Promise((resolve, reject) => {
+      const id = `${this.id}:${this.#next++}`;
+      const call = { method, args, resolve, reject, timer: 0 };
+      this.#calls.set(id, call);
+      signal?.addEventListener('abort', () => {
+        if (this.#calls.delete(id)) {
+          clearTimeout(call.timer);
+          reject(signal.reason);
+        }
+      }, { once: true });
+      this.#send(id, call);
+    });
+  }
+
+  // Sends a call (again) and waits for an owner to take it.
+  #send(id, call) {
+    clearTimeout(call.timer);
+    call.timer = setTimeout(() => {
+      if (this.#calls.delete(id)) {
+        call.reject(makeError(0, `No tab owns the shared manager: ${call.method} was not taken within ${OWNER_TIMEOUT} ms`, 'NO_OWNER'));
+      }
+    }, OWNER_TIMEOUT);
+    if (this.ownerId !== null) {
+      call.sentTo = this.ownerId;
+      this.#post({ t: 'call', id, from: this.id, method: call.method, args: call.args });
+    }
+  }
+
+  #post(message) {
+    try {
+      this.#channel.postMessage(message);
+      return true;
+    } catch (e) {
+      // A value the structured clone cannot copy (a function in a result).
+      if (message.t === 'reply') {
+        this.#channel.postMessage({ ...message, ok: false, value: undefined, error: errorData(makeError(0, `The answer cannot be sent to another tab: ${e?.message ?? e}`, 'INTERNAL')) });
+      } else if (message.t === 'event') {
+        this.#channel.postMessage({ t: 'event', event: { type: message.event.type, taskId: message.event.taskId } });
+      }
+      return false;
+    }
+  }
+
+  #heard(m) {
+    if (this.#closed || m === null || typeof m !== 'object') return;
+    switch (m.t) {
+      case 'hello':
+        if (this.owner) this.#post({ t: 'owner', id: this.id });
+        break;
+      case 'owner':
+        if (this.owner && m.id !== this.id) return;
+        this.#became(m.id);
+        // A new owner: what the old one did not answer goes to it.
+        for (const [id, call] of this.#calls) if (call.sentTo !== m.id) this.#send(id, call);
+        break;
+      case 'call':
+        if (!this.owner) return;
+        this.#post({ t: 'ack', to: m.from, id: m.id, owner: this.id });
+        this.#serve(m.method, m.args).then(
+          (value) => this.#post({ t: 'reply', to: m.from, id: m.id, ok: true, value }),
+          (e) => this.#post({ t: 'reply', to: m.from, id: m.id, ok: false, error: errorData(e) }),
+        );
+        break;
+      case 'ack': {
+        const call = m.to === this.id && this.#calls.get(m.id);
+        if (!call) return;
+        // Taken: from now on it waits for the answer however long that is
+        // (a wait), or for another owner.
+        clearTimeout(call.timer);
+        call.acked = true;
+        call.owner = m.owner;
+        break;
+      }
+      case 'reply': {
+        const call = m.to === this.id && this.#calls.get(m.id);
+        if (!call) return;
+        this.#calls.delete(m.id);
+        clearTimeout(call.timer);
+        if (m.ok) call.resolve(m.value);
+        else call.reject(dataError(m.error));
+        break;
+      }
+      case 'event':
+        if (this.owner) return;
+        this.#changed(m.event?.taskId);
+        for (const listener of [...this.#listeners]) {
+          try {
+            listener(m.event);
+          } catch (e) {
+            console.warn('background-manager: a listener threw', e);
+          }
+        }
+        break;
+    }
+  }
+
+  // Wakes the watches of task `taskId` (all of them for undefined: a new
+  // owner, which they read again from).
+  #changed(taskId) {
+    for (const waiter of [...this.#waiting]) if (taskId === undefined || waiter.taskId === taskId) waiter.wake();
+  }
+
+  #waiting = new Set();
+
+  // Until the next event of `taskId`, an owner change, the signal, or a
+  // second (a missed event costs at most that).
+  #change(taskId, signal) {
+    return new Promise((resolve) => {
+      const waiter = { taskId, wake: () => done() };
+      const timer = setTimeout(() => done(), 1000);
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiting.delete(waiter);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#waiting.add(waiter);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /**
+   * `watch()` in a tab that does not own the manager: the owner's log read
+   * with `readLog` from the last seq seen, woken by the owner's events; a
+   * new owner is read from the same seq, so the watch goes on across it.
+   */
+  async *watch(taskId, from, signal) {
+    let after = Math.max(0, from);
+    if (from < 0) {
+      const first = await this.call('readLog', [taskId, {}]);
+      for (const entry of first.entries.slice(from)) yield entry;
+      if (first.final) return;
+      after = first.next;
+    }
+    for (;;) {
+      if (signal?.aborted || this.#closed) return;
+      const { entries, next, final } = await this.call('readLog', [taskId, { after }]);
+      for (const entry of entries) yield entry;
+      after = next;
+      if (final) return;
+      if (entries.length === 0) await this.#change(taskId, signal);
+    }
+  }
+
+  /** Hears the owner's events while this tab does not own the manager. */
+  listen(listener) {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  onOwner(listener) {
+    this.#ownerListeners.add(listener);
+    return () => this.#ownerListeners.delete(listener);
+  }
+
+  /** This tab leaves: as owner its core lets go and the next tab takes over. */
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channel?.close();
+    for (const call of this.#calls.values()) {
+      clearTimeout(call.timer);
+      call.reject(makeError(0, 'BackgroundManager was cleaned up', 'DISPOSED'));
+    }
+    this.#calls.clear();
+    if (this.owner) {
+      this.owner = false;
+      this.#unsubscribe();
+      try {
+        await this.#unown();
+      } finally {
+        this.#release?.();
+      }
+    }
+  }
+}
