@@ -162,8 +162,9 @@ fn records_match_the_typescript_interfaces_field_for_field() {
         );
     }
     // The options: all but the JS runner's, which a component host does
-    // itself, and the JS durable build's store and inbox (a component's
-    // host keeps and delivers what the effects say).
+    // itself, and the JS durable build's store, inbox and tabs (a
+    // component's host keeps and delivers what the effects say, and is one
+    // process).
     let wit = record_fields(&resolve, iface, "background-manager-options");
     let mut options = ts_fields(&ts, "BackgroundManagerOptions");
     for js_only in [
@@ -172,6 +173,7 @@ fn records_match_the_typescript_interfaces_field_for_field() {
         "store",
         "notify-retry",
         "notify",
+        "shared",
     ] {
         assert!(
             options.remove(js_only).is_some(),
@@ -283,8 +285,15 @@ const HOST_DRIVEN: [&str; 10] = [
 /// effect itself, so what is pending is the host's to list); `watch` and
 /// `watchAll` are async iterables, which WIT 0.2 has no type for (a host
 /// follows a task with `read-log` from its last `next`, and the events with
-/// `subscribe` and `take-effects`).
-const JS_ONLY: [&str; 3] = ["get-pending-notifications", "watch", "watch-all"];
+/// `subscribe` and `take-effects`); the owner of a manager shared by
+/// browser tabs is the JS durable build's.
+const JS_ONLY: [&str; 5] = [
+    "get-pending-notifications",
+    "watch",
+    "watch-all",
+    "get-owner",
+    "on-owner",
+];
 
 #[test]
 fn the_resource_has_every_method_of_the_class_with_its_parameters() {
