@@ -212,16 +212,24 @@ export class Tabs {
     }
   }
 
+  // Posts to the other tabs; false if it could not (this tab left, or a
+  // value the structured clone cannot copy, such as a function in a
+  // result: then a reply goes as an error and an event as its bare type).
   #post(message) {
+    if (this.#closed) return false;
     try {
       this.#channel.postMessage(message);
       return true;
     } catch (e) {
-      // A value the structured clone cannot copy (a function in a result).
-      if (message.t === 'reply') {
-        this.#channel.postMessage({ ...message, ok: false, value: undefined, error: errorData(makeError(0, `The answer cannot be sent to another tab: ${e?.message ?? e}`, 'INTERNAL')) });
-      } else if (message.t === 'event') {
-        this.#channel.postMessage({ t: 'event', event: { type: message.event.type, taskId: message.event.taskId } });
+      try {
+        if (message.t === 'reply') {
+          const error = makeError(0, `The answer cannot be sent to another tab: ${e?.message ?? e}`, 'INTERNAL');
+          this.#channel.postMessage({ ...message, ok: false, value: undefined, error: errorData(error) });
+        } else if (message.t === 'event') {
+          this.#channel.postMessage({ t: 'event', event: { type: message.event.type, taskId: message.event.taskId } });
+        }
+      } catch {
+        // Not even that could go: the caller's timeout or the next owner answers.
       }
       return false;
     }

@@ -1,0 +1,134 @@
+// A manager shared by several managers of one Deno process (`shared`: Deno
+// has Web Locks and BroadcastChannel), each standing for a tab: the
+// ownership rules under random operations, with an owner leaving at random
+// moments and new tabs joining.
+import { assert, BackgroundManager, eventually, makeSession, sleep } from "./helpers.ts";
+
+type Tab = { m: BackgroundManager; finals: Map<string, string[]>; ran: string[] };
+
+function tab(kv: Deno.Kv, name: string, runs: { running: number; peak: number }): Tab {
+  const ran: string[] = [];
+  const m = new BackgroundManager({
+    store: { kv },
+    shared: name,
+    maxConcurrent: 2,
+    runner: ({ taskId, signal }) =>
+      new Promise((resolve, reject) => {
+        runs.running++;
+        runs.peak = Math.max(runs.peak, runs.running);
+        ran.push(taskId!);
+        const done = (f: () => void) => {
+          runs.running--;
+          f();
+        };
+        const timer = setTimeout(() => done(() => resolve(`done ${taskId}`)), 5 + (taskId!.length % 7));
+        signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          done(() => reject(signal.reason));
+        }, { once: true });
+      }),
+  });
+  const finals = new Map<string, string[]>();
+  m.subscribe((e) => {
+    if (e.type === "status" && ["completed", "error", "cancelled", "interrupted"].includes(e.status)) {
+      finals.set(e.taskId, [...(finals.get(e.taskId) ?? []), e.status]);
+    }
+  });
+  return { m, finals, ran };
+}
+
+/** A seeded generator, so that a failure can be replayed. */
+function random(seed: number) {
+  return () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+}
+
+Deno.test("random calls from three tabs while owners leave and tabs join: one owner, every call answered once, each task final once", async () => {
+  const seed = Number(Deno.env.get("SHARED_SEED") ?? Date.now() % 100000);
+  const rand = random(seed);
+  const kv = await Deno.openKv(":memory:");
+  const runs = { running: 0, peak: 0 };
+  const name = `shared-${seed}`;
+  const tabs: Tab[] = [];
+  const join = async () => {
+    const t = tab(kv, name, runs);
+    tabs.push(t);
+    await t.m.initialize(makeSession("s").session);
+    return t;
+  };
+  try {
+    for (let i = 0; i < 3; i++) await join();
+    const answered = new Map<number, number>();
+    const calls: Promise<void>[] = [];
+    let n = 0;
+    const launched: string[] = [];
+    let left = 0;
+    for (let step = 0; step < 120; step++) {
+      const t = tabs[Math.floor(rand() * tabs.length)];
+      const r = step % 40 === 39 ? 0.85 : rand();
+      const k = n++;
+      const count = () => void answered.set(k, (answered.get(k) ?? 0) + 1);
+      if (r < 0.45) {
+        const id = `t${k}`;
+        launched.push(id);
+        calls.push(t.m.launch({ agent: "a", prompt: "p", id, resume: rand() < 0.5 }).then(count, count));
+      } else if (r < 0.6 && launched.length > 0) {
+        const id = launched[Math.floor(rand() * launched.length)];
+        calls.push(t.m.getOutput(id, { wait: true, timeout: 20_000 }).then(count, count));
+      } else if (r < 0.7 && launched.length > 0) {
+        const id = launched[Math.floor(rand() * launched.length)];
+        calls.push(t.m.cancelTask(id).then(count, count));
+      } else if (r < 0.8) {
+        calls.push(t.m.getAllTasks().then(count, count));
+      } else if ((r < 0.86 || step % 40 === 39) && tabs.length > 1) {
+        // The owner leaves (its tab closes); one joins later.
+        const owner = tabs.find((x) => x.m.getOwner()?.self);
+        if (owner) {
+          left++;
+          tabs.splice(tabs.indexOf(owner), 1);
+          await owner.m.cleanup();
+          owner.m.free();
+          answered.set(k, 1);
+        } else answered.set(k, 1);
+      } else if (r < 0.92) {
+        await join();
+        answered.set(k, 1);
+      } else {
+        await sleep(Math.floor(rand() * 20));
+        answered.set(k, 1);
+      }
+      // At most one owner at any time, and the tabs that know one agree.
+      const owners = tabs.filter((x) => x.m.getOwner()?.self);
+      assert.ok(owners.length <= 1, `seed ${seed}: ${owners.length} owners at step ${step}`);
+    }
+    // Every call settles, or the test fails rather than hang.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(calls),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`seed ${seed}: calls left unanswered`)), 30_000))),
+    ]).finally(() => clearTimeout(timer));
+    assert.ok(left >= 2, `seed ${seed}: owners left ${left} times`);
+    for (let k = 0; k < n; k++) assert.equal(answered.get(k), 1, `seed ${seed}: call ${k} answered once`);
+    // Every task ends; each final once in each tab that heard it.
+    await eventually("every task final", async () => {
+      const all = await tabs[0].m.getAllTasks();
+      return all.every((t) => !["queued", "running", "input-required"].includes(t.status));
+    }, 20_000);
+    const owner = tabs.find((x) => x.m.getOwner()?.self)!;
+    assert.ok(owner, `seed ${seed}: an owner at the end`);
+    const ids = new Set((await owner.m.getAllTasks()).map((t) => t.id));
+    for (const id of launched) assert.ok(ids.has(id), `seed ${seed}: ${id} is in the table`);
+    for (const t of tabs) {
+      for (const [id, seen] of t.finals) assert.equal(seen.length, 1, `seed ${seed}: ${id} final ${seen}`);
+    }
+    assert.ok(runs.peak <= 2, `seed ${seed}: peak running ${runs.peak} above the pool of 2`);
+  } finally {
+    for (const t of tabs) {
+      await t.m.cleanup();
+      t.m.free();
+    }
+    kv.close();
+  }
+});
