@@ -17,6 +17,13 @@ export const OWNER_TIMEOUT = 5000;
 
 const ERRORS = { TypeError: 1, RangeError: 2 };
 
+// The methods a tab forwards to the owner: the owner serves no other name.
+const FORWARDED = new Set([
+  'createTask', 'launch', 'pause', 'resume', 'completeTask', 'respond', 'failTask', 'cancelTask',
+  'getTask', 'getAllTasks', 'cancelAllTasks', 'getOutput', 'readLog', 'appendOutput', 'callAgent',
+  'getPendingNotifications',
+]);
+
 /** The web API the tabs need and this runtime lacks, or ''. */
 export function missingTabApis() {
   try {
@@ -206,9 +213,15 @@ export class Tabs {
         call.reject(makeError(0, `No tab owns the shared manager: ${call.method} was not taken within ${OWNER_TIMEOUT} ms`, 'NO_OWNER'));
       }
     }, OWNER_TIMEOUT);
-    if (this.ownerId !== null) {
-      call.sentTo = this.ownerId;
-      this.#post({ t: 'call', id, from: this.id, method: call.method, args: call.args });
+    if (this.ownerId === null) return;
+    call.sentTo = this.ownerId;
+    try {
+      this.#channel.postMessage({ t: 'call', id, from: this.id, method: call.method, args: call.args });
+    } catch (e) {
+      // An argument the structured clone cannot copy (a function, say).
+      this.#calls.delete(id);
+      clearTimeout(call.timer);
+      call.reject(makeError(1, `${call.method}'s arguments cannot be sent to the owner tab: ${e?.message ?? e}`, 'INVALID_ARGUMENT'));
     }
   }
 
@@ -248,7 +261,7 @@ export class Tabs {
         for (const [id, call] of this.#calls) if (call.sentTo !== m.id) this.#send(id, call);
         break;
       case 'call':
-        if (!this.owner) return;
+        if (!this.owner || !FORWARDED.has(m.method) || !Array.isArray(m.args)) return;
         this.#post({ t: 'ack', to: m.from, id: m.id, owner: this.id });
         this.#serve(m.method, m.args).then(
           (value) => this.#post({ t: 'reply', to: m.from, id: m.id, ok: true, value }),

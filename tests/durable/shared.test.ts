@@ -132,3 +132,35 @@ Deno.test("random calls from three tabs while owners leave and tabs join: one ow
     kv.close();
   }
 });
+
+Deno.test("a forwarded call's errors keep their class and code; arguments that cannot be cloned are refused in their tab", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const runs = { running: 0, peak: 0 };
+  const owner = tab(kv, "errors", runs);
+  const other = tab(kv, "errors", runs);
+  try {
+    await owner.m.initialize(makeSession("s").session);
+    await other.m.initialize(makeSession("s").session);
+    assert.equal(other.m.getOwner()?.self, false);
+    for (const m of [owner.m, other.m]) {
+      await assert.rejects(m.completeTask("nope", 1), (e: unknown) =>
+        e instanceof Error && (e as { code?: string }).code === "TASK_NOT_FOUND");
+      await assert.rejects(m.getTask(""), (e: unknown) =>
+        e instanceof RangeError && (e as { code?: string }).code === "INVALID_ARGUMENT");
+      await assert.rejects(m.getTask(7 as never), (e: unknown) =>
+        e instanceof TypeError && (e as { code?: string }).code === "INVALID_ARGUMENT");
+    }
+    await assert.rejects(other.m.createTask({ options: { f: () => {} } }), (e: unknown) =>
+      e instanceof TypeError && (e as { code?: string }).code === "INVALID_ARGUMENT" &&
+      /cannot be sent to the owner tab/.test((e as Error).message));
+    const t = await other.m.createTask({ id: "t", options: {} });
+    assert.equal(t.status, "running");
+    assert.equal((await owner.m.getTask("t"))?.status, "running", "made in the owner");
+  } finally {
+    for (const t of [other, owner]) {
+      await t.m.cleanup();
+      t.m.free();
+    }
+    kv.close();
+  }
+});
