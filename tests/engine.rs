@@ -555,8 +555,8 @@ fn polls_between(
     began
 }
 
-#[test]
-fn failing_polls_back_off_doubling_up_to_the_cap_and_an_answer_restores_the_interval() {
+/// A session polled every second with one running task that outlives the test.
+fn polling_every_second() -> E {
     let mut e = with(Config {
         poll_interval: 1_000,
         task_ttl: 10_000_000,
@@ -564,6 +564,12 @@ fn failing_polls_back_off_doubling_up_to_the_cap_and_an_answer_restores_the_inte
     });
     e.initialize("s1", "session-1", "session-1".into(), T0);
     create(&mut e, "t", T0);
+    e
+}
+
+#[test]
+fn failing_polls_back_off_doubling_up_to_the_cap_and_an_answer_restores_the_interval() {
+    let mut e = polling_every_second();
     let failing = polls_between(&mut e, T0 + 1_000, T0 + 300_000, 1_000, false, None);
     // Gaps of 2, 4, ... 32 s, then 60 s (the cap).
     let gaps: Vec<u64> = failing.windows(2).map(|w| w[1] - w[0]).collect();
@@ -601,13 +607,7 @@ fn failing_polls_back_off_doubling_up_to_the_cap_and_an_answer_restores_the_inte
 
 #[test]
 fn a_hidden_page_polls_four_times_less_often_and_catches_up_when_visible() {
-    let mut e = with(Config {
-        poll_interval: 1_000,
-        task_ttl: 10_000_000,
-        ..Config::default()
-    });
-    e.initialize("s1", "session-1", "session-1".into(), T0);
-    create(&mut e, "t", T0);
+    let mut e = polling_every_second();
     let hidden = polls_between(
         &mut e,
         T0 + 1_000,
