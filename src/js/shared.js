@@ -159,7 +159,8 @@ export class Tabs {
     for (const [id, call] of this.#calls) {
       this.#calls.delete(id);
       clearTimeout(call.timer);
-      this.#serve(call.method, call.args).then(call.resolve, call.reject);
+      call.resent ||= call.sentTo !== undefined;
+      this.#serve(call.method, call.args).then((v) => this.#answer(call, true, v), (e) => this.#answer(call, false, e));
     }
     await new Promise((resolve) => (this.#release = resolve));
   }
@@ -190,10 +191,23 @@ export class Tabs {
     if (this.#started === null) {
       return Promise.reject(makeError(0, 'BackgroundManager is not initialized: call initialize(session) first', 'NOT_INITIALIZED'));
     }
-    const { args, signal } = split([...rawArgs]);
+    let args, signal, made;
+    try {
+      ({ args, signal } = split([...rawArgs]));
+      // A task made without an id gets one here: a call sent again to a new
+      // owner (the old one stored the task but went before it answered)
+      // then finds that task instead of making a second one.
+      const o = args[0];
+      if ((method === 'createTask' || method === 'launch') && o !== null && typeof o === 'object' && !Array.isArray(o) && o.id === undefined) {
+        made = crypto.randomUUID();
+        args[0] = { ...o, id: made };
+      }
+    } catch (e) {
+      return Promise.reject(makeError(1, `${method}'s arguments cannot be read to send them to the owner tab: ${e?.message ?? e}`, 'INVALID_ARGUMENT'));
+    }
     return new Promise((resolve, reject) => {
       const id = `${this.id}:${this.#next++}`;
-      const call = { method, args, resolve, reject, timer: 0 };
+      const call = { method, args, resolve, reject, timer: 0, made, resent: false };
       this.#calls.set(id, call);
       signal?.addEventListener('abort', () => {
         if (this.#calls.delete(id)) {
@@ -214,6 +228,7 @@ export class Tabs {
       }
     }, OWNER_TIMEOUT);
     if (this.ownerId === null) return;
+    call.resent = call.sentTo !== undefined;
     call.sentTo = this.ownerId;
     try {
       this.#channel.postMessage({ t: 'call', id, from: this.id, method: call.method, args: call.args });
@@ -283,8 +298,7 @@ export class Tabs {
         if (!call) return;
         this.#calls.delete(m.id);
         clearTimeout(call.timer);
-        if (m.ok) call.resolve(m.value);
-        else call.reject(dataError(m.error));
+        this.#answer(call, m.ok, m.ok ? m.value : dataError(m.error));
         break;
       }
       case 'event':
@@ -346,6 +360,18 @@ export class Tabs {
       after = next;
       if (final) return;
       if (entries.length === 0) await this.#change(taskId, signal);
+    }
+  }
+
+  // Settles a call; a task this tab named that is already there, after the
+  // call went to a second owner, is the task the first one made.
+  #answer(call, ok, value) {
+    if (!ok && call.made !== undefined && call.resent && value?.code === 'DUPLICATE_ID') {
+      this.call('getTask', [call.made]).then(call.resolve, call.reject);
+    } else if (ok) {
+      call.resolve(value);
+    } else {
+      call.reject(value);
     }
   }
 

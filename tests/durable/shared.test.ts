@@ -164,3 +164,36 @@ Deno.test("a forwarded call's errors keep their class and code; arguments that c
     kv.close();
   }
 });
+
+Deno.test("an owner that stored a launch and went before answering: the call goes to the next owner, which finds the task, not a second one", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const runs = { running: 0, peak: 0 };
+  const first = tab(kv, "window", runs);
+  const second = tab(kv, "window", runs);
+  try {
+    await first.m.initialize(makeSession("s").session);
+    await second.m.initialize(makeSession("s").session);
+    // The owner makes the task (and stores it), then goes without a word.
+    const launch = first.m.launch.bind(first.m);
+    let made = "";
+    Object.defineProperty(first.m, "launch", {
+      value: async (options: { id: string; agent: string; prompt: string }) => {
+        const task = await launch(options);
+        made = task.id;
+        await first.m.cleanup();
+        return new Promise(() => {});
+      },
+    });
+    const task = await second.m.launch({ agent: "a", prompt: "p" });
+    assert.equal(second.m.getOwner()?.self, true, "the second tab took over");
+    assert.equal(task.id, made, "the task the first owner made");
+    const all = await second.m.getAllTasks();
+    assert.deepEqual(all.map((t) => t.id), [made], "one task, not two");
+  } finally {
+    for (const t of [second, first]) {
+      await t.m.cleanup();
+      t.m.free();
+    }
+    kv.close();
+  }
+});
