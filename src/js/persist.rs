@@ -148,13 +148,15 @@ pub fn last_write(st: &mut State) -> Option<(JsValue, Changes<Js>, Vec<JsValue>,
     if !p.loaded {
         return None;
     }
+    // The next `initialize` loads the store again, also when there is
+    // nothing left to write now.
+    p.loaded = false;
     let changes = st.engine.take_changes(true)?;
     let batch = batch_of(&st.engine, &st.view, &changes);
     let p = st.persist.as_mut()?;
     let mut waiters = std::mem::take(&mut p.next);
     let (deferred, promise) = deferred();
     waiters.push(deferred);
-    p.loaded = false;
     Some((batch, changes, waiters, promise))
 }
 

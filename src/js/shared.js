@@ -128,27 +128,41 @@ export class Tabs {
   #join() {
     this.#channel = new BroadcastChannel(this.#lock);
     this.#channel.onmessage = (e) => this.#heard(e.data);
+    // Leaving takes this tab out of the lock's queue.
+    const leave = new AbortController();
+    this.#leave = leave;
     this.#started = new Promise((resolve, reject) => {
       this.#known = resolve;
       navigator.locks
-        .request(this.#lock, () => this.#take())
-        .catch((e) => reject(makeError(0, `the shared manager's lock failed: ${e?.message ?? e}`, 'INTERNAL')));
-      this.#post({ t: 'hello' });
+        .request(this.#lock, { signal: leave.signal }, () => this.#take())
+        .catch((e) => {
+          if (!leave.signal.aborted) reject(makeError(0, `the shared manager's lock failed: ${e?.message ?? e}`, 'INTERNAL'));
+        });
     });
+    this.#post({ t: 'hello' });
     // Seen by the calls of start(); unhandled here it would be reported.
     this.#started.catch(() => {});
   }
 
   #known = () => {};
+  #leave = null;
+  /** Counts leaves: what a tab began before it left does not carry on after. */
+  #joins = 0;
 
   async #take() {
-    if (this.#closed) return;
+    if (this.#closed || this.#started === null) return;
+    const joined = this.#joins;
     try {
       await this.#own(this.session);
     } catch (e) {
       // This tab cannot be the owner (its store failed to load): it lets
       // the lock go so that another tab tries.
       console.warn('background-manager: this tab could not take over the shared manager', e);
+      return;
+    }
+    // It left while its store loaded: the lock goes to the next tab.
+    if (joined !== this.#joins) {
+      await this.#unown();
       return;
     }
     this.owner = true;
@@ -244,7 +258,7 @@ export class Tabs {
   // value the structured clone cannot copy, such as a function in a
   // result: then a reply goes as an error and an event as its bare type).
   #post(message) {
-    if (this.#closed) return false;
+    if (this.#closed || this.#started === null) return false;
     try {
       this.#channel.postMessage(message);
       return true;
@@ -346,6 +360,8 @@ export class Tabs {
    * new owner is read from the same seq, so the watch goes on across it.
    */
   async *watch(taskId, from, signal) {
+    // Ends, as a local watch does, when this tab leaves (cleanup, free).
+    const joined = this.#joins;
     let after = Math.max(0, from);
     if (from < 0) {
       const first = await this.call('readLog', [taskId, {}]);
@@ -354,8 +370,15 @@ export class Tabs {
       after = first.next;
     }
     for (;;) {
-      if (signal?.aborted || this.#closed) return;
-      const { entries, next, final } = await this.call('readLog', [taskId, { after }]);
+      if (signal?.aborted || joined !== this.#joins) return;
+      let page;
+      try {
+        page = await this.call('readLog', [taskId, { after }]);
+      } catch (e) {
+        if (joined !== this.#joins) return;
+        throw e;
+      }
+      const { entries, next, final } = page;
       for (const entry of entries) yield entry;
       after = next;
       if (final) return;
@@ -386,24 +409,34 @@ export class Tabs {
     return () => this.#ownerListeners.delete(listener);
   }
 
-  /** This tab leaves: as owner its core lets go and the next tab takes over. */
+  /**
+   * This tab leaves: as owner its core lets go and the next tab takes over.
+   * A later `start` joins again; the listeners stay.
+   */
   async close() {
-    if (this.#closed) return;
+    if (this.#closed || this.#started === null) return;
     this.#closed = true;
-    this.#channel?.close();
+    this.#joins++;
+    this.#leave.abort();
+    this.#channel.close();
     for (const call of this.#calls.values()) {
       clearTimeout(call.timer);
       call.reject(makeError(0, 'BackgroundManager was cleaned up', 'DISPOSED'));
     }
     this.#calls.clear();
-    if (this.owner) {
-      this.owner = false;
-      this.#unsubscribe();
-      try {
+    const owned = this.owner;
+    this.owner = false;
+    this.ownerId = null;
+    try {
+      if (owned) {
+        this.#unsubscribe();
         await this.#unown();
-      } finally {
-        this.#release?.();
       }
+    } finally {
+      this.#release?.();
+      this.#release = null;
+      this.#started = null;
+      this.#closed = false;
     }
   }
 }

@@ -197,3 +197,39 @@ Deno.test("an owner that stored a launch and went before answering: the call goe
     kv.close();
   }
 });
+
+Deno.test("a tab that cleaned up can initialize again: it follows the owner, and takes over when that one leaves", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const runs = { running: 0, peak: 0 };
+  const a = tab(kv, "again", runs);
+  const b = tab(kv, "again", runs);
+  const owners: string[] = [];
+  a.m.onOwner((e) => owners.push(e.self ? "a" : "other"));
+  try {
+    await a.m.initialize(makeSession("s").session);
+    await b.m.initialize(makeSession("s").session);
+    await a.m.createTask({ id: "kept", options: {} });
+    const watch = b.m.watch("kept");
+    const first = await watch.next();
+    assert.equal(first.value?.type, "status");
+    await a.m.cleanup();
+    await assert.rejects(a.m.createTask({ options: {} }), (e: unknown) => (e as { code?: string }).code === "NOT_INITIALIZED");
+    await eventually("b owns", () => b.m.getOwner()?.self === true);
+    assert.equal((await b.m.getTask("kept"))?.status, "running", "loaded from the store");
+    await a.m.initialize(makeSession("s").session);
+    assert.equal(a.m.getOwner()?.self, false, "a follows b");
+    assert.equal((await a.m.getTask("kept"))?.status, "running");
+    await b.m.cleanup();
+    // b's watch ends with its tab's leave, as a local one does at cleanup.
+    assert.equal((await watch.next()).done, true);
+    await eventually("a owns again", () => a.m.getOwner()?.self === true);
+    await a.m.completeTask("kept", "ok");
+    assert.deepEqual(owners, ["a", "other", "a"], "the owner events a heard");
+  } finally {
+    for (const t of [b, a]) {
+      await t.m.cleanup();
+      t.m.free();
+    }
+    kv.close();
+  }
+});

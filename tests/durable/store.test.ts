@@ -455,3 +455,27 @@ Deno.test("options.shared is checked: a non-empty string, with a store, where th
     kv.close();
   }
 });
+
+Deno.test("initialize after cleanup loads the store again, also when cleanup had nothing left to write", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const a = new BackgroundManager({ store: { kv } });
+    await a.initialize(makeSession().session);
+    await a.createTask({ id: "kept", options: {} });
+    await a.cleanup();
+    // Another manager changes the stored task meanwhile.
+    const b = new BackgroundManager({ store: { kv } });
+    await b.initialize(makeSession().session);
+    await b.completeTask("kept", "by b");
+    await b.cleanup();
+    b.free();
+    await a.initialize(makeSession().session);
+    const t = await a.getTask("kept");
+    assert.equal(t?.status, "completed", "what the store holds now, not what a forgot");
+    assert.equal(t?.result, "by b");
+    await a.cleanup();
+    a.free();
+  } finally {
+    kv.close();
+  }
+});
