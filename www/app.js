@@ -1,8 +1,9 @@
 // A console for background agents. Everything on the page follows the
 // manager's events (subscribe), never re-polling; text from tasks goes into
 // the DOM as text, never as HTML. URL settings: ?max= (agents at once),
-// ?delay= (ms between the agent's lines), ?failRate= (0 to 1).
-import init, { BackgroundManager } from '../pkg/index.js';
+// ?delay= (ms between the agent's lines), ?failRate= (0 to 1), ?shared=NAME
+// (the tabs opened with the same name share one manager, kept in IndexedDB:
+// the durable build).
 import { simulatedAgent } from './agent.js';
 import { Detail } from './detail.js';
 import { FINAL, STATUSES, plural, short, show } from './format.js';
@@ -24,11 +25,21 @@ const $ = (id) => document.getElementById(id);
 const model = new Map();
 let seq = 0;
 
+const SHARED = params.get('shared') || undefined;
+const { default: init, BackgroundManager } = SHARED
+  ? await import('../pkg/durable/background_manager.js')
+  : await import('../pkg/index.js');
 await init();
 const manager = new BackgroundManager({
   maxConcurrent: MAX_CONCURRENT,
   agentLimits: { coder: 1 },
   runner: simulatedAgent({ delay: DELAY, failRate: FAIL_RATE }),
+  ...(SHARED ? { store: { indexedDB: `console-${SHARED}` }, shared: SHARED } : {}),
+});
+// Shared: which tab runs the agents (the others show what it does).
+manager.onOwner(({ self }) => {
+  $('owner').hidden = false;
+  $('owner').textContent = self ? 'This tab runs the agents' : 'Another tab runs the agents';
 });
 await manager.initialize({
   id: 'browser-session',
@@ -45,6 +56,11 @@ const list = new TaskList($('tasks'), {
 const timeline = new Timeline($('timeline'), $('axis'));
 const detail = new Detail($('detail'), manager, showError);
 manager.subscribe(onEvent);
+// Tasks that were there before this page listened (a shared manager's, or
+// loaded from its store), shown as if just heard of.
+for (const t of await manager.getAllTasks()) {
+  if (!model.has(t.id)) onEvent({ type: 'created', taskId: t.id, status: t.status, task: t });
+}
 $('limits').textContent = `At most ${plural(MAX_CONCURRENT, 'agent')} at once (coder: 1 at a time). ` +
   `The simulated agent writes a line every ${DELAY} ms and fails ${Math.round(FAIL_RATE * 100)}% of the time.`;
 
@@ -60,7 +76,8 @@ function onEvent(event) {
         seq: seq++, id: t.id, agent: t.agent, prompt: t.prompt, status: event.status,
         createdAt: t.createdAt, updatedAt: t.updatedAt,
         startedAt: event.status === 'running' ? t.createdAt : undefined,
-        output: t.output ?? '', result: undefined, error: undefined, progress: t.progress,
+        output: t.output ?? '', result: t.result, error: t.error, progress: t.progress,
+        question: event.status === 'input-required' ? t.question : undefined,
       };
       model.set(t.id, entry);
       list.add(entry);

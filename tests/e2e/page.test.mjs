@@ -219,3 +219,51 @@ test('the console runs, cancels, waits, explains and lays out every task', async
     server.stop();
   }
 });
+
+test('two consoles opened with ?shared= share one manager: one runs the agents, both show every task', async () => {
+  const server = await serve();
+  const browser = await launchBrowser();
+  const problems = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const name = `e2e-${Date.now()}`;
+    const open = async () => {
+      const page = await context.newPage();
+      page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
+      page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
+      await page.goto(`${server.url}?shared=${name}&delay=20&failRate=0`);
+      await page.waitForSelector('#limits:not(:empty)');
+      await page.waitForSelector('#owner:not([hidden])');
+      return page;
+    };
+    const first = await open();
+    const second = await open();
+    assert.equal(await first.textContent('#owner'), 'This tab runs the agents');
+    assert.equal(await second.textContent('#owner'), 'Another tab runs the agents');
+    // Launched from the tab that does not run them: both show the tasks.
+    await second.fill('#prompt', 'from the second tab');
+    await second.fill('#count', '2');
+    await second.click('#launch');
+    for (const page of [first, second]) {
+      await page.waitForFunction(() => document.querySelectorAll('#tasks li').length === 2);
+      await page.waitForFunction(() => document.querySelector('[data-count="completed"]').textContent === '2', null, { timeout: 20_000 });
+    }
+    const ids = async (page) => page.$$eval('#tasks li', (lis) => lis.map((li) => li.dataset.id).sort());
+    assert.deepEqual(await ids(first), await ids(second), 'the same tasks in both');
+    // A third tab opened later shows them too, read from the owner.
+    const third = await open();
+    await third.waitForFunction(() => document.querySelectorAll('#tasks li').length === 2);
+    assert.deepEqual(await ids(third), await ids(first));
+    // The running tab closes: one of the others runs the agents now.
+    await first.close();
+    await Promise.race([second, third].map((page) => page.waitForFunction(
+      () => document.getElementById('owner').textContent === 'This tab runs the agents', null, { timeout: 5_000 })));
+    const after = await Promise.all([second, third].map((page) => page.textContent('#owner')));
+    assert.equal(after.filter((t) => t === 'This tab runs the agents').length, 1, `one tab runs them: ${after}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+});
