@@ -10,12 +10,10 @@
 // Messages (`t`): `hello` (who owns?), `owner` (I do, `id`), `call` (`id`,
 // `from`, `method`, `args`), `ack` and `reply` (`to`, `id`; `ok` with
 // `value` or `error`), `event` (a task event of the owner's).
-import { makeError } from './calls.js';
+import { makeError, report } from './calls.js';
 
 /** How long a call waits for an owner to take it, in ms. */
 export const OWNER_TIMEOUT = 5000;
-
-const ERRORS = { TypeError: 1, RangeError: 2 };
 
 // The methods a tab forwards to the owner: the owner serves no other name.
 const FORWARDED = new Set([
@@ -37,9 +35,16 @@ export function missingTabApis() {
 
 // An error as data, and back: an Error's own `code` does not survive
 // structured cloning.
+// A value thrown by user code (a runner, a getter) may resist being read.
 function errorData(e) {
-  if (e instanceof Error) return { name: e.name, message: e.message, code: e.code };
-  return { name: 'Error', message: String(e), code: undefined };
+  try {
+    if (e instanceof Error) {
+      return { name: String(e.name), message: String(e.message), code: e.code === undefined ? undefined : String(e.code) };
+    }
+    return { name: 'Error', message: String(e), code: undefined };
+  } catch {
+    return { name: 'Error', message: 'a thrown value that cannot be read', code: undefined };
+  }
 }
 
 function dataError(d) {
@@ -48,7 +53,7 @@ function dataError(d) {
     e.name = d.name;
     return e;
   }
-  return makeError(ERRORS[d.name] ?? 0, d.message, d.code);
+  return makeError(d.name === 'TypeError' ? 1 : d.name === 'RangeError' ? 2 : 0, d.message, d.code);
 }
 
 // A signal cannot cross to another tab: it is taken out of an options
@@ -157,7 +162,7 @@ export class Tabs {
     } catch (e) {
       // This tab cannot be the owner (its store failed to load): it lets
       // the lock go so that another tab tries.
-      console.warn('background-manager: this tab could not take over the shared manager', e);
+      report('taking over the shared manager', e);
       return;
     }
     // It left while its store loaded: the lock goes to the next tab.
@@ -192,7 +197,7 @@ export class Tabs {
       try {
         listener(event);
       } catch (e) {
-        console.warn('background-manager: an owner listener threw', e);
+        report('an owner listener', e);
       }
     }
   }
@@ -292,7 +297,7 @@ export class Tabs {
       case 'call':
         if (!this.owner || !FORWARDED.has(m.method) || !Array.isArray(m.args)) return;
         this.#post({ t: 'ack', to: m.from, id: m.id, owner: this.id });
-        this.#serve(m.method, m.args).then(
+        Promise.resolve().then(() => this.#serve(m.method, m.args)).then(
           (value) => this.#post({ t: 'reply', to: m.from, id: m.id, ok: true, value }),
           (e) => this.#post({ t: 'reply', to: m.from, id: m.id, ok: false, error: errorData(e) }),
         );
@@ -322,7 +327,7 @@ export class Tabs {
           try {
             listener(m.event);
           } catch (e) {
-            console.warn('background-manager: a listener threw', e);
+            report('a listener', e);
           }
         }
         break;

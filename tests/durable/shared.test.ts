@@ -233,3 +233,30 @@ Deno.test("a tab that cleaned up can initialize again: it follows the owner, and
     kv.close();
   }
 });
+
+Deno.test("what an owner's runner throws reaches the calling tab, also a value that cannot be read", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const hostile = { toString() { throw new Error("no"); } };
+  const make = () => new BackgroundManager({
+    store: { kv },
+    shared: "thrown",
+    runner: ({ prompt }) => Promise.reject(prompt === "plain" ? new RangeError("bad range") : hostile),
+  });
+  const [owner, other] = [make(), make()];
+  try {
+    await owner.initialize(makeSession("s").session);
+    await other.initialize(makeSession("s").session);
+    assert.equal(other.getOwner()?.self, false);
+    await assert.rejects(other.callAgent("a", "plain"), (e: unknown) => e instanceof Error && /bad range/.test((e as Error).message));
+    await assert.rejects(other.callAgent("a", "hostile"), (e: unknown) =>
+      e instanceof Error && /cannot be read/.test((e as Error).message));
+    // The owner goes on answering.
+    assert.deepEqual(await other.getAllTasks(), []);
+  } finally {
+    for (const m of [other, owner]) {
+      await m.cleanup();
+      m.free();
+    }
+    kv.close();
+  }
+});
