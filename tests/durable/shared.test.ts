@@ -37,6 +37,28 @@ function tab(kv: Deno.Kv, name: string, runs: { running: number; peak: number })
   return { m, finals, ran };
 }
 
+/**
+ * Two tabs named `name` on one in-memory KV, both initialized (the first
+ * owns); `body` runs with them, then both leave.
+ */
+async function twoTabs(name: string, body: (owner: Tab, other: Tab) => Promise<void>) {
+  const kv = await Deno.openKv(":memory:");
+  const runs = { running: 0, peak: 0 };
+  const owner = tab(kv, name, runs);
+  const other = tab(kv, name, runs);
+  try {
+    await owner.m.initialize(makeSession("s").session);
+    await other.m.initialize(makeSession("s").session);
+    await body(owner, other);
+  } finally {
+    for (const t of [other, owner]) {
+      await t.m.cleanup();
+      t.m.free();
+    }
+    kv.close();
+  }
+}
+
 /** A seeded generator, so that a failure can be replayed. */
 function random(seed: number) {
   return () => {
@@ -133,14 +155,8 @@ Deno.test("random calls from three tabs while owners leave and tabs join: one ow
   }
 });
 
-Deno.test("a forwarded call's errors keep their class and code; arguments that cannot be cloned are refused in their tab", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const runs = { running: 0, peak: 0 };
-  const owner = tab(kv, "errors", runs);
-  const other = tab(kv, "errors", runs);
-  try {
-    await owner.m.initialize(makeSession("s").session);
-    await other.m.initialize(makeSession("s").session);
+Deno.test("a forwarded call's errors keep their class and code; arguments that cannot be cloned are refused in their tab", () =>
+  twoTabs("errors", async (owner, other) => {
     assert.equal(other.m.getOwner()?.self, false);
     for (const m of [owner.m, other.m]) {
       await assert.rejects(m.completeTask("nope", 1), (e: unknown) =>
@@ -156,23 +172,10 @@ Deno.test("a forwarded call's errors keep their class and code; arguments that c
     const t = await other.m.createTask({ id: "t", options: {} });
     assert.equal(t.status, "running");
     assert.equal((await owner.m.getTask("t"))?.status, "running", "made in the owner");
-  } finally {
-    for (const t of [other, owner]) {
-      await t.m.cleanup();
-      t.m.free();
-    }
-    kv.close();
-  }
-});
+  }));
 
-Deno.test("an owner that stored a launch and went before answering: the call goes to the next owner, which finds the task, not a second one", async () => {
-  const kv = await Deno.openKv(":memory:");
-  const runs = { running: 0, peak: 0 };
-  const first = tab(kv, "window", runs);
-  const second = tab(kv, "window", runs);
-  try {
-    await first.m.initialize(makeSession("s").session);
-    await second.m.initialize(makeSession("s").session);
+Deno.test("an owner that stored a launch and went before answering: the call goes to the next owner, which finds the task, not a second one", () =>
+  twoTabs("window", async (first, second) => {
     // The owner makes the task (and stores it), then goes without a word.
     const launch = first.m.launch.bind(first.m);
     let made = "";
@@ -189,14 +192,7 @@ Deno.test("an owner that stored a launch and went before answering: the call goe
     assert.equal(task.id, made, "the task the first owner made");
     const all = await second.m.getAllTasks();
     assert.deepEqual(all.map((t) => t.id), [made], "one task, not two");
-  } finally {
-    for (const t of [second, first]) {
-      await t.m.cleanup();
-      t.m.free();
-    }
-    kv.close();
-  }
-});
+  }));
 
 Deno.test("a tab that cleaned up can initialize again: it follows the owner, and takes over when that one leaves", async () => {
   const kv = await Deno.openKv(":memory:");
