@@ -68,7 +68,7 @@ impl Poll {
     }
 
     /// The gap between the starts of two polls.
-    pub fn gap(&self, interval: u64, hidden: bool) -> u64 {
+    fn gap(&self, interval: u64, hidden: bool) -> u64 {
         let base = if hidden {
             interval.saturating_mul(HIDDEN_FACTOR)
         } else {

@@ -292,8 +292,6 @@ export function send(session, message) {
   return isThenable(sent) ? hold(sent) : undefined;
 }
 
-// Calls session.getStatus() and holds its answer (a throw becomes a
-// rejected promise).
 // The page's visibility, for polling that slows while the page is hidden
 // (`Engine::begin_poll_while`): no document (Deno, a worker) is visible.
 export function isHidden() {
@@ -304,6 +302,8 @@ export function isHidden() {
   }
 }
 
+// Calls session.getStatus() and holds its answer (a throw becomes a
+// rejected promise).
 export function askStatus(session) {
   try {
     return hold(session.getStatus());

@@ -639,7 +639,9 @@ export class BackgroundManager {
     if (this.#disposed) return;
     this.#disposed = true;
     listenVisibility('removeEventListener', this.#visible);
-    this.#tabs?.close();
+    // Leaving starts the core's cleanup now, before the core goes below;
+    // the rest of the leave needs no answer.
+    this.#tabs?.close().catch(() => {});
     for (const listen of [...this.#listens]) listen.end();
     const core = this.#core;
     try {

@@ -8,12 +8,12 @@
 // calls not answered yet are sent again to it.
 //
 // Messages (`t`): `hello` (who owns?), `owner` (I do, `id`), `call` (`id`,
-// `from`, `method`, `args`), `ack` and `reply` (`to`, `id`; `ok` with
-// `value` or `error`), `event` (a task event of the owner's).
+// `from`, `method`, `args`), `ack` and `reply` (`to`, `id`; a reply's `ok`
+// with `value` or `error`), `event` (a task event of the owner's).
 import { makeError, report } from './calls.js';
 
 /** How long a call waits for an owner to take it, in ms. */
-export const OWNER_TIMEOUT = 5000;
+const OWNER_TIMEOUT = 5000;
 
 // The methods a tab forwards to the owner: the owner serves no other name.
 const FORWARDED = new Set([
@@ -179,12 +179,17 @@ export class Tabs {
       this.#calls.delete(id);
       clearTimeout(call.timer);
       call.resent ||= call.sentTo !== undefined;
-      this.#serve(call.method, call.args).then((v) => this.#answer(call, true, v), (e) => this.#answer(call, false, e));
+      this.#run(call.method, call.args).then((v) => this.#answer(call, true, v), (e) => this.#answer(call, false, e));
     }
     await new Promise((resolve) => (this.#release = resolve));
   }
 
   #unsubscribe = () => {};
+
+  // A call on this tab's core, as owner: a promise, whatever it does.
+  #run(method, args) {
+    return Promise.resolve().then(() => this.#serve(method, args));
+  }
 
   #became(id) {
     const changed = this.ownerId !== id;
@@ -206,7 +211,7 @@ export class Tabs {
   call(method, rawArgs) {
     if (this.#closed) return Promise.reject(makeError(0, 'BackgroundManager was cleaned up', 'DISPOSED'));
     // This tab took over meanwhile (a watch going on across the handover).
-    if (this.owner) return this.#serve(method, [...rawArgs]);
+    if (this.owner) return this.#run(method, [...rawArgs]);
     if (this.#started === null) {
       return Promise.reject(makeError(0, 'BackgroundManager is not initialized: call initialize(session) first', 'NOT_INITIALIZED'));
     }
@@ -259,14 +264,13 @@ export class Tabs {
     }
   }
 
-  // Posts to the other tabs; false if it could not (this tab left, or a
-  // value the structured clone cannot copy, such as a function in a
-  // result: then a reply goes as an error and an event as its bare type).
+  // Posts to the other tabs, unless this tab left. A value the structured
+  // clone cannot copy (a function in a result) goes as an error in a reply,
+  // and as its bare type and task in an event.
   #post(message) {
-    if (this.#closed || this.#started === null) return false;
+    if (this.#closed || this.#started === null) return;
     try {
       this.#channel.postMessage(message);
-      return true;
     } catch (e) {
       try {
         if (message.t === 'reply') {
@@ -278,7 +282,6 @@ export class Tabs {
       } catch {
         // Not even that could go: the caller's timeout or the next owner answers.
       }
-      return false;
     }
   }
 
@@ -296,8 +299,8 @@ export class Tabs {
         break;
       case 'call':
         if (!this.owner || !FORWARDED.has(m.method) || !Array.isArray(m.args)) return;
-        this.#post({ t: 'ack', to: m.from, id: m.id, owner: this.id });
-        Promise.resolve().then(() => this.#serve(m.method, m.args)).then(
+        this.#post({ t: 'ack', to: m.from, id: m.id });
+        this.#run(m.method, m.args).then(
           (value) => this.#post({ t: 'reply', to: m.from, id: m.id, ok: true, value }),
           (e) => this.#post({ t: 'reply', to: m.from, id: m.id, ok: false, error: errorData(e) }),
         );
@@ -308,8 +311,6 @@ export class Tabs {
         // Taken: from now on it waits for the answer however long that is
         // (a wait), or for another owner.
         clearTimeout(call.timer);
-        call.acked = true;
-        call.owner = m.owner;
         break;
       }
       case 'reply': {
