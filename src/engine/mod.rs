@@ -22,6 +22,7 @@ mod inbox;
 #[cfg(feature = "durable")]
 mod journal;
 mod lanes;
+pub mod lease;
 mod lifecycle;
 mod log;
 mod logging;
