@@ -248,11 +248,28 @@ pub struct Options {
     pub runner: JsValue,
     /// The durable store (`durable.js`), when one was asked for.
     pub store: Option<JsValue>,
-    /// The name of the tabs sharing the manager (`options.shared`), or
-    /// undefined.
+    /// The tabs or processes sharing the manager (`options.shared`).
     #[cfg(feature = "durable")]
-    pub shared: JsValue,
+    pub shared: Shared,
 }
+
+/// `options.shared` as checked.
+#[cfg(feature = "durable")]
+#[derive(Default)]
+pub struct Shared {
+    /// The name (a non-empty string), or undefined.
+    pub name: JsValue,
+    /// With a KV store, its `Deno.Kv`: the processes meet there (undefined
+    /// for IndexedDB, where tabs meet on a Web Lock and a BroadcastChannel).
+    pub kv: JsValue,
+    /// How long a process's hold on a KV-shared manager lasts unrenewed, ms.
+    pub lease: u64,
+}
+
+/// `sharedLease`'s default, in ms: a dead process's tasks are taken over
+/// within about 1.4 of it.
+#[cfg(feature = "durable")]
+const SHARED_LEASE: u64 = 3000;
 
 /// `BackgroundManagerOptions`: the engine's config, the runner (the
 /// built-in simulated agent when left out) and the store.
@@ -265,7 +282,7 @@ pub fn options(value: &JsValue) -> Arg<Options> {
                 runner: glue::simulated_runner(150.0),
                 store: None,
                 #[cfg(feature = "durable")]
-                shared: JsValue::UNDEFINED,
+                shared: Shared::default(),
             })
         }
         Err(Unread::NotObject(got)) => return Err(bad_type("options must be an object", &got)),
@@ -324,9 +341,7 @@ pub fn options(value: &JsValue) -> Arg<Options> {
     #[cfg(feature = "durable")]
     let store = durable(&mut config, o.store, o.notify_retry, o.notify)?;
     #[cfg(feature = "durable")]
-    shared(&o.shared, store.is_some())?;
-    #[cfg(feature = "durable")]
-    let shared = o.shared;
+    let shared = shared(o.shared, &o.shared_lease, store.as_ref())?;
     #[cfg(not(feature = "durable"))]
     let store = None;
     Ok(Options {
@@ -350,31 +365,50 @@ fn ms(s: &Scalar, name: &str, positive: bool) -> Arg<Option<u64>> {
     Ok(ms.map(|ms| ms as u64))
 }
 
-/// `shared`: a name, with a store (the owner tab loads the tasks from it),
-/// where the tabs' web APIs are.
+/// `shared`: a name, with a store (the owner loads the tasks from it),
+/// where the web APIs of its kind of store are; `sharedLease`, with a KV
+/// store only.
 #[cfg(feature = "durable")]
-fn shared(name: &JsValue, stored: bool) -> Arg<()> {
+fn shared(name: JsValue, lease: &Scalar, store: Option<&JsValue>) -> Arg<Shared> {
+    let term = ms(lease, "options.sharedLease", true)?;
     if name.is_undefined() {
-        return Ok(());
+        if term.is_some() {
+            return Err(type_error("options.sharedLease needs options.shared"));
+        }
+        return Ok(Shared::default());
     }
     if name.as_string().is_none_or(|name| name.is_empty()) {
         return Err(bad_type(
             "options.shared must be a non-empty string",
-            &glue::describe(name),
+            &glue::describe(&name),
         ));
     }
-    if !stored {
+    let Some(store) = store else {
         return Err(type_error(
-            "options.shared needs options.store: the owner tab loads the tasks from it",
+            "options.shared needs options.store: the owner loads the tasks from it",
         ));
-    }
-    let missing = glue::missing_tab_apis();
+    };
+    let kv = glue::store_kv(store);
+    let missing = if kv.is_undefined() {
+        glue::missing_tab_apis()
+    } else {
+        glue::missing_kv_apis(store)
+    };
     if !missing.is_empty() {
         return Err(type_error(&format!(
             "options.shared needs {missing}, which this runtime does not have"
         )));
     }
-    Ok(())
+    if kv.is_undefined() && term.is_some() {
+        return Err(type_error(
+            "options.sharedLease is for processes sharing a KV store: tabs hold a Web Lock",
+        ));
+    }
+    let lease = term.unwrap_or(SHARED_LEASE);
+    if lease < 100 {
+        return Err(range_error("options.sharedLease must be at least 100 ms"));
+    }
+    Ok(Shared { name, kv, lease })
 }
 
 /// `store`, `notifyRetry` and `notify`: the durable build's options.

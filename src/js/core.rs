@@ -29,9 +29,9 @@ pub struct Core {
     /// Whether a durable store keeps the tasks (fixed at construction).
     #[cfg(feature = "durable")]
     durable: bool,
-    /// `options.shared`, as checked (a non-empty string), or undefined.
+    /// `options.shared`, as checked.
     #[cfg(feature = "durable")]
-    shared_name: JsValue,
+    shared_with: args::Shared,
 }
 
 /// Makes the module's cores: handed to `manager.js` once, at start.
@@ -161,7 +161,7 @@ impl Core {
             runner,
             store,
             #[cfg(feature = "durable")]
-                shared: shared_name,
+                shared: shared_with,
         } = args::options(&options)?;
         config.timed_evictions = !glue::is_script_host();
         #[cfg(feature = "durable")]
@@ -190,7 +190,7 @@ impl Core {
             #[cfg(feature = "durable")]
             durable,
             #[cfg(feature = "durable")]
-            shared_name,
+            shared_with,
         })
     }
 
@@ -690,7 +690,20 @@ impl Core {
     #[cfg(feature = "durable")]
     /// `options.shared` as the core checked it, or undefined.
     pub fn shared(&self) -> JsValue {
-        self.shared_name.clone()
+        self.shared_with.name.clone()
+    }
+
+    #[cfg(feature = "durable")]
+    /// With `options.shared` on a KV store, its `Deno.Kv`; else undefined.
+    #[wasm_bindgen(js_name = sharedKv)]
+    pub fn shared_kv(&self) -> JsValue {
+        self.shared_with.kv.clone()
+    }
+
+    #[cfg(feature = "durable")]
+    /// Fresh lease rules for this process, of `sharedLease`'s term.
+    pub fn lease(&self) -> JsValue {
+        super::lease::LeaseRules::new(self.shared_with.lease).into()
     }
 
     #[cfg(feature = "durable")]

@@ -89,6 +89,25 @@ export function openStore(spec) {
   }
 }
 
+// The check each write of a shared manager's owner carries (kv_link.js):
+// its reign's owner record, by Deno.Kv. A process that lost the lease then
+// cannot write, even before it notices.
+const fences = new WeakMap();
+
+/**
+ * Sets the fence of `kv`'s writes, at each take of the lease. It is never
+ * cleared: after the lease is lost, its owner's writes fail once another
+ * process has taken it.
+ */
+export function fenceKv(kv, fence) {
+  fences.set(kv, fence);
+}
+
+/** The Deno.Kv of a store `openStore` made, or undefined. */
+export function storeKv(store) {
+  return store instanceof KvStore ? store.kv : undefined;
+}
+
 // What persist.rs calls: promises that never throw synchronously.
 export function loadStore(store) {
   return store.load();
@@ -315,6 +334,8 @@ class KvStore {
       }
       for (let g = 0; g < groups.length; g++) {
         const op = this.kv.atomic();
+        const fence = fences.get(this.kv);
+        if (fence !== undefined) op.check(fence);
         const wrote = [];
         for (const record of groups[g]) {
           for (const notice of byTask.get(record.id) ?? []) op.set([PREFIX, 'notice', notice.notificationId], notice);
@@ -353,6 +374,9 @@ class KvStore {
         const result = await op.commit();
         if (!result.ok && (await this.adopt(groups[g], g === 0 ? batch.removed : []))) {
           throw failure('a write whose answer was lost had landed; it is written again');
+        }
+        if (!result.ok && fence !== undefined && (await this.kv.get(fence.key)).versionstamp !== fence.versionstamp) {
+          throw failure('this process no longer owns the shared manager');
         }
         if (!result.ok) {
           throw failure('a task record was changed by another owner since this manager wrote it');

@@ -130,6 +130,19 @@ extern "C" {
     /// Writes a batch atomically; rejects with a `STORE_FAILED` error.
     #[wasm_bindgen(js_name = commitStore)]
     pub fn commit_store(store: &JsValue, batch: &JsValue) -> Promise;
+    /// The `Deno.Kv` of a KV store, or undefined.
+    #[wasm_bindgen(js_name = storeKv)]
+    pub fn store_kv(store: &JsValue) -> JsValue;
+}
+
+// The processes of a manager shared on one KV store (`kv_link.js`, which
+// `shared.js` uses).
+#[cfg(feature = "durable")]
+#[wasm_bindgen(module = "/src/js/kv_link.js")]
+extern "C" {
+    /// What the KV store lacks for a shared manager, or "".
+    #[wasm_bindgen(js_name = missingKvApis)]
+    pub fn missing_kv_apis(store: &JsValue) -> String;
 }
 
 // The tabs of a shared manager (`options.shared`): the durable build's, so

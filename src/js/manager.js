@@ -257,6 +257,9 @@ export class BackgroundManager {
         own: (session) => settle(() => this.#core.initialize(session)),
         unown: () => settle(() => this.#core.cleanup()),
         subscribe: (listener) => this.#core.subscribe(listener),
+        // Processes sharing a KV store meet there, on the engine's lease rules.
+        kv: this.#core.sharedKv(),
+        lease: () => this.#core.lease(),
       });
     }
     listenVisibility('addEventListener', this.#visible);

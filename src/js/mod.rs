@@ -18,6 +18,8 @@ mod errors;
 mod glue;
 mod held;
 #[cfg(feature = "durable")]
+mod lease;
+#[cfg(feature = "durable")]
 mod persist;
 mod promises;
 mod protocol;

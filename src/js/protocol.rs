@@ -65,6 +65,8 @@ pub const SHAPES: [Shape; 7] = [
             ("notify", Entries),
             #[cfg(feature = "durable")]
             ("shared", Value),
+            #[cfg(feature = "durable")]
+            ("sharedLease", Scalar),
         ],
     },
     Shape {

@@ -177,6 +177,8 @@ positional! {
         /// The name the tabs of a shared manager use (`shared.js`).
         #[cfg(feature = "durable")]
         shared: JsValue,
+        #[cfg(feature = "durable")]
+        shared_lease: Scalar,
     }
 }
 

@@ -10,7 +10,12 @@
 // Messages (`t`): `hello` (who owns?), `owner` (I do, `id`), `call` (`id`,
 // `from`, `method`, `args`), `ack` and `reply` (`to`, `id`; a reply's `ok`
 // with `value` or `error`), `event` (a task event of the owner's).
+//
+// Tabs meet on a Web Lock and a BroadcastChannel; processes that share a
+// Deno KV store meet on the KV (`kv_link.js`: a lease for the lock, logs
+// for the channel). The rules here are the same for both.
 import { makeError, report } from './calls.js';
+import { KvLink } from './kv_link.js';
 
 /** How long a call waits for an owner to take it, in ms. */
 const OWNER_TIMEOUT = 5000;
@@ -74,6 +79,12 @@ export function tabsClass() {
   return Tabs;
 }
 
+// The tabs' link: a Web Lock and a BroadcastChannel.
+const WEB = {
+  channel: (name) => new BroadcastChannel(name),
+  request: (name, options, take) => navigator.locks.request(name, options, take),
+};
+
 export class Tabs {
   id = crypto.randomUUID();
   /** Whether this tab owns the manager and its core is ready. */
@@ -93,14 +104,18 @@ export class Tabs {
   #own;
   #unown;
   #subscribeCore;
+  #link;
+  /** Counts this tab's reigns as owner: what one began does not answer in the next. */
+  #reign = 0;
 
   /**
    * `serve(method, args)`: runs a call on this tab's core (as owner);
    * `own(session)`: makes this tab's core the manager (initialize, which
    * loads the store); `unown()`: lets it go (cleanup of the core).
    */
-  constructor(name, { serve, own, unown, subscribe }) {
+  constructor(name, { serve, own, unown, subscribe, kv, lease }) {
     this.#lock = `background-manager:${name}`;
+    this.#link = kv === undefined ? WEB : new KvLink(kv, name, lease(), this.id);
     this.#serve = serve;
     this.#own = own;
     this.#unown = unown;
@@ -131,15 +146,17 @@ export class Tabs {
   // Opened at the first initialize, not before: an open channel keeps a
   // Deno process alive.
   #join() {
-    this.#channel = new BroadcastChannel(this.#lock);
+    this.#channel = this.#link.channel(this.#lock);
     this.#channel.onmessage = (e) => this.#heard(e.data);
+    // A KV channel writes later, and tells of what it could not write.
+    this.#channel.onfailed = (message, e) => this.#undeliverable(message, e);
     // Leaving takes this tab out of the lock's queue.
     const leave = new AbortController();
     this.#leave = leave;
     this.#started = new Promise((resolve, reject) => {
       this.#known = resolve;
-      navigator.locks
-        .request(this.#lock, { signal: leave.signal }, () => this.#take())
+      this.#link
+        .request(this.#lock, { signal: leave.signal }, (lock) => this.#take(lock))
         .catch((e) => {
           if (!leave.signal.aborted) reject(makeError(0, `the shared manager's lock failed: ${e?.message ?? e}`, 'INTERNAL'));
         });
@@ -154,7 +171,7 @@ export class Tabs {
   /** Counts leaves: what a tab began before it left does not carry on after. */
   #joins = 0;
 
-  async #take() {
+  async #take(lock) {
     if (this.#closed || this.#started === null) return;
     const joined = this.#joins;
     try {
@@ -171,6 +188,7 @@ export class Tabs {
       return;
     }
     this.owner = true;
+    const reign = ++this.#reign;
     this.#became(this.id);
     this.#unsubscribe = this.#subscribeCore((event) => this.#post({ t: 'event', event }));
     this.#post({ t: 'owner', id: this.id });
@@ -181,7 +199,27 @@ export class Tabs {
       call.resent ||= call.sentTo !== undefined;
       this.#run(call.method, call.args).then((v) => this.#answer(call, true, v), (e) => this.#answer(call, false, e));
     }
-    await new Promise((resolve) => (this.#release = resolve));
+    const released = new Promise((resolve) => (this.#release = resolve));
+    // A lease (processes on a KV) can be lost: this process stops being
+    // the owner and waits in line again.
+    lock?.lost?.then(() => this.#lost(reign));
+    await released;
+  }
+
+  // The lease of reign `reign` ran out unrenewed: the core lets go, and
+  // the calls it had not answered are answered by the next owner.
+  async #lost(reign) {
+    if (reign !== this.#reign || !this.owner) return;
+    this.owner = false;
+    this.ownerId = null;
+    this.#reign++;
+    this.#unsubscribe();
+    try {
+      await this.#unown();
+    } finally {
+      this.#release?.();
+      this.#release = null;
+    }
   }
 
   #unsubscribe = () => {};
@@ -254,14 +292,9 @@ export class Tabs {
     if (this.ownerId === null) return;
     call.resent = call.sentTo !== undefined;
     call.sentTo = this.ownerId;
-    try {
-      this.#channel.postMessage({ t: 'call', id, from: this.id, method: call.method, args: call.args });
-    } catch (e) {
-      // An argument the structured clone cannot copy (a function, say).
-      this.#calls.delete(id);
-      clearTimeout(call.timer);
-      call.reject(makeError(1, `${call.method}'s arguments cannot be sent to the owner tab: ${e?.message ?? e}`, 'INVALID_ARGUMENT'));
-    }
+    // An argument the structured clone cannot copy (a function, say) has
+    // the call refused (#undeliverable).
+    this.#post({ t: 'call', id, from: this.id, method: call.method, args: call.args });
   }
 
   // Posts to the other tabs, unless this tab left. A value the structured
@@ -272,16 +305,30 @@ export class Tabs {
     try {
       this.#channel.postMessage(message);
     } catch (e) {
-      try {
-        if (message.t === 'reply') {
-          const error = makeError(0, `The answer cannot be sent to another tab: ${e?.message ?? e}`, 'INTERNAL');
-          this.#channel.postMessage({ ...message, ok: false, value: undefined, error: errorData(error) });
-        } else if (message.t === 'event') {
-          this.#channel.postMessage({ t: 'event', event: { type: message.event.type, taskId: message.event.taskId } });
-        }
-      } catch {
-        // Not even that could go: the caller's timeout or the next owner answers.
+      this.#undeliverable(message, e);
+    }
+  }
+
+  // What the channel could not carry: a call is refused, a reply goes as
+  // its error, an event as its bare type and task.
+  #undeliverable(message, e) {
+    if (this.#closed || this.#started === null) return;
+    try {
+      if (message.t === 'call') {
+        const call = this.#calls.get(message.id);
+        if (!call) return;
+        this.#calls.delete(message.id);
+        clearTimeout(call.timer);
+        call.reject(makeError(1, `${call.method}'s arguments cannot be sent to the owner: ${e?.message ?? e}`, 'INVALID_ARGUMENT'));
+      } else if (message.t === 'reply' && message.ok) {
+        const error = makeError(0, `The answer cannot be sent to another tab: ${e?.message ?? e}`, 'INTERNAL');
+        this.#channel.postMessage({ ...message, ok: false, value: undefined, error: errorData(error) });
+      } else if (message.t === 'event' && message.event?.type !== undefined) {
+        const event = { type: message.event.type, taskId: message.event.taskId };
+        if (Object.keys(message.event).length > 2) this.#channel.postMessage({ t: 'event', event });
       }
+    } catch {
+      // Not even that could go: the caller's timeout or the next owner answers.
     }
   }
 
@@ -300,10 +347,16 @@ export class Tabs {
       case 'call':
         if (!this.owner || !FORWARDED.has(m.method) || !Array.isArray(m.args)) return;
         this.#post({ t: 'ack', to: m.from, id: m.id });
-        this.#run(m.method, m.args).then(
-          (value) => this.#post({ t: 'reply', to: m.from, id: m.id, ok: true, value }),
-          (e) => this.#post({ t: 'reply', to: m.from, id: m.id, ok: false, error: errorData(e) }),
-        );
+        {
+          // An answer after this owner lost its lease is not sent: the
+          // caller sends the call again to the next owner.
+          const reign = this.#reign;
+          const reply = (message) => reign === this.#reign && this.#post(message);
+          this.#run(m.method, m.args).then(
+            (value) => reply({ t: 'reply', to: m.from, id: m.id, ok: true, value }),
+            (e) => reply({ t: 'reply', to: m.from, id: m.id, ok: false, error: errorData(e) }),
+          );
+        }
         break;
       case 'ack': {
         const call = m.to === this.id && this.#calls.get(m.id);
