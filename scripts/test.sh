@@ -53,7 +53,7 @@ run deno deno test --quiet --allow-read --v8-flags=--expose-gc tests/deno/
 step "the shared scenarios on pkg/ in Deno, in real time"
 run esm deno test --quiet --allow-read tests/scenarios/esm.test.mjs
 
-step "the durable build on Deno KV: restarts, failures, the inbox; 1,000 tasks under SIGKILL, on a local path and on a denokv server"
+step "the durable build on Deno KV: restarts, failures, the inbox; 1,000 tasks under SIGKILL, on a local path and on a denokv server; three processes sharing one manager (SIGKILL, SIGSTOP)"
 if ! wait "$denokv_install"; then
   cat "$log/denokv-install.out" >&2
   exit 1

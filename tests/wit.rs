@@ -174,6 +174,7 @@ fn records_match_the_typescript_interfaces_field_for_field() {
         "notify-retry",
         "notify",
         "shared",
+        "shared-lease",
     ] {
         assert!(
             options.remove(js_only).is_some(),

@@ -99,13 +99,28 @@ const fences = new WeakMap();
  * cleared: after the lease is lost, its owner's writes fail once another
  * process has taken it.
  */
-export function fenceKv(kv, fence) {
-  fences.set(kv, fence);
+/** `fence`: the owner record's key and versionstamp; `refused()`: called when a write fails on it. */
+export function fenceKv(kv, fence, refused) {
+  fences.set(kv, { fence, refused });
 }
 
 /** The Deno.Kv of a store `openStore` made, or undefined. */
 export function storeKv(store) {
   return store instanceof KvStore ? store.kv : undefined;
+}
+
+// Commits `op`, again while SQLite is busy: several processes on one local
+// KV path take turns at its lock, and a writer that finds it taken gets
+// "database is locked" rather than a wait.
+export async function commitBusy(op) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await op.commit();
+    } catch (e) {
+      if (attempt >= 20 || !/database is locked|busy/i.test(String(e?.message))) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random())));
+    }
+  }
 }
 
 // What persist.rs calls: promises that never throw synchronously.
@@ -258,6 +273,10 @@ const PIECE = 30000;
 // Task records per atomic write: well inside KV's limits on checks,
 // mutations and bytes per atomic operation.
 const PER_ATOMIC = 8;
+// Notices written or deleted in one atomic operation (the KV allows 1,000
+// mutations), and operations in flight at once.
+const LOOSE_PER_ATOMIC = 500;
+const PARALLEL = 8;
 
 class KvStore {
   constructor(kv) {
@@ -318,81 +337,112 @@ class KvStore {
   // versionstamp, together with its output pieces and the notification of
   // its transition, so that no notification is ever stored without the
   // transition it tells of (a process may die between two operations).
-  // Notifications of tasks not in the batch, removals and deliveries go
-  // with the first operation.
+  // Removals, notifications of tasks not in the batch and deliveries go in
+  // operations of their own, as many as the KV's limit of 1,000 mutations
+  // each needs. Up to PARALLEL operations are in flight at once: on a KV
+  // server each is a round trip.
   commit(batch) {
     return guarded(async () => {
-      const groups = [];
-      for (let i = 0; i < batch.tasks.length; i += PER_ATOMIC) groups.push(batch.tasks.slice(i, i + PER_ATOMIC));
-      if (groups.length === 0) groups.push([]);
       const byTask = new Map();
       const inBatch = new Set(batch.tasks.map((r) => r.id));
+      const loose = [];
       for (const notice of batch.notices) {
-        const key = inBatch.has(notice.taskId) ? notice.taskId : '';
-        if (!byTask.has(key)) byTask.set(key, []);
-        byTask.get(key).push(notice);
+        if (!inBatch.has(notice.taskId)) {
+          loose.push(notice);
+          continue;
+        }
+        if (!byTask.has(notice.taskId)) byTask.set(notice.taskId, []);
+        byTask.get(notice.taskId).push(notice);
       }
-      for (let g = 0; g < groups.length; g++) {
-        const op = this.kv.atomic();
-        const fence = fences.get(this.kv);
-        if (fence !== undefined) op.check(fence);
-        const wrote = [];
-        for (const record of groups[g]) {
-          for (const notice of byTask.get(record.id) ?? []) op.set([PREFIX, 'notice', notice.notificationId], notice);
-        }
-        for (const record of groups[g]) {
-          const key = [PREFIX, 'task', record.id];
-          op.check({ key, versionstamp: this.versions.get(record.id) ?? null });
-          const { head = '', tail = '', log, ...rest } = storable(record);
-          const [h, t, l] = this.pieces.get(record.id) ?? [0, 0, 0];
-          const counts = [
-            writePieces(op, record.id, 'head', head, h),
-            writePieces(op, record.id, 'tail', tail, t),
-            writePieces(op, record.id, 'log', log === undefined ? '' : JSON.stringify(log), l),
-          ];
-          try {
-            op.set(key, { ...rest, writer: this.writer });
-          } catch (e) {
-            // As in IndexedDB: what serialization refuses is left out.
-            op.set(key, { ...rest, options: undefined, result: undefined, unstored: [`options or result: ${e?.message ?? e}`], writer: this.writer });
-          }
-          wrote.push([record.id, counts]);
-        }
-        if (g === 0) {
-          for (const id of batch.removed) {
-            const key = [PREFIX, 'task', id];
-            op.check({ key, versionstamp: this.versions.get(id) ?? null });
-            op.delete(key);
-            const [h, t, l] = this.pieces.get(id) ?? [0, 0, 0];
-            for (let n = 0; n < h; n++) op.delete([PREFIX, 'output', id, 'head', n]);
-            for (let n = 0; n < t; n++) op.delete([PREFIX, 'output', id, 'tail', n]);
-            for (let n = 0; n < l; n++) op.delete([PREFIX, 'output', id, 'log', n]);
-          }
-          for (const notice of byTask.get('') ?? []) op.set([PREFIX, 'notice', notice.notificationId], notice);
-          for (const id of batch.delivered) op.delete([PREFIX, 'notice', id]);
-        }
-        const result = await op.commit();
-        if (!result.ok && (await this.adopt(groups[g], g === 0 ? batch.removed : []))) {
-          throw failure('a write whose answer was lost had landed; it is written again');
-        }
-        if (!result.ok && fence !== undefined && (await this.kv.get(fence.key)).versionstamp !== fence.versionstamp) {
-          throw failure('this process no longer owns the shared manager');
-        }
-        if (!result.ok) {
-          throw failure('a task record was changed by another owner since this manager wrote it');
-        }
-        for (const [id, counts] of wrote) {
-          this.versions.set(id, result.versionstamp);
-          this.pieces.set(id, counts);
-        }
-        if (g === 0) {
-          for (const id of batch.removed) {
-            this.versions.delete(id);
-            this.pieces.delete(id);
-          }
-        }
+      const groups = [];
+      for (let i = 0; i < batch.tasks.length; i += PER_ATOMIC) {
+        groups.push({ records: batch.tasks.slice(i, i + PER_ATOMIC), removed: [], loose: [], delivered: [] });
       }
+      for (let i = 0; i < batch.removed.length; i += PER_ATOMIC) {
+        groups.push({ records: [], removed: batch.removed.slice(i, i + PER_ATOMIC), loose: [], delivered: [] });
+      }
+      for (let i = 0; i < loose.length; i += LOOSE_PER_ATOMIC) {
+        groups.push({ records: [], removed: [], loose: loose.slice(i, i + LOOSE_PER_ATOMIC), delivered: [] });
+      }
+      for (let i = 0; i < batch.delivered.length; i += LOOSE_PER_ATOMIC) {
+        groups.push({ records: [], removed: [], loose: [], delivered: batch.delivered.slice(i, i + LOOSE_PER_ATOMIC) });
+      }
+      if (groups.length === 0) return;
+      let next = 0;
+      const worker = async () => {
+        while (next < groups.length) await this.group(groups[next++], byTask);
+      };
+      const workers = [];
+      for (let i = 0; i < Math.min(PARALLEL, groups.length); i++) workers.push(worker());
+      // Every operation ends before the batch's answer: one that failed
+      // does not leave others in flight behind it.
+      const ended = await Promise.allSettled(workers);
+      const failed = ended.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     });
+  }
+
+  async group({ records, removed, loose, delivered }, byTask) {
+    const op = this.kv.atomic();
+    const fenced = fences.get(this.kv);
+    const fence = fenced?.fence;
+    if (fence !== undefined) op.check(fence);
+    const wrote = [];
+    for (const record of records) {
+      for (const notice of byTask.get(record.id) ?? []) op.set([PREFIX, 'notice', notice.notificationId], notice);
+    }
+    for (const record of records) {
+      const key = [PREFIX, 'task', record.id];
+      op.check({ key, versionstamp: this.versions.get(record.id) ?? null });
+      const { head = '', tail = '', log, ...rest } = storable(record);
+      const [h, t, l] = this.pieces.get(record.id) ?? [0, 0, 0];
+      const counts = [
+        writePieces(op, record.id, 'head', head, h),
+        writePieces(op, record.id, 'tail', tail, t),
+        writePieces(op, record.id, 'log', log === undefined ? '' : JSON.stringify(log), l),
+      ];
+      try {
+        op.set(key, { ...rest, writer: this.writer });
+      } catch (e) {
+        // As in IndexedDB: what serialization refuses is left out.
+        op.set(key, { ...rest, options: undefined, result: undefined, unstored: [`options or result: ${e?.message ?? e}`], writer: this.writer });
+      }
+      wrote.push([record.id, counts]);
+    }
+    for (const id of removed) {
+      const key = [PREFIX, 'task', id];
+      op.check({ key, versionstamp: this.versions.get(id) ?? null });
+      op.delete(key);
+      const [h, t, l] = this.pieces.get(id) ?? [0, 0, 0];
+      for (let n = 0; n < h; n++) op.delete([PREFIX, 'output', id, 'head', n]);
+      for (let n = 0; n < t; n++) op.delete([PREFIX, 'output', id, 'tail', n]);
+      for (let n = 0; n < l; n++) op.delete([PREFIX, 'output', id, 'log', n]);
+    }
+    for (const notice of loose) op.set([PREFIX, 'notice', notice.notificationId], notice);
+    for (const id of delivered) op.delete([PREFIX, 'notice', id]);
+    const result = await commitBusy(op);
+    if (!result.ok && (await this.adopt(records, removed))) {
+      throw failure('a write whose answer was lost had landed; it is written again');
+    }
+    if (!result.ok && fence !== undefined && (await this.kv.get(fence.key)).versionstamp !== fence.versionstamp) {
+      // Another process took the lease: this one lets go now, and a call
+      // that failed on it goes to the new owner (shared.js).
+      fenced.refused?.();
+      const error = failure('this process no longer owns the shared manager');
+      error.deposed = true;
+      throw error;
+    }
+    if (!result.ok) {
+      throw failure('a task record was changed by another owner since this manager wrote it');
+    }
+    for (const [id, counts] of wrote) {
+      this.versions.set(id, result.versionstamp);
+      this.pieces.set(id, counts);
+    }
+    for (const id of removed) {
+      this.versions.delete(id);
+      this.pieces.delete(id);
+    }
   }
 
   // After a failed check: takes the versionstamps of records that this

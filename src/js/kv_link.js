@@ -15,7 +15,7 @@
 //   batch of messages, read by every other process from where it last read,
 //   woken by `kv.watch` on one bell that each write rings (and once a second,
 //   should a wake be missed).
-import { fenceKv, storeKv } from './durable.js';
+import { commitBusy, fenceKv, storeKv } from './durable.js';
 
 const PREFIX = 'background-manager';
 /** Messages in one record, and records in one atomic write. */
@@ -26,6 +26,8 @@ const KEEP = 60_000;
 const LISTED = 600_000;
 /** How long a KV request may take before it counts as failed, in ms. */
 const REQUEST_TIMEOUT = 5_000;
+/** How long the logs are read often after a message came or went, in ms. */
+const BUSY = 2_000;
 
 /** What a KV store lacks for a shared manager, or ''; '' for other stores. */
 export function missingKvApis(store) {
@@ -123,8 +125,6 @@ export class KvLink {
       if (signal.aborted) return;
       // Held: renewed on the rules' schedule, and lost at the term's end
       // unless a renewal came back in time.
-      const fence = { key: ownerKey, versionstamp: token };
-      fenceKv(this.kv, fence);
       let lose;
       const lost = new Promise((resolve) => (lose = resolve));
       let isLost = false;
@@ -136,6 +136,9 @@ export class KvLink {
         stop.abort();
         lose();
       };
+      // A store write refused on the owner record: another process holds
+      // the lease already.
+      fenceKv(this.kv, { key: ownerKey, versionstamp: token }, end);
       const renewing = (async () => {
         while (!stop.signal.aborted) {
           const until = rules.until();
@@ -199,6 +202,9 @@ class KvChannel {
   #again = false;
   #reader = null;
   #timers = [];
+  #poll = 0;
+  /** Until when messages are read often: a while after one came or went. */
+  #busyUntil = 0;
 
   constructor(kv, base, id) {
     this.#kv = kv;
@@ -212,6 +218,18 @@ class KvChannel {
   // has written to: what they wrote earlier was not meant for it. A process
   // listed later wrote nothing before it was listed, so it is read from 0.
   async #join() {
+    for (;;) {
+      try {
+        return await this.#list();
+      } catch {
+        // The KV busy or out of reach: again shortly.
+        if (this.#closed) return;
+        await sleep(100);
+      }
+    }
+  }
+
+  async #list() {
     const kv = this.#kv;
     await kv.set([...this.#base, 'peer', this.#id], { at: Date.now() }, { expireIn: LISTED });
     for await (const peer of kv.list({ prefix: [...this.#base, 'peer'] })) {
@@ -223,11 +241,19 @@ class KvChannel {
     }
     if (this.#closed) return;
     this.#listen();
-    const fallback = setInterval(() => this.#drain(), 1000);
+    // A watch on a local KV path hears other processes' writes late (it
+    // looks about once a second), so while messages come and go the logs
+    // are also read every 20 ms; when quiet, once a second.
+    const poll = () => {
+      if (this.#closed) return;
+      this.#drain();
+      this.#poll = setTimeout(poll, performance.now() < this.#busyUntil ? 20 : 1000);
+    };
+    poll();
     const relist = setInterval(() => {
       kv.set([...this.#base, 'peer', this.#id], { at: Date.now() }, { expireIn: LISTED }).catch(() => {});
     }, LISTED / 10);
-    this.#timers.push(fallback, relist);
+    this.#timers.push(relist);
   }
 
   async #listen() {
@@ -268,6 +294,7 @@ class KvChannel {
             if (this.#closed) return;
             this.#cursors.set(id, e.key.at(-1));
             if (!Array.isArray(e.value)) continue;
+            this.#busyUntil = performance.now() + BUSY;
             for (const data of e.value) this.onmessage?.({ data });
           }
         }
@@ -282,6 +309,7 @@ class KvChannel {
   postMessage(message) {
     if (this.#closed) return;
     this.#out.push(message);
+    this.#busyUntil = performance.now() + BUSY;
     this.#flushing ??= this.#ready.then(() => this.#flush());
   }
 
@@ -304,7 +332,7 @@ class KvChannel {
       const op = kv.atomic();
       records.forEach((r, i) => op.set([...this.#base, 'msg', this.#id, first + i], r, { expireIn: KEEP }));
       op.sum([...this.#base, 'bell'], 1n);
-      const res = await withTimeout(op.commit());
+      const res = await withTimeout(commitBusy(op));
       if (!res.ok) throw new Error('the write was refused');
       this.#n = first + records.length;
     } catch (e) {
@@ -331,6 +359,7 @@ class KvChannel {
   close() {
     this.#closed = true;
     for (const t of this.#timers) clearInterval(t);
+    clearTimeout(this.#poll);
     this.#reader?.cancel().catch(() => {});
     this.#kv.delete([...this.#base, 'peer', this.#id]).catch(() => {});
   }

@@ -22,7 +22,7 @@ export function setFactory(make, durable, tabs) {
   Tabs = tabs;
 }
 
-const DURABLE_OPTIONS = ['store', 'notifyRetry', 'notify', 'shared'];
+const DURABLE_OPTIONS = ['store', 'notifyRetry', 'notify', 'shared', 'sharedLease'];
 
 // The default build has no store and no inbox: asking for one is a mistake
 // to report, not an option to ignore. A getter that throws is the core's
@@ -252,8 +252,9 @@ export class BackgroundManager {
     // The core read and checked `shared`; this is the copy it kept.
     const shared = durableBuild ? this.#core.shared() : undefined;
     if (shared !== undefined) {
+      let serve;
       this.#tabs = new Tabs(shared, {
-        serve: (method, args) => this[method](...args),
+        serve: (method, args) => serve(method, args),
         own: (session) => settle(() => this.#core.initialize(session)),
         unown: () => settle(() => this.#core.cleanup()),
         subscribe: (listener) => this.#core.subscribe(listener),
@@ -261,6 +262,7 @@ export class BackgroundManager {
         kv: this.#core.sharedKv(),
         lease: () => this.#core.lease(),
       });
+      serve = Tabs.guard(this, this.#tabs);
     }
     listenVisibility('addEventListener', this.#visible);
   }

@@ -21,7 +21,7 @@ import { KvLink } from './kv_link.js';
 const OWNER_TIMEOUT = 5000;
 
 // The methods a tab forwards to the owner: the owner serves no other name.
-const FORWARDED = new Set([
+export const FORWARDED = new Set([
   'createTask', 'launch', 'pause', 'resume', 'completeTask', 'respond', 'failTask', 'cancelTask',
   'getTask', 'getAllTasks', 'cancelAllTasks', 'getOutput', 'readLog', 'appendOutput', 'callAgent',
   'getPendingNotifications',
@@ -79,6 +79,26 @@ export function tabsClass() {
   return Tabs;
 }
 
+/**
+ * Makes `manager`'s forwarded methods re-send a call its own core could not
+ * finish because this process lost the manager; `serve` runs them as they
+ * are. Only shared managers pay for this.
+ */
+function guardOwnerCalls(manager, tabs) {
+  const proto = Object.getPrototypeOf(manager);
+  for (const name of FORWARDED) {
+    const method = proto[name];
+    Object.defineProperty(manager, name, {
+      value(...args) {
+        return tabs.owner ? tabs.local(name, args, () => method.apply(manager, args)) : method.apply(manager, args);
+      },
+      configurable: true,
+      writable: true,
+    });
+  }
+  return (name, args) => proto[name].apply(manager, args);
+}
+
 // The tabs' link: a Web Lock and a BroadcastChannel.
 const WEB = {
   channel: (name) => new BroadcastChannel(name),
@@ -86,6 +106,7 @@ const WEB = {
 };
 
 export class Tabs {
+  static guard = guardOwnerCalls;
   id = crypto.randomUUID();
   /** Whether this tab owns the manager and its core is ready. */
   owner = false;
@@ -216,6 +237,10 @@ export class Tabs {
     this.#unsubscribe();
     try {
       await this.#unown();
+    } catch (e) {
+      // Its last writes refused (another process owns the manager now) is
+      // what losing it means; anything else is told.
+      if (e?.deposed !== true) report('letting the shared manager go', e);
     } finally {
       this.#release?.();
       this.#release = null;
@@ -245,11 +270,28 @@ export class Tabs {
     }
   }
 
+  /**
+   * A call this tab runs on its own core as owner (`run()`). A process whose
+   * lease ran out mid-call (its core answered DISPOSED as it let go, or its
+   * write was refused: another process owns the manager now) sends the
+   * call to the next owner instead.
+   */
+  local(method, args, run) {
+    const reign = this.#reign;
+    return run().catch(async (e) => {
+      if (e?.code !== 'DISPOSED' && e?.deposed !== true) throw e;
+      // The loss is noticed a turn later than the refused write.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (reign !== this.#reign && !this.#closed && this.#started !== null) return this.call(method, args);
+      throw e;
+    });
+  }
+
   /** Sends `method(...args)` to the owner; its answer, or its error. */
   call(method, rawArgs) {
     if (this.#closed) return Promise.reject(makeError(0, 'BackgroundManager was cleaned up', 'DISPOSED'));
     // This tab took over meanwhile (a watch going on across the handover).
-    if (this.owner) return this.#run(method, [...rawArgs]);
+    if (this.owner) return this.local(method, rawArgs, () => this.#run(method, [...rawArgs]));
     if (this.#started === null) {
       return Promise.reject(makeError(0, 'BackgroundManager is not initialized: call initialize(session) first', 'NOT_INITIALIZED'));
     }

@@ -66,10 +66,17 @@ export interface BackgroundManagerOptions {
   notify?: 'each' | NotifyBatch;
   /**
    * Share one manager among the tabs of this origin that give the same
-   * name (needs `store`, Web Locks and BroadcastChannel): one tab owns it
+   * name (with `store: { indexedDB }`: Web Locks and BroadcastChannel), or
+   * among the processes on one Deno KV (with `store: { kv }`): one owns it
    * and runs the work, the others forward their calls to it.
    */
   shared?: string;
+  /**
+   * With `shared` on a KV store: how long a process owns the manager
+   * without renewing, in ms (default 3000, at least 100). A process that
+   * dies is replaced within about 1.45 of it.
+   */
+  sharedLease?: number;
 }
 
 /**

@@ -424,13 +424,15 @@ Deno.test("a launched task's log survives its runner's death: interrupted is the
   kv.close();
 });
 
-Deno.test("options.shared is checked: a non-empty string, with a store, where the tabs' web APIs are", async () => {
+Deno.test("options.shared and sharedLease are checked: a non-empty string, with a store; a lease of at least 100 ms, with shared", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
     for (const [options, message] of [
       [{ shared: "", store: { kv } }, /options\.shared must be a non-empty string, got an empty string/],
       [{ shared: 7, store: { kv } }, /options\.shared must be a non-empty string, got 7/],
       [{ shared: "tabs" }, /options\.shared needs options\.store/],
+      [{ sharedLease: 1000, store: { kv } }, /options\.sharedLease needs options\.shared/],
+      [{ shared: "p", sharedLease: "1s", store: { kv } }, /options\.sharedLease must be a number/],
     ] as const) {
       assert.throws(
         () => new BackgroundManager(options as never),
@@ -438,12 +440,16 @@ Deno.test("options.shared is checked: a non-empty string, with a store, where th
         JSON.stringify({ ...options, store: undefined }),
       );
     }
+    assert.throws(
+      () => new BackgroundManager({ shared: "p", sharedLease: 99, store: { kv } }),
+      (e: unknown) => e instanceof RangeError && (e as { code?: string }).code === "INVALID_ARGUMENT" && /at least 100 ms/.test(e.message),
+    );
     const m = new BackgroundManager({ store: { kv } });
     assert.equal(m.getOwner(), null, "not shared: no owner tab");
     m.onOwner(() => {})();
     m.free();
-    // Deno has BroadcastChannel and Web Locks (its workers share them): one
-    // manager alone owns itself, and cleanup closes what it opened.
+    // On a KV store the processes meet on the KV: one manager alone takes
+    // the free lease at once and owns itself, and cleanup closes what it opened.
     const alone = new BackgroundManager({ store: { kv }, shared: "deno-alone" });
     await alone.initialize(makeSession().session);
     assert.equal(alone.getOwner()?.self, true);
