@@ -14,6 +14,8 @@
 //! else took the lease) ends ownership at once; one that cannot reach the
 //! store keeps trying until the term runs out.
 
+use super::prelude::*;
+
 /// What the host does after reading the lease record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LeaseStep {
@@ -80,7 +82,7 @@ impl Lease {
         let first = match &self.seen {
             Some((v, at)) if v == version => *at,
             _ => {
-                self.seen = Some((version.to_owned(), now));
+                self.seen = Some((version.to_string(), now));
                 now
             }
         };

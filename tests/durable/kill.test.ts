@@ -5,7 +5,7 @@
 // and at the end every notice has been delivered at least once, duplicates
 // with the same notificationId. Run on a local KV path, and on a denokv
 // server (DENOKV=path/to/denokv) that is restarted too.
-import { assert, BackgroundManager } from "./helpers.ts";
+import { assert, BackgroundManager, denokvServer, jsonLines } from "./helpers.ts";
 import type { TaskNotification } from "../../pkg/durable/background_manager.js";
 
 const N = 1000;
@@ -14,16 +14,7 @@ const here = new URL(".", import.meta.url).pathname;
 
 type Line = { launched?: string; notice?: TaskNotification; done?: boolean; round?: number };
 
-function lines(log: string): Line[] {
-  let text = "";
-  try {
-    text = Deno.readTextFileSync(log);
-  } catch {
-    return [];
-  }
-  // A kill may cut the last line short.
-  return text.split("\n").filter((l) => l.endsWith("}")).map((l) => JSON.parse(l));
-}
+const lines = (log: string) => jsonLines<Line>(log);
 
 function child(where: string, log: string, env: Record<string, string>) {
   return new Deno.Command(Deno.execPath(), {
@@ -115,39 +106,15 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "bm-denokv-" });
-    const token = crypto.randomUUID();
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const url = `http://127.0.0.1:${port}`;
-    let server: Deno.ChildProcess | null = null;
-    const start = async () => {
-      server = new Deno.Command(denokv!, {
-        args: ["--sqlite-path", `${dir}/denokv.sqlite3`, "serve", "--addr", `127.0.0.1:${port}`, "--access-token", token],
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
-      for (let i = 0; i < 200; i++) {
-        try {
-          (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-          return;
-        } catch {
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-      throw new Error("denokv did not start");
-    };
-    const stop = async () => {
-      server?.kill("SIGKILL");
-      await server?.status;
-    };
-    Deno.env.set("DENO_KV_ACCESS_TOKEN", token);
-    await start();
+    const server = denokvServer(denokv!, dir);
+    await server.start();
     try {
-      await run(url, `${dir}/log.jsonl`, { DENO_KV_ACCESS_TOKEN: token }, async () => {
-        await stop();
-        await start();
+      await run(server.url, `${dir}/log.jsonl`, server.env, async () => {
+        await server.stop();
+        await server.start();
       });
     } finally {
-      await stop();
+      await server.stop();
     }
   },
 });

@@ -3,7 +3,7 @@
 // local KV path. Each process is process.ts. Printed: tasks per second with
 // one process and with three, and the failover time after the owner is
 // killed with SIGKILL.
-import { assert, BackgroundManager } from "./helpers.ts";
+import { assert, BackgroundManager, denokvServer, jsonLines } from "./helpers.ts";
 import type { TaskNotification } from "../../pkg/durable/background_manager.js";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -11,15 +11,7 @@ const LEASE = 1000;
 
 type Line = { notice?: TaskNotification; owner?: number; follows?: string; at?: number; ready?: number; start?: number; final?: number };
 
-function lines(log: string): Line[] {
-  let text = "";
-  try {
-    text = Deno.readTextFileSync(log);
-  } catch {
-    return [];
-  }
-  return text.split("\n").filter((l) => l.endsWith("}")).map((l) => JSON.parse(l));
-}
+const lines = (log: string) => jsonLines<Line>(log);
 
 function spawn(where: string, log: string, from: number, to: number, env: Record<string, string>) {
   return new Deno.Command(Deno.execPath(), {
@@ -38,32 +30,11 @@ async function until(what: string, ok: () => boolean, ms: number) {
   }
 }
 
-/** A denokv server on 127.0.0.1 with an access token of its own. */
+/** A denokv server, started. */
 async function server(denokv: string, dir: string) {
-  const token = crypto.randomUUID();
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const p = new Deno.Command(denokv, {
-    args: ["--sqlite-path", `${dir}/denokv.sqlite3`, "serve", "--addr", `127.0.0.1:${port}`, "--access-token", token],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let i = 0; ; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      break;
-    } catch {
-      if (i > 200) throw new Error("denokv did not start");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    env: { DENO_KV_ACCESS_TOKEN: token },
-    stop: async () => {
-      p.kill("SIGKILL");
-      await p.status;
-    },
-  };
+  const s = denokvServer(denokv, dir);
+  await s.start();
+  return s;
 }
 
 /** Every task of t0..t{n-1} completed with its result, and notified once. */
