@@ -14,6 +14,7 @@ mod engine;
 mod error;
 mod extras;
 mod family;
+pub mod forward;
 mod host;
 mod idempotency;
 mod ids;

@@ -707,6 +707,13 @@ impl Core {
     }
 
     #[cfg(feature = "durable")]
+    /// Fresh rules for the calls this side forwards to the owner: refused
+    /// `NO_OWNER` after `timeout` ms untaken.
+    pub fn forward(&self, timeout: f64) -> JsValue {
+        super::forward::ForwardRules::new(timeout.max(0.0) as u64).into()
+    }
+
+    #[cfg(feature = "durable")]
     /// With a durable store: the promise of the write that holds every
     /// change made so far (the facade chains a changing call's answer to
     /// it); undefined when there is nothing to wait for.

@@ -261,6 +261,8 @@ export class BackgroundManager {
         // Processes sharing a KV store meet there, on the engine's lease rules.
         kv: this.#core.sharedKv(),
         lease: () => this.#core.lease(),
+        // The engine's rules of forwarded calls.
+        forward: (timeout) => this.#core.forward(timeout),
       });
       serve = Tabs.guard(this, this.#tabs);
     }

@@ -15,6 +15,8 @@ mod core;
 mod deliver;
 mod driver;
 mod errors;
+#[cfg(feature = "durable")]
+mod forward;
 mod glue;
 mod held;
 #[cfg(feature = "durable")]

@@ -17,6 +17,9 @@
 import { makeError, report } from './calls.js';
 import { KvLink } from './kv_link.js';
 
+// This side's monotonic ms, for the rules of its calls.
+const now = () => Math.floor(performance.now());
+
 /** How long a call waits for an owner to take it, in ms. */
 const OWNER_TIMEOUT = 5000;
 
@@ -115,8 +118,8 @@ export class Tabs {
   #channel;
   #lock;
   #serve;
+  /** A forwarded call's number -> { method, args, resolve, reject }. */
   #calls = new Map();
-  #next = 0;
   #listeners = new Set();
   #ownerListeners = new Set();
   #release = null;
@@ -126,6 +129,10 @@ export class Tabs {
   #unown;
   #subscribeCore;
   #link;
+  /** The engine's rules of forwarded calls (`engine::forward`): the calls' states. */
+  #rules;
+  /** The timer of the next call refused NO_OWNER. */
+  #timer = 0;
   /** Counts this tab's reigns as owner: what one began does not answer in the next. */
   #reign = 0;
 
@@ -134,8 +141,9 @@ export class Tabs {
    * `own(session)`: makes this tab's core the manager (initialize, which
    * loads the store); `unown()`: lets it go (cleanup of the core).
    */
-  constructor(name, { serve, own, unown, subscribe, kv, lease }) {
+  constructor(name, { serve, own, unown, subscribe, kv, lease, forward }) {
     this.#lock = `background-manager:${name}`;
+    this.#rules = forward(OWNER_TIMEOUT);
     this.#link = kv === undefined ? WEB : new KvLink(kv, name, lease(), this.id);
     this.#serve = serve;
     this.#own = own;
@@ -213,13 +221,12 @@ export class Tabs {
     this.#became(this.id);
     this.#unsubscribe = this.#subscribeCore((event) => this.#post({ t: 'event', event }));
     this.#post({ t: 'owner', id: this.id });
-    // Calls made while there was no owner: this tab answers them now.
-    for (const [id, call] of this.#calls) {
-      this.#calls.delete(id);
-      clearTimeout(call.timer);
-      call.resent ||= call.sentTo !== undefined;
-      this.#run(call.method, call.args).then((v) => this.#answer(call, true, v), (e) => this.#answer(call, false, e));
+    // Calls not answered yet: this tab answers them now.
+    for (const id of this.#rules.takeAll()) {
+      const call = this.#calls.get(id);
+      if (call) this.#run(call.method, call.args).then((v) => this.#answer(id, true, v), (e) => this.#answer(id, false, e));
     }
+    this.#arm();
     const released = new Promise((resolve) => (this.#release = resolve));
     // A lease (processes on a KV) can be lost: this process stops being
     // the owner and waits in line again.
@@ -233,6 +240,7 @@ export class Tabs {
     if (reign !== this.#reign || !this.owner) return;
     this.owner = false;
     this.ownerId = null;
+    this.#rules.ownerGone();
     this.#reign++;
     this.#unsubscribe();
     try {
@@ -257,6 +265,10 @@ export class Tabs {
   #became(id) {
     const changed = this.ownerId !== id;
     this.ownerId = id;
+    // A new owner: what it does not have yet goes to it (none, if it is
+    // this tab: #take ran them here).
+    for (const n of this.#rules.ownerIs(now(), id)) if (id !== this.id) this.#send(n);
+    this.#arm();
     this.#known();
     if (!changed) return;
     this.#changed(undefined);
@@ -310,33 +322,42 @@ export class Tabs {
       return Promise.reject(makeError(1, `${method}'s arguments cannot be read to send them to the owner tab: ${e?.message ?? e}`, 'INVALID_ARGUMENT'));
     }
     return new Promise((resolve, reject) => {
-      const id = `${this.id}:${this.#next++}`;
-      const call = { method, args, resolve, reject, timer: 0, made, resent: false };
-      this.#calls.set(id, call);
+      const id = this.#rules.call(now(), made !== undefined);
+      this.#calls.set(id, { method, args, resolve, reject, made });
       signal?.addEventListener('abort', () => {
-        if (this.#calls.delete(id)) {
-          clearTimeout(call.timer);
+        if (this.#rules.abort(id)) {
+          this.#calls.delete(id);
+          this.#arm();
           reject(signal.reason);
         }
       }, { once: true });
-      this.#send(id, call);
+      if (this.#rules.owner() !== undefined) this.#send(id);
+      this.#arm();
     });
   }
 
-  // Sends a call (again) and waits for an owner to take it.
-  #send(id, call) {
-    clearTimeout(call.timer);
-    call.timer = setTimeout(() => {
-      if (this.#calls.delete(id)) {
-        call.reject(makeError(0, `No tab owns the shared manager: ${call.method} was not taken within ${OWNER_TIMEOUT} ms`, 'NO_OWNER'));
-      }
-    }, OWNER_TIMEOUT);
-    if (this.ownerId === null) return;
-    call.resent = call.sentTo !== undefined;
-    call.sentTo = this.ownerId;
+  // Sends call `id` to the owner the rules sent it to.
+  #send(id) {
+    const call = this.#calls.get(id);
+    if (!call) return;
     // An argument the structured clone cannot copy (a function, say) has
     // the call refused (#undeliverable).
     this.#post({ t: 'call', id, from: this.id, method: call.method, args: call.args });
+  }
+
+  // One timer, at the rules' next refusal.
+  #arm() {
+    clearTimeout(this.#timer);
+    const due = this.#rules.nextDue();
+    if (due < 0) return;
+    this.#timer = setTimeout(() => {
+      for (const id of this.#rules.due(now())) {
+        const call = this.#calls.get(id);
+        this.#calls.delete(id);
+        call?.reject(makeError(0, `No tab owns the shared manager: ${call.method} was not taken within ${OWNER_TIMEOUT} ms`, 'NO_OWNER'));
+      }
+      this.#arm();
+    }, Math.max(0, due - now()));
   }
 
   // Posts to the other tabs, unless this tab left. A value the structured
@@ -358,9 +379,9 @@ export class Tabs {
     try {
       if (message.t === 'call') {
         const call = this.#calls.get(message.id);
-        if (!call) return;
+        if (!call || !this.#rules.abort(message.id)) return;
         this.#calls.delete(message.id);
-        clearTimeout(call.timer);
+        this.#arm();
         call.reject(makeError(1, `${call.method}'s arguments cannot be sent to the owner: ${e?.message ?? e}`, 'INVALID_ARGUMENT'));
       } else if (message.t === 'reply' && message.ok) {
         const error = makeError(0, `The answer cannot be sent to another tab: ${e?.message ?? e}`, 'INTERNAL');
@@ -383,12 +404,10 @@ export class Tabs {
       case 'owner':
         if (this.owner && m.id !== this.id) return;
         this.#became(m.id);
-        // A new owner: what the old one did not answer goes to it.
-        for (const [id, call] of this.#calls) if (call.sentTo !== m.id) this.#send(id, call);
         break;
       case 'call':
         if (!this.owner || !FORWARDED.has(m.method) || !Array.isArray(m.args)) return;
-        this.#post({ t: 'ack', to: m.from, id: m.id });
+        this.#post({ t: 'ack', to: m.from, id: m.id, by: this.id });
         {
           // An answer after this owner lost its lease is not sent: the
           // caller sends the call again to the next owner.
@@ -400,22 +419,17 @@ export class Tabs {
           );
         }
         break;
-      case 'ack': {
-        const call = m.to === this.id && this.#calls.get(m.id);
-        if (!call) return;
+      case 'ack':
         // Taken: from now on it waits for the answer however long that is
         // (a wait), or for another owner.
-        clearTimeout(call.timer);
+        if (m.to !== this.id || typeof m.by !== 'string') return;
+        this.#rules.acked(m.id, m.by);
+        this.#arm();
         break;
-      }
-      case 'reply': {
-        const call = m.to === this.id && this.#calls.get(m.id);
-        if (!call) return;
-        this.#calls.delete(m.id);
-        clearTimeout(call.timer);
-        this.#answer(call, m.ok, m.ok ? m.value : dataError(m.error));
+      case 'reply':
+        if (m.to !== this.id || !this.#calls.has(m.id)) return;
+        this.#answer(m.id, m.ok, m.ok ? m.value : dataError(m.error));
         break;
-      }
       case 'event':
         if (this.owner) return;
         this.#changed(m.event?.taskId);
@@ -487,16 +501,30 @@ export class Tabs {
     }
   }
 
-  // Settles a call; a task this tab named that is already there, after the
-  // call went to a second owner, is the task the first one made.
-  #answer(call, ok, value) {
-    if (!ok && call.made !== undefined && call.resent && value?.code === 'DUPLICATE_ID') {
-      this.call('getTask', [call.made]).then(call.resolve, call.reject);
+  // Settles call `id` as the rules say: a task this tab named that is
+  // already there, after the call went to a second owner, is the task the
+  // first one made, looked up by a call that waits for an owner.
+  #answer(id, ok, value) {
+    const call = this.#calls.get(id);
+    this.#calls.delete(id);
+    const how = this.#rules.answered(id, !ok && value?.code === 'DUPLICATE_ID');
+    if (!call || how === 0) return;
+    if (how === 2) {
+      const look = this.#rules.lookUp(now());
+      this.#calls.set(look, { method: 'getTask', args: [call.made], resolve: call.resolve, reject: call.reject });
+      if (this.owner) {
+        for (const n of this.#rules.takeAll()) {
+          if (n === look) this.#run('getTask', [call.made]).then((v) => this.#answer(look, true, v), (e) => this.#answer(look, false, e));
+        }
+      } else if (this.#rules.owner() !== undefined) {
+        this.#send(look);
+      }
     } else if (ok) {
       call.resolve(value);
     } else {
       call.reject(value);
     }
+    this.#arm();
   }
 
   /** Hears the owner's events while this tab does not own the manager. */
@@ -520,9 +548,9 @@ export class Tabs {
     this.#joins++;
     this.#leave.abort();
     this.#channel.close();
-    for (const call of this.#calls.values()) {
-      clearTimeout(call.timer);
-      call.reject(makeError(0, 'BackgroundManager was cleaned up', 'DISPOSED'));
+    clearTimeout(this.#timer);
+    for (const id of this.#rules.clear()) {
+      this.#calls.get(id)?.reject(makeError(0, 'BackgroundManager was cleaned up', 'DISPOSED'));
     }
     this.#calls.clear();
     const owned = this.owner;

@@ -176,16 +176,13 @@ Deno.test("a forwarded call's errors keep their class and code; arguments that c
 
 Deno.test("an owner that stored a launch and went before answering: the call goes to the next owner, which finds the task, not a second one", () =>
   twoTabs("window", async (first, second) => {
-    // The owner makes the task (and stores it), then goes without a word.
-    const launch = first.m.launch.bind(first.m);
+    // The owner makes the task (and stores it: cleanup writes what is
+    // waiting), then goes before its answer is sent.
     let made = "";
-    Object.defineProperty(first.m, "launch", {
-      value: async (options: { id: string; agent: string; prompt: string }) => {
-        const task = await launch(options);
-        made = task.id;
-        await first.m.cleanup();
-        return new Promise(() => {});
-      },
+    first.m.subscribe((e) => {
+      if (e.type !== "created" || made !== "") return;
+      made = e.taskId;
+      first.m.cleanup();
     });
     const task = await second.m.launch({ agent: "a", prompt: "p" });
     assert.equal(second.m.getOwner()?.self, true, "the second tab took over");
