@@ -18,20 +18,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use background_manager::engine::forward::{Forwarder, Settle};
 use proptest::prelude::*;
 
-const TIMEOUT: u64 = 500;
+mod sim;
+use sim::Rng;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
+const TIMEOUT: u64 = 500;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Kind {

@@ -13,23 +13,10 @@
 use background_manager::engine::lease::{Lease, LeaseStep};
 use proptest::prelude::*;
 
-const TERM: u64 = 300;
+mod sim;
+use sim::Rng;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn chance(&mut self, per_million: u64) -> bool {
-        self.below(1_000_000) < per_million
-    }
-}
+const TERM: u64 = 300;
 
 /// The lease record and the owner record (whose version fences the
 /// owner's writes) in the simulated store.

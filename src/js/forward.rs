@@ -6,6 +6,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
+use super::lease::ms;
 use crate::engine::forward::{Forwarder, Settle};
 
 #[wasm_bindgen(skip_typescript)]
@@ -15,10 +16,6 @@ impl ForwardRules {
     pub fn new(timeout: u64) -> Self {
         ForwardRules(RefCell::new(Forwarder::new(timeout)))
     }
-}
-
-fn ms(t: f64) -> u64 {
-    t.max(0.0) as u64
 }
 
 fn numbers(ids: Vec<u64>) -> Box<[f64]> {

@@ -22,7 +22,7 @@ impl LeaseRules {
 }
 
 /// A time from JS as whole ms (a negative or NaN one as 0).
-fn ms(t: f64) -> u64 {
+pub(super) fn ms(t: f64) -> u64 {
     t.max(0.0) as u64
 }
 
