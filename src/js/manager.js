@@ -578,7 +578,10 @@ export class BackgroundManager {
     const signal = signalOption(o, 'options');
     if (this.#tabs?.owner === false) return this.#tabs.watch(taskId, from, signal);
     const log = this.#log(taskId);
-    return new Watch(log, from >= 0 ? from : Math.max(0, log.last + from), signal);
+    const pos = from >= 0 ? from : Math.max(0, log.last + from);
+    const watch = new Watch(log, pos, signal);
+    // A shared owner may lose the manager mid-watch (a lease that ran out).
+    return this.#tabs === undefined ? watch : this.#tabs.ownWatch(watch, taskId, pos, signal);
   }
 
   watchAll(options) {

@@ -501,6 +501,31 @@ export class Tabs {
     }
   }
 
+  /**
+   * `watch()` on this tab's own core, as owner: `local` from `pos`. If this
+   * process loses the manager mid-watch (its lease ran out), the core's log
+   * ends with it, and the watch reads on from the next owner after the
+   * last seq it gave.
+   */
+  async *ownWatch(local, taskId, pos, signal) {
+    const reign = this.#reign;
+    let after = pos;
+    try {
+      for (;;) {
+        const { value, done } = await local.next();
+        if (done) break;
+        if (typeof value?.seq === 'number') after = value.seq;
+        yield value;
+      }
+    } catch (e) {
+      if (e?.code !== 'DISPOSED' || reign === this.#reign) throw e;
+    } finally {
+      local.return?.();
+    }
+    if (reign === this.#reign || this.#closed || this.#started === null || signal?.aborted) return;
+    yield* this.watch(taskId, after, signal);
+  }
+
   // Settles call `id` as the rules say: a task this tab named that is
   // already there, after the call went to a second owner, is the task the
   // first one made, looked up by a call that waits for an owner.

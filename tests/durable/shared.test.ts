@@ -6,11 +6,12 @@ import { assert, BackgroundManager, eventually, makeSession, sleep } from "./hel
 
 type Tab = { m: BackgroundManager; finals: Map<string, string[]>; ran: string[] };
 
-function tab(kv: Deno.Kv, name: string, runs: { running: number; peak: number }): Tab {
+function tab(kv: Deno.Kv, name: string, runs: { running: number; peak: number }, sharedLease?: number): Tab {
   const ran: string[] = [];
   const m = new BackgroundManager({
     store: { kv },
     shared: name,
+    sharedLease,
     maxConcurrent: 2,
     runner: ({ taskId, signal }) =>
       new Promise((resolve, reject) => {
@@ -249,6 +250,39 @@ Deno.test("what an owner's runner throws reaches the calling tab, also a value t
     for (const m of [other, owner]) {
       await m.cleanup();
       m.free();
+    }
+    kv.close();
+  }
+});
+
+Deno.test("an owner whose lease ran out (its event loop blocked past the term) lets go; its own watch reads on from the new owner", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const runs = { running: 0, peak: 0 };
+  const a = tab(kv, "stall", runs, 300);
+  const b = tab(kv, "stall", runs, 300);
+  try {
+    await a.m.initialize(makeSession("s").session);
+    await b.m.initialize(makeSession("s").session);
+    assert.equal(a.m.getOwner()?.self, true);
+    await a.m.createTask({ id: "w", options: {} });
+    const watch = a.m.watch("w");
+    assert.equal((await watch.next()).value?.type, "status");
+    // Blocked past the term: nothing renews the lease meanwhile.
+    const until = Date.now() + 700;
+    while (Date.now() < until) { /* blocked */ }
+    await eventually("b owns", () => b.m.getOwner()?.self === true);
+    assert.equal(a.m.getOwner()?.self, false, "a follows b");
+    // The change is made by the new owner, and a's watch hears it.
+    await b.m.completeTask("w", "by b");
+    const next = await watch.next();
+    assert.equal(next.value?.type, "status");
+    assert.equal((next.value as { status?: string }).status, "completed");
+    assert.equal((await a.m.getTask("w"))?.result, "by b", "a forwards to b now");
+    await watch.return?.(undefined);
+  } finally {
+    for (const t of [b, a]) {
+      await t.m.cleanup();
+      t.m.free();
     }
     kv.close();
   }
