@@ -8,8 +8,10 @@
 //! and that went to a second owner may find the task the first one stored:
 //! its `DUPLICATE_ID` is then answered with that task (`Settle::LookUp`),
 //! so a handover never makes a task twice, nor refuses one that was made.
+use super::maps::HashMap;
 use super::prelude::*;
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BinaryHeap;
+use core::cmp::Reverse;
 
 /// How a call's answer is settled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,9 +39,11 @@ struct Call {
 pub struct Forwarder {
     timeout: u64,
     owner: Option<String>,
-    calls: BTreeMap<u64, Call>,
-    /// (due, call) of the calls not taken yet, soonest first.
-    dues: BTreeSet<(u64, u64)>,
+    calls: HashMap<u64, Call>,
+    /// (due, call) of the calls not taken yet, soonest first. An entry that
+    /// no longer applies (its call settled, taken or sent again) is dropped
+    /// when it reaches the front.
+    dues: BinaryHeap<Reverse<(u64, u64)>>,
     next: u64,
 }
 
@@ -48,8 +52,8 @@ impl Forwarder {
         Forwarder {
             timeout,
             owner: None,
-            calls: BTreeMap::new(),
-            dues: BTreeSet::new(),
+            calls: HashMap::default(),
+            dues: BinaryHeap::new(),
             next: 0,
         }
     }
@@ -93,27 +97,32 @@ impl Forwarder {
         (id, to)
     }
 
-    // Sets call `id`'s due time, in the call and in the index.
+    // Sets call `id`'s due time, in the call and in the queue.
     fn set_due(&mut self, id: u64, due: Option<u64>) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        if let Some(old) = call.due {
-            self.dues.remove(&(old, id));
-        }
         call.due = due;
         if let Some(due) = due {
-            self.dues.insert((due, id));
+            self.dues.push(Reverse((due, id)));
         }
     }
 
-    // Settles call `id` here: out of the table and the index.
-    fn remove(&mut self, id: u64) -> Option<Call> {
-        let call = self.calls.remove(&id)?;
-        if let Some(due) = call.due {
-            self.dues.remove(&(due, id));
-        }
-        Some(call)
+    // Whether queue entry (due, id) still applies.
+    fn live(&self, due: u64, id: u64) -> bool {
+        self.calls.get(&id).is_some_and(|c| c.due == Some(due))
+    }
+
+    // The numbers of the calls that `keep`, in the order they were made.
+    fn ids(&self, keep: impl Fn(&Call) -> bool) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .calls
+            .iter()
+            .filter(|(_, c)| keep(c))
+            .map(|(&id, _)| id)
+            .collect();
+        ids.sort_unstable();
+        ids
     }
 
     // Marks call `id` sent to the owner known (if any) at `now`. A call
@@ -133,12 +142,7 @@ impl Forwarder {
     /// it does not have yet (in the order they were made).
     pub fn owner_is(&mut self, now: u64, owner: &str) -> Vec<u64> {
         self.owner = Some(owner.to_string());
-        let again: Vec<u64> = self
-            .calls
-            .iter()
-            .filter(|(_, c)| c.sent_to.as_deref() != Some(owner))
-            .map(|(&id, _)| id)
-            .collect();
+        let again = self.ids(|c| c.sent_to.as_deref() != Some(owner));
         for &id in &again {
             self.send(id, now);
         }
@@ -169,13 +173,13 @@ impl Forwarder {
             call.due = None;
         }
         self.dues.clear();
-        self.calls.keys().copied().collect()
+        self.ids(|_| true)
     }
 
     /// Call `id` was answered; `duplicate`: with `DUPLICATE_ID`. None if it
     /// was settled already (an answer from an owner it was re-sent away from).
     pub fn answered(&mut self, id: u64, duplicate: bool) -> Option<Settle> {
-        let call = self.remove(id)?;
+        let call = self.calls.remove(&id)?;
         Some(if duplicate && call.made && call.resent {
             Settle::LookUp
         } else {
@@ -185,32 +189,42 @@ impl Forwarder {
 
     /// The calls refused at `now`: no owner took them in time.
     pub fn due(&mut self, now: u64) -> Vec<u64> {
-        let late: Vec<u64> = self
-            .dues
-            .iter()
-            .take_while(|&&(due, _)| due <= now)
-            .map(|&(_, id)| id)
-            .collect();
-        for &id in &late {
-            self.remove(id);
+        let mut late = Vec::new();
+        while let Some(&Reverse((due, id))) = self.dues.peek() {
+            if due > now {
+                break;
+            }
+            self.dues.pop();
+            if self.live(due, id) {
+                self.calls.remove(&id);
+                late.push(id);
+            }
         }
+        late.sort_unstable();
         late
     }
 
-    /// When the next call is refused unless taken first.
-    pub fn next_due(&self) -> Option<u64> {
-        self.dues.first().map(|&(due, _)| due)
+    /// When the next call is refused unless taken first (the entries that
+    /// no longer apply at the front are dropped here).
+    pub fn next_due(&mut self) -> Option<u64> {
+        while let Some(&Reverse((due, id))) = self.dues.peek() {
+            if self.live(due, id) {
+                return Some(due);
+            }
+            self.dues.pop();
+        }
+        None
     }
 
     /// Call `id` is given up here (its signal aborted); false if settled.
     pub fn abort(&mut self, id: u64) -> bool {
-        self.remove(id).is_some()
+        self.calls.remove(&id).is_some()
     }
 
     /// This side leaves: every call not settled (they reject `DISPOSED`).
     pub fn clear(&mut self) -> Vec<u64> {
         self.owner = None;
-        let all = self.calls.keys().copied().collect();
+        let all = self.ids(|_| true);
         self.calls.clear();
         self.dues.clear();
         all

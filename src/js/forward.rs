@@ -76,7 +76,7 @@ impl ForwardRules {
     /// When the next call is refused unless taken; -1 when none waits.
     #[wasm_bindgen(js_name = nextDue)]
     pub fn next_due(&self) -> f64 {
-        self.0.borrow().next_due().map_or(-1.0, |t| t as f64)
+        self.0.borrow_mut().next_due().map_or(-1.0, |t| t as f64)
     }
 
     pub fn abort(&self, id: f64) -> bool {
