@@ -132,6 +132,10 @@ export function commitStore(store, batch) {
   return store.commit(batch);
 }
 
+// A load reads in pages of the most the KV gives at once (1,000; the
+// default is 100): on a KV server each page is a round trip.
+const LOAD = { batchSize: 1000 };
+
 // Orders loaded records as they were made: tasks by creation, notices by
 // their order number.
 function byCreation(a, b) {
@@ -294,7 +298,7 @@ class KvStore {
   load() {
     return guarded(async () => {
       const tasks = [];
-      for await (const entry of this.kv.list({ prefix: [PREFIX, 'task'] })) {
+      for await (const entry of this.kv.list({ prefix: [PREFIX, 'task'] }, LOAD)) {
         // Something else written under these keys is not a task: skipped,
         // so that it cannot keep every later load from working.
         if (typeof entry.value?.id !== 'string') continue;
@@ -302,7 +306,7 @@ class KvStore {
         this.versions.set(entry.value.id, entry.versionstamp);
       }
       const output = new Map();
-      for await (const entry of this.kv.list({ prefix: [PREFIX, 'output'] })) {
+      for await (const entry of this.kv.list({ prefix: [PREFIX, 'output'] }, LOAD)) {
         const [, , id, part, n] = entry.key;
         if ((part !== 'head' && part !== 'tail' && part !== 'log') || typeof n !== 'number' || typeof entry.value !== 'string') continue;
         let pieces = output.get(id);
@@ -326,7 +330,7 @@ class KvStore {
         }
       }
       const notices = [];
-      for await (const entry of this.kv.list({ prefix: [PREFIX, 'notice'] })) {
+      for await (const entry of this.kv.list({ prefix: [PREFIX, 'notice'] }, LOAD)) {
         if (typeof entry.value?.notificationId === 'string') notices.push(entry.value);
       }
       return { tasks: tasks.sort(byCreation), notices: notices.sort(byOrder) };

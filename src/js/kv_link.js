@@ -290,7 +290,7 @@ class KvChannel {
           if (id === this.#id || this.#closed) continue;
           const from = this.#cursors.get(id) ?? -1;
           const prefix = [...this.#base, 'msg', id];
-          for await (const e of kv.list({ prefix, start: [...prefix, from + 1] })) {
+          for await (const e of kv.list({ prefix, start: [...prefix, from + 1] }, { batchSize: 1000 })) {
             if (this.#closed) return;
             this.#cursors.set(id, e.key.at(-1));
             if (!Array.isArray(e.value)) continue;
