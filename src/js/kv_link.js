@@ -11,10 +11,12 @@
 //   names one owner's reign, and every store write of the owner checks it
 //   (`fenceKv`): a process that lost the lease cannot write once another
 //   holds it, even if it has not noticed yet.
-// - The channel is a log per process: `msg/<process>/<n>` records, each a
-//   batch of messages, read by every other process from where it last read,
-//   woken by `kv.watch` on one bell that each write rings (and once a second,
-//   should a wake be missed).
+// - The channel is a log per channel (one per join of a process):
+//   `msg/<channel>/<n>` records, each a batch of messages, read by every
+//   other process from where it last read. Readers are woken by `kv.watch` on
+//   one bell that each write rings. They also read every 20 ms while messages
+//   flow and once a second when quiet, since a watch on a local KV path hears
+//   other processes late.
 import { commitBusy, fenceKv, storeKv } from './durable.js';
 
 const PREFIX = 'background-manager';
