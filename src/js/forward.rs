@@ -24,12 +24,8 @@ fn numbers(ids: Vec<u64>) -> Box<[f64]> {
 
 #[wasm_bindgen]
 impl ForwardRules {
-    /// The owner known, or undefined.
-    pub fn owner(&self) -> Option<String> {
-        self.0.borrow().owner().map(str::to_string)
-    }
-
-    /// A new call's number; it is to be sent now if `owner()` is known.
+    /// A new call's number; it is to be sent now if an owner is known (the
+    /// host knows which: the one it last told `ownerIs`).
     pub fn call(&self, now: f64, made: bool) -> f64 {
         self.0.borrow_mut().call(ms(now), made).0 as f64
     }

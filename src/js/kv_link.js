@@ -164,16 +164,17 @@ export class KvLink {
           }
         }
       })();
+      let wasLost = false;
       try {
         await take({ name: _name, lost });
       } finally {
-        const wasLost = isLost;
+        wasLost = isLost;
+        isLost = true;
+        rules.dropHeld();
         stop.abort();
         await renewing;
         if (!wasLost) {
-          isLost = true;
-          rules.dropHeld();
-            // Let go at once, so the next process need not wait out the term.
+          // Let go at once, so the next process need not wait out the term.
           try {
             await withTimeout(this.kv.atomic().check({ key: ownerKey, versionstamp: token }).delete(leaseKey).commit());
           } catch {
@@ -181,7 +182,8 @@ export class KvLink {
           }
         }
       }
-      if (!isLost || signal.aborted) return;
+      // Lost: in line for the lease again. Let go: done.
+      if (!wasLost || signal.aborted) return;
     }
   }
 }
@@ -203,7 +205,7 @@ class KvChannel {
   #draining = false;
   #again = false;
   #reader = null;
-  #timers = [];
+  #relist = 0;
   #poll = 0;
   /** Until when messages are read often: a while after one came or went. */
   #busyUntil = 0;
@@ -231,9 +233,14 @@ class KvChannel {
     }
   }
 
+  // Lists this process among the peers, for LISTED ms.
+  #register() {
+    return this.#kv.set([...this.#base, 'peer', this.#id], { at: Date.now() }, { expireIn: LISTED });
+  }
+
   async #list() {
     const kv = this.#kv;
-    await kv.set([...this.#base, 'peer', this.#id], { at: Date.now() }, { expireIn: LISTED });
+    await this.#register();
     for await (const peer of kv.list({ prefix: [...this.#base, 'peer'] })) {
       const id = peer.key.at(-1);
       if (id === this.#id) continue;
@@ -252,10 +259,7 @@ class KvChannel {
       this.#poll = setTimeout(poll, performance.now() < this.#busyUntil ? 20 : 1000);
     };
     poll();
-    const relist = setInterval(() => {
-      kv.set([...this.#base, 'peer', this.#id], { at: Date.now() }, { expireIn: LISTED }).catch(() => {});
-    }, LISTED / 10);
-    this.#timers.push(relist);
+    this.#relist = setInterval(() => this.#register().catch(() => {}), LISTED / 10);
   }
 
   async #listen() {
@@ -360,7 +364,7 @@ class KvChannel {
 
   close() {
     this.#closed = true;
-    for (const t of this.#timers) clearInterval(t);
+    clearInterval(this.#relist);
     clearTimeout(this.#poll);
     this.#reader?.cancel().catch(() => {});
     this.#kv.delete([...this.#base, 'peer', this.#id]).catch(() => {});

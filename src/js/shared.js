@@ -222,10 +222,7 @@ export class Tabs {
     this.#unsubscribe = this.#subscribeCore((event) => this.#post({ t: 'event', event }));
     this.#post({ t: 'owner', id: this.id });
     // Calls not answered yet: this tab answers them now.
-    for (const id of this.#rules.takeAll()) {
-      const call = this.#calls.get(id);
-      if (call) this.#run(call.method, call.args).then((v) => this.#answer(id, true, v), (e) => this.#answer(id, false, e));
-    }
+    for (const id of this.#rules.takeAll()) this.#runHere(id);
     this.#arm();
     const released = new Promise((resolve) => (this.#release = resolve));
     // A lease (processes on a KV) can be lost: this process stops being
@@ -331,9 +328,16 @@ export class Tabs {
           reject(signal.reason);
         }
       }, { once: true });
-      if (this.#rules.owner() !== undefined) this.#send(id);
+      // `ownerId` is the owner the rules know (both change together).
+      if (this.ownerId !== null) this.#send(id);
       this.#arm();
     });
+  }
+
+  // Runs call `id` on this tab's core, as owner; its answer settles it.
+  #runHere(id) {
+    const call = this.#calls.get(id);
+    if (call) this.#run(call.method, call.args).then((v) => this.#answer(id, true, v), (e) => this.#answer(id, false, e));
   }
 
   // Sends call `id` to the owner the rules sent it to.
@@ -532,18 +536,20 @@ export class Tabs {
   #answer(id, ok, value) {
     const call = this.#calls.get(id);
     this.#calls.delete(id);
-    const how = this.#rules.answered(id, !ok && value?.code === 'DUPLICATE_ID');
+    let duplicate = false;
+    try {
+      duplicate = !ok && value?.code === 'DUPLICATE_ID';
+    } catch {
+      // A thrown value whose `code` cannot be read is not DUPLICATE_ID.
+    }
+    const how = this.#rules.answered(id, duplicate);
     if (!call || how === 0) return;
     if (how === 2) {
+      // Taken from the start: it waits for an owner, here or elsewhere.
       const look = this.#rules.lookUp(now());
       this.#calls.set(look, { method: 'getTask', args: [call.made], resolve: call.resolve, reject: call.reject });
-      if (this.owner) {
-        for (const n of this.#rules.takeAll()) {
-          if (n === look) this.#run('getTask', [call.made]).then((v) => this.#answer(look, true, v), (e) => this.#answer(look, false, e));
-        }
-      } else if (this.#rules.owner() !== undefined) {
-        this.#send(look);
-      }
+      if (this.owner) this.#runHere(look);
+      else if (this.ownerId !== null) this.#send(look);
     } else if (ok) {
       call.resolve(value);
     } else {
