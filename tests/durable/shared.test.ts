@@ -287,3 +287,19 @@ Deno.test("an owner whose lease ran out (its event loop blocked past the term) l
     kv.close();
   }
 });
+
+Deno.test("two tabs on one KV complete the same task at once: one wins, the other rejects INVALID_TRANSITION, the task is final once", () =>
+  twoTabs("race", async (owner, other) => {
+    await owner.m.createTask({ id: "r", options: {} });
+    const results = await Promise.allSettled([owner.m.completeTask("r", "by owner"), other.m.completeTask("r", "by other")]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+    assert.equal(won.length, 1, JSON.stringify(results));
+    assert.equal((lost[0].reason as { code?: string }).code, "INVALID_TRANSITION");
+    const t = await other.m.getTask("r");
+    assert.equal(t?.status, "completed");
+    assert.equal(t?.result, (won[0] as PromiseFulfilledResult<{ result: unknown }>).value.result);
+    await eventually("the final status heard in both", () => owner.finals.get("r")?.length === 1 && other.finals.get("r")?.length === 1);
+    assert.deepEqual(owner.finals.get("r"), ["completed"]);
+    assert.deepEqual(other.finals.get("r"), ["completed"]);
+  }));
