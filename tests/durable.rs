@@ -102,16 +102,21 @@ fn streamed_output_is_saved_at_most_every_output_save_every() {
     drain(&mut e);
     let c = e.take_changes(false).unwrap();
     e.changes_written(c, true, T0);
-    for i in 0..50 {
+    // The first entry reserves the log's seqs (`LOG_RESERVE`), written at
+    // once; the output after it waits.
+    assert!(write(&mut e, "a", "chunk ", T0));
+    let c = e.take_changes(false).expect("the reservation goes at once");
+    e.changes_written(c, true, T0);
+    for i in 1..50 {
         assert!(write(&mut e, "a", "chunk ", T0 + i * 4));
         assert!(!e.has_changes(), "write {i} waits");
     }
     assert!(e.needs_timer());
-    assert!(e.due_by().is_some_and(|at| at <= T0 + 250));
-    e.advance(T0 + 250);
+    assert!(e.due_by().is_some_and(|at| at <= T0 + 4 + 250));
+    e.advance(T0 + 4 + 250);
     let c = e.take_changes(false).expect("saved once the period passed");
     assert_eq!(ids(&e, &c.tasks), ["a"]);
-    e.changes_written(c, true, T0 + 250);
+    e.changes_written(c, true, T0 + 4 + 250);
     assert!(write(&mut e, "a", "more", T0 + 260));
     assert!(
         e.take_changes(true).is_some(),
@@ -427,6 +432,7 @@ fn a_stored_log_goes_on_numbering_where_it_stopped_and_a_record_without_one_star
         head: vec![32, 36],
         tail: vec![40, 40],
         last: 9,
+        reserved: 0,
     });
     let older = stored("older", Status::Running, T0 + 1, None, false);
     assert_eq!(e.restore(vec![kept, older], vec![], true, now), 2);
@@ -466,4 +472,74 @@ fn a_task_stored_while_its_runner_asked_is_interrupted_or_run_again_on_load() {
     assert_eq!(get(&mut e, "again", now).unwrap().question, None);
     assert!(out.contains(&Out::Start("again".into(), "agent".into(), "p".into())));
     assert!(e.is_consistent(), "{:?}", e.inconsistency());
+}
+
+#[test]
+fn a_log_reserves_seqs_ahead_in_the_store_and_a_restart_numbers_on_past_them() {
+    use background_manager::engine::{StoredLog, LOG_RESERVE};
+    let mut e = with(durable());
+    create(&mut e, "a", T0);
+    e.take_changes(false);
+    let log = |e: &E| {
+        let seq = e.store().find(&"a".to_string()).unwrap();
+        e.task(seq).unwrap().stream().unwrap().log.clone()
+    };
+    // The first entry beyond the task's times reserves seqs, written at once
+    // (not with the next output save).
+    e.append_output(&"a".to_string(), &"x".to_string(), 1, T0 + 1)
+        .unwrap();
+    // The log began with the task's first status (seq 1): reserved from it.
+    assert_eq!(log(&e).last(), 2);
+    assert_eq!(log(&e).reserved(), 1 + LOG_RESERVE);
+    let c = e.take_changes(false).expect("the reservation");
+    assert_eq!(ids(&e, &c.tasks), ["a"]);
+    // Output goes on without writes until half the reservation is used.
+    let mut renewed_at = None;
+    for i in 0..LOG_RESERVE {
+        e.append_output(&"a".to_string(), &"x".to_string(), 1, T0 + 1)
+            .unwrap();
+        if let Some(c) = e.take_changes(false) {
+            assert!(renewed_at.is_none(), "renewed once");
+            assert_eq!(ids(&e, &c.tasks), ["a"]);
+            renewed_at = Some(i);
+        }
+    }
+    let last = log(&e).last();
+    assert_eq!(
+        renewed_at.map(|i| 3 + i),
+        Some(2 + LOG_RESERVE / 2),
+        "renewed by the first entry that left less than half of it"
+    );
+    assert!(
+        log(&e).reserved() >= last + LOG_RESERVE / 2,
+        "half of it still left"
+    );
+
+    // Loaded from a store whose log got to seq 9 and reserved up to 700:
+    // the next entry is 701, and the kept beginning takes no more.
+    let mut e = with(durable());
+    let now = T0 + 60_000;
+    let mut kept = stored("kept", Status::Running, T0, None, false);
+    kept.log = Some(StoredLog {
+        entries: "entries",
+        head: vec![32, 32],
+        tail: vec![],
+        last: 2,
+        reserved: 700,
+    });
+    e.restore(vec![kept], vec![], true, now);
+    drain(&mut e);
+    e.append_output(&"kept".to_string(), &"more".to_string(), 4, now + 1)
+        .unwrap();
+    let seq = e.store().find(&"kept".to_string()).unwrap();
+    let l = e.task(seq).unwrap().stream().unwrap().log.clone();
+    assert_eq!(l.last(), 701, "past every seq a reader could have seen");
+    assert_eq!(l.kept(), (2, 1), "the new entry at the kept end");
+    assert!(e.inconsistency().is_none());
+    // A clean stop's last write gives back what was not used: the next
+    // load numbers on with no hole.
+    let c = e.take_changes(true).expect("the released reservation");
+    assert_eq!(ids(&e, &c.tasks), ["kept"]);
+    let l = e.task(seq).unwrap().stream().unwrap().log.clone();
+    assert_eq!(l.reserved(), l.last());
 }

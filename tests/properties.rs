@@ -5,7 +5,11 @@
 //! with the table; a task becomes final at most once and is notified exactly
 //! once for it; a final status never changes; every waiter is answered
 //! exactly once, at the final transition or after its timeout; nothing
-//! outlives its TTL plus eviction; nothing panics.
+//! outlives its TTL plus eviction; nothing panics. Runners that ask, return,
+//! throw and are retried are interleaved with cancels, expiries, polls and
+//! cleanup: every question gets exactly one reply, and each task's status
+//! events form one chain (each `previous` is what the event before it
+//! announced, and the last is the task's status).
 //! PROPTEST_CASES sets the number of sequences (default 100000).
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -13,7 +17,8 @@ use std::collections::HashMap;
 
 use background_manager::engine::mem::{MemStore, MemTask};
 use background_manager::engine::{
-    Answer, Config, Effect, Engine, Host, NewTask, OnConflict, Queueing, Status, Store, Wait, Want,
+    Answer, Config, Effect, Engine, Event, Host, NewTask, OnConflict, Queueing, RetryHint,
+    RetryRule, Status, Store, Wait, Want,
 };
 use proptest::prelude::*;
 
@@ -40,6 +45,8 @@ enum Op {
     LaunchChild(u8),
     /// With idempotency key `k` and `onConflict` (an index into `CONFLICTS`).
     LaunchKeyed(u8, u8),
+    /// With a retry rule: this many runs in all, this many ms apart.
+    LaunchRetry(u8, u16),
     /// getOutput({ wait: true, children: true }) of the `n`-th task.
     WaitTree(u8),
     /// The runner of the `n`-th task asks, with a timeout.
@@ -51,7 +58,9 @@ enum Op {
     Fail(u8),
     Cancel(u8, bool),
     CancelAll(bool),
-    Settle(u8, bool),
+    /// The runner of the `n`-th task returns (0), throws (1), or throws an
+    /// error marked `retryable: false` (2).
+    Settle(u8, u8),
     Write(u8),
     Wait(u8, Option<u16>),
     Advance(u16),
@@ -69,6 +78,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<bool>().prop_map(Op::Pause),
         2 => any::<u8>().prop_map(Op::LaunchChild),
         2 => (0u8..2, 0u8..4).prop_map(|(k, c)| Op::LaunchKeyed(k, c)),
+        3 => (2u8..4, 1u16..600).prop_map(|(n, d)| Op::LaunchRetry(n, d)),
         1 => any::<u8>().prop_map(Op::WaitTree),
         // A timeout of at least 1 ms: the model runs deadlines only when it advances.
         2 => (any::<u8>(), proptest::option::of(1u16..900)).prop_map(|(i, t)| Op::Ask(i, t)),
@@ -77,7 +87,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<u8>().prop_map(Op::Fail),
         2 => (any::<u8>(), any::<bool>()).prop_map(|(i, f)| Op::Cancel(i, f)),
         1 => any::<bool>().prop_map(Op::CancelAll),
-        3 => (any::<u8>(), any::<bool>()).prop_map(|(i, ok)| Op::Settle(i, ok)),
+        4 => (any::<u8>(), 0u8..3).prop_map(|(i, how)| Op::Settle(i, how)),
         1 => any::<u8>().prop_map(Op::Write),
         2 => (any::<u8>(), proptest::option::of(0u16..1500)).prop_map(|(i, t)| Op::Wait(i, t)),
         4 => (0u16..800).prop_map(Op::Advance),
@@ -121,6 +131,10 @@ struct MTask {
     idem: Option<u8>,
     /// While it asks: until when (none: no timeout).
     ask: Option<Option<u64>>,
+    /// Its retry rule: runs left after this one, and the delay between them.
+    retries: Option<(u8, u64)>,
+    /// Queued between attempts: when it may start again.
+    retry_at: Option<u64>,
 }
 
 impl MTask {
@@ -140,6 +154,8 @@ impl MTask {
             lingers: false,
             gone: false,
             ask: None,
+            retries: None,
+            retry_at: None,
         }
     }
 }
@@ -254,6 +270,7 @@ impl Model {
             let mut next: Option<usize> = None;
             for (i, t) in self.tasks.iter().enumerate() {
                 if t.run == MRun::Waiting
+                    && t.retry_at.is_none()
                     && !self.held(i)
                     && room(t)
                     && next.is_none_or(|j| t.priority > self.tasks[j].priority)
@@ -271,6 +288,7 @@ impl Model {
         let t = &mut self.tasks[i];
         // An open question ends unanswered.
         t.ask = None;
+        t.retry_at = None;
         t.status = if matches!(t.run, MRun::Cancelling(_)) {
             Status::Cancelled
         } else {
@@ -349,12 +367,29 @@ impl Model {
         self.schedule();
     }
 
-    fn settle(&mut self, id: &str, ok: bool, now: u64) {
+    /// The runner returns (`how` 0) or throws (1; 2 with `retryable: false`).
+    fn settle(&mut self, id: &str, how: u8, now: u64) {
         if let Some(i) = self.find(id) {
             match self.tasks[i].run {
-                MRun::Live => {
-                    self.finish(i, if ok { Status::Completed } else { Status::Error }, now)
+                MRun::Live if how == 1 && self.tasks[i].retries.is_some_and(|(n, _)| n > 0) => {
+                    // Queued for its next run; its question ends unanswered.
+                    let t = &mut self.tasks[i];
+                    let (left, delay) = t.retries.expect("a rule");
+                    t.retries = Some((left - 1, delay));
+                    t.retry_at = Some(now + delay);
+                    t.ask = None;
+                    t.status = Status::Queued;
+                    t.run = MRun::Waiting;
                 }
+                MRun::Live => self.finish(
+                    i,
+                    if how == 0 {
+                        Status::Completed
+                    } else {
+                        Status::Error
+                    },
+                    now,
+                ),
                 MRun::Cancelling(_) => self.finish(i, Status::Cancelled, now),
                 _ => return,
             }
@@ -396,7 +431,7 @@ impl Model {
                     };
                     // A task whose tree still runs is not due to leave.
                     let evict = (t.status.is_final() && !t.lingers).then_some(t.final_at + TTL);
-                    [expire, grace, evict, t.ask.flatten()]
+                    [expire, grace, evict, t.ask.flatten(), t.retry_at]
                 })
                 .flatten()
                 .min();
@@ -411,6 +446,12 @@ impl Model {
             for i in 0..self.tasks.len() {
                 if self.tasks[i].run == MRun::Cancelling(at) {
                     self.finish(i, Status::Cancelled, at);
+                }
+            }
+            // A backoff's end: it may start again.
+            for t in &mut self.tasks {
+                if t.retry_at == Some(at) {
+                    t.retry_at = None;
                 }
             }
             // A question's timeout: it runs on.
@@ -441,6 +482,8 @@ impl Model {
 struct Seen {
     final_status: Option<Status>,
     notified: u32,
+    /// The status the task's last event announced.
+    announced: Option<Status>,
 }
 
 struct World {
@@ -482,6 +525,7 @@ impl World {
             MemStore::default(),
         );
         e.initialize(0, "s", "s".into(), 0);
+        e.set_events(true);
         World {
             e,
             now: 0,
@@ -529,6 +573,8 @@ impl World {
                             lingers: false,
                             gone: false,
                             ask: None,
+                            retries: None,
+                            retry_at: None,
                         });
                         // An id is free again once its task has left the table.
                         if let Some(old) = self.tasks.insert(self.key(&id), Seen::default()) {
@@ -608,11 +654,20 @@ impl World {
                 let seqs = self.e.cancel_all(*force, now);
                 assert!(seqs.windows(2).all(|w| w[0] < w[1]), "creation order");
             }
-            Op::Settle(i, ok) => {
+            Op::Settle(i, how) => {
                 if let Some((id, seq)) = self.pick(*i) {
-                    let outcome = if *ok { Ok(3) } else { Err("failed".into()) };
-                    self.e.run_settled(seq, outcome, now);
-                    self.model.settle(&id, *ok, now);
+                    match how {
+                        0 => self.e.run_settled(seq, Ok(3), now),
+                        1 => self.e.run_settled(seq, Err("failed".into()), now),
+                        _ => {
+                            let hint = RetryHint {
+                                retryable: false,
+                                after: None,
+                            };
+                            self.e.run_failed(seq, "bad request".into(), hint, now)
+                        }
+                    }
+                    self.model.settle(&id, *how, now);
                 }
             }
             Op::Write(i) => {
@@ -745,6 +800,43 @@ impl World {
                     }
                     (l, on, r) => panic!("key {key} held by {l:?}, {on:?}: {r:?}"),
                 }
+            }
+            Op::LaunchRetry(runs, delay) => {
+                let delay = u64::from(*delay);
+                let rule = RetryRule {
+                    attempts: u32::from(*runs),
+                    initial: delay,
+                    max: delay,
+                    factor: 1.0,
+                    jitter: 0.0,
+                    fallback: Vec::new(),
+                };
+                let seq = self
+                    .e
+                    .launch(
+                        None,
+                        None,
+                        "a1",
+                        Queueing {
+                            retry: Some(&rule),
+                            ..Default::default()
+                        },
+                        NewTask {
+                            resume: false,
+                            options: 5,
+                            launch: Some(("a1".into(), "p".into())),
+                        },
+                        now,
+                    )
+                    .expect("launch");
+                let id = self.e.store().id(seq).expect("kept");
+                self.model.tasks.push(MTask {
+                    retries: Some((*runs - 1, delay)),
+                    ..MTask::launched(&id, now, "a1")
+                });
+                self.model.schedule();
+                self.tasks.insert(self.key(&id), Seen::default());
+                self.order.push((id, seq));
             }
             Op::WaitTree(i) => {
                 if let Some((id, _)) = self.pick(*i) {
@@ -953,10 +1045,39 @@ impl World {
                     self.waiters.remove(&waiter).expect("answered once");
                     self.tree_waiters.remove(&waiter);
                 }
+                // Each task's status events form one chain.
+                Effect::Event { event, .. } => match event {
+                    Event::Created { id, status } => {
+                        let seen = self
+                            .tasks
+                            .get_mut(&format!("{generation}#{id}"))
+                            .expect("known task");
+                        assert!(seen.announced.is_none(), "{id} created twice");
+                        seen.announced = Some(status);
+                    }
+                    Event::Status {
+                        id,
+                        status,
+                        previous,
+                    } => {
+                        let seen = self
+                            .tasks
+                            .get_mut(&format!("{generation}#{id}"))
+                            .expect("known task");
+                        assert_eq!(
+                            seen.announced,
+                            Some(previous),
+                            "{id}: an event {previous:?} -> {status:?} after one that announced {:?}",
+                            seen.announced
+                        );
+                        assert_ne!(status, previous, "{id}: an event that changes nothing");
+                        seen.announced = Some(status);
+                    }
+                    _ => {}
+                },
                 Effect::Start { .. }
                 | Effect::Abort { .. }
                 | Effect::Close { .. }
-                | Effect::Event { .. }
                 | Effect::Deliver { .. } => {}
             }
         }
@@ -990,6 +1111,13 @@ impl World {
                 .get(&m.id)
                 .unwrap_or_else(|| panic!("{} is in the model only", m.id));
             assert_eq!(t.status, m.status, "{} vs the model", m.id);
+            // The last status event announced the status it is in.
+            assert_eq!(
+                self.tasks[&self.key(&m.id)].announced,
+                Some(m.status),
+                "{}'s last event",
+                m.id
+            );
             // A question is open exactly while the task is input-required.
             let key = self.key(&m.id);
             let open = self.asks.values().filter(|k| **k == key).count();

@@ -7,7 +7,7 @@
 //! `ask` rejects. Each end is one `Effect::Reply` to the runner.
 use super::deadlines::Deadline;
 use super::prelude::*;
-use super::{Effect, Engine, EngineError, Event, Host, LogKind, Run, Status, Store, ENTRY_COST};
+use super::{Effect, Engine, EngineError, Host, LogKind, Run, Status, Store, ENTRY_COST};
 
 /// How a runner's question was answered.
 pub enum Reply<H: Host> {
@@ -48,9 +48,7 @@ impl<H: Host> Engine<H> {
         // looked for until the answer.
         self.alive(seq, now);
         self.store.set_question(seq, Some(&question));
-        if let Some(task) = self.table.set_status(seq, Status::InputRequired) {
-            task.updated_at = task.updated_at.max(now);
-        }
+        let previous = self.move_status(seq, Status::InputRequired, now);
         let until = timeout.map(|ms| now.saturating_add(ms));
         if let Some(until) = until {
             if let Some(x) = self.table.make_extra(seq) {
@@ -62,11 +60,9 @@ impl<H: Host> Engine<H> {
         self.open_log(seq);
         self.log_entry(seq, LogKind::Asked(&question), ENTRY_COST, now);
         self.journal_task(seq);
-        self.event(seq, |id| Event::Status {
-            id,
-            status: Status::InputRequired,
-            previous: Status::Running,
-        });
+        if let Some(previous) = previous {
+            self.announce(seq, Status::InputRequired, previous);
+        }
         Ok(())
     }
 
@@ -125,17 +121,13 @@ impl<H: Host> Engine<H> {
         if !resume {
             return;
         }
-        if let Some(task) = self.table.set_status(seq, Status::Running) {
-            task.updated_at = task.updated_at.max(now);
-        }
+        let previous = self.move_status(seq, Status::Running, now);
         self.open_log(seq);
         self.log_entry(seq, LogKind::Status(Status::Running), ENTRY_COST, now);
         self.journal_task(seq);
-        self.event(seq, |id| Event::Status {
-            id,
-            status: Status::Running,
-            previous: Status::InputRequired,
-        });
+        if let Some(previous) = previous {
+            self.announce(seq, Status::Running, previous);
+        }
         self.rearm_stall(seq, now);
     }
 

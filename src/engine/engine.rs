@@ -140,6 +140,30 @@ impl<H: Host> Engine<H> {
         }
     }
 
+    /// The one way a task that stays live changes status: moves it to
+    /// `status` (its `updatedAt` to `now`) and returns the status it had,
+    /// for `announce`. A question ended without an answer leaves the task
+    /// `input-required` until its next status, so the status it had is read
+    /// here, never assumed by the caller. Final statuses go through
+    /// `finish`, which reads it the same way.
+    pub(super) fn move_status(&mut self, seq: u64, status: Status, now: u64) -> Option<Status> {
+        let previous = self.table.get(seq)?.status;
+        let task = self.table.set_status(seq, status)?;
+        task.updated_at = task.updated_at.max(now);
+        Some(previous)
+    }
+
+    /// Tells the listeners that task `seq` moved from `previous` (as
+    /// `move_status` returned it) to `status`: every status event's
+    /// `previous` is what the event before it announced.
+    pub(super) fn announce(&mut self, seq: u64, status: Status, previous: Status) {
+        self.event(seq, |id| Event::Status {
+            id,
+            status,
+            previous,
+        });
+    }
+
     /// The session id that `index` stands for.
     pub fn session_name(&self, index: u32) -> Option<&str> {
         self.sessions.name(index)

@@ -102,6 +102,46 @@ impl<H: Host> Engine<H> {
         }
     }
 
+    /// Entry `n` of task `seq`'s log was numbered: when its reservation of
+    /// seqs runs low it is renewed, and the record goes with the next write
+    /// instead of waiting for the output save (see `LOG_RESERVE`). A final
+    /// task's record is saved without one.
+    pub(super) fn journal_log(&mut self, seq: u64, n: u64) {
+        // A load relogs what its records held: nothing new was seen.
+        if self.journal.is_none() || self.restoring {
+            return;
+        }
+        let renewed = self
+            .table
+            .get_mut(seq)
+            .filter(|t| !t.is_final())
+            .and_then(|t| t.stream_mut())
+            .is_some_and(|s| s.log.reserve_ahead(n));
+        if renewed {
+            self.journal_task(seq);
+        }
+    }
+
+    /// The last write before a clean stop: each live task's reservation
+    /// shrinks to its newest entry, so the next load numbers on with no
+    /// hole.
+    fn release_reservations(&mut self) {
+        let live: Vec<u64> = super::Status::LIVE
+            .iter()
+            .flat_map(|&s| self.table.seqs(s))
+            .collect();
+        for seq in live {
+            let released = self
+                .table
+                .get_mut(seq)
+                .and_then(|t| t.stream_mut())
+                .is_some_and(|s| s.log.release());
+            if released {
+                self.journal_task(seq);
+            }
+        }
+    }
+
     /// Task `seq` is about to leave the table (its eviction).
     pub(super) fn journal_evicted(&mut self, seq: u64) {
         if self.journal.is_none() {
@@ -150,10 +190,14 @@ impl<H: Host> Engine<H> {
         })
     }
 
-    /// Everything to write since the last take; `flush` also takes output
-    /// that is still waiting (a cleanup, a page being hidden). `None`
+    /// Everything to write since the last take; `flush` (the last write
+    /// before a cleanup) also takes output that is still waiting and
+    /// releases the logs' reserved seqs. `None`
     /// without a durable store or with nothing to write.
     pub fn take_changes(&mut self, flush: bool) -> Option<Changes<H>> {
+        if flush && self.journal.is_some() {
+            self.release_reservations();
+        }
         let j = self.journal.as_mut()?;
         if flush {
             j.due_output();

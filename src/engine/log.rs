@@ -13,6 +13,14 @@ use super::{Cut, Output, Status};
 /// length plus this.
 pub const ENTRY_COST: usize = 32;
 
+/// How many seqs a durable store holds in reserve ahead of a live task's
+/// newest entry (`Log::reserve_ahead`). Entries are saved at most every
+/// `outputSaveEvery` ms, but readers see them at once; a process that dies
+/// between the two must not number anything again that a reader saw, so a
+/// restarted log numbers on past the reservation (`Log::skip_to`), and the
+/// reservation is renewed, written at once, while half of it is still left.
+pub const LOG_RESERVE: u64 = 1024;
+
 /// What an entry is, with the host values the store needs to make it.
 pub enum LogKind<'a, P, T> {
     Status(Status),
@@ -60,6 +68,9 @@ pub struct Log {
     skip: usize,
     tail_weight: usize,
     tail_cap: usize,
+    /// The seqs up to which a durable store was promised this log's entries
+    /// (see `LOG_RESERVE`); 0 without a durable store.
+    reserved: u64,
 }
 
 impl Log {
@@ -73,6 +84,7 @@ impl Log {
             skip: 0,
             tail_weight: 0,
             tail_cap: cap - cap / 2,
+            reserved: 0,
         }
     }
 
@@ -121,12 +133,57 @@ impl Log {
         log.tail_weight = tail.iter().map(|&w| w as usize).sum();
         log.tail_cap = log.tail_cap.max(log.tail_weight);
         log.last = last.max(log.head_n + log.tail_len());
+        // Numbers skipped after the beginning (a restart's, see `skip_to`)
+        // close it: it stays one unbroken run from 1.
+        if log.tail.is_empty() && log.last > log.head_n {
+            log.head_cap = log.head_weight;
+        }
         log
     }
 
     /// The seq of the newest entry (0: none yet).
     pub fn last(&self) -> u64 {
         self.last
+    }
+
+    /// The seqs reserved in a durable store (see `LOG_RESERVE`).
+    pub fn reserved(&self) -> u64 {
+        self.reserved
+    }
+
+    /// Entry `n` was just numbered: true when the reservation had less
+    /// than half of itself left and was renewed, so the store must write it
+    /// now rather than with the next output save.
+    pub fn reserve_ahead(&mut self, n: u64) -> bool {
+        if n.saturating_add(LOG_RESERVE / 2) <= self.reserved {
+            return false;
+        }
+        self.reserved = n.saturating_add(LOG_RESERVE);
+        true
+    }
+
+    /// The last write before a clean stop: the reservation shrinks to the
+    /// entries there are, so a reload numbers on with no hole. True if it
+    /// changed (the record must be written).
+    pub fn release(&mut self) -> bool {
+        if self.reserved <= self.last {
+            return false;
+        }
+        self.reserved = self.last;
+        true
+    }
+
+    /// A log loaded from a store that had reserved seqs up to `reserved`:
+    /// its next entry is numbered past them, since a reader may have seen
+    /// entries the store never got. The seqs skipped count as dropped, and
+    /// new entries go to the kept end (the beginning stays one unbroken
+    /// run from 1), where a reader past what survived gets a gap.
+    pub fn skip_to(&mut self, reserved: u64) {
+        self.reserved = self.reserved.max(reserved);
+        if reserved > self.last {
+            self.last = reserved;
+            self.head_cap = self.head_weight;
+        }
     }
 
     /// Entries kept at the beginning and at the end.

@@ -56,6 +56,7 @@ impl<H: Host> Engine<H> {
         };
         let (n, cut) = stream.log.push(weight);
         self.store.log(seq, n, at, kind, cut);
+        self.journal_log(seq, n);
         n
     }
 

@@ -65,7 +65,7 @@ pub use inbox::{Notice, NoticeState};
 #[cfg(feature = "durable")]
 pub use journal::Changes;
 pub use lifecycle::SessionArg;
-pub use log::{Log, LogCut, LogKind, Stream, ENTRY_COST};
+pub use log::{Log, LogCut, LogKind, Stream, ENTRY_COST, LOG_RESERVE};
 pub use output::{Cut, Output, CUT_NOTICE};
 pub use poll::{PollToken, BACKOFF_CAP, HIDDEN_FACTOR};
 pub use queueing::Queueing;

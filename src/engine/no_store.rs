@@ -15,6 +15,9 @@ impl<H: Host> Engine<H> {
     pub(super) fn journal_evicted(&mut self, _seq: u64) {}
 
     #[inline(always)]
+    pub(super) fn journal_log(&mut self, _seq: u64, _n: u64) {}
+
+    #[inline(always)]
     pub(super) fn notify_via_inbox(&mut self, _: &H::Id, _: Status, _: u64, _: u64) -> bool {
         false
     }

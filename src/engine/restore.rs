@@ -41,12 +41,15 @@ pub type StoredOutput<H> = (<H as Host>::Text, usize, <H as Host>::Text, usize, 
 
 /// A kept log: the host's entries as it stored them (handed back to its
 /// `Store::restore_log`), the weights of the entries kept at the beginning
-/// and at the end (see `ENTRY_COST`), and the seq of the newest entry.
+/// and at the end (see `ENTRY_COST`), the seq of the newest entry, and the
+/// seqs reserved ahead of it.
 pub struct StoredLog<H: Host> {
     pub entries: H::Payload,
     pub head: Vec<u32>,
     pub tail: Vec<u32>,
     pub last: u64,
+    /// The seqs reserved ahead of the entries (`LOG_RESERVE`; 0: none).
+    pub reserved: u64,
 }
 
 /// A notification as a store kept it, not yet delivered.
@@ -126,6 +129,7 @@ impl<H: Host> Engine<H> {
             if let (Some(l), Some(s)) = (log, stream.as_mut()) {
                 self.store.restore_log(seq, l.entries);
                 s.log = Log::restored(cap, &l.head, &l.tail, l.last);
+                s.log.skip_to(l.reserved);
             }
             let started = if r.started { super::task::STARTED } else { 0 };
             let restart = self.store_restart(launched, resume, r.attempt, seq) | started;

@@ -7,7 +7,7 @@
 //! notification sent once, at the end.
 use super::deadlines::Deadline;
 use super::prelude::*;
-use super::{Effect, Ending, Engine, Event, Host, LogKind, Run, Status, Store, ENTRY_COST};
+use super::{Effect, Ending, Engine, Host, LogKind, Run, Status, Store, ENTRY_COST};
 
 /// `retry: { attempts, backoff: { initial, max, factor, jitter } }` and
 /// `fallback`.
@@ -115,9 +115,9 @@ impl<H: Host> Engine<H> {
         self.end_ask(seq, super::Reply::Aborted, false, now);
         self.release_slot(lane);
         self.outbox.push_back(Effect::Close { seq });
-        if let Some(task) = self.table.set_status(seq, Status::Queued) {
+        let previous = self.move_status(seq, Status::Queued, now);
+        if let Some(task) = self.table.get_mut(seq) {
             task.run = Run::Waiting;
-            task.updated_at = task.updated_at.max(now);
             task.count_attempt();
         }
         // A fallback agent for the next attempt: its own lane.
@@ -144,11 +144,9 @@ impl<H: Host> Engine<H> {
         };
         self.log_entry(seq, error, ENTRY_COST, now);
         self.journal_task(seq);
-        self.event(seq, |id| Event::Status {
-            id,
-            status: Status::Queued,
-            previous: Status::Running,
-        });
+        if let Some(previous) = previous {
+            self.announce(seq, Status::Queued, previous);
+        }
         true
     }
 

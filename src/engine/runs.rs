@@ -144,11 +144,13 @@ impl<H: Host> Engine<H> {
     }
 
     fn start(&mut self, seq: u64, now: u64) {
-        let Some(task) = self.table.set_status(seq, Status::Running) else {
+        let Some(previous) = self.move_status(seq, Status::Running, now) else {
+            return;
+        };
+        let Some(task) = self.table.get_mut(seq) else {
             return;
         };
         task.run = Run::Live;
-        task.updated_at = task.updated_at.max(now);
         let lane = task.agent;
         self.active += 1;
         self.lanes.remove(lane, seq);
@@ -167,11 +169,7 @@ impl<H: Host> Engine<H> {
             self.open_log(seq);
             self.log_entry(seq, LogKind::Status(Status::Running), ENTRY_COST, now);
         }
-        self.event(seq, |id| Event::Status {
-            id,
-            status: Status::Running,
-            previous: Status::Queued,
-        });
+        self.announce(seq, Status::Running, previous);
         self.outbox.push_back(Effect::Start { seq });
     }
 

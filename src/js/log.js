@@ -59,19 +59,20 @@ function weight(e, cost) {
   return cost;
 }
 
-// Task `seq`'s log as a durable store saves it; undefined if it has none.
-export function savedLog(view, seq) {
-  return view.logOf(seq)?.kept();
+// Task `seq`'s log as a durable store saves it, with the seqs reserved
+// ahead of it (`LOG_RESERVE` in log.rs; 0: none); undefined if it has none.
+export function savedLog(view, seq, reserved) {
+  return view.logOf(seq)?.kept(reserved);
 }
 
 // A saved log as the engine loads it: [weights of the entries kept at the
-// beginning, at the end, the newest seq]; undefined for anything that is
-// not one this build saved.
+// beginning, at the end, the newest seq, the seqs reserved]; undefined for
+// anything that is not one this build saved.
 export function logWeights(saved, cost) {
   try {
-    const { head, tail, last } = saved;
+    const { head, tail, last, reserved } = saved;
     if (!Array.isArray(head) || !Array.isArray(tail) || typeof last !== 'number') return undefined;
-    return [head.map((e) => weight(e, cost)), tail.map((e) => weight(e, cost)), last];
+    return [head.map((e) => weight(e, cost)), tail.map((e) => weight(e, cost)), last, reservedOf(reserved)];
   } catch {
     return undefined;
   }
@@ -82,11 +83,17 @@ export function restoreLog(view, seq, saved) {
   const x = view.extra(seq);
   const log = (x.log ??= new TaskLog());
   log.restore(saved);
-  const last = log.after(log.last - 1);
+  const last = log.tail.at(-1) ?? log.head.at(-1);
   if (last !== undefined && last.type === 'status' && P.status.indexOf(last.status) >= P.completed) log.done = true;
   // The snapshot's progress is the latest report the log kept.
   const e = latest(log.tail, 'progress') ?? latest(log.head, 'progress');
   if (e !== undefined) x.progress = progressRecord(e.done, e.total, e.message);
+}
+
+// A saved reservation: a whole number of seqs, else none (a log saved
+// before reservations were).
+function reservedOf(reserved) {
+  return typeof reserved === 'number' && reserved >= 0 ? reserved : 0;
 }
 
 function latest(entries, type) {
@@ -169,7 +176,23 @@ export class TaskLog {
       if (pos === 0 && this.head.length === 0) return first;
       return { seq: first.seq - 1, type: 'gap', at: first.at, dropped: first.seq - s };
     }
-    return this.tail[this.skip + s - first.seq];
+    // The kept end is numbered without holes, but for the seqs a restart
+    // skipped (`Log::skip_to` in log.rs): the entry is where its number
+    // says, or, past such a hole, found by a search.
+    const i = this.skip + s - first.seq;
+    const e = this.tail[i];
+    if (e !== undefined && e.seq === s) return e;
+    let lo = this.skip;
+    let hi = Math.min(i, this.tail.length);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.tail[mid].seq < s) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === this.tail.length) return undefined;
+    const next = this.tail[lo];
+    if (next.seq === s) return next;
+    return { seq: next.seq - 1, type: 'gap', at: next.at, dropped: next.seq - s };
   }
 
   // At most `limit` entries after seq `after` (a gap counts as one).
@@ -190,16 +213,21 @@ export class TaskLog {
     return this.done && this.after(pos) === undefined;
   }
 
-  // Every kept entry, as a durable store saves the log.
-  kept() {
-    return { head: this.head, tail: this.skip === 0 ? this.tail : this.tail.slice(this.skip), last: this.last };
+  // Every kept entry, as a durable store saves the log, and the seqs
+  // reserved ahead of them (0: none).
+  kept(reserved) {
+    const tail = this.skip === 0 ? this.tail : this.tail.slice(this.skip);
+    return reserved > this.last
+      ? { head: this.head, tail, last: this.last, reserved }
+      : { head: this.head, tail, last: this.last };
   }
 
   restore(saved) {
     this.head = saved.head;
     this.tail = saved.tail;
     this.skip = 0;
-    this.last = saved.last;
+    // Numbering goes on past what the store reserved (`Log::skip_to`).
+    this.last = Math.max(saved.last, reservedOf(saved.reserved));
   }
 }
 

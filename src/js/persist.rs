@@ -305,7 +305,12 @@ fn batch_of(engine: &Engine<Js>, view: &View, changes: &Changes<Js>) -> JsValue 
             },
             dropped: t.dropped() as f64,
             log: if output {
-                super::store::saved_log(view, f)
+                // A final task numbers nothing more: no reservation.
+                let reserved = match t.stream() {
+                    Some(s) if !t.is_final() => s.log.reserved() as f64,
+                    _ => 0.0,
+                };
+                super::store::saved_log(view, f, reserved)
             } else {
                 JsValue::UNDEFINED
             },
@@ -414,13 +419,14 @@ fn stored_log(saved: JsValue) -> Option<StoredLog<Js>> {
     if saved.is_undefined() {
         return None;
     }
-    let (head, tail, last): (Vec<u32>, Vec<u32>, f64) =
+    let (head, tail, last, reserved): (Vec<u32>, Vec<u32>, f64, f64) =
         records::from_js(super::store::log_weights(&saved, ENTRY_COST as u32))?;
     Some(StoredLog {
         entries: saved,
         head,
         tail,
         last: last.max(0.0) as u64,
+        reserved: reserved.max(0.0) as u64,
     })
 }
 

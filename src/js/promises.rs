@@ -91,8 +91,9 @@ pub fn watch_run(weak: Weak<Inner>, seq: u64, done: Promise) {
             Err(error) => Err((glue::error_text(&error), glue::retry_hint(&error))),
         };
         if let Some(shared) = weak.upgrade() {
+            // The run stays in the view: the engine's `Reply` (a question
+            // still open ends) and `Close` for it reach it through there.
             let _ = driver::run(&shared, |st, now| {
-                st.view.take_run(seq as f64);
                 match outcome {
                     Ok(value) => st.engine.run_settled(seq, Ok(value), now),
                     // Its task's retry rule, if any, decides (`retries.rs`).

@@ -55,11 +55,12 @@ extern "C" {
     );
     #[wasm_bindgen(js_name = restoreLog)]
     fn restore_log(view: &View, seq: f64, saved: &JsValue);
-    /// Task `seq`'s kept log as a durable store saves it (undefined: none).
+    /// Task `seq`'s kept log as a durable store saves it, with the seqs
+    /// reserved ahead of it (0: none); undefined: it has none.
     #[wasm_bindgen(js_name = savedLog)]
-    pub fn saved_log(view: &View, seq: f64) -> JsValue;
+    pub fn saved_log(view: &View, seq: f64, reserved: f64) -> JsValue;
     /// A saved log's weights, each entry's `cost` plus its text's length:
-    /// `[head, tail, last]` (see `StoredLog`).
+    /// `[head, tail, last, reserved]` (see `StoredLog`).
     #[wasm_bindgen(js_name = logWeights)]
     pub fn log_weights(saved: &JsValue, cost: u32) -> JsValue;
 }
