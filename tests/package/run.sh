@@ -30,6 +30,15 @@ npm_install "$tarball"
 cp "$here/usage.mjs" .
 timeout 60 deno run --quiet --allow-read --allow-env usage.mjs
 
+echo "-- TypeScript $(tsc --version | cut -d' ' -f2): a strict project without Deno's types or skipLibCheck"
+mkdir "$work/typescript" && cd "$work/typescript"
+echo '{ "name": "ts-user", "private": true, "type": "module" }' > package.json
+npm_install "$tarball"
+cp "$here/typescript/tsconfig.json" "$here/typescript/main.ts" .
+tsc -p .
+tsc -p . --module nodenext --moduleResolution nodenext
+echo "tsc --noEmit, as a bundler and as Node resolve the package: ok"
+
 echo "-- JSR: the same files, as deno publish would take them"
 published=$(cd "$here/../../pkg" && deno publish --dry-run --allow-dirty 2>&1) || { echo "$published"; exit 1; }
 grep -q "Dry run complete" <<<"$published" || { echo "$published"; exit 1; }
