@@ -15,6 +15,9 @@ PQUEUE_VERSION=9.3.5
 # Transpiles the component for JS hosts; 1.11.2's glue is about 4x faster
 # and 3x smaller than 1.35's.
 JCO_VERSION=1.11.2
+# Checks the package's types as a TypeScript project without Deno's types
+# does (tests/package/run.sh).
+TYPESCRIPT_VERSION=5.9.3
 
 say() { echo "setup: $*" >&2; }
 export PATH="$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -45,12 +48,13 @@ if ! "$TOOLS/node_modules/.bin/deno" --version 2>/dev/null | grep -q "deno $DENO
    ! "$TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}" ||
    [ ! -d "$TOOLS/node_modules/playwright-core" ] ||
    ! grep -q "\"version\": \"$PQUEUE_VERSION\"" "$TOOLS/node_modules/p-queue/package.json" 2>/dev/null ||
-   ! "$TOOLS/node_modules/.bin/jco" --version 2>/dev/null | grep -qx "$JCO_VERSION"; then
-  say "installing deno $DENO_VERSION, binaryen $BINARYEN_VERSION, playwright-core, p-queue, jco $JCO_VERSION into $TOOLS"
+   ! "$TOOLS/node_modules/.bin/jco" --version 2>/dev/null | grep -qx "$JCO_VERSION" ||
+   ! "$TOOLS/node_modules/.bin/tsc" --version 2>/dev/null | grep -qx "Version $TYPESCRIPT_VERSION"; then
+  say "installing deno $DENO_VERSION, binaryen $BINARYEN_VERSION, playwright-core, p-queue, jco $JCO_VERSION, typescript $TYPESCRIPT_VERSION into $TOOLS"
   mkdir -p "$TOOLS"
   npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error \
     "deno@$DENO_VERSION" "binaryen@$BINARYEN_VERSION" "playwright-core@$PLAYWRIGHT_VERSION" \
-    "p-queue@$PQUEUE_VERSION" "@bytecodealliance/jco@$JCO_VERSION" >&2
+    "p-queue@$PQUEUE_VERSION" "@bytecodealliance/jco@$JCO_VERSION" "typescript@$TYPESCRIPT_VERSION" >&2
 fi
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then

@@ -24,9 +24,10 @@ pub struct Config {
     /// Output kept per task.
     pub output_cap: usize,
     /// Whether evictions of final tasks are worth a timer of their own when
-    /// nothing else is timed (see `Engine::needs_timer`): yes where a timer
-    /// holds nothing open (a browser page), no where it would keep a script's
-    /// process alive for a whole TTL after its work is done.
+    /// nothing else is timed (see `Engine::needs_timer`): yes where such a
+    /// timer holds nothing open (a browser page; in Deno and Node the JS
+    /// skin's is unref'd), no where it would keep a process alive for a
+    /// whole TTL after its work is done.
     pub timed_evictions: bool,
     /// Whether a durable store keeps the tasks: then the engine journals
     /// every change for the host to write (`journal.rs`).

@@ -56,16 +56,23 @@ impl<H: Host> Engine<H> {
     }
 
     /// Whether the host must keep a timer for `due_by`: while there is live
-    /// work (a queued or running task, and so any grace period or waiter),
-    /// and otherwise only if evictions are timed (`Config::timed_evictions`)
-    /// and one is pending. An eviction that no timer runs is run by the next
-    /// operation, as of its time, and the host's reads check `due_by`, so
-    /// callers see the same; only the `Removed` event comes at that call.
+    /// work (`live_work`), and otherwise only if evictions are timed
+    /// (`Config::timed_evictions`) and one is pending. An eviction that no
+    /// timer runs is run by the next operation, as of its time, and the
+    /// host's reads check `due_by`, so callers see the same; only the
+    /// `Removed` event comes at that call.
     pub fn needs_timer(&self) -> bool {
+        self.live_work() || (self.config.timed_evictions && self.due_from != u64::MAX)
+    }
+
+    /// Whether live work waits on the host's timer: a queued or running
+    /// task (and so any grace period or waiter), output to save, the inbox.
+    /// A host whose pending timers keep its process alive keeps it alive for
+    /// these only, not for evictions alone.
+    pub fn live_work(&self) -> bool {
         self.table.count(Status::Queued) + self.running() > 0
             || self.output_waits()
             || self.inbox_timed()
-            || (self.config.timed_evictions && self.due_from != u64::MAX)
     }
 
     /// The engine's clock: the latest time it was given.

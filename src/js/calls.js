@@ -246,6 +246,31 @@ export function isScriptHost() {
   }
 }
 
+// The deadline timer for evictions alone, in Deno and Node (timers.rs): a
+// timer that does not keep the process alive, so that evicted tasks are
+// freed at their time and a script whose work is done still ends. Node's
+// setTimeout returns an object with unref(); Deno's a number for
+// Deno.unrefTimer. Anything else throws, and no timer is left behind.
+export function unheldTimeout(fire, ms) {
+  const handle = setTimeout(fire, ms);
+  try {
+    if (typeof handle?.unref === 'function') handle.unref();
+    else Deno.unrefTimer(handle);
+  } catch (e) {
+    clearTimeout(handle);
+    throw e;
+  }
+  return handle;
+}
+
+export function clearUnheld(handle) {
+  try {
+    clearTimeout(handle);
+  } catch {
+    // A handle that this module made: nothing to clear if it is refused.
+  }
+}
+
 export function isAbandoned(value) {
   return value === ABANDONED;
 }

@@ -157,13 +157,12 @@ impl Core {
 
     fn make(options: JsValue, view: JsValue) -> Result<Core, JsValue> {
         let args::Options {
-            mut config,
+            config,
             runner,
             store,
             #[cfg(feature = "durable")]
                 shared: shared_with,
         } = args::options(&options)?;
-        config.timed_evictions = !glue::is_script_host();
         #[cfg(feature = "durable")]
         let (durable, persist) = (store.is_some(), store.map(Persist::new));
         #[cfg(not(feature = "durable"))]

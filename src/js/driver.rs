@@ -9,6 +9,7 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::errors;
+use super::glue;
 use super::held::Pending;
 use super::store::{Js, View};
 use super::timers::Timers;
@@ -85,7 +86,7 @@ pub fn new_shared(
             engine,
             view,
             runner,
-            timers: Timers::default(),
+            timers: Timers::new(glue::is_script_host()),
             foreground: Vec::new(),
             next_foreground: 0,
             listeners: Vec::new(),
@@ -173,12 +174,14 @@ fn drain(shared: &Shared) {
 
 /// Sets the timers for the work there is, as the engine decides: the
 /// polling interval runs while the session has a running task to ask about,
-/// and the deadline timer while there is live work (`Engine::needs_timer`),
-/// armed no later than the engine's next deadline. A deadline that moved
-/// later (the oldest task finished) leaves the timer as it is: it fires
-/// early, finds nothing due, and is armed again then; re-arming on every
-/// change would cost a clearTimeout and a setTimeout per completed task.
-/// Then publishes until when reads may trust the state (`State::due`).
+/// and the deadline timer while there is timed work (`Engine::needs_timer`),
+/// armed no later than the engine's next deadline; in Deno and Node it is
+/// unref'd while evictions alone are pending (`Timers::wanted`), and is armed
+/// anew when that changes. A deadline that moved later (the oldest task
+/// finished) leaves the timer as it is: it fires early, finds nothing due,
+/// and is armed again then; re-arming on every change would cost a
+/// clearTimeout and a setTimeout per completed task. Then publishes until
+/// when reads may trust the state (`State::due`).
 fn arm_timers(shared: &Shared) {
     let weak = Rc::downgrade(shared);
     let stopped = with_state(shared, |st| {
@@ -197,15 +200,17 @@ fn arm_timers(shared: &Shared) {
             st.timers.stop_polling()
         };
         let next = st.engine.due_by();
-        let deadline = if st.engine.needs_timer() {
-            match (next, st.timers.armed_for()) {
-                (Some(next), armed) if armed.is_none_or(|armed| next < armed) => {
-                    st.timers.arm(next, now(), move || on_deadline(&weak))
-                }
-                _ => None,
+        let wanted = st
+            .timers
+            .wanted(st.engine.live_work(), st.engine.needs_timer());
+        let deadline = match (wanted, next, st.timers.armed()) {
+            (Some(held), Some(next), armed)
+                if armed.is_none_or(|(at, was)| next < at || was != held) =>
+            {
+                st.timers.arm(next, now(), held, move || on_deadline(&weak))
             }
-        } else {
-            st.timers.disarm()
+            (Some(_), _, _) => None,
+            (None, _, _) => st.timers.disarm(),
         };
         // Armed, the timer is no later than the next deadline; unarmed, the
         // next deadline is an eviction that the next read must run.

@@ -52,6 +52,15 @@ extern "C" {
     #[wasm_bindgen(js_name = isScriptHost)]
     pub fn is_script_host() -> bool;
 
+    /// `setTimeout(fire, ms)` unref'd, so that it keeps no Deno or Node
+    /// process alive; its handle, for `clearTimeout`. Throws (having
+    /// cleared it) where the host cannot unref a timer.
+    #[wasm_bindgen(catch, js_name = unheldTimeout)]
+    pub fn unheld_timeout(fire: &Closure<dyn FnMut()>, ms: u32) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = clearUnheld)]
+    pub fn clear_unheld(handle: &JsValue);
+
     /// Calls `session.sendMessage` with task `task_id`'s notification, made
     /// in JS in one crossing; a held promise if it returned one, else
     /// undefined.

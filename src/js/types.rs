@@ -18,7 +18,44 @@ export type BackgroundTaskStatus = 'queued' | 'running' | 'input-required' | 'co
  * of this name (browsers), or a `Deno.Kv` (`await Deno.openKv(path)`, or a KV
  * Connect URL such as a self-hosted denokv server or Deno Deploy's KV).
  */
-export type TaskStore = { indexedDB: string } | { kv: Deno.Kv };
+export type TaskStore = { indexedDB: string } | { kv: TaskStoreKv };
+
+/**
+ * What the manager uses of a `Deno.Kv`, written out so that these types
+ * check in projects without Deno's; a `Deno.Kv` is one. `watch` is needed
+ * by a manager `shared` among processes.
+ */
+export interface TaskStoreKv {
+  get(key: TaskStoreKvKey, options?: { consistency?: 'strong' | 'eventual' }): Promise<TaskStoreKvEntry>;
+  getMany(keys: readonly TaskStoreKvKey[]): Promise<readonly TaskStoreKvEntry[]>;
+  set(key: TaskStoreKvKey, value: unknown, options?: { expireIn?: number }): Promise<unknown>;
+  delete(key: TaskStoreKvKey): Promise<void>;
+  list(
+    selector: { prefix: TaskStoreKvKey; start?: TaskStoreKvKey },
+    options?: { limit?: number; reverse?: boolean; batchSize?: number },
+  ): AsyncIterable<TaskStoreKvEntry>;
+  atomic(): TaskStoreKvAtomic;
+  watch?(keys: readonly TaskStoreKvKey[]): ReadableStream<unknown>;
+}
+
+/** The keys the manager reads and writes. */
+export type TaskStoreKvKey = readonly (string | number)[];
+
+/** A record of a `TaskStoreKv`; `versionstamp` is null where there is none. */
+export interface TaskStoreKvEntry {
+  key: readonly unknown[];
+  value: unknown;
+  versionstamp: string | null;
+}
+
+/** The atomic operation of a `TaskStoreKv` (`Deno.AtomicOperation`). */
+export interface TaskStoreKvAtomic {
+  check(...checks: { key: TaskStoreKvKey; versionstamp: string | null }[]): TaskStoreKvAtomic;
+  set(key: TaskStoreKvKey, value: unknown, options?: { expireIn?: number }): TaskStoreKvAtomic;
+  delete(key: TaskStoreKvKey): TaskStoreKvAtomic;
+  sum(key: TaskStoreKvKey, n: bigint): TaskStoreKvAtomic;
+  commit(): Promise<{ ok: boolean; versionstamp?: string }>;
+}
 
 /** How failed `sendMessage` calls are retried (defaults: 5 attempts, 1000 ms doubling up to 30000 ms, each delay drawn from its upper half). */
 export interface NotifyRetry {

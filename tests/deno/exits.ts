@@ -1,7 +1,9 @@
 // A script whose work is done ends on its own, without cleanup(): the
-// manager's timers run only while a task is queued or running (scripts/
-// test.sh runs this under a timeout). Finished tasks, a session, a
+// manager's timers hold the process open only while a task is queued or
+// running (scripts/test.sh runs this under a timeout); its finished tasks
+// wait for their TTL on a timer that keeps no process alive. A session, a
 // subscription and a getStatus that never answers hold nothing open.
+// tests/package/exits.mjs is the same in Node.
 import init, { BackgroundManager } from "../../pkg/background_manager.js";
 
 await init();

@@ -2,6 +2,7 @@
 // against pkg/background_manager.d.ts. The @ts-expect-error lines fail the
 // check if a type ever loosens to `any`.
 import init, { BackgroundManager } from "../../pkg/index.js";
+import initDurable, { BackgroundManager as DurableManager } from "../../pkg/durable.js";
 import type {
   AgentSession,
   BackgroundManagerError,
@@ -179,4 +180,16 @@ export async function seedExamples(): Promise<void> {
   await manager.initialize({ id: "s" });
   // @ts-expect-error: pollInterval is a number
   new BackgroundManager({ pollInterval: "fast" });
+}
+
+// A real Deno.Kv is a `store: { kv }` of the durable build's types, which
+// name no Deno type (tests/package/run.sh checks them without Deno's).
+export async function kvStore(): Promise<void> {
+  await initDurable();
+  const kv: Deno.Kv = await Deno.openKv(":memory:");
+  const stored = new DurableManager({ store: { kv }, shared: "usage" });
+  await stored.cleanup();
+  // @ts-expect-error: a KV store needs the KV's atomic operations
+  new DurableManager({ store: { kv: { list: kv.list } } });
+  kv.close();
 }

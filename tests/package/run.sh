@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the npm tarball (scripts/package.sh) into fresh temporary
 # projects, as users do, and uses it: a Node 20 script, a Deno 2 script
-# (both tests/package/usage.mjs, which must also end on its own), and a vite
-# app that is built and loaded in headless Chromium.
+# (both tests/package/usage.mjs, which must also end on its own), in Node a
+# script that must end on its own without cleanup() (exits.mjs) and memory
+# given back at the TTL (memory.test.mjs), a strict TypeScript project
+# checked by tsc (typescript/), and a vite app that is built and loaded in
+# headless Chromium.
 # Usage: tests/package/run.sh dist/background-manager-X.tgz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,8 +19,10 @@ echo "-- Node $(node --version): a project that installed the tarball"
 mkdir "$work/node" && cd "$work/node"
 echo '{ "name": "node-user", "private": true, "type": "module" }' > package.json
 npm_install "$tarball"
-cp "$here/usage.mjs" .
+cp "$here/usage.mjs" "$here/exits.mjs" "$here/memory.mjs" "$here/memory.test.mjs" .
 timeout 60 node usage.mjs
+timeout 30 node exits.mjs
+timeout 120 node --expose-gc --test memory.test.mjs
 # The README's example, exactly as the package ships it.
 awk '/^```js$/{on=1; next} /^```$/{if (on) exit} on' node_modules/background-manager/README.md > readme.mjs
 timeout 60 node readme.mjs > readme.out
@@ -29,6 +34,15 @@ echo '{ "name": "deno-user", "private": true, "type": "module" }' > package.json
 npm_install "$tarball"
 cp "$here/usage.mjs" .
 timeout 60 deno run --quiet --allow-read --allow-env usage.mjs
+
+echo "-- TypeScript $(tsc --version | cut -d' ' -f2): a strict project without Deno's types or skipLibCheck"
+mkdir "$work/typescript" && cd "$work/typescript"
+echo '{ "name": "ts-user", "private": true, "type": "module" }' > package.json
+npm_install "$tarball"
+cp "$here/typescript/tsconfig.json" "$here/typescript/main.ts" .
+tsc -p .
+tsc -p . --module nodenext --moduleResolution nodenext
+echo "tsc --noEmit, as a bundler and as Node resolve the package: ok"
 
 echo "-- JSR: the same files, as deno publish would take them"
 published=$(cd "$here/../../pkg" && deno publish --dry-run --allow-dirty 2>&1) || { echo "$published"; exit 1; }
