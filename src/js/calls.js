@@ -362,13 +362,12 @@ function progressReport(report) {
   let done;
   let total;
   let message;
+  if (report === null || typeof report !== 'object') {
+    throw makeError(1, `progress(report) expects { done, total?, message? }, got ${describe(report)}`, 'INVALID_ARGUMENT');
+  }
   try {
-    if (report === null || typeof report !== 'object') {
-      throw makeError(1, `progress(report) expects { done, total?, message? }, got ${describe(report)}`, 'INVALID_ARGUMENT');
-    }
     ({ done, total, message } = report);
   } catch (e) {
-    if (e?.code === 'INVALID_ARGUMENT') throw e;
     throw makeError(1, `Reading the progress report threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
   }
   if (typeof done !== 'number' || !(done >= 0) || done === Infinity) {
@@ -398,6 +397,9 @@ export function progressRecord(done, total, message) {
 function askFor(run, view, seq, question, options) {
   let timeout;
   try {
+    if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+      return Promise.reject(makeError(1, `ask(question, options) expects options { timeout? }, got ${describe(options)}`, 'INVALID_ARGUMENT'));
+    }
     timeout = options === undefined || options === null ? undefined : options.timeout;
   } catch (e) {
     return Promise.reject(makeError(1, `Reading ask options.timeout threw: ${errorText(e)}`, 'INVALID_ARGUMENT'));
@@ -540,7 +542,7 @@ export function signalOption(options, what) {
   try {
     signal = options === undefined || options === null ? undefined : options.signal;
   } catch (e) {
-    throw makeError(1, `Reading ${what}.signal threw: ${e}`, 'INVALID_ARGUMENT');
+    throw makeError(1, `Reading ${what}.signal threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
   }
   if (signal === undefined) return undefined;
   let ok = false;
