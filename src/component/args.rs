@@ -137,13 +137,33 @@ pub fn opt_json(text: Option<String>, name: &str) -> Arg<Option<String>> {
 
 /// Whether `call-agent`'s options ask for a background task
 /// (`{"background": true}`); options that are not an object are the
-/// runner's business.
-pub fn background(options: &Option<String>) -> bool {
-    let Some(text) = options else { return false };
-    matches!(
-        serde_json::from_str::<serde_json::Value>(text),
-        Ok(serde_json::Value::Object(map)) if map.get("background") == Some(&serde_json::Value::Bool(true))
-    )
+/// runner's business, but `background` in one that is must be a boolean
+/// (`null` too is refused, as in the JS build).
+pub fn background(options: &Option<String>) -> Arg<bool> {
+    let Some(text) = options else {
+        return Ok(false);
+    };
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Ok(false);
+    };
+    match map.get("background") {
+        None => Ok(false),
+        Some(serde_json::Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(EngineError::invalid(
+            "callAgent options.background must be a boolean",
+        )),
+    }
+}
+
+/// `launch`'s `priority`: a whole number in ±2147483647, as the JS build
+/// takes it (so `i32::MIN`, which WIT's `s32` allows, is refused).
+pub fn priority(priority: Option<i32>) -> Arg<i32> {
+    match priority {
+        Some(i32::MIN) => Err(EngineError::invalid(
+            "launch options.priority must be a whole number from -2147483647 to 2147483647",
+        )),
+        p => Ok(p.unwrap_or(0)),
+    }
 }
 
 /// `get-output`'s options: wait, timeout (none: forever) and since.
@@ -212,31 +232,35 @@ pub fn retry_rule(
             "launch options.retry.attempts must be from 1 to 64",
         ));
     }
-    if attempts == 1 {
-        return Ok(None);
-    }
     let d = crate::engine::RetryRule::default();
     let r = retry.as_ref().and_then(|r| r.backoff.as_ref());
-    let initial = ms(
+    // A delay a JS timer can keep, as the JS build asks.
+    let delay = |x: Option<f64>, name: &str| -> Arg<Option<u64>> {
+        match ms(x, name, false, false)? {
+            Some(x) if x > MAX_TIMER_MS => Err(EngineError::invalid(format!(
+                "{name} must be a number from 0 to 2147483647"
+            ))),
+            x => Ok(x.map(|x| x as u64)),
+        }
+    };
+    let initial = delay(
         r.and_then(|r| r.initial),
         "launch options.retry.backoff.initial",
-        false,
-        false,
     )?
-    .map_or(d.initial, |x| x as u64);
-    let max = ms(
-        r.and_then(|r| r.max),
-        "launch options.retry.backoff.max",
-        false,
-        false,
-    )?
-    .map_or(d.max.max(initial), |x| x as u64);
+    .unwrap_or(d.initial);
+    let max = delay(r.and_then(|r| r.max), "launch options.retry.backoff.max")?
+        .unwrap_or(d.max.max(initial));
     let factor = r.and_then(|r| r.factor).unwrap_or(d.factor);
     let jitter = r.and_then(|r| r.jitter).unwrap_or(d.jitter);
     if !(1.0..=1000.0).contains(&factor) || !(0.0..=1.0).contains(&jitter) || max < initial {
         return Err(EngineError::invalid(
             "launch options.retry: factor from 1 to 1000, jitter from 0 to 1, max >= initial",
         ));
+    }
+    // Checked first, as in the JS build: a wrong backoff is refused even
+    // for a single attempt.
+    if attempts == 1 {
+        return Ok(None);
     }
     Ok(Some(crate::engine::RetryRule {
         attempts,

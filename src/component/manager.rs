@@ -160,8 +160,13 @@ impl api::GuestBackgroundManager for Manager {
                 launch: Some((options.agent.clone(), options.prompt)),
             };
             let session = session_arg(&options.session_id);
+            let priority = args::priority(options.priority)?;
             let parent = match &options.parent_id {
-                Some(p) => Some(st.engine.seq_of(p)?),
+                Some(p) => {
+                    // An empty id is a wrong value (as in the JS build), not an unknown task.
+                    args::id(p, "launch options.parentId")?;
+                    Some(st.engine.seq_of(p)?)
+                }
                 None => None,
             };
             let on = match options.on_conflict {
@@ -173,7 +178,7 @@ impl api::GuestBackgroundManager for Manager {
             let retry = args::retry_rule(options.retry, options.fallback)?;
             let queueing = crate::engine::Queueing {
                 key: options.concurrency_key.as_deref(),
-                priority: options.priority.unwrap_or(0),
+                priority,
                 parent,
                 idempotency: options.idempotency_key.as_deref().map(|k| (k, on)),
                 stall: args::stall_rule(
@@ -373,7 +378,7 @@ impl api::GuestBackgroundManager for Manager {
         self.with(|st, now| {
             args::id(&agent, "agent")?;
             let options = args::opt_json(options, "options")?;
-            if args::background(&options) {
+            if args::background(&options)? {
                 let values = NewTask {
                     resume: false,
                     options,

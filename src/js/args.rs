@@ -567,17 +567,16 @@ pub fn launch(value: &JsValue) -> Arg<Launch> {
     let expects = "launch expects { agent, prompt, id?, sessionId?, options? }";
     let l: records::LaunchOptions = required(value, protocol::LAUNCH, expects)?;
     let (agent, prompt) = agent_call(l.agent, l.prompt)?;
+    // A wrong `resume` is refused in both builds; the default build has no
+    // restart to run a task again after, so it keeps none.
+    let resume = boolean(&l.resume, "launch options.resume")?.unwrap_or(false);
     Ok(Launch {
         id: opt_id(l.id, Name(what, Some("id")))?,
         session: opt_session(l.session_id, what)?,
         agent,
         prompt,
         options: l.options,
-        #[cfg(feature = "durable")]
-        resume: boolean(&l.resume, Name(what, Some("resume")).to_string().as_str())?
-            .unwrap_or(false),
-        #[cfg(not(feature = "durable"))]
-        resume: false,
+        resume: cfg!(feature = "durable") && resume,
     })
 }
 
@@ -616,10 +615,15 @@ pub fn output(value: &JsValue) -> Arg<OutputArgs> {
 }
 
 /// `callAgent`'s options: whether to launch a background task. Options that
-/// are not an object are the runner's business.
+/// are not an object are the runner's business; `background` in one that
+/// is must be a boolean.
 pub fn background(value: &JsValue) -> Arg<bool> {
     match read::<records::CallOptions>(value, protocol::CALL) {
-        Ok(c) => Ok(c.is_some_and(|c| c.background == Scalar::Bool(true))),
+        Ok(c) => Ok(boolean(
+            &c.unwrap_or_default().background,
+            "callAgent options.background",
+        )?
+        .unwrap_or(false)),
         Err(Unread::NotObject(_)) => Ok(false),
         Err(Unread::Failed(error)) => Err(error),
     }

@@ -203,10 +203,20 @@ export const ABANDONED = Symbol('abandoned');
 // `then` may throw, or a plain value) and that `release` can settle early
 // with ABANDONED. Rust awaits it as a JsFuture; letting it go settles it,
 // so nothing waits on a user promise that never settles.
-export function hold(value) {
+export function hold(value, settled) {
   let release;
-  const held = new Promise((resolve, reject) => {
-    release = () => resolve(ABANDONED);
+  const held = new Promise((done, fail) => {
+    // `settled` (if any) runs just before `held` settles with the outcome:
+    // before anything that awaits it hears of it.
+    const resolve = settled === undefined ? done : (v) => {
+      settled();
+      done(v);
+    };
+    const reject = settled === undefined ? fail : (e) => {
+      settled();
+      fail(e);
+    };
+    release = () => done(ABANDONED);
     // Adopt a thenable by calling its `then` with our own functions (which
     // a later release overrides): a `then` or a getter that throws, or a
     // native promise whose `constructor` getter throws, rejects instead.
@@ -343,12 +353,19 @@ export function askStatus(session) {
 // context. Returns the run: its AbortController, whether its writes still
 // count, and `done`, its outcome held.
 export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, options) {
-  const run = { controller: null, aborted: false, open: true, done: undefined, ask: null, asker: undefined };
+  const run = { controller: null, aborted: false, open: true, done: undefined, ask: null, asker: undefined, decoder: null };
   const write = (chunk) => {
-    if (typeof chunk !== 'string') {
-      throw new TypeError(`write(chunk) expects a string, got ${describe(chunk)}`);
+    if (typeof chunk === 'string') {
+      if (run.open && seq >= 0) view.runWrite(seq, chunk, chunk.length, 0);
+      return;
     }
-    if (run.open && seq >= 0) view.runWrite(seq, chunk, chunk.length, 0);
+    if (!isBytes(chunk)) {
+      throw makeError(1, `write(chunk) expects a string or a Uint8Array of UTF-8, got ${describe(chunk)}`, 'INVALID_ARGUMENT');
+    }
+    if (!run.open || seq < 0) return;
+    // Nothing yet when the bytes end inside a character.
+    const text = decodeBytes(run, chunk);
+    if (text !== '') view.runWrite(seq, text, text.length, 0);
   };
   const progress = (report) => {
     const p = progressReport(report);
@@ -376,8 +393,37 @@ export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, op
   } catch (e) {
     result = Promise.reject(e);
   }
-  run.done = hold(result);
+  // What the decoder still holds (the start of a character whose end never
+  // came) is written, as U+FFFD, before the runner's outcome ends the task.
+  run.done = hold(result, () => {
+    const decoder = run.decoder;
+    run.decoder = null;
+    if (decoder === null || !run.open) return;
+    const rest = decoder.decode();
+    if (rest !== '') view.runWrite(seq, rest, rest.length, 0);
+  });
   return run;
+}
+
+// The getter of every typed array's `Symbol.toStringTag`: its kind's name
+// (from any realm, a Node Buffer too), undefined for anything else; it never
+// throws and runs no user code.
+const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
+
+function isBytes(value) {
+  return typedArrayName.call(value) === 'Uint8Array';
+}
+
+// `bytes` decoded by the run's own streaming decoder: a character split
+// across two writes comes out whole with the second. A view that cannot be
+// decoded (its buffer detached or shared) is INVALID_ARGUMENT.
+function decodeBytes(run, bytes) {
+  try {
+    run.decoder ??= new TextDecoder();
+    return run.decoder.decode(bytes, { stream: true });
+  } catch (e) {
+    throw makeError(1, `write(chunk) could not decode its Uint8Array: ${errorText(e)}`, 'INVALID_ARGUMENT');
+  }
 }
 
 // A runner's `progress({ done, total?, message? })`, read once into a
@@ -387,13 +433,12 @@ function progressReport(report) {
   let done;
   let total;
   let message;
+  if (report === null || typeof report !== 'object') {
+    throw makeError(1, `progress(report) expects { done, total?, message? }, got ${describe(report)}`, 'INVALID_ARGUMENT');
+  }
   try {
-    if (report === null || typeof report !== 'object') {
-      throw makeError(1, `progress(report) expects { done, total?, message? }, got ${describe(report)}`, 'INVALID_ARGUMENT');
-    }
     ({ done, total, message } = report);
   } catch (e) {
-    if (e?.code === 'INVALID_ARGUMENT') throw e;
     throw makeError(1, `Reading the progress report threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
   }
   if (typeof done !== 'number' || !(done >= 0) || done === Infinity) {
@@ -423,6 +468,9 @@ export function progressRecord(done, total, message) {
 function askFor(run, view, seq, question, options) {
   let timeout;
   try {
+    if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+      return Promise.reject(makeError(1, `ask(question, options) expects options { timeout? }, got ${describe(options)}`, 'INVALID_ARGUMENT'));
+    }
     timeout = options === undefined || options === null ? undefined : options.timeout;
   } catch (e) {
     return Promise.reject(makeError(1, `Reading ask options.timeout threw: ${errorText(e)}`, 'INVALID_ARGUMENT'));
@@ -488,6 +536,7 @@ export function abortRun(run) {
 // waited for.
 export function closeRun(run) {
   run.open = false;
+  run.decoder = null;
   replyRun(run, 2);
   release(run.done);
 }
@@ -565,7 +614,7 @@ export function signalOption(options, what) {
   try {
     signal = options === undefined || options === null ? undefined : options.signal;
   } catch (e) {
-    throw makeError(1, `Reading ${what}.signal threw: ${e}`, 'INVALID_ARGUMENT');
+    throw makeError(1, `Reading ${what}.signal threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
   }
   if (signal === undefined) return undefined;
   let ok = false;

@@ -679,6 +679,14 @@ impl Core {
             .map_or(JsValue::UNDEFINED, JsValue::from))
     }
 
+    /// `initialize`'s check of `session`, for a tab of a shared manager:
+    /// its core takes the session only once the tab owns the manager.
+    #[cfg(feature = "durable")]
+    #[wasm_bindgen(js_name = checkSession)]
+    pub fn check_session(&self, session: JsValue) -> Result<(), JsValue> {
+        args::session(&session).map(|_| ())
+    }
+
     /// Whether a durable store keeps the tasks: the facade then chains the
     /// answers of changing calls to `written()`.
     #[cfg(feature = "durable")]

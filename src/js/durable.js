@@ -8,7 +8,9 @@
 // never overwritten: the write fails instead.
 //
 // Nothing here throws into Rust: `openStore` reports a bad spec as a value,
-// and `load`/`commit` always return a promise.
+// and `load`/`commit` always return a promise. A message made from a thrown
+// value says it with `errorText`, which no value makes throw.
+import { errorText } from './calls.js';
 
 const PREFIX = 'background-manager';
 
@@ -37,7 +39,7 @@ export function unstorable(value, path, seen = new Set()) {
     seen.delete(value);
     return '';
   } catch (e) {
-    return `${path} could not be read (${e?.message ?? e})`;
+    return `${path} could not be read (${errorText(e)})`;
   }
 }
 
@@ -55,6 +57,16 @@ function storable(record) {
   }
   if (lost.length > 0) out.unstored = lost;
   return out;
+}
+
+// Whether `e` is a failure made here; a thrown value that cannot be read
+// is not.
+function isFailure(e) {
+  try {
+    return e?.code === 'STORE_FAILED';
+  } catch {
+    return false;
+  }
 }
 
 function failure(message, cause) {
@@ -85,7 +97,7 @@ export function openStore(spec) {
     }
     return 'options.store must be { indexedDB: name } or { kv }';
   } catch (e) {
-    return `options.store could not be read: ${e?.message ?? e}`;
+    return `options.store could not be read: ${errorText(e)}`;
   }
 }
 
@@ -117,7 +129,7 @@ export async function commitBusy(op) {
     try {
       return await op.commit();
     } catch (e) {
-      if (attempt >= 20 || !/database is locked|busy/i.test(String(e?.message))) throw e;
+      if (attempt >= 20 || !/database is locked|busy/i.test(errorText(e))) throw e;
       await new Promise((r) => setTimeout(r, Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random())));
     }
   }
@@ -150,9 +162,9 @@ function byOrder(a, b) {
 // synchronously and every failure is a STORE_FAILED error.
 function guarded(work) {
   try {
-    return work().catch((e) => Promise.reject(e?.code === 'STORE_FAILED' ? e : failure(e?.message ?? String(e), e)));
+    return work().catch((e) => Promise.reject(isFailure(e) ? e : failure(errorText(e), e)));
   } catch (e) {
-    return Promise.reject(failure(e?.message ?? String(e), e));
+    return Promise.reject(failure(errorText(e), e));
   }
 }
 
@@ -216,7 +228,7 @@ class IdbStore {
         try {
           tx = db.transaction(['tasks', 'notices'], 'readwrite');
         } catch (e) {
-          reject(failure(e?.message ?? String(e), e));
+          reject(failure(errorText(e), e));
           return;
         }
         const tasks = tx.objectStore('tasks');
@@ -244,7 +256,7 @@ class IdbStore {
               // What structured clone refuses that `unstorable` let through
               // (a Proxy, a host object): stored without it, so that one
               // value never blocks every later write.
-              tasks.put({ ...value, options: undefined, result: undefined, unstored: [`options or result: ${e?.message ?? e}`] });
+              tasks.put({ ...value, options: undefined, result: undefined, unstored: [`options or result: ${errorText(e)}`] });
             }
             next.set(record.id, version);
           });
@@ -409,7 +421,7 @@ class KvStore {
         op.set(key, { ...rest, writer: this.writer });
       } catch (e) {
         // As in IndexedDB: what serialization refuses is left out.
-        op.set(key, { ...rest, options: undefined, result: undefined, unstored: [`options or result: ${e?.message ?? e}`], writer: this.writer });
+        op.set(key, { ...rest, options: undefined, result: undefined, unstored: [`options or result: ${errorText(e)}`], writer: this.writer });
       }
       wrote.push([record.id, counts]);
     }

@@ -25,15 +25,27 @@ export function setFactory(make, durable, tabs) {
 const DURABLE_OPTIONS = ['store', 'notifyRetry', 'notify', 'shared', 'sharedLease'];
 
 // The default build has no store and no inbox: asking for one is a mistake
-// to report, not an option to ignore. A getter that throws is the core's
-// to report.
+// to report, not an option to ignore; its coded error, or undefined. Its
+// core reads none of these keys, so a getter that throws is reported here.
 function durableOption(options) {
   try {
-    if (options === null || typeof options !== 'object') return undefined;
-    return DURABLE_OPTIONS.find((key) => options[key] !== undefined);
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) return undefined;
   } catch {
+    // A revoked Proxy: the core says what it is.
     return undefined;
   }
+  for (const key of DURABLE_OPTIONS) {
+    let value;
+    try {
+      value = options[key];
+    } catch (e) {
+      return makeError(1, `Reading options.${key} threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
+    }
+    if (value !== undefined) {
+      return makeError(1, `options.${key} needs the durable build: import from 'background-manager/durable'`, 'INVALID_ARGUMENT');
+    }
+  }
+  return undefined;
 }
 
 // A usable id: the facade passes such values straight on; anything else
@@ -56,21 +68,31 @@ function disposed() {
   return makeError(0, 'BackgroundManager was disposed (free() or [Symbol.dispose]()); make a new one', 'DISPOSED');
 }
 
-// Reads `keys` of an options object once into a plain copy; undefined when
-// it is not a plain object or reading it threw (the core then reads the
-// original and reports it).
-function copy(bag, keys) {
+// Reads `keys` of options object `what` once into a plain copy; undefined
+// when it is not a plain object (the core then says what it is). A key
+// whose read throws is refused here (INVALID_ARGUMENT), whoever would read
+// it: some keys (launch's queue options) are the facade's alone.
+function copy(bag, keys, what) {
+  let plain = false;
   try {
-    if (bag === null || typeof bag !== 'object' || Array.isArray(bag)) return undefined;
-    const out = {};
-    for (const key of keys) out[key] = bag[key];
-    return out;
+    plain = bag !== null && typeof bag === 'object' && !Array.isArray(bag);
   } catch {
-    return undefined;
+    // A revoked Proxy: the core says so.
   }
+  if (!plain) return undefined;
+  const out = {};
+  for (const key of keys) {
+    try {
+      out[key] = bag[key];
+    } catch (e) {
+      throw makeError(1, `Reading ${what}.${key} threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
+    }
+  }
+  return out;
 }
 
 const CREATE = ['id', 'sessionId', 'options'];
+const OUTPUT = ['wait', 'timeout', 'since', 'children', 'signal'];
 const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume', 'concurrencyKey', 'priority', 'parentId', 'idempotencyKey', 'onConflict', 'stallAfter', 'failAfterStall', 'retry', 'fallback'];
 const PLAIN = [undefined, 0, undefined, 0, 0, -1, undefined];
 const CONFLICTS = ['reject', 'join', 'enqueue', 'replace'];
@@ -84,12 +106,12 @@ function notId(name, value) {
 // launch's `concurrencyKey` (a non-empty string; the engine checks its
 // '/' parts), `priority` (a whole number, default 0), `idempotencyKey` and
 // `onConflict` (its index in CONFLICTS), checked here for both paths to
-// the core.
+// the core. Only `undefined` is left out: `null` is a wrong value.
 function queueing(o) {
   const key = o?.concurrencyKey;
-  const priority = o?.priority ?? 0;
+  const priority = o?.priority === undefined ? 0 : o.priority;
   const idem = o?.idempotencyKey;
-  const conflict = CONFLICTS.indexOf(o?.onConflict ?? 'reject');
+  const conflict = o?.onConflict === undefined ? 0 : CONFLICTS.indexOf(o.onConflict);
   if (key !== undefined && !isId(key)) throw notId('concurrencyKey', key);
   if (idem !== undefined && !isId(idem)) throw notId('idempotencyKey', idem);
   if (conflict < 0) {
@@ -127,22 +149,16 @@ function retryRule(o) {
   let attempts = agents.length + 1;
   let b = {};
   if (retry !== undefined) {
-    if (retry === null || typeof retry !== 'object') {
+    const r = copy(retry, ['attempts', 'backoff'], 'launch options.retry');
+    if (r === undefined) {
       throw makeError(1, `launch options.retry must be an object { attempts, backoff? }, got ${describe(retry)}`, 'INVALID_ARGUMENT');
     }
-    let backoff;
-    try {
-      ({ attempts = attempts, backoff } = retry);
-      if (backoff !== undefined) {
-        if (backoff === null || typeof backoff !== 'object') {
-          throw makeError(1, `launch options.retry.backoff must be an object { initial?, max?, factor?, jitter? }, got ${describe(backoff)}`, 'INVALID_ARGUMENT');
-        }
-        const { initial, max, factor, jitter } = backoff;
-        b = { initial, max, factor, jitter };
+    if (r.attempts !== undefined) attempts = r.attempts;
+    if (r.backoff !== undefined) {
+      b = copy(r.backoff, ['initial', 'max', 'factor', 'jitter'], 'launch options.retry.backoff');
+      if (b === undefined) {
+        throw makeError(1, `launch options.retry.backoff must be an object { initial?, max?, factor?, jitter? }, got ${describe(r.backoff)}`, 'INVALID_ARGUMENT');
       }
-    } catch (e) {
-      if (e?.code === 'INVALID_ARGUMENT') throw e;
-      throw makeError(1, `Reading launch options.retry threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
     }
   }
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 64) {
@@ -203,12 +219,13 @@ function whole(value, name, min, fallback) {
   return value;
 }
 
-// `options` read once into `keys`; throws INVALID_ARGUMENT when it is not
+// `options` read once into `keys` (`{}` when left out: undefined or null,
+// as every options object may be); throws INVALID_ARGUMENT when it is not
 // an object or reading it threw.
 function read(options, keys, what) {
-  if (options === undefined) return {};
-  const o = copy(options, keys);
-  if (o === undefined) throw makeError(1, `${what} must be an object`, 'INVALID_ARGUMENT');
+  if (options === undefined || options === null) return {};
+  const o = copy(options, keys, what);
+  if (o === undefined) throw makeError(1, `${what} must be an object, got ${describe(options)}`, 'INVALID_ARGUMENT');
   return o;
 }
 
@@ -238,10 +255,8 @@ export class BackgroundManager {
     if (factory === null) {
       throw makeError(0, 'background-manager is not initialized: await init() from its module before new BackgroundManager()', 'NOT_INITIALIZED');
     }
-    const asked = durableBuild ? undefined : durableOption(options);
-    if (asked !== undefined) {
-      throw makeError(1, `options.${asked} needs the durable build: import from 'background-manager/durable'`, 'INVALID_ARGUMENT');
-    }
+    const refused = durableBuild ? undefined : durableOption(options);
+    if (refused !== undefined) throw refused;
     const view = new View();
     // Throws the options' coded error synchronously, as the README says.
     this.#core = factory(options, view);
@@ -299,19 +314,28 @@ export class BackgroundManager {
 
   initialize(session) {
     if (this.#disposed) return this.#gone();
-    if (this.#tabs !== undefined) return this.#tabs.start(session);
+    if (this.#tabs !== undefined) {
+      // Checked now, as the owner's core would: this tab's core takes the
+      // session only once it owns the manager.
+      try {
+        this.#core.checkSession(session);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return this.#tabs.start(session);
+    }
     return settle(() => this.#core.initialize(session));
   }
 
-  // The options object is read once. Its common shape goes to the core as
-  // values; any other (a wrong type, a throwing getter) goes as the copy to
-  // the core's general path, which converts it with serde-wasm-bindgen and
-  // says exactly what is wrong.
+  // The options object is read once (a getter that throws is refused
+  // then). Its common shape goes to the core as values; any other (a wrong
+  // type) goes as the copy to the core's general path, which reads it with
+  // `bag` and says exactly what is wrong.
   createTask(options) {
     if (this.#disposed) return this.#gone();
     if (this.#tabs?.owner === false) return this.#tabs.call('createTask', arguments);
-    const o = copy(options, CREATE);
     try {
+      const o = copy(options, CREATE, 'createTask options');
       const seq = o !== undefined && (o.id === undefined || isId(o.id)) && (o.sessionId === undefined || isId(o.sessionId))
         ? this.#core.create(o.id, o.sessionId, o.options)
         : this.#core.createTask(o ?? options);
@@ -324,8 +348,8 @@ export class BackgroundManager {
   launch(options) {
     if (this.#disposed) return this.#gone();
     if (this.#tabs?.owner === false) return this.#tabs.call('launch', arguments);
-    const o = copy(options, LAUNCH);
     try {
+      const o = copy(options, LAUNCH, 'launch options');
       // Most launches name none of the queue's options: no array for them.
       const [key, priority, idem, conflict, after, failAfter, retry] = o !== undefined && o.concurrencyKey === undefined &&
           o.priority === undefined && o.idempotencyKey === undefined && o.onConflict === undefined &&
@@ -482,21 +506,30 @@ export class BackgroundManager {
     let bag = options;
     if (options !== undefined) {
       try {
-        if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-          return settle(() => this.#core.getOutput(taskId, options));
-        }
-        bag = { wait: options.wait, timeout: options.timeout, since: options.since, children: options.children };
-      } catch {
-        // A getter or Proxy that throws: the core reads it again and reports it.
-        return settle(() => this.#core.getOutput(taskId, options));
+        bag = copy(options, OUTPUT, 'getOutput options');
+      } catch (e) {
+        return Promise.reject(e);
       }
+      // Not an object (null: left out): the core says which.
+      if (bag === undefined) return settle(() => this.#core.getOutput(taskId, options));
       if ((bag.wait !== undefined && bag.wait !== false) || bag.timeout !== undefined) {
-        return this.#wait(taskId, bag, options);
+        return this.#wait(taskId, bag);
       }
       since = bag.since;
       if (since === undefined) since = 0;
       else if (!(typeof since === 'number' && since >= 0 && since <= Number.MAX_SAFE_INTEGER && Number.isInteger(since))) {
         return settle(() => this.#core.getOutput(taskId, bag));
+      }
+      // Read now too, though only a wait uses them: a wrong value is refused
+      // whether or not it would matter (the core says what is wrong with
+      // `children`).
+      if (bag.children !== undefined && typeof bag.children !== 'boolean') {
+        return settle(() => this.#core.getOutput(taskId, bag));
+      }
+      try {
+        signalOption(bag, 'options');
+      } catch (e) {
+        return Promise.reject(e);
       }
     }
     const view = this.#view;
@@ -512,11 +545,11 @@ export class BackgroundManager {
 
   // getOutput that may wait: with a signal, aborting rejects with its
   // reason and takes the waiter off the task.
-  #wait(taskId, bag, options) {
+  #wait(taskId, bag) {
     let signal;
     let answer;
     try {
-      signal = signalOption(options, 'options');
+      signal = signalOption(bag, 'options');
       if (signal !== undefined && aborted(signal)) return Promise.reject(reasonOf(signal));
       answer = this.#core.getOutput(taskId, bag);
     } catch (e) {
@@ -549,7 +582,7 @@ export class BackgroundManager {
     } catch (e) {
       return e;
     }
-    return makeError(0, `Task ${String(taskId)} is in the engine but not the view`, 'INTERNAL');
+    return makeError(0, `Task ${describe(taskId)} is in the engine but not the view`, 'INTERNAL');
   }
 
   readLog(taskId, options) {

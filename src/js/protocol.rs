@@ -85,7 +85,6 @@ pub const SHAPES: [Shape; 7] = [
             ("id", Value),
             ("sessionId", Value),
             ("options", Value),
-            #[cfg(feature = "durable")]
             ("resume", Scalar),
         ],
     },

@@ -208,7 +208,7 @@ positional! {
         id: JsValue,
         session_id: JsValue,
         options: JsValue,
-        #[cfg(feature = "durable")]
+        /// Checked in both builds; only the durable one keeps it.
         resume: Scalar,
     }
 }

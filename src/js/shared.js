@@ -14,7 +14,7 @@
 // Tabs meet on a Web Lock and a BroadcastChannel; processes that share a
 // Deno KV store meet on the KV (`kv_link.js`: a lease for the lock, logs
 // for the channel). The rules here are the same for both.
-import { makeError, report } from './calls.js';
+import { errorText, makeError, reasonOf, report, signalOption } from './calls.js';
 import { KvLink } from './kv_link.js';
 
 // This side's monotonic ms, for the rules of its calls.
@@ -55,6 +55,16 @@ function errorData(e) {
   }
 }
 
+// What an error says of itself (`code`, `deposed`), read so that a value a
+// runner threw (a revoked Proxy, a throwing getter) cannot make it throw.
+function said(e, key) {
+  try {
+    return e?.[key];
+  } catch {
+    return undefined;
+  }
+}
+
 function dataError(d) {
   if (d.code === undefined) {
     const e = new Error(d.message);
@@ -64,17 +74,25 @@ function dataError(d) {
   return makeError(d.name === 'TypeError' ? 1 : d.name === 'RangeError' ? 2 : 0, d.message, d.code);
 }
 
-// A signal cannot cross to another tab: it is taken out of an options
-// argument and kept here, where it rejects the forwarded call.
-function split(args) {
-  let signal;
-  const out = args.map((a) => {
-    if (a === null || typeof a !== 'object' || Array.isArray(a) || a.signal === undefined) return a;
-    signal = a.signal;
-    const { signal: _, ...rest } = a;
-    return rest;
-  });
-  return { args: out, signal };
+// The methods whose options (their second argument) take a signal.
+const SIGNALLED = new Set(['cancelTask', 'getOutput']);
+
+// A signal cannot cross to another tab: it is checked, taken out of the
+// options of a method that takes one, and kept here, where it rejects the
+// forwarded call. Any other argument goes as it is (a result or an answer
+// may have a `signal` of its own). Throws INVALID_ARGUMENT.
+function split(method, args) {
+  const o = args[1];
+  if (!SIGNALLED.has(method) || o === null || typeof o !== 'object') return undefined;
+  const signal = signalOption(o, 'options');
+  if (signal === undefined) return undefined;
+  try {
+    const { signal: _, ...rest } = o;
+    args[1] = rest;
+  } catch (e) {
+    throw makeError(1, `Reading ${method}'s options threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
+  }
+  return signal;
 }
 
 /** The class, for the durable build's core to hand to `manager.js`. */
@@ -187,7 +205,7 @@ export class Tabs {
       this.#link
         .request(this.#lock, { signal: leave.signal }, (lock) => this.#take(lock))
         .catch((e) => {
-          if (!leave.signal.aborted) reject(makeError(0, `the shared manager's lock failed: ${e?.message ?? e}`, 'INTERNAL'));
+          if (!leave.signal.aborted) reject(makeError(0, `the shared manager's lock failed: ${errorText(e)}`, 'INTERNAL'));
         });
     });
     this.#post({ t: 'hello' });
@@ -288,7 +306,7 @@ export class Tabs {
   local(method, args, run) {
     const reign = this.#reign;
     return run().catch(async (e) => {
-      if (e?.code !== 'DISPOSED' && e?.deposed !== true) throw e;
+      if (said(e, 'code') !== 'DISPOSED' && said(e, 'deposed') !== true) throw e;
       // The loss is noticed a turn later than the refused write.
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (reign !== this.#reign && !this.#closed && this.#started !== null) return this.call(method, args);
@@ -304,9 +322,14 @@ export class Tabs {
     if (this.#started === null) {
       return Promise.reject(makeError(0, 'BackgroundManager is not initialized: call initialize(session) first', 'NOT_INITIALIZED'));
     }
-    let args, signal, made;
+    const args = [...rawArgs];
+    let signal, made;
     try {
-      ({ args, signal } = split([...rawArgs]));
+      signal = split(method, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    try {
       // A task made without an id gets one here: a call sent again to a new
       // owner (the old one stored the task but went before it answered)
       // then finds that task instead of making a second one.
@@ -316,18 +339,31 @@ export class Tabs {
         args[0] = { ...o, id: made };
       }
     } catch (e) {
-      return Promise.reject(makeError(1, `${method}'s arguments cannot be read to send them to the owner tab: ${e?.message ?? e}`, 'INVALID_ARGUMENT'));
+      return Promise.reject(makeError(1, `${method}'s arguments cannot be read to send them to the owner tab: ${errorText(e)}`, 'INVALID_ARGUMENT'));
+    }
+    // Copied now as the channel copies them, so that what cannot go (a
+    // function, a getter that throws) is refused here by every link alike:
+    // a KV link writes its messages later, where no call could hear of it.
+    let sent;
+    try {
+      sent = structuredClone(args);
+    } catch (e) {
+      return Promise.reject(makeError(1, `${method}'s arguments cannot be sent to the owner: ${errorText(e)}`, 'INVALID_ARGUMENT'));
     }
     return new Promise((resolve, reject) => {
       const id = this.#rules.call(now(), made !== undefined);
-      this.#calls.set(id, { method, args, resolve, reject, made });
-      signal?.addEventListener('abort', () => {
-        if (this.#rules.abort(id)) {
-          this.#calls.delete(id);
-          this.#arm();
-          reject(signal.reason);
-        }
-      }, { once: true });
+      this.#calls.set(id, { method, args: sent, resolve, reject, made });
+      try {
+        signal?.addEventListener('abort', () => {
+          if (this.#rules.abort(id)) {
+            this.#calls.delete(id);
+            this.#arm();
+            reject(reasonOf(signal));
+          }
+        }, { once: true });
+      } catch {
+        // A signal that cannot be listened to: the call goes on without it.
+      }
       // `ownerId` is the owner the rules know (both change together).
       if (this.ownerId !== null) this.#send(id);
       this.#arm();
@@ -386,9 +422,9 @@ export class Tabs {
         if (!call || !this.#rules.abort(message.id)) return;
         this.#calls.delete(message.id);
         this.#arm();
-        call.reject(makeError(1, `${call.method}'s arguments cannot be sent to the owner: ${e?.message ?? e}`, 'INVALID_ARGUMENT'));
+        call.reject(makeError(1, `${call.method}'s arguments cannot be sent to the owner: ${errorText(e)}`, 'INVALID_ARGUMENT'));
       } else if (message.t === 'reply' && message.ok) {
-        const error = makeError(0, `The answer cannot be sent to another tab: ${e?.message ?? e}`, 'INTERNAL');
+        const error = makeError(0, `The answer cannot be sent to another tab: ${errorText(e)}`, 'INTERNAL');
         this.#channel.postMessage({ ...message, ok: false, value: undefined, error: errorData(error) });
       } else if (message.t === 'event' && message.event?.type !== undefined) {
         const event = { type: message.event.type, taskId: message.event.taskId };
@@ -536,12 +572,7 @@ export class Tabs {
   #answer(id, ok, value) {
     const call = this.#calls.get(id);
     this.#calls.delete(id);
-    let duplicate = false;
-    try {
-      duplicate = !ok && value?.code === 'DUPLICATE_ID';
-    } catch {
-      // A thrown value whose `code` cannot be read is not DUPLICATE_ID.
-    }
+    const duplicate = !ok && said(value, 'code') === 'DUPLICATE_ID';
     const how = this.#rules.answered(id, duplicate);
     if (!call || how === 0) return;
     if (how === 2) {

@@ -139,8 +139,14 @@ export interface RunnerContext {
   options: any;
   /** Aborted when the task is cancelled, times out, or the manager is cleaned up. */
   signal: AbortSignal;
-  /** Appends to the task's output (ignored once the task is final). */
-  write(chunk: string): void;
+  /**
+   * Appends to the task's output (ignored once the task is final). A
+   * `Uint8Array` is UTF-8 (a `fetch` body's chunks), decoded by one streaming
+   * decoder per run: a character split across two writes comes out whole,
+   * and one left unfinished when the runner ends is written as U+FFFD.
+   * Anything else throws `INVALID_ARGUMENT`.
+   */
+  write(chunk: string | Uint8Array): void;
   /**
    * Reports progress: the task's snapshot shows it as `progress` and its log
    * gets a `progress` entry; moves `updatedAt`. Throws `INVALID_ARGUMENT`

@@ -3,6 +3,7 @@
 // up mid-call, promises that never settle. Written once for Deno and headless
 // Chromium; the leak scenarios need `gc` (--expose-gc) and say so if absent.
 import { check, consistent, eventually, healthy, healthyNew, manager, never, noRuntimeError, sleep } from './support.js';
+import { CONSTRUCTOR_KEYS, walk, walkingRunner } from './surface.js';
 
 function revoked(target = {}) {
   const { proxy, revoke } = Proxy.revocable(target, {});
@@ -299,6 +300,18 @@ export const scenarios = {
     await c.expect(2 * n + n + polls + n, 'calls, polls and notifications');
   },
 
+  async 'every method, option and runner-context function refuses hostile values with INVALID_ARGUMENT'(BM) {
+    const runner = walkingRunner();
+    const { m } = await manager(BM, { runner, simulatedDelay: 1 });
+    // The default build refuses the durable build's options, hostile ones too.
+    const durable = ['store', 'notifyRetry', 'notify', 'shared', 'sharedLease'].map((path) => [path, {}]);
+    const calls = await walk(BM, m, { constructorKeys: [...CONSTRUCTOR_KEYS, ...durable], runner });
+    check(calls > 500, `${calls} hostile calls`);
+    consistent(m);
+    await healthy(m);
+    await m.cleanup();
+  },
+
   async 'a runner that writes with a revoked Proxy, or after free, changes nothing'(BM) {
     let write;
     const { m } = await manager(BM, { runner: (ctx) => { write = ctx.write; return never(); } });
@@ -307,9 +320,9 @@ export const scenarios = {
     try {
       write(revoked());
     } catch (error) {
-      threw = error instanceof TypeError;
+      threw = error instanceof TypeError && error.code === 'INVALID_ARGUMENT';
     }
-    check(threw, 'write throws a TypeError to the runner');
+    check(threw, 'write throws a TypeError coded INVALID_ARGUMENT to the runner');
     write('kept');
     check((await m.getOutput(id)).output === 'kept', 'a string is kept');
     m.free();

@@ -456,3 +456,94 @@ Deno.test("launch validates its arguments", async () => {
   const uninitialized = new BackgroundManager();
   await rejects(uninitialized.launch({ agent: "a", prompt: "p" }), "NOT_INITIALIZED");
 });
+
+Deno.test("write takes UTF-8 bytes: one streaming decoder per run puts a character split across writes back together", async () => {
+  const text = "héllo wörld 🚀 ≠ 日本\n";
+  const bytes = new TextEncoder().encode(text);
+  // A fetch body as a runner reads it: a reader of Uint8Arrays, here one
+  // byte each, so every multi-byte character arrives in pieces.
+  const body = () =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const b of bytes) controller.enqueue(new Uint8Array([b]));
+        controller.close();
+      },
+    });
+  const runner = async ({ write }: RunnerContext) => {
+    const reader = body().getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) write(r.value);
+    write("and text");
+    // A view into a larger buffer is decoded as the view, not the buffer.
+    write(new Uint8Array(new TextEncoder().encode("[é]")).subarray(1, 3));
+    return "read";
+  };
+  await withManager({ runner }, async (m) => {
+    const chunks: string[] = [];
+    m.subscribe((e) => e.type === "output" && chunks.push(e.chunk));
+    const task = await m.launch({ agent: "a", prompt: "p" });
+    const out = await m.getOutput(task.id, { wait: true, timeout: 5000 });
+    assert.equal(out.status, "completed");
+    const expected = text + "and text" + "é";
+    assert.equal(out.output, expected);
+    // Counted as the decoded text, in UTF-16 units: not in bytes.
+    assert.equal(out.cursor, expected.length);
+    assert.ok(expected.length < bytes.length + "and text".length + 2);
+    assert.ok(chunks.every((c) => !c.includes("\ufffd")), "no character came out broken");
+    assert.ok(chunks.includes("🚀"), "the 4-byte character came out whole, in the write of its last byte");
+  });
+});
+
+Deno.test("bytes of a character the runner never finished are written as U+FFFD when it ends; each run has its own decoder", async () => {
+  const rocket = new TextEncoder().encode("🚀");
+  let attempt = 0;
+  const runner = ({ write }: RunnerContext) => {
+    attempt++;
+    write("x");
+    if (attempt === 1) {
+      // The first half of the rocket, then a failure: the retry's decoder
+      // never sees it.
+      write(rocket.subarray(0, 2));
+      throw new Error("first attempt");
+    }
+    // The second half alone is not a character either: two U+FFFDs.
+    write(rocket.subarray(2));
+    write(rocket.subarray(0, 3));
+    return "done";
+  };
+  await withManager({ runner }, async (m) => {
+    const task = await m.launch({ agent: "a", prompt: "p", retry: { attempts: 2, backoff: { initial: 1, jitter: 0 } } });
+    const out = await m.getOutput(task.id, { wait: true, timeout: 5000 });
+    assert.equal(out.status, "completed");
+    assert.equal(out.output, "x\ufffd" + "x\ufffd\ufffd" + "\ufffd");
+    const log = await m.readLog(task.id);
+    const outputs = log.entries.filter((e) => e.type === "output").map((e) => (e as { text: string }).text);
+    // The unfinished character of each run is written before its outcome.
+    const retry = log.entries.findIndex((e) => e.type === "retry");
+    const first = log.entries.findIndex((e) => e.type === "output" && (e as { text: string }).text === "\ufffd");
+    assert.ok(first >= 0 && first < retry, "the first run's U+FFFD comes before its retry entry");
+    assert.deepEqual(outputs, ["x", "\ufffd", "x", "\ufffd\ufffd", "\ufffd"]);
+  });
+});
+
+Deno.test("write refuses what is neither text nor UTF-8 bytes with INVALID_ARGUMENT", async () => {
+  const refused: unknown[] = [];
+  const runner = ({ write }: RunnerContext) => {
+    // What LangChain gives as a multimodal chunk.content, and other bytes.
+    for (const chunk of [[{ type: "text", text: "hi" }], { text: "hi" }, 5, null, undefined, new Uint16Array([104]), new ArrayBuffer(1), new DataView(new ArrayBuffer(1))]) {
+      try {
+        write(chunk as never);
+        refused.push("taken");
+      } catch (e) {
+        refused.push(e instanceof TypeError && (e as { code?: string }).code === "INVALID_ARGUMENT" && /Uint8Array/.test((e as Error).message));
+      }
+    }
+    write("ok");
+    return "done";
+  };
+  await withManager({ runner }, async (m) => {
+    const task = await m.launch({ agent: "a", prompt: "p" });
+    const out = await m.getOutput(task.id, { wait: true, timeout: 5000 });
+    assert.deepEqual(refused, new Array(8).fill(true));
+    assert.equal(out.output, "ok");
+  });
+});

@@ -164,8 +164,8 @@ Deno.test("retry and fallback are checked with coded errors", async () => {
     [{ attempts: 2, backoff: { jitter: 2 } }, undefined, RangeError, /jitter/],
     [{ attempts: 2, backoff: { initial: -1 } }, undefined, RangeError, /initial/],
     [{ attempts: 2, backoff: { initial: 500, max: 100 } }, undefined, RangeError, /max must not be below its initial/],
-    [thrower, undefined, TypeError, /Reading launch options.retry threw: no attempts for you/],
-    [hostile, undefined, TypeError, /Reading launch options.retry threw: /],
+    [thrower, undefined, TypeError, /Reading launch options.retry.attempts threw: no attempts for you/],
+    [hostile, undefined, TypeError, /Reading launch options.retry.attempts threw: /],
     [undefined, "b", TypeError, /fallback must be an array of agent names/],
     [undefined, ["b", ""], TypeError, /fallback must be an array of agent names/],
   ];
