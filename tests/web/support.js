@@ -25,6 +25,23 @@ export function within(promise, ms, what) {
 
 export const sleep = (ms) => new Promise((resolve) => real.setTimeout.call(globalThis, resolve, ms));
 
+// How to put back what a test replaced on the page, until it does: run by
+// `restorePage` when a test fails half-way (a panic), so that the harness
+// reporting it, and the tests after it, find the page's own functions.
+const replaced = new Set();
+
+export function restorePage() {
+  for (const restore of [...replaced].reverse()) restore();
+}
+
+function replacing(restore) {
+  const once = () => {
+    if (replaced.delete(once)) restore();
+  };
+  replaced.add(once);
+  return once;
+}
+
 /** Wraps the page's timer functions (which gloo-timers calls) to count the
  * timers made since that are still live: a timeout until it fires or is
  * cleared, an interval until it is cleared. `restore()` puts them back. */
@@ -55,7 +72,7 @@ export function timerSpy() {
   return {
     liveTimeouts: () => timeouts.size,
     liveIntervals: () => intervals.size,
-    restore: () => Object.assign(globalThis, real),
+    restore: replacing(() => Object.assign(globalThis, real)),
   };
 }
 export const never = () => new Promise(() => {});
@@ -195,7 +212,7 @@ export function hostileConsole() {
   };
   console.warn = hostile(saved.warn);
   console.error = hostile(saved.error);
-  probe.restore = () => Object.assign(console, saved);
+  probe.restore = replacing(() => Object.assign(console, saved));
   return probe;
 }
 

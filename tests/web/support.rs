@@ -52,9 +52,12 @@ extern "C" {
     #[wasm_bindgen(js_name = sleep)]
     fn sleep_promise(ms: u32) -> Promise;
 
+    #[wasm_bindgen(js_name = restorePage)]
+    fn restore_page();
+
     pub type TimerSpy;
     #[wasm_bindgen(js_name = timerSpy)]
-    pub fn timer_spy() -> TimerSpy;
+    fn page_timer_spy() -> TimerSpy;
     #[wasm_bindgen(method, js_name = liveTimeouts)]
     pub fn live_timeouts(this: &TimerSpy) -> u32;
     #[wasm_bindgen(method, js_name = liveIntervals)]
@@ -113,7 +116,7 @@ extern "C" {
 
     pub type HostileConsole;
     #[wasm_bindgen(js_name = hostileConsole)]
-    pub fn hostile_console() -> HostileConsole;
+    fn page_hostile_console() -> HostileConsole;
     #[wasm_bindgen(method, getter)]
     pub fn calls(this: &HostileConsole) -> u32;
     #[wasm_bindgen(method)]
@@ -135,11 +138,42 @@ pub const SLACK_MS: u32 = 10_000;
 
 thread_local! {
     static STARTED: Cell<bool> = const { Cell::new(false) };
+    static HOOKED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A failing assertion panics, and a panic on wasm unwinds nothing: a
+/// test's own cleanup never runs. So a panic first puts back what the test
+/// replaced on the page (its timer functions, its console), then reports as
+/// the harness does.
+fn restore_on_panic() {
+    if !HOOKED.replace(true) {
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_page();
+            report(info);
+        }));
+    }
+}
+
+/// Counts the timers made from now on (`support.js`'s `timerSpy`).
+pub fn timer_spy() -> TimerSpy {
+    restore_on_panic();
+    page_timer_spy()
+}
+
+/// Makes the console throw at the manager's reports
+/// (`support.js`'s `hostileConsole`).
+pub fn hostile_console() -> HostileConsole {
+    restore_on_panic();
+    page_hostile_console()
 }
 
 /// `new BackgroundManager(options)`, or what it threw. The first one runs
 /// the module's start function, which the test runner does not run.
 pub fn try_manager(options: &JsValue) -> Result<BackgroundManager, JsValue> {
+    // Every test makes a manager before it can fail: the hook is in place
+    // before the first panic (after which no hook can be set).
+    restore_on_panic();
     if !STARTED.replace(true) {
         background_manager::start_for_tests();
     }
