@@ -31,7 +31,7 @@ fn logging_session(
     });
     let session = obj(&[
         ("id", "s".into()),
-        ("getStatus", thrower_free_status()),
+        ("getStatus", always_running()),
         ("sendMessage", send.as_ref().clone()),
     ]);
     (session, send)
@@ -39,7 +39,7 @@ fn logging_session(
 
 /// A getStatus answering "running" forever (polling is slowed to never in
 /// these tests anyway).
-fn thrower_free_status() -> JsValue {
+fn always_running() -> JsValue {
     Function::new_no_args("return 'running'").into()
 }
 
