@@ -16,6 +16,15 @@ mod js;
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod component;
 
+/// What the module's start function does (hand `manager.js` the factory of
+/// its cores), for the `wasm-bindgen-test` suite (`tests/web/`): its test
+/// runner runs no start function. Not part of the API; `init()` runs it.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "js"))]
+#[doc(hidden)]
+pub fn start_for_tests() {
+    js::start();
+}
+
 #[cfg(all(
     target_arch = "wasm32",
     target_os = "unknown",

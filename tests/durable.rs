@@ -1,6 +1,8 @@
 //! The engine's side of a durable store: the journal the host writes, the
 //! inbox (stored with its transition, sent once stored, retried, batched,
 //! parked), and loading a store (interrupted, resumed, expired).
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use background_manager::engine::{

@@ -36,7 +36,7 @@ pub struct Core {
 
 /// Makes the module's cores: handed to `manager.js` once, at start.
 #[wasm_bindgen(start, private)]
-fn start() {
+pub(crate) fn start() {
     protocol::send();
     let factory = Closure::<dyn Fn(JsValue, JsValue) -> Result<Core, JsValue>>::new(Core::make);
     #[cfg(feature = "durable")]

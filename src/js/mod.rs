@@ -31,3 +31,5 @@ mod timers;
 mod types;
 #[cfg(feature = "durable")]
 mod writes;
+
+pub(crate) use self::core::start;
