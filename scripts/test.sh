@@ -41,36 +41,6 @@ step "the engine alone builds for wasm32, without the JS skin"
 cargo build --quiet --target wasm32-unknown-unknown --no-default-features
 echo "engine-only wasm32 build: ok"
 
-step "the wasm-bindgen skin in headless Chromium (wasm-pack test, wasm-bindgen-test): the default build, then the durable one"
-# Debian's chromium and chromedriver (webdriver.json names the binary) and
-# the wasm-bindgen-test-runner setup.sh installed: with --mode no-install
-# wasm-pack fails rather than download anything. The suite is built first,
-# so that the time limit below is the browser's alone.
-# On a busy machine the test runner's web server sometimes leaves one of
-# the page's first module requests unanswered; the page then never loads,
-# and the runner would wait 300 s for it. So a run is cut after 120 s and
-# tried again, up to three times; a run that ends, passing or failing, is
-# not tried again.
-web_suite() {
-  local name=$1 try status; shift
-  cargo build --quiet --tests --target wasm32-unknown-unknown "$@"
-  for try in 1 2 3; do
-    status=0
-    run "$name" timeout -k 10 120 env WASM_BINDGEN_TEST_TIMEOUT=100 \
-      wasm-pack test --headless --chrome --mode no-install --chromedriver "$(command -v chromedriver)" \
-      -- "$@" --test web || status=$?
-    if [ "$status" = 0 ]; then
-      return 0
-    elif [ "$status" != 124 ] && ! grep -q "Failed to detect test as having been run" "$log/$name.txt"; then
-      return "$status"
-    fi
-    echo "the test page did not load (try $try of 3)"
-  done
-  return 1
-}
-web_suite web --no-default-features --features js
-web_suite web-durable
-
 step "build pkg/ with the differential check the suites call"
 scripts/build.sh --features check
 
@@ -99,6 +69,37 @@ if ! wait "$wasmtime_build"; then
 fi
 run wasmtime target/wasmtime/debug/background-manager-wasmtime-host \
   target/wasm32-wasip2/release/background_manager.wasm scenarios tests/scenarios/scenarios.json
+
+step "the wasm-bindgen skin in headless Chromium (wasm-pack test, wasm-bindgen-test): the default build, then the durable one"
+# Debian's chromium and chromedriver (webdriver.json names the binary) and
+# the wasm-bindgen-test-runner setup.sh installed: with --mode no-install
+# wasm-pack fails rather than download anything. The suite is built first,
+# so that the time limit below is the browser's alone.
+# On a busy machine the test runner's web server sometimes leaves one of
+# the page's first module requests unanswered; the page then never loads,
+# and the runner would wait 300 s for it. So a run is cut after 120 s and
+# tried again, up to three times; a run that ends, passing or failing, is
+# not tried again. It runs here, once the background builds (wasmtime's
+# host, denokv) are done, since a busy machine is when that happens.
+web_suite() {
+  local name=$1 try status; shift
+  cargo build --quiet --tests --target wasm32-unknown-unknown "$@"
+  for try in 1 2 3; do
+    status=0
+    run "$name" timeout -k 10 120 env WASM_BINDGEN_TEST_TIMEOUT=100 \
+      wasm-pack test --headless --chrome --mode no-install --chromedriver "$(command -v chromedriver)" \
+      -- "$@" --test web || status=$?
+    if [ "$status" = 0 ]; then
+      return 0
+    elif [ "$status" != 124 ] && ! grep -q "Failed to detect test as having been run" "$log/$name.txt"; then
+      return "$status"
+    fi
+    echo "the test page did not load (try $try of 3)"
+  done
+  return 1
+}
+web_suite web --no-default-features --features js
+web_suite web-durable
 
 step "the browser suites in headless Chromium (playwright-core, node --test)"
 run suites node --test tests/e2e/suites.test.mjs
