@@ -160,8 +160,6 @@ function byOrder(a, b) {
 // `work(late)`'s promise, or a STORE_FAILED rejection once `ms` have passed
 // without its answer. Then `late.abandoned` is set and `late.stop()` (if
 // `work` set one) is called, so that work still going stops where it can.
-// In Deno the timer does not keep the process alive (what the request
-// waits on does, as long as it is in flight).
 function deadline(ms, what, work) {
   const late = { abandoned: false, stop: null };
   let timer;
@@ -175,11 +173,7 @@ function deadline(ms, what, work) {
       }
       reject(failure(`${what} had no answer within ${ms} ms (storeTimeout)`));
     }, ms);
-    try {
-      globalThis.Deno?.unrefTimer?.(timer);
-    } catch {
-      // Not Deno's timers: nothing to unref.
-    }
+    unref(timer);
   });
   let running;
   try {
@@ -189,6 +183,47 @@ function deadline(ms, what, work) {
     throw e;
   }
   return Promise.race([running, expired]).finally(() => clearTimeout(timer));
+}
+
+// A deadline on the progress of a series of requests (a KV list's pages):
+// `race(promise)` is `promise`, or a STORE_FAILED rejection once `ms` have
+// passed since the last answer. One timer, moved on as answers come: a
+// list's steps are mostly answered from the page at hand, and a timer for
+// each would cost more than the step.
+function watchdog(ms, what) {
+  let last = performance.now();
+  let timer;
+  let fail;
+  const expired = new Promise((_, reject) => (fail = reject));
+  expired.catch(() => {});
+  const arm = (wait) => {
+    timer = setTimeout(() => {
+      const idle = performance.now() - last;
+      if (idle >= ms) fail(failure(`${what} had no answer within ${ms} ms (storeTimeout)`));
+      else arm(ms - idle);
+    }, wait);
+    unref(timer);
+  };
+  arm(ms);
+  return {
+    async race(promise) {
+      const answer = await Promise.race([promise, expired]);
+      last = performance.now();
+      return answer;
+    },
+    stop: () => clearTimeout(timer),
+  };
+}
+
+// A timer that does not keep a Deno (or Node) process alive: what the
+// request waits on does, as long as it is in flight.
+function unref(timer) {
+  try {
+    if (typeof timer === 'object') timer?.unref?.();
+    else globalThis.Deno?.unrefTimer?.(timer);
+  } catch {
+    // Timers of another kind: nothing to unref.
+  }
 }
 
 // Runs `work` (which returns a promise) so that it never throws
@@ -361,14 +396,19 @@ class KvStore {
     return deadline(this.timeout, what, () => promise);
   }
 
-  // The entries under `prefix`, each step within the deadline: a page that
+  // The entries under `prefix`, each page within the deadline: a page that
   // never comes fails the load, however long the whole load takes.
   async *list(prefix) {
-    const entries = this.kv.list({ prefix }, LOAD);
-    for (;;) {
-      const step = await this.timed(entries.next(), 'a read of the KV');
-      if (step.done) return;
-      yield step.value;
+    const dog = watchdog(this.timeout, 'a read of the KV');
+    try {
+      const entries = this.kv.list({ prefix }, LOAD);
+      for (;;) {
+        const step = await dog.race(entries.next());
+        if (step.done) return;
+        yield step.value;
+      }
+    } finally {
+      dog.stop();
     }
   }
 
