@@ -12,13 +12,14 @@
 //
 // Every request to a store has a deadline (`storeTimeout`): a KV Connect
 // server that went away is retried by Deno without end, and a call waiting
-// for it would never settle. Past its deadline a request is abandoned (an
-// IndexedDB transaction is aborted; a KV request cannot be, and may still
-// land) and the load or write it was part of rejects STORE_FAILED. Nothing
-// an abandoned request answers later is read: only a request answered in
-// time updates what a store knows (versions, pieces). The deadline is per
-// request, not per write, so a large write to a slow but live server goes
-// on as long as each of its round trips is answered.
+// for it would never settle. Past its deadline a request is abandoned and
+// the load or write it was part of rejects STORE_FAILED. A KV request
+// cannot be cancelled and may still land; nothing it answers later is
+// read (only answers in time update what the store knows), and the next
+// write recognises what it left (`KvStore.group`). An IndexedDB transaction
+// is aborted; one that had committed already counts (`IdbStore.commit`).
+// The deadline is per request, not per write, so a large write to a slow
+// but live server goes on as long as each of its round trips is answered.
 
 const PREFIX = 'background-manager';
 
