@@ -175,6 +175,7 @@ fn records_match_the_typescript_interfaces_field_for_field() {
         "notify",
         "shared",
         "shared-lease",
+        "store-timeout",
     ] {
         assert!(
             options.remove(js_only).is_some(),

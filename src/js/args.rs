@@ -339,7 +339,13 @@ pub fn options(value: &JsValue) -> Arg<Options> {
     };
     // The default build's facade refuses these options itself.
     #[cfg(feature = "durable")]
-    let store = durable(&mut config, o.store, o.notify_retry, o.notify)?;
+    let store = durable(
+        &mut config,
+        o.store,
+        &o.store_timeout,
+        o.notify_retry,
+        o.notify,
+    )?;
     #[cfg(feature = "durable")]
     let shared = shared(o.shared, &o.shared_lease, store.as_ref())?;
     #[cfg(not(feature = "durable"))]
@@ -411,18 +417,31 @@ fn shared(name: JsValue, lease: &Scalar, store: Option<&JsValue>) -> Arg<Shared>
     Ok(Shared { name, kv, lease })
 }
 
-/// `store`, `notifyRetry` and `notify`: the durable build's options.
+/// `storeTimeout`'s default, in ms: well above a KV Connect round trip or
+/// a page of a load (a loaded server answers within a second), short enough
+/// for a caller to learn of an unreachable store while it still matters.
+#[cfg(feature = "durable")]
+const STORE_TIMEOUT: u64 = 5000;
+
+/// `store`, `storeTimeout`, `notifyRetry` and `notify`: the durable build's
+/// options.
 #[cfg(feature = "durable")]
 fn durable(
     config: &mut Config,
     store: JsValue,
+    timeout: &Scalar,
     retry: Entries,
     batch: Entries,
 ) -> Arg<Option<JsValue>> {
+    let timeout = ms(timeout, "options.storeTimeout", true)?;
     let store = if store.is_undefined() {
+        if timeout.is_some() {
+            return Err(type_error("options.storeTimeout needs options.store"));
+        }
         None
     } else {
-        let store = glue::open_store(&store);
+        let timeout = timeout.unwrap_or(STORE_TIMEOUT);
+        let store = glue::open_store(&store, timeout as f64);
         if let Some(problem) = store.as_string() {
             return Err(type_error(&problem));
         }

@@ -128,9 +128,10 @@ extern "C" {
 #[cfg(feature = "durable")]
 #[wasm_bindgen(module = "/src/js/durable.js")]
 extern "C" {
-    /// The store `options.store` names, or a string saying what is wrong.
+    /// The store `options.store` names, or a string saying what is wrong;
+    /// `timeout`: ms each request to it may take (`storeTimeout`).
     #[wasm_bindgen(js_name = openStore)]
-    pub fn open_store(spec: &JsValue) -> JsValue;
+    pub fn open_store(spec: &JsValue, timeout: f64) -> JsValue;
     /// Why `value` (called `path`) cannot be stored, or `""`.
     pub fn unstorable(value: &JsValue, path: &str) -> String;
     /// `{ tasks, notices }` as stored; rejects with a `STORE_FAILED` error.

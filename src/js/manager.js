@@ -22,7 +22,7 @@ export function setFactory(make, durable, tabs) {
   Tabs = tabs;
 }
 
-const DURABLE_OPTIONS = ['store', 'notifyRetry', 'notify', 'shared', 'sharedLease'];
+const DURABLE_OPTIONS = ['store', 'notifyRetry', 'notify', 'shared', 'sharedLease', 'storeTimeout'];
 
 // The default build has no store and no inbox: asking for one is a mistake
 // to report, not an option to ignore; its coded error, or undefined. Its

@@ -52,11 +52,12 @@ pub fn written(shared: &Shared) -> Option<Promise> {
 }
 
 /// Writes what the engine journaled, unless a write is in flight (its end
-/// flushes again) or, when not `eager`, a retry is waiting for its time.
+/// flushes again) or, when not `eager`, writes are failing: then only the
+/// retry after the backoff and the calls that need a write (`written`) write.
 pub fn flush(shared: &Shared, eager: bool) {
     let job = driver::with_state(shared, |st| {
         let p = st.persist.as_ref()?;
-        if p.writing || !p.loaded || (p.retry.is_some() && !eager) {
+        if p.writing || !p.loaded || (p.failures > 0 && !eager) {
             return None;
         }
         let changes = st.engine.take_changes(false)?;
@@ -217,14 +218,15 @@ fn done(shared: &Shared, changes: Changes<Js>, outcome: Result<JsValue, JsValue>
             p.failures += 1;
             Some((250u64 << p.failures.min(7)).min(30_000))
         };
-        Some((waiters, delay, p.queued.pop_front()))
+        let calls = !p.next.is_empty();
+        Some((waiters, delay, p.queued.pop_front(), calls))
     })
     .flatten();
     // Tells the engine and delivers what that released (notifications).
     let _ = driver::run(shared, |st, now| {
         st.engine.changes_written(changes, ok, now)
     });
-    let Some((waiters, delay, queued)) = after else {
+    let Some((waiters, delay, queued, calls)) = after else {
         return;
     };
     let answer = match &outcome {
@@ -239,6 +241,16 @@ fn done(shared: &Shared, changes: Changes<Js>, outcome: Result<JsValue, JsValue>
     } else if let Some(delay) = delay {
         if let Err(error) = &outcome {
             glue::report("the task store", error);
+        }
+        // Calls made while this write was in flight wait for the write that
+        // holds their changes: it goes now, not after the backoff, so that
+        // each learns how the store is doing within its deadline.
+        if calls {
+            flush(shared, true);
+        }
+        let writing = driver::with_state(shared, |st| st.persist.as_ref().map(|p| p.writing));
+        if writing.flatten() != Some(false) {
+            return;
         }
         let weak = Rc::downgrade(shared);
         let timer = timers::later(delay, move || {

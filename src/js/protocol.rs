@@ -67,6 +67,8 @@ pub const SHAPES: [Shape; 7] = [
             ("shared", Value),
             #[cfg(feature = "durable")]
             ("sharedLease", Scalar),
+            #[cfg(feature = "durable")]
+            ("storeTimeout", Scalar),
         ],
     },
     Shape {

@@ -179,6 +179,8 @@ positional! {
         shared: JsValue,
         #[cfg(feature = "durable")]
         shared_lease: Scalar,
+        #[cfg(feature = "durable")]
+        store_timeout: Scalar,
     }
 }
 

@@ -97,6 +97,12 @@ export interface BackgroundManagerOptions {
   simulatedDelay?: number;
   /** Keep tasks and notifications in a durable store (default: in memory only). */
   store?: TaskStore;
+  /**
+   * With a `store`: ms each request to it may take (default 5000, at most
+   * 2147483647). Past it the call that needed the request rejects
+   * `STORE_FAILED`; a change stands in memory and goes with the next write.
+   */
+  storeTimeout?: number;
   /** Retry failed notifications (on by default with a `store`). */
   notifyRetry?: NotifyRetry;
   /** `'each'` (default): one `sendMessage` per notification; or batched. */

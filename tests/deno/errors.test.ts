@@ -207,7 +207,7 @@ Deno.test("a storm of random wrong arguments leaves a working instance", async (
 });
 
 Deno.test("the default build refuses the durable build's options and has nothing pending", async () => {
-  for (const options of [{ store: { indexedDB: "x" } }, { notifyRetry: {} }, { notify: "each" }, { shared: "tabs" }]) {
+  for (const options of [{ store: { indexedDB: "x" } }, { notifyRetry: {} }, { notify: "each" }, { shared: "tabs" }, { storeTimeout: 1000 }]) {
     assert.throws(
       () => new BackgroundManager(options as never),
       (e: unknown) =>

@@ -182,6 +182,246 @@ Deno.test("a store failure rejects STORE_FAILED, the manager keeps working, and 
   kv.close();
 });
 
+/**
+ * A Deno.Kv that gives no answer while `hold` is set, as a KV Connect
+ * server that went away: each commit is kept in `held` (with the task keys
+ * it sets and deletes) and never settles unless `land` commits it, late;
+ * reads never settle. As a request in flight does, it keeps the process
+ * alive until `close()`.
+ */
+function stalling(kv: Deno.Kv) {
+  const alive = setInterval(() => {}, 60_000);
+  type Held = { sets: string[]; deletes: string[]; pieces: string[]; commit: () => Promise<Deno.KvCommitResult | Deno.KvCommitError> };
+  const state = { hold: false, held: [] as Held[] };
+  const never = () => new Promise<never>(() => {});
+  const wrapped = new Proxy(kv, {
+    get(target, key) {
+      if (key === "atomic") {
+        return () => {
+          const op = target.atomic();
+          const held: Held = { sets: [], deletes: [], pieces: [], commit: op.commit.bind(op) };
+          const set = op.set.bind(op);
+          const del = op.delete.bind(op);
+          op.set = (k, v, o) => {
+            if (k[1] === "task") held.sets.push(String(k[2]));
+            if (k[1] === "output") held.pieces.push(String(k[2]));
+            return set(k, v, o);
+          };
+          op.delete = (k) => {
+            if (k[1] === "task") held.deletes.push(String(k[2]));
+            return del(k);
+          };
+          op.commit = () => {
+            if (!state.hold) return held.commit();
+            state.held.push(held);
+            return never();
+          };
+          return op;
+        };
+      }
+      if (key === "list") {
+        return (selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
+          if (!state.hold) return target.list(selector, options);
+          return { next: never, [Symbol.asyncIterator]() { return this; } };
+        };
+      }
+      if (key === "get" || key === "getMany") {
+        return (...args: unknown[]) => (state.hold ? never() : (Reflect.get(target, key) as (...a: unknown[]) => unknown).apply(target, args));
+      }
+      const v = Reflect.get(target, key);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  /**
+   * Commits, late, the last write held that sets (or deletes) task `id`'s
+   * record (and, for `pieces`, writes its output).
+   */
+  const land = async (id: string, how: "sets" | "deletes" | "pieces") => {
+    const held = state.held.findLast((h) => h[how].includes(id));
+    assert.ok(held, `a write held that ${how} ${id}: ${JSON.stringify(state.held)}`);
+    assert.equal((await held!.commit()).ok, true, `the write held that ${how} ${id} lands`);
+  };
+  return { kv: wrapped, state, land, close: () => clearInterval(alive) };
+}
+
+/**
+ * Asserts that `p` rejects STORE_FAILED for want of an answer within `ms`
+ * (the storeTimeout), after at most the write in flight and its own (two
+ * deadlines) and some slack; returns how long it took.
+ */
+async function noAnswer(p: Promise<unknown>, ms: number) {
+  const began = Date.now();
+  const limit = 2 * ms + 800;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${limit} ms`)), limit);
+  });
+  try {
+    await rejects(Promise.race([p, late]), "STORE_FAILED", Error, new RegExp(`no answer within ${ms} ms \\(storeTimeout\\)`));
+  } finally {
+    clearTimeout(timer);
+  }
+  return Date.now() - began;
+}
+
+Deno.test("a store that does not answer: the call rejects STORE_FAILED once storeTimeout passed, the change stands and goes with the next write", async () => {
+  const { kv } = await tempKv();
+  const s = stalling(kv);
+  const a = new BackgroundManager({ store: { kv: s.kv }, storeTimeout: 100, runner: () => new Promise(() => {}) });
+  await a.initialize(makeSession().session);
+  await a.createTask({ id: "before", options: 1 });
+  s.state.hold = true;
+  const took = await noAnswer(a.createTask({ id: "during", options: 2 }), 100);
+  // Not before the deadline (a timer never fires early).
+  assert.ok(took >= 95, `rejected after ${took} ms`);
+  assert.equal((await a.getTask("during"))?.status, "running", "the change stands in memory");
+  // Each call gets its answer within its deadline, not after the backoff
+  // between retries, which grows meanwhile (250 ms doubling).
+  await noAnswer(a.completeTask("before", "r"), 100);
+  assert.equal((await a.getTask("before"))?.status, "completed");
+  await noAnswer(a.createTask({ id: "later", options: 3 }), 100);
+  await noAnswer(a.failTask("later", "no"), 100);
+  await noAnswer(a.launch({ id: "run", agent: "a", prompt: "p" }), 100);
+  assert.deepEqual((await a.getAllTasks()).map((t) => [t.id, t.status]), [["before", "completed"], ["during", "running"], ["later", "error"], ["run", "running"]]);
+  consistent(a);
+  // What was held is never answered: the next write carries it all.
+  s.state.hold = false;
+  await a.createTask({ id: "after", options: 4 });
+  a.free();
+  const b = new BackgroundManager({ store: { kv } });
+  await b.initialize(makeSession().session);
+  const tasks = await b.getAllTasks();
+  // The launched task's runner died with `a`.
+  assert.deepEqual(
+    tasks.map((t) => [t.id, t.status]),
+    [["before", "completed"], ["during", "running"], ["later", "error"], ["run", "interrupted"], ["after", "running"]],
+  );
+  assert.equal(tasks[0].result, "r");
+  await b.cleanup();
+  b.free();
+  s.close();
+  kv.close();
+});
+
+Deno.test("a load that gets no answer rejects initialize STORE_FAILED within storeTimeout, and a later initialize loads", async () => {
+  const { kv } = await tempKv();
+  const a = new BackgroundManager({ store: { kv } });
+  await a.initialize(makeSession().session);
+  await a.createTask({ id: "t", options: 1 });
+  a.free();
+  const s = stalling(kv);
+  const b = new BackgroundManager({ store: { kv: s.kv }, storeTimeout: 100 });
+  s.state.hold = true;
+  await noAnswer(b.initialize(makeSession().session), 100);
+  await rejects(b.createTask({ options: 2 }), "NOT_INITIALIZED");
+  s.state.hold = false;
+  await b.initialize(makeSession().session);
+  assert.equal((await b.getTask("t"))?.status, "running");
+  await b.cleanup();
+  b.free();
+  s.close();
+  kv.close();
+});
+
+Deno.test("a load that takes longer than storeTimeout in all, each read answered within it, is not cut short", async () => {
+  const { kv } = await tempKv();
+  const a = new BackgroundManager({ store: { kv } });
+  await a.initialize(makeSession().session);
+  for (let i = 0; i < 5; i++) await a.createTask({ id: `t${i}`, options: i });
+  a.free();
+  // Every step of a list answers after 40 ms: the load of 5 tasks takes
+  // about 300 ms, three times the deadline.
+  const slow = new Proxy(kv, {
+    get(target, key) {
+      if (key === "list") {
+        return (selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
+          const entries = target.list(selector, options);
+          return {
+            next: () => sleep(40).then(() => entries.next()),
+            [Symbol.asyncIterator]() {
+              return this;
+            },
+          };
+        };
+      }
+      const v = Reflect.get(target, key);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const b = new BackgroundManager({ store: { kv: slow }, storeTimeout: 100 });
+  const began = Date.now();
+  await b.initialize(makeSession().session);
+  assert.ok(Date.now() - began > 200, "the load took longer than the deadline");
+  assert.deepEqual((await b.getAllTasks()).map((t) => t.id), ["t0", "t1", "t2", "t3", "t4"]);
+  await b.cleanup();
+  b.free();
+  kv.close();
+});
+
+Deno.test("writes that land after their deadline: the next write goes on top of them, deleting every output piece and record they left", async () => {
+  const { kv } = await tempKv();
+  const s = stalling(kv);
+  // A task times out 400 ms after its creation, and is evicted 400 ms after
+  // it ended.
+  const a = new BackgroundManager({ store: { kv: s.kv }, storeTimeout: 100, taskTTL: 400 });
+  await a.initialize(makeSession().session);
+  await a.createTask({ id: "gone", options: 1 });
+  await a.completeTask("gone", "r");
+  s.state.hold = true;
+  const big = a.createTask({ id: "big", options: 2 });
+  // Three pieces of output (30,000 units each), written with the record.
+  await a.appendOutput("big", "x".repeat(70_000));
+  await noAnswer(big, 100);
+  // Each call writes what is pending at once, into the held writes: big's
+  // final record with its output, then both removals.
+  await eventually("big timed out", async () => (await a.getTask("big"))?.status === "error");
+  await noAnswer(a.createTask({ id: "poke", options: 3 }), 100);
+  await eventually("both evicted", async () => (await a.getTask("big")) === null && (await a.getTask("gone")) === null);
+  await noAnswer(a.createTask({ id: "poke again", options: 4 }), 100);
+  // The server delivers, past their deadlines, gone's removal and big's
+  // record with its pieces (never written before).
+  await s.land("gone", "deletes");
+  await s.land("big", "pieces");
+  s.state.hold = false;
+  // This write removes both, on top of what landed: gone's removal finds it
+  // gone already, big's must take the pieces the late write left.
+  await a.createTask({ id: "after", options: 5 });
+  const left: Deno.KvKey[] = [];
+  for await (const e of kv.list({ prefix: ["background-manager"] })) {
+    if (e.key[2] === "big" || e.key[2] === "gone") left.push(e.key);
+  }
+  assert.deepEqual(left, [], "nothing of big or gone is left");
+  consistent(a);
+  a.free();
+  s.close();
+  kv.close();
+});
+
+Deno.test("options.storeTimeout is checked: a finite number of ms > 0, with a store", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    for (const [options, type, message] of [
+      [{ storeTimeout: 1000 }, TypeError, /options\.storeTimeout needs options\.store/],
+      [{ storeTimeout: "5s", store: { kv } }, TypeError, /options\.storeTimeout must be a number, got "5s"/],
+      [{ storeTimeout: null, store: { kv } }, TypeError, /options\.storeTimeout must be a number, got null/],
+      [{ storeTimeout: 0, store: { kv } }, RangeError, /options\.storeTimeout must be > 0/],
+      [{ storeTimeout: NaN, store: { kv } }, RangeError, /options\.storeTimeout must be > 0/],
+      [{ storeTimeout: Infinity, store: { kv } }, RangeError, /options\.storeTimeout must be a finite number/],
+      [{ storeTimeout: 2 ** 31, store: { kv } }, RangeError, /options\.storeTimeout must be a number of ms up to 2147483647/],
+    ] as const) {
+      assert.throws(
+        () => new BackgroundManager(options as never),
+        (e: unknown) => e instanceof type && (e as { code?: string }).code === "INVALID_ARGUMENT" && message.test((e as Error).message),
+        String(options.storeTimeout),
+      );
+    }
+    // A fraction of a ms is taken (rounded up, as every duration is).
+    new BackgroundManager({ store: { kv }, storeTimeout: 0.5 }).free();
+  } finally {
+    kv.close();
+  }
+});
+
 Deno.test("streamed output is written coalesced, not per chunk, and kept up to the last write", async () => {
   const { kv } = await tempKv();
   const f = flaky(kv);
