@@ -18,6 +18,21 @@ fn odd_values() -> Vec<JsValue> {
     ]
 }
 
+/// Launches a task and waits for the outcome of its run (`what`, for the
+/// message if it never comes).
+async fn run_to_end(m: &BackgroundManager, what: &str) -> JsValue {
+    let task = resolves(
+        m.launch(&obj(&[("agent", "a".into()), ("prompt", "p".into())])),
+        "launch",
+    )
+    .await;
+    resolves(
+        m.get_output(&get(&task, "id"), &obj(&[("wait", true.into())])),
+        what,
+    )
+    .await
+}
+
 #[wasm_bindgen_test]
 async fn values_thrown_by_every_callback_leave_the_manager_working() {
     // console.warn and console.error, where the manager reports what
@@ -41,16 +56,7 @@ async fn values_thrown_by_every_callback_leave_the_manager_working() {
         // A runner that throws at once fails its task; the listener before
         // the recorder throws at every event; sendMessage throws at its
         // notification; getStatus throws at every poll.
-        let task = resolves(
-            m.launch(&obj(&[("agent", "a".into()), ("prompt", "p".into())])),
-            "launch",
-        )
-        .await;
-        let out = resolves(
-            m.get_output(&get(&task, "id"), &obj(&[("wait", true.into())])),
-            "the thrown run",
-        )
-        .await;
+        let out = run_to_end(&m, "the thrown run").await;
         assert_eq!(text(&out, "status"), "error", "{}", describe(&out));
 
         // Polls that threw are failures, not the end of polling: the
@@ -122,19 +128,10 @@ async fn hostile_arguments_are_coded_errors_and_change_nothing() {
 
     // None of that made a task; a `then` getter that throws is the run's
     // failure, with what it threw as the error.
-    let task = resolves(
-        m.launch(&obj(&[("agent", "a".into()), ("prompt", "p".into())])),
-        "launch",
-    )
-    .await;
-    let out = resolves(
-        m.get_output(&get(&task, "id"), &obj(&[("wait", true.into())])),
-        "the run",
-    )
-    .await;
+    let out = run_to_end(&m, "the run").await;
     assert_eq!(text(&out, "status"), "error");
     assert_eq!(text(&out, "error"), "then threw");
-    let all = resolves(m.get_task(&get(&task, "id")), "getTask").await;
+    let all = resolves(m.get_task(&get(&out, "taskId")), "getTask").await;
     assert_eq!(text(&all, "status"), "error");
     resolves(m.cleanup(), "cleanup").await;
 }
