@@ -490,9 +490,10 @@ fn a_log_reserves_seqs_ahead_in_the_store_and_a_restart_numbers_on_past_them() {
     // (not with the next output save).
     e.append_output(&"a".to_string(), &"x".to_string(), 1, T0 + 1)
         .unwrap();
-    // The log began with the task's first status (seq 1): reserved from it.
+    // The log began with the task's first status (seq 1, which a load makes
+    // again from the task's times): reserved from the output after it.
     assert_eq!(log(&e).last(), 2);
-    assert_eq!(log(&e).reserved(), 1 + LOG_RESERVE);
+    assert_eq!(log(&e).reserved(), 2 + LOG_RESERVE);
     let c = e.take_changes(false).expect("the reservation");
     assert_eq!(ids(&e, &c.tasks), ["a"]);
     // Output goes on without writes until half the reservation is used.
@@ -509,7 +510,7 @@ fn a_log_reserves_seqs_ahead_in_the_store_and_a_restart_numbers_on_past_them() {
     let last = log(&e).last();
     assert_eq!(
         renewed_at.map(|i| 3 + i),
-        Some(2 + LOG_RESERVE / 2),
+        Some(3 + LOG_RESERVE / 2),
         "renewed by the first entry that left less than half of it"
     );
     assert!(

@@ -31,10 +31,12 @@ impl<H: Host> Engine<H> {
 
     /// Logs, into task `seq`'s new and empty log, the entries its times
     /// stand for (see `open_log`).
+    /// These entries reserve no seqs in a durable store (`journal_log`): a
+    /// load makes them again, the same, from the stored times.
     pub(super) fn log_from_times(&mut self, seq: u64, t: Times) {
-        self.log_entry(seq, Kind::<H>::Status(t.first), ENTRY_COST, t.created);
+        self.number_entry(seq, Kind::<H>::Status(t.first), ENTRY_COST, t.created);
         if t.started {
-            self.log_entry(
+            self.number_entry(
                 seq,
                 Kind::<H>::Status(Status::Running),
                 ENTRY_COST,
@@ -42,7 +44,7 @@ impl<H: Host> Engine<H> {
             );
         }
         if t.status.is_final() {
-            self.log_entry(seq, Kind::<H>::Status(t.status), ENTRY_COST, t.updated);
+            self.number_entry(seq, Kind::<H>::Status(t.status), ENTRY_COST, t.updated);
         }
     }
 
@@ -51,12 +53,20 @@ impl<H: Host> Engine<H> {
     /// statuses, and `open_log` makes the log before any other entry).
     /// Returns the entry's seq (0: none).
     pub(super) fn log_entry(&mut self, seq: u64, kind: Kind<'_, H>, weight: usize, at: u64) -> u64 {
+        let n = self.number_entry(seq, kind, weight, at);
+        if n > 0 {
+            self.journal_log(seq, n);
+        }
+        n
+    }
+
+    /// `log_entry` without the store's reservation (see `journal_log`).
+    fn number_entry(&mut self, seq: u64, kind: Kind<'_, H>, weight: usize, at: u64) -> u64 {
         let Some(stream) = self.table.get_mut(seq).and_then(|t| t.stream_mut()) else {
             return 0;
         };
         let (n, cut) = stream.log.push(weight);
         self.store.log(seq, n, at, kind, cut);
-        self.journal_log(seq, n);
         n
     }
 
