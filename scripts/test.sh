@@ -77,16 +77,16 @@ step "the wasm-bindgen skin in headless Chromium (wasm-pack test, wasm-bindgen-t
 # so that the time limit below is the browser's alone.
 # On a busy machine the test runner's web server sometimes leaves one of
 # the page's first module requests unanswered; the page then never loads,
-# and the runner would wait 300 s for it. So a run is cut after 120 s and
-# tried again, up to three times; a run that ends, passing or failing, is
-# not tried again. It runs here, once the background builds (wasmtime's
+# and the runner would wait 300 s for it. So a run is cut after 50-60 s
+# (one whose page loads is done in a few) and tried again, up to six
+# times; a run that ends, passing or failing, is not tried again. It runs here, once the background builds (wasmtime's
 # host, denokv) are done, since a busy machine is when that happens.
 web_suite() {
   local name=$1 try status; shift
   cargo build --quiet --tests --target wasm32-unknown-unknown "$@"
-  for try in 1 2 3; do
+  for try in 1 2 3 4 5 6; do
     status=0
-    run "$name" timeout -k 10 120 env WASM_BINDGEN_TEST_TIMEOUT=100 \
+    run "$name" timeout -k 10 60 env WASM_BINDGEN_TEST_TIMEOUT=50 \
       wasm-pack test --headless --chrome --mode no-install --chromedriver "$(command -v chromedriver)" \
       -- "$@" --test web || status=$?
     if [ "$status" = 0 ]; then
@@ -94,7 +94,7 @@ web_suite() {
     elif [ "$status" != 124 ] && ! grep -q "Failed to detect test as having been run" "$log/$name.txt"; then
       return "$status"
     fi
-    echo "the test page did not load (try $try of 3)"
+    echo "the test page did not load (try $try of 6)"
   done
   return 1
 }
