@@ -36,7 +36,7 @@ test('the console runs, cancels, waits, explains and lays out every task', async
     const page = await context.newPage();
     page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
     page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
-    await page.goto(`${server.url}?delay=80&max=2&failRate=0`);
+    await page.goto(`${server.url}?delay=250&max=2&failRate=0`);
     await page.waitForSelector('#limits:not(:empty)');
 
     // No error, no banner.
@@ -65,6 +65,9 @@ test('the console runs, cancels, waits, explains and lays out every task', async
     assert.equal(await page.getByRole('button', { name: /^Cancel task / }).count(), 4);
     const last = page.locator('#tasks li').nth(3);
     const lastId = await last.getAttribute('data-id');
+    // Each runner takes four 250 ms steps, so the last task is still waiting
+    // for a slot here even on a loaded machine (at 80 ms CI saw it start first).
+    assert.equal(await last.locator('.badge').textContent(), 'queued');
     await last.getByRole('button', { name: /^Cancel task / }).click();
     await waitCount(page, 'cancelled', 1);
     await page.waitForFunction(() => window.__announced.some((text) => /^Task .+ is cancelled\.$/.test(text)));
