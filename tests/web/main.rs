@@ -1,5 +1,5 @@
 //! The wasm-bindgen skin in headless Chromium, under `wasm-pack test
-//! --headless --chrome` (see the README). What only the skin does, driven
+//! --headless --chrome` (see docs/testing.md). What only the skin does, driven
 //! through the public class from Rust: gloo-timers firing a deadline and a
 //! poll (`timers`), `JsFuture` on user promises that resolve, reject and
 //! never settle (`promises`), the records serde-wasm-bindgen makes and reads
