@@ -1,4 +1,4 @@
-//! The ownership rules of a manager shared by processes (`engine::lease`),
+//! The ownership rules of a manager shared by processes (`engine::sharing::lease`),
 //! run against a simulated store: three processes whose clocks have
 //! unrelated offsets and slightly different rates, store operations that
 //! take time (and, in some runs, lose their answers), owners paused for
@@ -10,7 +10,7 @@
 //! LEASE_CASES sets the number of runs (default 400).
 #![cfg(not(target_arch = "wasm32"))]
 
-use background_manager::engine::lease::{Lease, LeaseStep};
+use background_manager::engine::sharing::lease::{Lease, LeaseStep};
 use proptest::prelude::*;
 
 mod sim;

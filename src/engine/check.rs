@@ -1,10 +1,10 @@
 //! The engine's invariants, checked from scratch: for tests, the fuzzer and
 //! the skins' differential checks. Linear in everything.
-use super::prelude::*;
+use crate::engine::prelude::*;
 use alloc::collections::{BTreeMap, BTreeSet};
 
-use super::deadlines::Deadline;
-use super::{Engine, Host, Run, Status};
+use crate::engine::time::deadlines::Deadline;
+use crate::engine::{Engine, Host, Run, Status};
 
 impl<H: Host> Engine<H> {
     /// True when the indexes agree with the table, every task's deadline and
@@ -27,7 +27,7 @@ impl<H: Host> Engine<H> {
             })
             .collect();
         let waiters_ok = self.waiters.iter().all(|(seq, w)| {
-            let tree = matches!(w.want, super::Want::Output { tree: true, .. });
+            let tree = matches!(w.want, crate::engine::Want::Output { tree: true, .. });
             self.table
                 .get(seq)
                 .is_some_and(|t| !t.is_final() || (tree && !self.tree_final(seq)))

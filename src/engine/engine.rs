@@ -4,17 +4,17 @@
 //! finishing tasks), `runs.rs` (launched tasks, slots, output),
 //! `session.rs` (the session and polling), `waits.rs`, `dispose.rs` and
 //! `check.rs` (the invariants, for tests).
-use super::prelude::*;
+use crate::engine::prelude::*;
 use alloc::collections::VecDeque;
 
-use super::deadlines::Deadlines;
-use super::ids::IdGen;
-use super::names::Names;
-use super::poll::Poll;
-use super::table::Table;
-use super::{Config, Effect, EngineError, Event, Host, Status, Store, TaskRef};
+use crate::engine::session::poll::Poll;
+use crate::engine::tasks::ids::IdGen;
+use crate::engine::tasks::names::Names;
+use crate::engine::tasks::table::Table;
+use crate::engine::time::deadlines::Deadlines;
+use crate::engine::{Config, Effect, EngineError, Event, Host, Status, Store, TaskRef};
 
-pub(super) struct Session<S> {
+pub(in crate::engine) struct Session<S> {
     pub handle: S,
     /// The interned session id.
     pub index: u32,
@@ -26,55 +26,55 @@ pub(super) struct Session<S> {
 /// store, and queues the effects the host must carry out once it has
 /// released its borrow.
 pub struct Engine<H: Host> {
-    pub(super) config: Config,
-    pub(super) clock: u64,
-    pub(super) session: Option<Session<H::Session>>,
-    pub(super) table: Table,
-    pub(super) store: H::Store,
-    pub(super) deadlines: Deadlines,
-    pub(super) waiters: super::waiters::Waiters<H::Waiter>,
-    pub(super) poll: Poll,
-    pub(super) outbox: VecDeque<Effect<H>>,
-    pub(super) ids: IdGen,
+    pub(in crate::engine) config: Config,
+    pub(in crate::engine) clock: u64,
+    pub(in crate::engine) session: Option<Session<H::Session>>,
+    pub(in crate::engine) table: Table,
+    pub(in crate::engine) store: H::Store,
+    pub(in crate::engine) deadlines: Deadlines,
+    pub(in crate::engine) waiters: crate::engine::time::waiters::Waiters<H::Waiter>,
+    pub(in crate::engine) poll: Poll,
+    pub(in crate::engine) outbox: VecDeque<Effect<H>>,
+    pub(in crate::engine) ids: IdGen,
     /// Session ids, held by their tasks and by the current session.
-    pub(super) sessions: Names,
+    pub(in crate::engine) sessions: Names,
     /// The lanes launched tasks wait in (by the task's `agent`, a lane's
     /// number plus one), with the agent names and concurrency keys they
     /// hold and the running counts of each.
-    pub(super) lanes: super::lanes::Lanes,
+    pub(in crate::engine) lanes: crate::engine::queue::lanes::Lanes,
     /// Launched tasks holding a slot.
-    pub(super) active: usize,
+    pub(in crate::engine) active: usize,
     /// `pause()`: nothing queued starts until `resume()`.
-    pub(super) paused: bool,
+    pub(in crate::engine) paused: bool,
     /// Idempotency keys held by tasks in the table, and the newest live
     /// task holding each (by the key's index).
-    pub(super) idempotency: Names,
-    pub(super) newest_by_key: Vec<Option<u64>>,
+    pub(in crate::engine) idempotency: Names,
+    pub(in crate::engine) newest_by_key: Vec<Option<u64>>,
     /// Whether anyone listens: events are only queued then.
-    pub(super) events: bool,
+    pub(in crate::engine) events: bool,
     /// No deadline comes due before this time: exact after `advance` has
     /// looked, lowered as deadlines are added, left as it is when they go
     /// (a bound that is too early only costs a look). With it, an operation
     /// between deadlines does not look at the deadline queues at all.
-    pub(super) due_from: u64,
+    pub(in crate::engine) due_from: u64,
     /// What a durable store must still write (`journal.rs`); `None`
     /// without one.
     #[cfg(feature = "durable")]
-    pub(super) journal: Option<super::journal::Journal<H>>,
+    pub(in crate::engine) journal: Option<crate::engine::durable::journal::Journal<H>>,
     /// Notifications until delivered, when `Config::inbox` asks for it.
     #[cfg(feature = "durable")]
-    pub(super) inbox: super::inbox::Inbox<H>,
+    pub(in crate::engine) inbox: crate::engine::durable::inbox::Inbox<H>,
     /// Set while a store is being loaded: nothing is scheduled until the
     /// restored tasks are sorted out (`restore.rs`).
     #[cfg(feature = "durable")]
-    pub(super) restoring: bool,
+    pub(in crate::engine) restoring: bool,
 }
 
 impl<H: Host> Engine<H> {
     pub fn new(config: Config, store: H::Store) -> Self {
         #[cfg(feature = "durable")]
         let config_durable = config.durable;
-        let lanes = super::lanes::Lanes::new(&config.key_limits);
+        let lanes = crate::engine::queue::lanes::Lanes::new(&config.key_limits);
         Engine {
             config,
             clock: 0,
@@ -129,7 +129,7 @@ impl<H: Host> Engine<H> {
 
     /// Queues an event about task `seq`, if anyone listens; `make` gets the
     /// task's id.
-    pub(super) fn event(&mut self, seq: u64, make: impl FnOnce(H::Id) -> Event<H>) {
+    pub(in crate::engine) fn event(&mut self, seq: u64, make: impl FnOnce(H::Id) -> Event<H>) {
         if self.events {
             if let Some(id) = self.store.id(seq) {
                 self.outbox.push_back(Effect::Event {
@@ -146,7 +146,12 @@ impl<H: Host> Engine<H> {
     /// `input-required` until its next status, so the status it had is read
     /// here, never assumed by the caller. Final statuses go through
     /// `finish`, which reads it the same way.
-    pub(super) fn move_status(&mut self, seq: u64, status: Status, now: u64) -> Option<Status> {
+    pub(in crate::engine) fn move_status(
+        &mut self,
+        seq: u64,
+        status: Status,
+        now: u64,
+    ) -> Option<Status> {
         let previous = self.table.get(seq)?.status;
         let task = self.table.set_status(seq, status)?;
         task.updated_at = task.updated_at.max(now);
@@ -156,7 +161,7 @@ impl<H: Host> Engine<H> {
     /// Tells the listeners that task `seq` moved from `previous` (as
     /// `move_status` returned it) to `status`: every status event's
     /// `previous` is what the event before it announced.
-    pub(super) fn announce(&mut self, seq: u64, status: Status, previous: Status) {
+    pub(in crate::engine) fn announce(&mut self, seq: u64, status: Status, previous: Status) {
         self.event(seq, |id| Event::Status {
             id,
             status,
@@ -170,17 +175,17 @@ impl<H: Host> Engine<H> {
     }
 
     /// The agent of a launched task.
-    pub fn agent_name(&self, task: &super::Task) -> Option<&str> {
+    pub fn agent_name(&self, task: &crate::engine::Task) -> Option<&str> {
         self.lanes.agent_name(task.agent)
     }
 
     /// The concurrency key of a launched task.
-    pub fn key_name(&self, task: &super::Task) -> Option<&str> {
+    pub fn key_name(&self, task: &crate::engine::Task) -> Option<&str> {
         self.lanes.key_name(task.agent)
     }
 
     /// The priority of a launched task (0 for others).
-    pub fn priority(&self, task: &super::Task) -> i32 {
+    pub fn priority(&self, task: &crate::engine::Task) -> i32 {
         self.lanes.priority(task.agent)
     }
 
@@ -258,14 +263,14 @@ impl<H: Host> Engine<H> {
 
     /// A task by seq, for a seq just looked up or inserted; the error arm is
     /// there so that a broken invariant is an error, never a panic.
-    pub(super) fn task_at(&self, seq: u64) -> Result<TaskRef<'_>, EngineError> {
+    pub(in crate::engine) fn task_at(&self, seq: u64) -> Result<TaskRef<'_>, EngineError> {
         self.table
             .get(seq)
             .ok_or_else(|| EngineError::internal(format!("Task #{seq} vanished")))
     }
 
     /// The id of task `seq` as text, for messages.
-    pub(super) fn describe(&self, seq: u64) -> String {
+    pub(in crate::engine) fn describe(&self, seq: u64) -> String {
         self.store
             .id(seq)
             .map_or_else(|| format!("#{seq}"), |id| self.store.describe(&id))
@@ -275,7 +280,7 @@ impl<H: Host> Engine<H> {
     /// be in the table (`TASK_NOT_FOUND`: deadlines run first may have
     /// evicted it) and not be final (`INVALID_TRANSITION`, naming `verb`).
     /// Returns the time.
-    pub(super) fn live_at(
+    pub(in crate::engine) fn live_at(
         &mut self,
         seq: u64,
         id: &H::Id,

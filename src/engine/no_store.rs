@@ -2,50 +2,56 @@
 //! the operations call for the journal and the inbox do nothing, so the
 //! JS build that leaves them out carries none of their code. Notifications
 //! are then each sent once, as SPEC §5 says.
-use super::{Engine, Host, Status};
+use crate::engine::{Engine, Host, Status};
 
 impl<H: Host> Engine<H> {
     #[inline(always)]
-    pub(super) fn journal_task(&mut self, _seq: u64) {}
+    pub(in crate::engine) fn journal_task(&mut self, _seq: u64) {}
 
     #[inline(always)]
-    pub(super) fn journal_output(&mut self, _seq: u64, _now: u64) {}
+    pub(in crate::engine) fn journal_output(&mut self, _seq: u64, _now: u64) {}
 
     #[inline(always)]
-    pub(super) fn journal_evicted(&mut self, _seq: u64) {}
+    pub(in crate::engine) fn journal_evicted(&mut self, _seq: u64) {}
 
     #[inline(always)]
-    pub(super) fn journal_log(&mut self, _seq: u64, _n: u64) {}
+    pub(in crate::engine) fn journal_log(&mut self, _seq: u64, _n: u64) {}
 
     #[inline(always)]
-    pub(super) fn notify_via_inbox(&mut self, _: &H::Id, _: Status, _: u64, _: u64) -> bool {
+    pub(in crate::engine) fn notify_via_inbox(
+        &mut self,
+        _: &H::Id,
+        _: Status,
+        _: u64,
+        _: u64,
+    ) -> bool {
         false
     }
 
     #[inline(always)]
-    pub(super) fn inbox_attach(&mut self, _index: u32, _handle: H::Session, _now: u64) {}
+    pub(in crate::engine) fn inbox_attach(&mut self, _index: u32, _handle: H::Session, _now: u64) {}
 
     #[inline(always)]
-    pub(super) fn inbox_clear(&mut self) {}
+    pub(in crate::engine) fn inbox_clear(&mut self) {}
 
     #[inline(always)]
-    pub(super) fn output_waits(&self) -> bool {
+    pub(in crate::engine) fn output_waits(&self) -> bool {
         false
     }
 
     #[inline(always)]
-    pub(super) fn inbox_timed(&self) -> bool {
+    pub(in crate::engine) fn inbox_timed(&self) -> bool {
         false
     }
 
     #[inline(always)]
-    pub(super) fn save_output_now(&mut self) {}
+    pub(in crate::engine) fn save_output_now(&mut self) {}
 
     #[inline(always)]
-    pub(super) fn pump_all(&mut self, _now: u64) {}
+    pub(in crate::engine) fn pump_all(&mut self, _now: u64) {}
 
     #[inline(always)]
-    pub(super) fn is_restoring(&self) -> bool {
+    pub(in crate::engine) fn is_restoring(&self) -> bool {
         false
     }
 }
