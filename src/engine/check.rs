@@ -1,6 +1,7 @@
 //! The engine's invariants, checked from scratch: for tests, the fuzzer and
 //! the skins' differential checks. Linear in everything.
 use crate::engine::prelude::*;
+use crate::engine::seam::InboxHooks;
 use alloc::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::time::deadlines::Deadline;
@@ -84,10 +85,7 @@ impl<H: Host> Engine<H> {
             *sessions.entry(index).or_default() += 1;
         }
         // Each notification in the inbox holds its session's id.
-        #[cfg(feature = "durable")]
-        for n in self.inbox.iter() {
-            *sessions.entry(n.session).or_default() += 1;
-        }
+        self.count_inbox_sessions(&mut |session| *sessions.entry(session).or_default() += 1);
         let names_ok = sessions.len() == self.sessions.len()
             && sessions.iter().all(|(&i, &n)| self.sessions.refs(i) == n);
         let slots_ok = holding == self.active;

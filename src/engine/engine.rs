@@ -57,26 +57,16 @@ pub struct Engine<H: Host> {
     /// (a bound that is too early only costs a look). With it, an operation
     /// between deadlines does not look at the deadline queues at all.
     pub(in crate::engine) due_from: u64,
-    /// What a durable store must still write (`journal.rs`); `None`
-    /// without one.
+    /// The durable build's journal, inbox and load (`durable/`), reached
+    /// by the operations only through the hooks of `seam.rs`.
     #[cfg(feature = "durable")]
-    pub(in crate::engine) journal: Option<crate::engine::durable::journal::Journal<H>>,
-    /// Notifications until delivered, when `Config::inbox` asks for it.
-    #[cfg(feature = "durable")]
-    pub(in crate::engine) inbox: crate::engine::durable::inbox::Inbox<H>,
-    /// Set while a store is being loaded: nothing is scheduled until the
-    /// restored tasks are sorted out (`restore.rs`).
-    #[cfg(feature = "durable")]
-    pub(in crate::engine) restoring: bool,
+    pub(in crate::engine) durable: crate::engine::durable::Durable<H>,
 }
 
 impl<H: Host> Engine<H> {
     pub fn new(config: Config, store: H::Store) -> Self {
-        #[cfg(feature = "durable")]
-        let config_durable = config.durable;
         let lanes = crate::engine::queue::lanes::Lanes::new(&config.key_limits);
         Engine {
-            config,
             clock: 0,
             session: None,
             table: Table::default(),
@@ -95,11 +85,8 @@ impl<H: Host> Engine<H> {
             events: false,
             due_from: u64::MAX,
             #[cfg(feature = "durable")]
-            journal: config_durable.then(Default::default),
-            #[cfg(feature = "durable")]
-            inbox: Default::default(),
-            #[cfg(feature = "durable")]
-            restoring: false,
+            durable: crate::engine::durable::Durable::new(&config),
+            config,
         }
     }
 

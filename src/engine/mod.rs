@@ -17,21 +17,18 @@ mod interface;
 mod logs;
 pub mod maps;
 pub mod memstore;
-#[cfg(not(feature = "durable"))]
-mod no_store;
 mod prelude;
 mod queue;
+mod seam;
 mod session;
 pub mod sharing;
 mod tasks;
 mod time;
 
 #[cfg(feature = "durable")]
-pub use durable::inbox::{Notice, NoticeState};
-#[cfg(feature = "durable")]
-pub use durable::journal::Changes;
-#[cfg(feature = "durable")]
-pub use durable::restore::{Restored, RestoredNotice, StoredLog};
+pub use durable::{
+    Changes, DurableConfig, Notice, NoticeState, Restored, RestoredNotice, StoredLog,
+};
 pub use engine::Engine;
 pub use interface::config::{Batch, Config, InboxConfig};
 pub use interface::effects::{Answer, Effect, Event, Sent};

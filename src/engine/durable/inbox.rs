@@ -126,19 +126,19 @@ impl<H: Host> Inbox<H> {
 
 impl<H: Host> Engine<H> {
     fn inbox_config(&self) -> InboxConfig {
-        self.config.inbox.clone().unwrap_or_default()
+        self.config.durable.inbox.clone().unwrap_or_default()
     }
 
     /// Whether notifications go through the inbox.
     pub fn has_inbox(&self) -> bool {
-        self.config.inbox.is_some()
+        self.config.durable.inbox.is_some()
     }
 
     /// The notifications not delivered yet, in the order they were made.
     pub fn pending_notices(&self) -> Vec<&Notice<H>> {
-        let all: Vec<&Notice<H>> = self.inbox.iter().collect();
+        let all: Vec<&Notice<H>> = self.durable.inbox.iter().collect();
         let order = all.iter().enumerate().map(|(i, n)| (n.number, i)).collect();
-        crate::engine::time::deadlines::sorted(order)
+        crate::engine::durable::sorted(order)
             .into_iter()
             .map(|(_, i)| all[i])
             .collect()
@@ -146,12 +146,12 @@ impl<H: Host> Engine<H> {
 
     /// How many notifications are not delivered yet.
     pub fn pending_count(&self) -> usize {
-        self.inbox.len()
+        self.durable.inbox.len()
     }
 
     /// A notification by its number (for the host's store records).
     pub fn notice(&self, number: u64) -> Option<&Notice<H>> {
-        self.inbox.find(number)
+        self.durable.inbox.find(number)
     }
 
     /// A fresh notification id: a UUID from the host's randomness, or (with
@@ -168,23 +168,6 @@ impl<H: Host> Engine<H> {
         self.store.uuid(&bytes)
     }
 
-    /// Files the notification of a transition of task `task` in the inbox,
-    /// if the config asks for one; false: the caller sends it as an
-    /// `Effect::Notify`.
-    pub(in crate::engine) fn notify_via_inbox(
-        &mut self,
-        task: &H::Id,
-        status: Status,
-        timestamp: u64,
-        now: u64,
-    ) -> bool {
-        if self.config.inbox.is_none() {
-            return false;
-        }
-        self.inbox_push(task.clone(), status, timestamp, now);
-        true
-    }
-
     /// Files the notification of a transition of task `task` to `status`
     /// at `timestamp`, for the current session.
     pub(in crate::engine) fn inbox_push(
@@ -199,16 +182,16 @@ impl<H: Host> Engine<H> {
             return;
         };
         self.sessions.retain(session);
-        let number = self.inbox.next_number;
-        self.inbox.next_number += 1;
+        let number = self.durable.inbox.next_number;
+        self.durable.inbox.next_number += 1;
         let id = self.notice_id(number);
-        let state = if self.config.durable {
+        let state = if self.config.durable.store {
             NoticeState::Unsaved
         } else {
             NoticeState::Ready
         };
-        let q = self.inbox.queue(session);
-        let queue = &mut self.inbox.queues[q];
+        let q = self.durable.inbox.queue(session);
+        let queue = &mut self.durable.inbox.queues[q];
         if queue.handle.is_none() {
             queue.handle = Some(handle);
         }
@@ -242,13 +225,13 @@ impl<H: Host> Engine<H> {
         if new {
             self.store.set_session(index, Some(session.1));
         }
-        let number = self.inbox.next_number;
-        self.inbox.next_number += 1;
-        let q = self.inbox.queue(index);
+        let number = self.durable.inbox.next_number;
+        self.durable.inbox.next_number += 1;
+        let q = self.durable.inbox.queue(index);
         if let Some(current) = self.session.as_ref().filter(|s| s.index == index) {
-            self.inbox.queues[q].handle = Some(current.handle.clone());
+            self.durable.inbox.queues[q].handle = Some(current.handle.clone());
         }
-        self.inbox.queues[q].notices.push_back(Notice {
+        self.durable.inbox.queues[q].notices.push_back(Notice {
             number,
             id,
             task,
@@ -261,18 +244,6 @@ impl<H: Host> Engine<H> {
         });
     }
 
-    /// The session with interned id `index` is current (`initialize`): the
-    /// notifications kept for it go to it from now on.
-    pub(in crate::engine) fn inbox_attach(&mut self, index: u32, handle: H::Session, now: u64) {
-        if self.config.inbox.is_none() {
-            return;
-        }
-        if let Some(q) = self.inbox.queues.iter().position(|q| q.session == index) {
-            self.inbox.queues[q].handle = Some(handle);
-            self.pump(q, now);
-        }
-    }
-
     /// The store holds these notifications: they may be sent.
     pub(in crate::engine) fn notices_stored(&mut self, numbers: &[u64], now: u64) {
         if numbers.is_empty() {
@@ -280,10 +251,10 @@ impl<H: Host> Engine<H> {
         }
         let mut touched = Vec::new();
         for &number in numbers {
-            let Some((q, i)) = self.inbox.locate(number) else {
+            let Some((q, i)) = self.durable.inbox.locate(number) else {
                 continue;
             };
-            if let Some(n) = self.inbox.queues[q].notices.get_mut(i) {
+            if let Some(n) = self.durable.inbox.queues[q].notices.get_mut(i) {
                 if n.state == NoticeState::Unsaved {
                     n.state = NoticeState::Ready;
                     n.ready_at = n.ready_at.max(now);
@@ -298,18 +269,11 @@ impl<H: Host> Engine<H> {
         }
     }
 
-    /// The `Inbox` deadline: retries and batches that came due.
-    pub(in crate::engine) fn pump_all(&mut self, now: u64) {
-        for q in 0..self.inbox.queues.len() {
-            self.pump(q, now);
-        }
-    }
-
     /// Sends what queue `q` may send now, in order.
     fn pump(&mut self, q: usize, now: u64) {
         let config = self.inbox_config();
         loop {
-            let queue = &mut self.inbox.queues[q];
+            let queue = &mut self.durable.inbox.queues[q];
             let Some(front) = queue.notices.front_mut() else {
                 return;
             };
@@ -358,10 +322,10 @@ impl<H: Host> Engine<H> {
                     return;
                 }
             }
-            let send = self.inbox.next_send;
-            self.inbox.next_send += 1;
+            let send = self.durable.inbox.next_send;
+            self.durable.inbox.next_send += 1;
             let until = now.saturating_add(config.send_timeout);
-            let queue = &mut self.inbox.queues[q];
+            let queue = &mut self.durable.inbox.queues[q];
             let mut sent = Vec::with_capacity(take);
             for n in queue.notices.iter_mut().take(take) {
                 n.state = NoticeState::Sending { send, until };
@@ -389,7 +353,7 @@ impl<H: Host> Engine<H> {
     pub fn notice_settled(&mut self, send: u64, ok: bool, wall: u64) {
         let now = self.advance(wall);
         let config = self.inbox_config();
-        let Some(q) = self.inbox.queues.iter().position(|q| {
+        let Some(q) = self.durable.inbox.queues.iter().position(|q| {
             q.notices.front().is_some_and(
                 |n| matches!(n.state, NoticeState::Sending { send: s, .. } if s == send),
             )
@@ -397,11 +361,11 @@ impl<H: Host> Engine<H> {
             return;
         };
         if ok {
-            while let Some(n) = self.inbox.queues[q].notices.front() {
+            while let Some(n) = self.durable.inbox.queues[q].notices.front() {
                 if !matches!(n.state, NoticeState::Sending { send: s, .. } if s == send) {
                     break;
                 }
-                let Some(n) = self.inbox.queues[q].notices.pop_front() else {
+                let Some(n) = self.durable.inbox.queues[q].notices.pop_front() else {
                     break;
                 };
                 self.notice_gone(n);
@@ -426,13 +390,13 @@ impl<H: Host> Engine<H> {
         let mut retry = None;
         let mut parked = Vec::new();
         let mut i = 0;
-        while let Some(n) = self.inbox.queues[q].notices.get(i) {
+        while let Some(n) = self.durable.inbox.queues[q].notices.get(i) {
             if !matches!(n.state, NoticeState::Sending { send: s, .. } if s == send) {
                 break;
             }
             let attempts = n.attempts + 1;
             if attempts >= config.attempts {
-                if let Some(mut n) = self.inbox.queues[q].notices.remove(i) {
+                if let Some(mut n) = self.durable.inbox.queues[q].notices.remove(i) {
                     n.attempts = attempts;
                     n.state = NoticeState::Parked;
                     parked.push(n);
@@ -447,13 +411,13 @@ impl<H: Host> Engine<H> {
                     at
                 }
             };
-            if let Some(n) = self.inbox.queues[q].notices.get_mut(i) {
+            if let Some(n) = self.durable.inbox.queues[q].notices.get_mut(i) {
                 n.attempts = attempts;
                 n.state = NoticeState::Waiting { until: at };
             }
             i += 1;
         }
-        self.inbox.parked.extend(parked);
+        self.durable.inbox.parked.extend(parked);
         if let Some(at) = retry {
             self.deadlines.insert(at, Deadline::Inbox);
             self.due_at(at);
@@ -476,11 +440,53 @@ impl<H: Host> Engine<H> {
         };
         delay - delay / 2 + spread
     }
+}
+
+/// Notifications in one batch at most: a send stays a size a parent can
+/// take in one message.
+const MAX_BATCH: usize = 100;
+
+impl<H: Host> crate::engine::seam::InboxHooks<H> for Engine<H> {
+    /// Files the notification of a transition of task `task` in the inbox,
+    /// if the config asks for one; false: the caller sends it as an
+    /// `Effect::Notify`.
+    fn notify_via_inbox(&mut self, task: &H::Id, status: Status, timestamp: u64, now: u64) -> bool {
+        if self.config.durable.inbox.is_none() {
+            return false;
+        }
+        self.inbox_push(task.clone(), status, timestamp, now);
+        true
+    }
+
+    /// The session with interned id `index` is current (`initialize`): the
+    /// notifications kept for it go to it from now on.
+    fn inbox_attach(&mut self, index: u32, handle: H::Session, now: u64) {
+        if self.config.durable.inbox.is_none() {
+            return;
+        }
+        if let Some(q) = self
+            .durable
+            .inbox
+            .queues
+            .iter()
+            .position(|q| q.session == index)
+        {
+            self.durable.inbox.queues[q].handle = Some(handle);
+            self.pump(q, now);
+        }
+    }
+
+    /// The `Inbox` deadline: retries and batches that came due.
+    fn pump_all(&mut self, now: u64) {
+        for q in 0..self.durable.inbox.queues.len() {
+            self.pump(q, now);
+        }
+    }
 
     /// Whether the inbox needs the deadline timer: a send in flight, a
     /// retry or a batch waiting.
-    pub(in crate::engine) fn inbox_timed(&self) -> bool {
-        self.inbox.queues.iter().any(|q| {
+    fn inbox_timed(&self) -> bool {
+        self.durable.inbox.queues.iter().any(|q| {
             q.handle.is_some()
                 && q.notices
                     .front()
@@ -489,12 +495,14 @@ impl<H: Host> Engine<H> {
     }
 
     /// Forgets every notification (cleanup; a durable store still has them).
-    pub(in crate::engine) fn inbox_clear(&mut self) {
-        self.inbox.queues.clear();
-        self.inbox.parked.clear();
+    fn inbox_clear(&mut self) {
+        self.durable.inbox.queues.clear();
+        self.durable.inbox.parked.clear();
+    }
+
+    fn count_inbox_sessions(&self, count: &mut dyn FnMut(u32)) {
+        for n in self.durable.inbox.iter() {
+            count(n.session);
+        }
     }
 }
-
-/// Notifications in one batch at most: a send stays a size a parent can
-/// take in one message.
-const MAX_BATCH: usize = 100;

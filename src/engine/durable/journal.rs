@@ -6,6 +6,7 @@
 //! with the next one).
 use crate::engine::maps::HashSet;
 use crate::engine::prelude::*;
+use crate::engine::seam::JournalHooks;
 
 use crate::engine::time::deadlines::Deadline;
 use crate::engine::{Engine, Host, Store};
@@ -79,49 +80,6 @@ impl<H: Host> Journal<H> {
 }
 
 impl<H: Host> Engine<H> {
-    /// Task `seq`'s record changed.
-    pub(in crate::engine) fn journal_task(&mut self, seq: u64) {
-        if let Some(j) = &mut self.journal {
-            j.mark(seq);
-        }
-    }
-
-    /// Task `seq`'s output grew: saved with its next change, or once
-    /// `output_save_every` has passed since the first unsaved write.
-    pub(in crate::engine) fn journal_output(&mut self, seq: u64, now: u64) {
-        let Some(j) = &mut self.journal else { return };
-        if j.marked.contains(&seq) || !j.output_marked.insert(seq) {
-            return;
-        }
-        j.output.push(seq);
-        if j.output_since.is_none() {
-            j.output_since = Some(now);
-            let at = now.saturating_add(self.config.output_save_every);
-            self.deadlines.insert(at, Deadline::SaveOutput);
-            self.due_at(at);
-        }
-    }
-
-    /// Entry `n` of task `seq`'s log was numbered: when its reservation of
-    /// seqs runs low it is renewed, and the record goes with the next write
-    /// instead of waiting for the output save (see `LOG_RESERVE`). A final
-    /// task's record is saved without one.
-    pub(in crate::engine) fn journal_log(&mut self, seq: u64, n: u64) {
-        // A load relogs what its records held: nothing new was seen.
-        if self.journal.is_none() || self.restoring {
-            return;
-        }
-        let renewed = self
-            .table
-            .get_mut(seq)
-            .filter(|t| !t.is_final())
-            .and_then(|t| t.stream_mut())
-            .is_some_and(|s| s.log.reserve_ahead(n));
-        if renewed {
-            self.journal_task(seq);
-        }
-    }
-
     /// The last write before a clean stop: each live task's reservation
     /// shrinks to its newest entry, so the next load numbers on with no
     /// hole.
@@ -142,47 +100,21 @@ impl<H: Host> Engine<H> {
         }
     }
 
-    /// Task `seq` is about to leave the table (its eviction).
-    pub(in crate::engine) fn journal_evicted(&mut self, seq: u64) {
-        if self.journal.is_none() {
-            return;
-        }
-        if let Some(id) = self.store.id(seq) {
-            if let Some(j) = &mut self.journal {
-                j.removed.push(id);
-            }
-        }
-    }
-
     pub(in crate::engine) fn journal_notice(&mut self, number: u64) {
-        if let Some(j) = &mut self.journal {
+        if let Some(j) = &mut self.durable.journal {
             j.notices.push(number);
         }
     }
 
     pub(in crate::engine) fn journal_delivered(&mut self, id: H::Id) {
-        if let Some(j) = &mut self.journal {
+        if let Some(j) = &mut self.durable.journal {
             j.delivered.push(id);
         }
     }
 
-    /// The `SaveOutput` deadline: output that waited goes with the next write.
-    pub(in crate::engine) fn save_output_now(&mut self) {
-        if let Some(j) = &mut self.journal {
-            j.due_output();
-        }
-    }
-
-    /// Whether output is waiting to be saved (so a timer must run).
-    pub(in crate::engine) fn output_waits(&self) -> bool {
-        self.journal
-            .as_ref()
-            .is_some_and(|j| j.output_since.is_some())
-    }
-
     /// Whether the next `take_changes` has anything.
     pub fn has_changes(&self) -> bool {
-        self.journal.as_ref().is_some_and(|j| {
+        self.durable.journal.as_ref().is_some_and(|j| {
             !(j.tasks.is_empty()
                 && j.removed.is_empty()
                 && j.notices.is_empty()
@@ -195,10 +127,10 @@ impl<H: Host> Engine<H> {
     /// releases the logs' reserved seqs. `None`
     /// without a durable store or with nothing to write.
     pub fn take_changes(&mut self, flush: bool) -> Option<Changes<H>> {
-        if flush && self.journal.is_some() {
+        if flush && self.durable.journal.is_some() {
             self.release_reservations();
         }
-        let j = self.journal.as_mut()?;
+        let j = self.durable.journal.as_mut()?;
         if flush {
             j.due_output();
         }
@@ -232,7 +164,7 @@ impl<H: Host> Engine<H> {
         if ok {
             self.notices_stored(&changes.notices, now);
         } else {
-            if let Some(j) = &mut self.journal {
+            if let Some(j) = &mut self.durable.journal {
                 for seq in &changes.tasks {
                     j.mark(*seq);
                 }
@@ -241,5 +173,79 @@ impl<H: Host> Engine<H> {
                 j.delivered.extend(changes.delivered);
             }
         }
+    }
+}
+
+impl<H: Host> crate::engine::seam::JournalHooks for Engine<H> {
+    /// Task `seq`'s record changed.
+    fn journal_task(&mut self, seq: u64) {
+        if let Some(j) = &mut self.durable.journal {
+            j.mark(seq);
+        }
+    }
+
+    /// Task `seq`'s output grew: saved with its next change, or once
+    /// `output_save_every` has passed since the first unsaved write.
+    fn journal_output(&mut self, seq: u64, now: u64) {
+        let Some(j) = &mut self.durable.journal else {
+            return;
+        };
+        if j.marked.contains(&seq) || !j.output_marked.insert(seq) {
+            return;
+        }
+        j.output.push(seq);
+        if j.output_since.is_none() {
+            j.output_since = Some(now);
+            let at = now.saturating_add(self.config.durable.output_save_every);
+            self.deadlines.insert(at, Deadline::SaveOutput);
+            self.due_at(at);
+        }
+    }
+
+    /// Entry `n` of task `seq`'s log was numbered: when its reservation of
+    /// seqs runs low it is renewed, and the record goes with the next write
+    /// instead of waiting for the output save (see `LOG_RESERVE`). A final
+    /// task's record is saved without one.
+    fn journal_log(&mut self, seq: u64, n: u64) {
+        // A load relogs what its records held: nothing new was seen.
+        if self.durable.journal.is_none() || self.durable.restoring {
+            return;
+        }
+        let renewed = self
+            .table
+            .get_mut(seq)
+            .filter(|t| !t.is_final())
+            .and_then(|t| t.stream_mut())
+            .is_some_and(|s| s.log.reserve_ahead(n));
+        if renewed {
+            self.journal_task(seq);
+        }
+    }
+
+    /// Task `seq` is about to leave the table (its eviction).
+    fn journal_evicted(&mut self, seq: u64) {
+        if self.durable.journal.is_none() {
+            return;
+        }
+        if let Some(id) = self.store.id(seq) {
+            if let Some(j) = &mut self.durable.journal {
+                j.removed.push(id);
+            }
+        }
+    }
+
+    /// The `SaveOutput` deadline: output that waited goes with the next write.
+    fn save_output_now(&mut self) {
+        if let Some(j) = &mut self.durable.journal {
+            j.due_output();
+        }
+    }
+
+    /// Whether output is waiting to be saved (so a timer must run).
+    fn output_waits(&self) -> bool {
+        self.durable
+            .journal
+            .as_ref()
+            .is_some_and(|j| j.output_since.is_some())
     }
 }

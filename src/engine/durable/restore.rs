@@ -5,6 +5,7 @@
 //! died with its page or process, is queued again (`resume`, when there is
 //! a runner) or becomes `interrupted`, with its one notification.
 use crate::engine::prelude::*;
+use crate::engine::seam::{InboxHooks, JournalHooks};
 
 use crate::engine::{
     Ending, Engine, Host, Log, NewTask, Outcome, Output, Run, Status, Store, Stream, Task,
@@ -75,7 +76,7 @@ impl<H: Host> Engine<H> {
         wall: u64,
     ) -> usize {
         let now = self.advance(wall);
-        self.restoring = true;
+        self.durable.restoring = true;
         let mut loaded = 0;
         let mut finals = Vec::new();
         let mut live = Vec::new();
@@ -172,7 +173,7 @@ impl<H: Host> Engine<H> {
             loaded += 1;
         }
         // Evictions come due in the order tasks became final.
-        for (updated, seq) in crate::engine::time::deadlines::sorted(finals) {
+        for (updated, seq) in crate::engine::durable::sorted(finals) {
             self.deadlines.push_eviction(seq);
             self.due_at(updated.saturating_add(ttl));
         }
@@ -209,16 +210,11 @@ impl<H: Host> Engine<H> {
                 self.finish(seq, Status::Interrupted, Ending::None, false, now);
             }
         }
-        self.restoring = false;
+        self.durable.restoring = false;
         self.schedule(now);
         // Stored notifications for the current session go now.
         self.pump_all(now);
         loaded
-    }
-
-    /// Whether a store is being loaded (nothing is scheduled meanwhile).
-    pub(in crate::engine) fn is_restoring(&self) -> bool {
-        self.restoring
     }
 
     /// The restart byte of a restored task: the resume bit as its launch
@@ -238,5 +234,12 @@ impl<H: Host> Engine<H> {
         } else {
             runs
         }
+    }
+}
+
+impl<H: Host> crate::engine::seam::LoadHooks for Engine<H> {
+    /// Whether a store is being loaded (nothing is scheduled meanwhile).
+    fn is_restoring(&self) -> bool {
+        self.durable.restoring
     }
 }

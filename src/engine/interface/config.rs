@@ -29,18 +29,9 @@ pub struct Config {
     /// skin's is unref'd), no where it would keep a process alive for a
     /// whole TTL after its work is done.
     pub timed_evictions: bool,
-    /// Whether a durable store keeps the tasks: then the engine journals
-    /// every change for the host to write (`journal.rs`).
+    /// What the durable build adds: a store's journal and the inbox.
     #[cfg(feature = "durable")]
-    pub durable: bool,
-    /// How long output written to a live task may wait before it is saved:
-    /// a stream is written at most this often per task, not per chunk.
-    #[cfg(feature = "durable")]
-    pub output_save_every: u64,
-    /// Notifications kept until delivered, retried and maybe batched
-    /// (`inbox.rs`); `None`: each is sent once, as it happens (SPEC §5).
-    #[cfg(feature = "durable")]
-    pub inbox: Option<InboxConfig>,
+    pub durable: crate::engine::durable::DurableConfig,
 }
 
 /// How the inbox delivers: `notifyRetry` and `notify` of the options.
@@ -93,11 +84,7 @@ impl Default for Config {
             output_cap: 1 << 20,
             timed_evictions: true,
             #[cfg(feature = "durable")]
-            durable: false,
-            #[cfg(feature = "durable")]
-            output_save_every: 250,
-            #[cfg(feature = "durable")]
-            inbox: None,
+            durable: Default::default(),
         }
     }
 }

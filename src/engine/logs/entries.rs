@@ -5,6 +5,7 @@
 //! beyond those, or when a reader asks for it (`open_log`), from the times
 //! the task keeps anyway, so the log costs a task nothing until it is used.
 
+use crate::engine::seam::JournalHooks;
 use crate::engine::{Engine, Host, LogKind, Status, Store, Stream, ENTRY_COST};
 
 type Kind<'a, H> = LogKind<'a, <H as Host>::Payload, <H as Host>::Text>;

@@ -6,6 +6,7 @@
 //! stops running (cancelled, failed, completed, expired): then the runner's
 //! `ask` rejects. Each end is one `Effect::Reply` to the runner.
 use crate::engine::prelude::*;
+use crate::engine::seam::JournalHooks;
 use crate::engine::time::deadlines::Deadline;
 use crate::engine::{Effect, Engine, EngineError, Host, LogKind, Run, Status, Store, ENTRY_COST};
 

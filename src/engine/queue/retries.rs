@@ -6,6 +6,7 @@
 //! free), `attempt` counting up, its error the last attempt's, its
 //! notification sent once, at the end.
 use crate::engine::prelude::*;
+use crate::engine::seam::JournalHooks;
 use crate::engine::time::deadlines::Deadline;
 use crate::engine::{Effect, Ending, Engine, Host, LogKind, Run, Status, Store, ENTRY_COST};
 

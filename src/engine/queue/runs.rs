@@ -2,6 +2,7 @@
 //! and cancellation with a grace period.
 use crate::engine::prelude::*;
 use crate::engine::queue::idempotency::Claim;
+use crate::engine::seam::{JournalHooks, LoadHooks};
 use crate::engine::tasks::lifecycle::SessionArg;
 use crate::engine::time::deadlines::Deadline;
 use crate::engine::Queueing;

@@ -1,6 +1,7 @@
 //! The agent session: who notifications go to, and polling its status.
 use crate::engine::engine::Session;
 use crate::engine::prelude::*;
+use crate::engine::seam::InboxHooks;
 use crate::engine::session::poll::PollToken;
 use crate::engine::{Ending, Engine, Host, Status, Store};
 

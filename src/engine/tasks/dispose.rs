@@ -1,5 +1,6 @@
 //! `cleanup()`: the engine forgets everything but its counters.
 use crate::engine::prelude::*;
+use crate::engine::seam::InboxHooks;
 use crate::engine::{Effect, Engine, Event, Host, Run, Status, Store};
 
 impl<H: Host> Engine<H> {

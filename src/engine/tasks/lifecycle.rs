@@ -1,4 +1,5 @@
 //! Creating tasks and making them final: the one place each happens.
+use crate::engine::seam::{InboxHooks, JournalHooks};
 use crate::engine::time::waiters::Want;
 use crate::engine::{
     Answer, Effect, Ending, Engine, EngineError, Event, Host, NewTask, Outcome, Run, Status, Store,

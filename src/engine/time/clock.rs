@@ -1,6 +1,7 @@
 //! The clock and what comes due: TTL expiry, grace ends, evictions and
 //! waiter timeouts, each handled as of its own time.
 use crate::engine::prelude::*;
+use crate::engine::seam::{InboxHooks, JournalHooks};
 use crate::engine::time::deadlines::Deadline;
 use crate::engine::{Effect, Ending, Engine, Event, Host, Outcome, Run, Status, Store};
 

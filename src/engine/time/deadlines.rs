@@ -1,15 +1,5 @@
-#[cfg(feature = "durable")]
-use crate::engine::prelude::*;
 use alloc::collections::{BinaryHeap, VecDeque};
 use core::cmp::Reverse;
-
-/// `items` in order. A heap sort: the heap is here anyway, and the slice
-/// sorts would add about 20 KB of code to the wasm for lists this rare
-/// (loading a store, listing pending notifications).
-#[cfg(feature = "durable")]
-pub fn sorted<T: Ord>(items: Vec<T>) -> Vec<T> {
-    BinaryHeap::from(items).into_sorted_vec()
-}
 
 /// What happens when a deadline passes. The order of the variants is the
 /// order of handling at equal times: a task that expires at the moment a
@@ -85,7 +75,10 @@ impl Deadlines {
     #[cfg(feature = "durable")]
     pub fn sort_evictions(&mut self, due: impl Fn(u64) -> u64) {
         let keyed = self.evictions.iter().map(|&seq| (due(seq), seq)).collect();
-        self.evictions = sorted(keyed).into_iter().map(|(_, seq)| seq).collect();
+        self.evictions = crate::engine::durable::sorted(keyed)
+            .into_iter()
+            .map(|(_, seq)| seq)
+            .collect();
     }
 
     pub fn pop_eviction(&mut self) {
