@@ -11,7 +11,6 @@ use crate::engine::session::poll::Poll;
 use crate::engine::tasks::ids::IdGen;
 use crate::engine::tasks::names::Names;
 use crate::engine::tasks::table::Table;
-use crate::engine::time::deadlines::Deadlines;
 use crate::engine::{Config, Effect, EngineError, Event, Host, Status, Store, TaskRef};
 
 pub(in crate::engine) struct Session<S> {
@@ -27,11 +26,10 @@ pub(in crate::engine) struct Session<S> {
 /// released its borrow.
 pub struct Engine<H: Host> {
     pub(in crate::engine) config: Config,
-    pub(in crate::engine) clock: u64,
+    pub(in crate::engine) time: crate::engine::time::Time,
     pub(in crate::engine) session: Option<Session<H::Session>>,
     pub(in crate::engine) table: Table,
     pub(in crate::engine) store: H::Store,
-    pub(in crate::engine) deadlines: Deadlines,
     pub(in crate::engine) waiters: crate::engine::time::waiters::Waiters<H::Waiter>,
     pub(in crate::engine) poll: Poll,
     pub(in crate::engine) outbox: VecDeque<Effect<H>>,
@@ -52,11 +50,6 @@ pub struct Engine<H: Host> {
     pub(in crate::engine) newest_by_key: Vec<Option<u64>>,
     /// Whether anyone listens: events are only queued then.
     pub(in crate::engine) events: bool,
-    /// No deadline comes due before this time: exact after `advance` has
-    /// looked, lowered as deadlines are added, left as it is when they go
-    /// (a bound that is too early only costs a look). With it, an operation
-    /// between deadlines does not look at the deadline queues at all.
-    pub(in crate::engine) due_from: u64,
     /// The durable build's journal, inbox and load (`durable/`), reached
     /// by the operations only through the hooks of `seam.rs`.
     #[cfg(feature = "durable")]
@@ -67,11 +60,10 @@ impl<H: Host> Engine<H> {
     pub fn new(config: Config, store: H::Store) -> Self {
         let lanes = crate::engine::queue::lanes::Lanes::new(&config.key_limits);
         Engine {
-            clock: 0,
+            time: Default::default(),
             session: None,
             table: Table::default(),
             store,
-            deadlines: Deadlines::default(),
             waiters: Default::default(),
             poll: Poll::default(),
             outbox: VecDeque::new(),
@@ -83,7 +75,6 @@ impl<H: Host> Engine<H> {
             idempotency: Names::default(),
             newest_by_key: Vec::new(),
             events: false,
-            due_from: u64::MAX,
             #[cfg(feature = "durable")]
             durable: crate::engine::durable::Durable::new(&config),
             config,
@@ -233,7 +224,7 @@ impl<H: Host> Engine<H> {
     }
 
     pub fn queued_deadlines(&self) -> usize {
-        self.deadlines.len()
+        self.time.queued()
     }
 
     /// Launched tasks holding a slot.

@@ -317,8 +317,7 @@ impl<H: Host> Engine<H> {
                     .saturating_add(batch.debounce)
                     .min(first.saturating_add(batch.max_delay));
                 if at > now && take < MAX_BATCH {
-                    self.deadlines.insert(at, Deadline::Inbox);
-                    self.due_at(at);
+                    self.time.schedule(at, Deadline::Inbox);
                     return;
                 }
             }
@@ -336,8 +335,7 @@ impl<H: Host> Engine<H> {
                     timestamp: n.timestamp,
                 });
             }
-            self.deadlines.insert(until, Deadline::Inbox);
-            self.due_at(until);
+            self.time.schedule(until, Deadline::Inbox);
             self.outbox.push_back(Effect::Deliver {
                 session: handle,
                 send,
@@ -419,8 +417,7 @@ impl<H: Host> Engine<H> {
         }
         self.durable.inbox.parked.extend(parked);
         if let Some(at) = retry {
-            self.deadlines.insert(at, Deadline::Inbox);
-            self.due_at(at);
+            self.time.schedule(at, Deadline::Inbox);
         }
     }
 

@@ -197,8 +197,7 @@ impl<H: Host> crate::engine::seam::JournalHooks for Engine<H> {
         if j.output_since.is_none() {
             j.output_since = Some(now);
             let at = now.saturating_add(self.config.durable.output_save_every);
-            self.deadlines.insert(at, Deadline::SaveOutput);
-            self.due_at(at);
+            self.time.schedule(at, Deadline::SaveOutput);
         }
     }
 

@@ -168,14 +168,13 @@ impl<H: Host> Engine<H> {
                 }
             }
             if !r.status.is_final() {
-                self.due_at(r.created_at.saturating_add(ttl));
+                self.time.due_at(r.created_at.saturating_add(ttl));
             }
             loaded += 1;
         }
         // Evictions come due in the order tasks became final.
         for (updated, seq) in crate::engine::durable::sorted(finals) {
-            self.deadlines.push_eviction(seq);
-            self.due_at(updated.saturating_add(ttl));
+            self.time.push_eviction(seq, updated.saturating_add(ttl));
         }
         for n in notices {
             let session = (n.session.0.as_str(), n.session.1);
@@ -183,12 +182,12 @@ impl<H: Host> Engine<H> {
         }
         // What expired or was due for eviction while nothing ran, as of
         // its own time (nothing starts while restoring).
-        self.due_from = 0;
+        self.time.due_at(0);
         self.advance(now);
         let table = &self.table;
-        self.deadlines
+        self.time
             .sort_evictions(|seq| table.get(seq).map_or(0, |t| t.updated_at));
-        self.due_from = 0;
+        self.time.due_at(0);
         self.advance(now);
         for seq in live {
             let Some(task) = self.table.get(seq) else {

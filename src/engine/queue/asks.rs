@@ -55,8 +55,7 @@ impl<H: Host> Engine<H> {
             if let Some(x) = self.table.make_extra(seq) {
                 x.ask_until = Some(until);
             }
-            self.deadlines.insert(until, Deadline::Ask(seq));
-            self.due_at(until);
+            self.time.schedule(until, Deadline::Ask(seq));
         }
         self.open_log(seq);
         self.log_entry(seq, LogKind::Asked(&question), ENTRY_COST, now);

@@ -141,8 +141,7 @@ impl<H: Host> Engine<H> {
             x.retry_at = Some(at);
             x.stalled_since = None;
         }
-        self.deadlines.insert(at, Deadline::Retry(seq));
-        self.due_at(at);
+        self.time.schedule(at, Deadline::Retry(seq));
         self.open_log(seq);
         let error = LogKind::Retry {
             attempt,

@@ -303,8 +303,7 @@ impl<H: Host> Engine<H> {
                 if let Some(task) = self.table.get_mut(seq) {
                     task.run = Run::Cancelling;
                 }
-                self.deadlines.insert(until, Deadline::Grace(seq));
-                self.due_at(until);
+                self.time.schedule(until, Deadline::Grace(seq));
                 self.outbox.push_back(Effect::Abort { seq });
                 true
             }

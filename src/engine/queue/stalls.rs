@@ -46,8 +46,7 @@ impl<H: Host> Engine<H> {
     }
 
     fn stall_at(&mut self, seq: u64, at: u64) {
-        self.deadlines.insert(at, Deadline::Stall(seq));
-        self.due_at(at);
+        self.time.schedule(at, Deadline::Stall(seq));
     }
 
     /// Task `seq` showed it is alive at `now`: a stalled one resumes.

@@ -33,7 +33,7 @@ impl<H: Host> Engine<H> {
             }
         }
         self.poll.reset();
-        self.inbox_attach(index, handle, self.clock);
+        self.inbox_attach(index, handle, self.time.now());
     }
 
     pub fn is_initialized(&self) -> bool {

@@ -43,8 +43,7 @@ impl<H: Host> Engine<H> {
         }
         self.table.clear();
         self.store.clear();
-        self.deadlines.clear();
-        self.due_from = u64::MAX;
+        self.time.clear();
         self.sessions.clear();
         self.lanes.clear();
         self.session = None;

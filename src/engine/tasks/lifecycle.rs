@@ -96,7 +96,7 @@ impl<H: Host> Engine<H> {
             outcome: Outcome::None,
             restart,
         });
-        self.due_at(now.saturating_add(self.config.task_ttl));
+        self.time.due_at(now.saturating_add(self.config.task_ttl));
         self.journal_task(seq);
         self.event(seq, |id| Event::Created { id, status });
         Ok(seq)
@@ -229,8 +229,8 @@ impl<H: Host> Engine<H> {
             crate::engine::ENTRY_COST,
             timestamp,
         );
-        self.deadlines.push_eviction(seq);
-        self.due_at(timestamp.saturating_add(self.config.task_ttl));
+        self.time
+            .push_eviction(seq, timestamp.saturating_add(self.config.task_ttl));
         if run.holds_slot() {
             self.release_slot(agent);
             if abort && run == Run::Live {

@@ -10,9 +10,9 @@ impl<H: Host> Engine<H> {
     /// deadline due by then. Every operation that changes state starts with
     /// this, so what it records is exact however late a timer fires.
     pub fn advance(&mut self, wall: u64) -> u64 {
-        self.clock = self.clock.max(wall);
-        let now = self.clock;
-        if now < self.due_from {
+        self.time.clock = self.time.clock.max(wall);
+        let now = self.time.clock;
+        if now < self.time.due_from {
             return now;
         }
         // Each deadline is handled as of its own time, so a late timer or a
@@ -26,9 +26,9 @@ impl<H: Host> Engine<H> {
                 // Handling it makes the task final, which takes it off the
                 // live indexes the expiry was read from.
                 Deadline::Expire(_) => {}
-                Deadline::Evict(_) => self.deadlines.pop_eviction(),
+                Deadline::Evict(_) => self.time.deadlines.pop_eviction(),
                 _ => {
-                    self.deadlines.pop();
+                    self.time.deadlines.pop();
                 }
             }
             self.handle(at, due);
@@ -40,20 +40,15 @@ impl<H: Host> Engine<H> {
                 next = self.next_due();
             }
         }
-        self.due_from = next.map_or(u64::MAX, |(at, _)| at);
+        self.time.due_from = next.map_or(u64::MAX, |(at, _)| at);
         now
-    }
-
-    /// A deadline may come due at `at`: the bound comes down to it.
-    pub(in crate::engine) fn due_at(&mut self, at: u64) {
-        self.due_from = self.due_from.min(at);
     }
 
     /// When the host's timer must fire at the latest: no deadline comes due
     /// before it, though none may be due at it either (then the host finds
     /// nothing to do and asks again). `None`: nothing is timed.
     pub fn due_by(&self) -> Option<u64> {
-        (self.due_from != u64::MAX).then_some(self.due_from)
+        self.time.due_by()
     }
 
     /// Whether the host must keep a timer for `due_by`: while there is live
@@ -63,7 +58,7 @@ impl<H: Host> Engine<H> {
     /// host's reads check `due_by`, so callers see the same; only the
     /// `Removed` event comes at that call.
     pub fn needs_timer(&self) -> bool {
-        self.live_work() || (self.config.timed_evictions && self.due_from != u64::MAX)
+        self.live_work() || (self.config.timed_evictions && self.time.due_from != u64::MAX)
     }
 
     /// Whether live work waits on the host's timer: a queued or running
@@ -78,7 +73,7 @@ impl<H: Host> Engine<H> {
 
     /// The engine's clock: the latest time it was given.
     pub fn now(&self) -> u64 {
-        self.clock
+        self.time.clock
     }
 
     /// Carries out one deadline that still applies.
@@ -144,7 +139,7 @@ impl<H: Host> Engine<H> {
     /// entries at the front that no longer apply.
     pub fn next_deadline(&mut self) -> Option<u64> {
         let next = self.next_due().map(|(at, _)| at);
-        self.due_from = next.unwrap_or(u64::MAX);
+        self.time.due_from = next.unwrap_or(u64::MAX);
         next
     }
 
@@ -152,17 +147,17 @@ impl<H: Host> Engine<H> {
     /// `Deadline` order. Drops the queued entries in front of it that no
     /// longer apply.
     fn next_due(&mut self) -> Option<(u64, Deadline)> {
-        while let Some((at, due)) = self.deadlines.peek() {
+        while let Some((at, due)) = self.time.deadlines.peek() {
             if self.applies(at, due) {
                 break;
             }
-            self.deadlines.pop();
+            self.time.deadlines.pop();
         }
-        while let Some(seq) = self.deadlines.next_eviction() {
+        while let Some(seq) = self.time.deadlines.next_eviction() {
             if self.table.get(seq).is_some_and(|t| t.is_final()) {
                 break;
             }
-            self.deadlines.pop_eviction();
+            self.time.deadlines.pop_eviction();
         }
         let oldest_live = Status::LIVE
             .into_iter()
@@ -173,11 +168,12 @@ impl<H: Host> Engine<H> {
             .and_then(|seq| self.table.get(seq))
             .map(|t| (t.deadline(ttl), Deadline::Expire(t.seq())));
         let evict = self
+            .time
             .deadlines
             .next_eviction()
             .and_then(|seq| self.table.get(seq))
             .map(|t| (t.deadline(ttl), Deadline::Evict(t.seq())));
-        [expire, evict, self.deadlines.peek()]
+        [expire, evict, self.time.deadlines.peek()]
             .into_iter()
             .flatten()
             .min()

@@ -55,11 +55,10 @@ impl<H: Host> Engine<H> {
                 .ok_or_else(|| EngineError::internal(format!("Task #{seq} vanished")))?;
             return Ok(Wait::Ready(answer));
         }
-        let deadline = timeout.map(|t| self.clock.saturating_add(t));
+        let deadline = timeout.map(|t| self.time.now().saturating_add(t));
         let wid = self.waiters.add(seq, waiter(), want, deadline);
         if let Some(at) = deadline {
-            self.deadlines.insert(at, Deadline::WaitTimeout(seq, wid));
-            self.due_at(at);
+            self.time.schedule(at, Deadline::WaitTimeout(seq, wid));
         }
         Ok(Wait::Pending)
     }
