@@ -88,11 +88,11 @@ impl<H: Host> Engine<H> {
         self.count_inbox_sessions(&mut |session| *sessions.entry(session).or_default() += 1);
         let names_ok = sessions.len() == self.sessions.len()
             && sessions.iter().all(|(&i, &n)| self.sessions.refs(i) == n);
-        let slots_ok = holding == self.active;
+        let slots_ok = holding == self.queue.active();
         let limits_ok = self
             .config
             .max_concurrent
-            .is_none_or(|max| self.active <= max);
+            .is_none_or(|max| self.queue.active() <= max);
         let launched = self.table.iter().filter(|t| t.is_launched()).map(|t| {
             (
                 t.seq(),
@@ -102,7 +102,7 @@ impl<H: Host> Engine<H> {
             )
         });
         let lanes = self
-            .lanes
+            .queue
             .inconsistency(launched, &self.config)
             .or_else(|| self.extras_inconsistency());
         // Whatever the keys' order, a task whose limits have room starts.
@@ -189,16 +189,21 @@ impl<H: Host> Engine<H> {
                 }
             }
             if let Some(i) = x.key.checked_sub(1) {
-                if self.idempotency.refs(i) == 0 {
+                if self.queue.key_refs(i) == 0 {
                     return Some("an idempotency key no one holds");
                 }
             }
         }
-        let keys_ok = self.newest_by_key.iter().enumerate().all(|(i, newest)| {
-            newest.is_none_or(|seq| {
-                live(seq) && self.table.extra(seq).is_some_and(|x| x.key == i as u32 + 1)
-            })
-        });
+        let keys_ok = self
+            .queue
+            .newest_by_key()
+            .iter()
+            .enumerate()
+            .all(|(i, newest)| {
+                newest.is_none_or(|seq| {
+                    live(seq) && self.table.extra(seq).is_some_and(|x| x.key == i as u32 + 1)
+                })
+            });
         (!keys_ok).then_some("the newest live task of an idempotency key")
     }
 }

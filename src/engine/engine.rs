@@ -36,18 +36,8 @@ pub struct Engine<H: Host> {
     pub(in crate::engine) ids: IdGen,
     /// Session ids, held by their tasks and by the current session.
     pub(in crate::engine) sessions: Names,
-    /// The lanes launched tasks wait in (by the task's `agent`, a lane's
-    /// number plus one), with the agent names and concurrency keys they
-    /// hold and the running counts of each.
-    pub(in crate::engine) lanes: crate::engine::queue::lanes::Lanes,
-    /// Launched tasks holding a slot.
-    pub(in crate::engine) active: usize,
-    /// `pause()`: nothing queued starts until `resume()`.
-    pub(in crate::engine) paused: bool,
-    /// Idempotency keys held by tasks in the table, and the newest live
-    /// task holding each (by the key's index).
-    pub(in crate::engine) idempotency: Names,
-    pub(in crate::engine) newest_by_key: Vec<Option<u64>>,
+    /// Lanes, slots, the pause and idempotency keys (`queue/`).
+    pub(in crate::engine) queue: crate::engine::queue::Queue,
     /// Whether anyone listens: events are only queued then.
     pub(in crate::engine) events: bool,
     /// The durable build's journal, inbox and load (`durable/`), reached
@@ -58,7 +48,6 @@ pub struct Engine<H: Host> {
 
 impl<H: Host> Engine<H> {
     pub fn new(config: Config, store: H::Store) -> Self {
-        let lanes = crate::engine::queue::lanes::Lanes::new(&config.key_limits);
         Engine {
             time: Default::default(),
             session: None,
@@ -69,11 +58,7 @@ impl<H: Host> Engine<H> {
             outbox: VecDeque::new(),
             ids: IdGen::default(),
             sessions: Names::default(),
-            lanes,
-            active: 0,
-            paused: false,
-            idempotency: Names::default(),
-            newest_by_key: Vec::new(),
+            queue: crate::engine::queue::Queue::new(&config.key_limits),
             events: false,
             #[cfg(feature = "durable")]
             durable: crate::engine::durable::Durable::new(&config),
@@ -154,22 +139,22 @@ impl<H: Host> Engine<H> {
 
     /// The agent of a launched task.
     pub fn agent_name(&self, task: &crate::engine::Task) -> Option<&str> {
-        self.lanes.agent_name(task.agent)
+        self.queue.agent_name(task.agent)
     }
 
     /// The concurrency key of a launched task.
     pub fn key_name(&self, task: &crate::engine::Task) -> Option<&str> {
-        self.lanes.key_name(task.agent)
+        self.queue.key_name(task.agent)
     }
 
     /// The priority of a launched task (0 for others).
     pub fn priority(&self, task: &crate::engine::Task) -> i32 {
-        self.lanes.priority(task.agent)
+        self.queue.priority(task.agent)
     }
 
     /// Whether the queue is paused.
     pub fn is_paused(&self) -> bool {
-        self.paused
+        self.queue.is_paused()
     }
 
     // ---- reads ---------------------------------------------------------
@@ -229,12 +214,12 @@ impl<H: Host> Engine<H> {
 
     /// Launched tasks holding a slot.
     pub fn active(&self) -> usize {
-        self.active
+        self.queue.active()
     }
 
     /// Session ids and agent names held (bounded by the live tasks).
     pub fn names_held(&self) -> (usize, usize) {
-        (self.sessions.len(), self.lanes.agents.len())
+        (self.sessions.len(), self.queue.agents_held())
     }
 
     // ---- shared by the operations ---------------------------------------

@@ -95,8 +95,7 @@ impl<H: Host> Engine<H> {
             let agent = match &r.agent {
                 Some(name) => {
                     let limit = self.config.agent_limit(name);
-                    self.lanes
-                        .acquire(name, limit, r.key.as_deref(), r.priority)
+                    self.queue.enter(name, limit, r.key.as_deref(), r.priority)
                 }
                 None => 0,
             };

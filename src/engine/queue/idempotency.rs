@@ -33,9 +33,10 @@ impl<H: Host> Engine<H> {
     /// Looks `key` up before a launch.
     pub(in crate::engine) fn claim(&self, key: &str, on: OnConflict) -> Result<Claim, EngineError> {
         let live = self
+            .queue
             .idempotency
             .find(key)
-            .and_then(|i| self.newest_by_key.get(i as usize).copied().flatten());
+            .and_then(|i| self.queue.newest_by_key.get(i as usize).copied().flatten());
         Ok(match (live, on) {
             (None, _) => Claim::Free,
             (Some(seq), OnConflict::Reject) => {
@@ -49,12 +50,12 @@ impl<H: Host> Engine<H> {
 
     /// New task `seq` holds `key`, after `after` if the claim said so.
     pub(in crate::engine) fn hold_key(&mut self, seq: u64, key: &str, after: Option<u64>) {
-        let index = self.idempotency.acquire(key).0;
+        let index = self.queue.idempotency.acquire(key).0;
         let i = index as usize;
-        if self.newest_by_key.len() <= i {
-            self.newest_by_key.resize(i + 1, None);
+        if self.queue.newest_by_key.len() <= i {
+            self.queue.newest_by_key.resize(i + 1, None);
         }
-        self.newest_by_key[i] = Some(seq);
+        self.queue.newest_by_key[i] = Some(seq);
         if let Some(x) = self.table.make_extra(seq) {
             x.key = index + 1;
             x.after = after;
@@ -74,7 +75,7 @@ impl<H: Host> Engine<H> {
         };
         let (key, next, after) = (x.key, x.next, x.after);
         if let Some(i) = key.checked_sub(1) {
-            if let Some(slot) = self.newest_by_key.get_mut(i as usize) {
+            if let Some(slot) = self.queue.newest_by_key.get_mut(i as usize) {
                 if *slot == Some(seq) {
                     *slot = after;
                 }
@@ -116,7 +117,7 @@ impl<H: Host> Engine<H> {
     /// index plus one).
     pub(in crate::engine) fn forget_key(&mut self, _seq: u64, key: u32) {
         if let Some(i) = key.checked_sub(1) {
-            self.idempotency.release(i);
+            self.queue.idempotency.release(i);
         }
     }
 }

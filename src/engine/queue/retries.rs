@@ -133,7 +133,7 @@ impl<H: Host> Engine<H> {
             self.store.set_agent(seq, text);
             if let Some(task) = self.table.get_mut(seq) {
                 let limit = self.config.agent_limit(&agent);
-                task.agent = self.lanes.switch_agent(lane, &agent, limit);
+                task.agent = self.queue.lanes.switch_agent(lane, &agent, limit);
             }
         }
         self.store.set_attempt(seq, attempt + 1);

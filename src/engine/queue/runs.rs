@@ -92,15 +92,15 @@ impl<H: Host> Engine<H> {
     fn global_room(&self) -> bool {
         self.config
             .max_concurrent
-            .is_none_or(|max| self.active < max)
+            .is_none_or(|max| self.queue.active < max)
     }
 
     /// The queued task that would start next if the queue ran now.
     pub(in crate::engine) fn next_to_start(&self) -> Option<u64> {
-        if self.paused || !self.global_room() {
+        if self.queue.paused || !self.global_room() {
             return None;
         }
-        self.lanes.next()
+        self.queue.lanes.next()
     }
 
     /// Starts queued tasks while the limits allow: the highest priority
@@ -119,7 +119,7 @@ impl<H: Host> Engine<H> {
     /// starts; running tasks go on.
     pub fn set_paused(&mut self, paused: bool, wall: u64) {
         let now = self.advance(wall);
-        self.paused = paused;
+        self.queue.paused = paused;
         self.schedule(now);
     }
 
@@ -139,7 +139,7 @@ impl<H: Host> Engine<H> {
     pub(in crate::engine) fn enqueue(&mut self, seq: u64) {
         if self.may_start(seq) {
             if let Some(lane) = self.table.get(seq).map(|t| t.agent) {
-                self.lanes.push(lane, seq);
+                self.queue.lanes.push(lane, seq);
             }
         }
     }
@@ -153,9 +153,9 @@ impl<H: Host> Engine<H> {
         };
         task.run = Run::Live;
         let lane = task.agent;
-        self.active += 1;
-        self.lanes.remove(lane, seq);
-        self.lanes.count(lane, true);
+        self.queue.active += 1;
+        self.queue.lanes.remove(lane, seq);
+        self.queue.lanes.count(lane, true);
         self.arm_stall(seq, now);
         self.journal_task(seq);
         // Started the moment it was created (most launches): its log makes
@@ -175,8 +175,8 @@ impl<H: Host> Engine<H> {
     }
 
     pub(in crate::engine) fn release_slot(&mut self, lane: u32) {
-        self.active = self.active.saturating_sub(1);
-        self.lanes.count(lane, false);
+        self.queue.active = self.queue.active.saturating_sub(1);
+        self.queue.lanes.count(lane, false);
     }
 
     /// The runner of task `seq` settled: `Ok(result)` completes the task,

@@ -45,13 +45,9 @@ impl<H: Host> Engine<H> {
         self.store.clear();
         self.time.clear();
         self.sessions.clear();
-        self.lanes.clear();
+        self.queue.clear();
         self.session = None;
         self.inbox_clear();
         self.poll.reset();
-        self.active = 0;
-        self.paused = false;
-        self.idempotency.clear();
-        self.newest_by_key.clear();
     }
 }

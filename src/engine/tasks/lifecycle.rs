@@ -80,7 +80,7 @@ impl<H: Host> Engine<H> {
         let (status, run, agent) = match agent {
             Some((name, q)) => {
                 let limit = self.config.agent_limit(name);
-                let lane = self.lanes.acquire(name, limit, q.key, q.priority);
+                let lane = self.queue.enter(name, limit, q.key, q.priority);
                 (Status::Queued, Run::Waiting, lane)
             }
             None => (Status::Running, Run::External, 0),
@@ -218,7 +218,7 @@ impl<H: Host> Engine<H> {
             _ => Run::Ended,
         };
         if previous == Status::Queued {
-            self.lanes.remove(agent, seq);
+            self.queue.leave(agent, seq);
         }
         let timestamp = task.updated_at;
         let id = self.store.finish(seq, ending);

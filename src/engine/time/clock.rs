@@ -132,7 +132,7 @@ impl<H: Host> Engine<H> {
         if self.sessions.release(task.session) {
             self.store.set_session(task.session, None);
         }
-        self.lanes.release(task.agent);
+        self.queue.forget(task.agent);
     }
 
     /// When the next deadline that still applies comes due, exactly. Drops
