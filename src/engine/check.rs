@@ -86,8 +86,8 @@ impl<H: Host> Engine<H> {
         }
         // Each notification in the inbox holds its session's id.
         self.count_inbox_sessions(&mut |session| *sessions.entry(session).or_default() += 1);
-        let names_ok = sessions.len() == self.sessions.len()
-            && sessions.iter().all(|(&i, &n)| self.sessions.refs(i) == n);
+        let names_ok = sessions.len() == self.session.names_held()
+            && sessions.iter().all(|(&i, &n)| self.session.refs(i) == n);
         let slots_ok = holding == self.queue.active();
         let limits_ok = self
             .config

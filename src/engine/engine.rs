@@ -1,23 +1,13 @@
-//! The engine's state and the small pieces every operation shares. The
-//! operations themselves are grouped by job in the sibling files:
-//! `time.rs` (the clock and what comes due), `lifecycle.rs` (creating and
-//! finishing tasks), `runs.rs` (launched tasks, slots, output),
-//! `session.rs` (the session and polling), `waits.rs`, `dispose.rs` and
-//! `check.rs` (the invariants, for tests).
+//! The engine: the state of each concern side by side, and the small
+//! pieces every operation shares (events, status moves, reads). The
+//! operations are in the concern folders beside this file (README.md
+//! there lists them); `check.rs` holds the invariants, for tests.
 use crate::engine::prelude::*;
 use alloc::collections::VecDeque;
 
-use crate::engine::session::poll::Poll;
 use crate::engine::tasks::ids::IdGen;
-use crate::engine::tasks::names::Names;
 use crate::engine::tasks::table::Table;
 use crate::engine::{Config, Effect, EngineError, Event, Host, Status, Store, TaskRef};
-
-pub(in crate::engine) struct Session<S> {
-    pub handle: S,
-    /// The interned session id.
-    pub index: u32,
-}
 
 /// The whole task manager as a state machine: no JS, no timers, no I/O.
 /// Every operation takes the wall-clock time from the caller, first runs
@@ -27,15 +17,14 @@ pub(in crate::engine) struct Session<S> {
 pub struct Engine<H: Host> {
     pub(in crate::engine) config: Config,
     pub(in crate::engine) time: crate::engine::time::Time,
-    pub(in crate::engine) session: Option<Session<H::Session>>,
+    /// The agent session, its polling and the session ids tasks hold
+    /// (`session/`).
+    pub(in crate::engine) session: crate::engine::session::Sessions<H::Session>,
     pub(in crate::engine) table: Table,
     pub(in crate::engine) store: H::Store,
     pub(in crate::engine) waiters: crate::engine::time::waiters::Waiters<H::Waiter>,
-    pub(in crate::engine) poll: Poll,
     pub(in crate::engine) outbox: VecDeque<Effect<H>>,
     pub(in crate::engine) ids: IdGen,
-    /// Session ids, held by their tasks and by the current session.
-    pub(in crate::engine) sessions: Names,
     /// Lanes, slots, the pause and idempotency keys (`queue/`).
     pub(in crate::engine) queue: crate::engine::queue::Queue,
     /// Whether anyone listens: events are only queued then.
@@ -50,14 +39,12 @@ impl<H: Host> Engine<H> {
     pub fn new(config: Config, store: H::Store) -> Self {
         Engine {
             time: Default::default(),
-            session: None,
+            session: Default::default(),
             table: Table::default(),
             store,
             waiters: Default::default(),
-            poll: Poll::default(),
             outbox: VecDeque::new(),
             ids: IdGen::default(),
-            sessions: Names::default(),
             queue: crate::engine::queue::Queue::new(&config.key_limits),
             events: false,
             #[cfg(feature = "durable")]
@@ -134,7 +121,7 @@ impl<H: Host> Engine<H> {
 
     /// The session id that `index` stands for.
     pub fn session_name(&self, index: u32) -> Option<&str> {
-        self.sessions.name(index)
+        self.session.name(index)
     }
 
     /// The agent of a launched task.
@@ -219,7 +206,7 @@ impl<H: Host> Engine<H> {
 
     /// Session ids and agent names held (bounded by the live tasks).
     pub fn names_held(&self) -> (usize, usize) {
-        (self.sessions.len(), self.queue.agents_held())
+        (self.session.names_held(), self.queue.agents_held())
     }
 
     // ---- shared by the operations ---------------------------------------

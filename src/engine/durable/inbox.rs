@@ -177,11 +177,11 @@ impl<H: Host> Engine<H> {
         timestamp: u64,
         now: u64,
     ) {
-        let Some((session, handle)) = self.session.as_ref().map(|s| (s.index, s.handle.clone()))
+        let Some((session, handle)) = self.session.current().map(|s| (s.index, s.handle.clone()))
         else {
             return;
         };
-        self.sessions.retain(session);
+        self.session.retain(session);
         let number = self.durable.inbox.next_number;
         self.durable.inbox.next_number += 1;
         let id = self.notice_id(number);
@@ -221,14 +221,14 @@ impl<H: Host> Engine<H> {
         timestamp: u64,
         now: u64,
     ) {
-        let (index, new) = self.sessions.acquire(session.0);
+        let (index, new) = self.session.acquire(session.0);
         if new {
             self.store.set_session(index, Some(session.1));
         }
         let number = self.durable.inbox.next_number;
         self.durable.inbox.next_number += 1;
         let q = self.durable.inbox.queue(index);
-        if let Some(current) = self.session.as_ref().filter(|s| s.index == index) {
+        if let Some(current) = self.session.current().filter(|s| s.index == index) {
             self.durable.inbox.queues[q].handle = Some(current.handle.clone());
         }
         self.durable.inbox.queues[q].notices.push_back(Notice {
@@ -376,7 +376,7 @@ impl<H: Host> Engine<H> {
 
     /// A delivered notification leaves the inbox and the store.
     fn notice_gone(&mut self, n: Notice<H>) {
-        if self.sessions.release(n.session) {
+        if self.session.release(n.session) {
             self.store.set_session(n.session, None);
         }
         self.journal_delivered(n.id);

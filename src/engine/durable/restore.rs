@@ -88,7 +88,7 @@ impl<H: Host> Engine<H> {
             if self.store.insert(seq, oldest, r.id, r.values).is_err() {
                 continue;
             }
-            let (index, new) = self.sessions.acquire(&r.session.0);
+            let (index, new) = self.session.acquire(&r.session.0);
             if new {
                 self.store.set_session(index, Some(r.session.1));
             }

@@ -1,8 +1,8 @@
 //! The agent session: who notifications go to, and polling its status.
-use crate::engine::engine::Session;
 use crate::engine::prelude::*;
 use crate::engine::seam::InboxHooks;
 use crate::engine::session::poll::PollToken;
+use crate::engine::session::Session;
 use crate::engine::{Ending, Engine, Host, Status, Store};
 
 impl<H: Host> Engine<H> {
@@ -19,32 +19,32 @@ impl<H: Host> Engine<H> {
     ) {
         self.advance(wall);
         let handle = session.clone();
-        let (index, new) = self.sessions.acquire(session_id);
+        let (index, new) = self.session.names.acquire(session_id);
         if new {
             self.store.set_session(index, Some(session_text));
         }
-        let previous = self.session.replace(Session {
+        let previous = self.session.current.replace(Session {
             handle: session,
             index,
         });
         if let Some(previous) = previous {
-            if self.sessions.release(previous.index) {
+            if self.session.names.release(previous.index) {
                 self.store.set_session(previous.index, None);
             }
         }
-        self.poll.reset();
+        self.session.poll.reset();
         self.inbox_attach(index, handle, self.time.now());
     }
 
     pub fn is_initialized(&self) -> bool {
-        self.session.is_some()
+        self.session.current.is_some()
     }
 
     /// Whether the host's polling timer should run: a poll only asks about
     /// running tasks, so with none running (or no session) the timer would
     /// only wait, and would keep a Deno or Node process alive for nothing.
     pub fn wants_polling(&self) -> bool {
-        self.session.is_some() && self.running() > 0
+        self.session.current.is_some() && self.running() > 0
     }
 
     /// Tasks running, asking ones included.
@@ -54,7 +54,7 @@ impl<H: Host> Engine<H> {
 
     /// The current session's interned id.
     pub fn session_index(&self) -> Option<u32> {
-        self.session.as_ref().map(|s| s.index)
+        self.session.current.as_ref().map(|s| s.index)
     }
 
     /// A polling tick of a visible page: returns the session to ask for its
@@ -69,25 +69,28 @@ impl<H: Host> Engine<H> {
     /// (a page becoming visible catches up at once if a poll is due).
     pub fn begin_poll_while(&mut self, wall: u64, hidden: bool) -> Option<(PollToken, H::Session)> {
         let now = self.advance(wall);
-        let session = self.session.as_ref()?;
+        let session = self.session.current.as_ref()?;
         if self.running() == 0 {
             return None;
         }
-        let token = self.poll.begin(now, self.config.poll_interval, hidden)?;
+        let token = self
+            .session
+            .poll
+            .begin(now, self.config.poll_interval, hidden)?;
         Some((token, session.handle.clone()))
     }
 
     /// Polls that failed in a row (threw, rejected, answered no string, or
     /// hung for a whole interval); polling backs off while it is not 0.
     pub fn poll_failures(&self) -> u32 {
-        self.poll.failures()
+        self.session.poll.failures()
     }
 
     /// The answer to a poll: `None` when `getStatus` threw or rejected or gave
     /// something that is not a string. Only the current poll's answer counts.
     pub fn finish_poll(&mut self, token: PollToken, status: Option<&str>, wall: u64) {
         let now = self.advance(wall);
-        if !self.poll.finish(token, status.is_some()) {
+        if !self.session.poll.finish(token, status.is_some()) {
             return;
         }
         let target = match status {
@@ -122,12 +125,12 @@ impl<H: Host> Engine<H> {
 
     /// Whether the poll last begun is still pending.
     pub fn poll_in_flight(&self) -> bool {
-        self.poll.in_flight()
+        self.session.poll.in_flight()
     }
 
     /// Forgets the poll in flight (its answer will be ignored): for a host
     /// that gives up on it.
     pub fn abandon_poll(&mut self) {
-        self.poll.abandon();
+        self.session.poll.abandon();
     }
 }

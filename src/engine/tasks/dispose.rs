@@ -44,10 +44,8 @@ impl<H: Host> Engine<H> {
         self.table.clear();
         self.store.clear();
         self.time.clear();
-        self.sessions.clear();
+        self.session.clear();
         self.queue.clear();
-        self.session = None;
         self.inbox_clear();
-        self.poll.reset();
     }
 }

@@ -39,7 +39,7 @@ impl<H: Host> Engine<H> {
         agent: Option<(&str, crate::engine::Queueing<'_>)>,
         now: u64,
     ) -> Result<u64, EngineError> {
-        let Some(current) = self.session.as_ref().map(|s| s.index) else {
+        let Some(current) = self.session.current().map(|s| s.index) else {
             return Err(EngineError::not_initialized());
         };
         if let Some(("", _)) = session {
@@ -66,14 +66,14 @@ impl<H: Host> Engine<H> {
         }
         let session = match session {
             Some((name, text)) => {
-                let (index, new) = self.sessions.acquire(name);
+                let (index, new) = self.session.acquire(name);
                 if new {
                     self.store.set_session(index, Some(text));
                 }
                 index
             }
             None => {
-                self.sessions.retain(current);
+                self.session.retain(current);
                 current
             }
         };
@@ -241,7 +241,7 @@ impl<H: Host> Engine<H> {
         self.journal_task(seq);
         if self.notify_via_inbox(&id, target, timestamp, now) {
             // Kept until delivered.
-        } else if let Some(session) = &self.session {
+        } else if let Some(session) = self.session.current() {
             self.outbox.push_back(Effect::Notify {
                 session: session.handle.clone(),
                 id: id.clone(),

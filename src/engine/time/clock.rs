@@ -129,7 +129,7 @@ impl<H: Host> Engine<H> {
 
     /// Releases the names a task that leaves the table held.
     pub(in crate::engine) fn forget(&mut self, task: &crate::engine::Task) {
-        if self.sessions.release(task.session) {
+        if self.session.release(task.session) {
             self.store.set_session(task.session, None);
         }
         self.queue.forget(task.agent);
