@@ -19,7 +19,7 @@ impl<H: Host> Engine<H> {
     /// The first invariant that does not hold, described.
     pub fn inconsistency(&self) -> Option<&'static str> {
         let queued: BTreeSet<(u64, Deadline)> = self.time.deadlines().timed().collect();
-        let evicting: BTreeSet<u64> = self.time.deadlines().evictions().collect();
+        let evicting: BTreeSet<u64> = self.time.evictions().collect();
         let grace: BTreeSet<u64> = queued
             .iter()
             .filter_map(|(_, due)| match due {
@@ -38,7 +38,7 @@ impl<H: Host> Engine<H> {
         // Evictions queue in the order they come due.
         let ttl = self.config.task_ttl;
         let due = |seq| self.table.get(seq).map(|t| t.deadline(ttl));
-        let evictions: Vec<Option<u64>> = self.time.deadlines().evictions().map(due).collect();
+        let evictions: Vec<Option<u64>> = self.time.evictions().map(due).collect();
         let fifo_ok = evictions.len() == evicting.len()
             && evictions.windows(2).all(|w| match (w[0], w[1]) {
                 (Some(a), Some(b)) => a <= b,

@@ -26,22 +26,19 @@ mod tasks;
 mod time;
 
 #[cfg(feature = "durable")]
-pub use durable::{
-    Changes, DurableConfig, Notice, NoticeState, Restored, RestoredNotice, StoredLog,
-};
+pub use durable::{Changes, Notice, NoticeState, Restored, RestoredNotice, StoredLog};
 pub use engine::Engine;
-pub use interface::config::{Batch, Config, InboxConfig};
+pub use interface::config::{Batch, Config, DurableConfig, InboxConfig};
 pub use interface::effects::{Answer, Effect, Event, Sent};
 pub use interface::error::{EngineError, ErrorKind};
 pub use interface::host::{Ending, Host, NewTask, Store};
+pub use interface::rules::{RetryHint, RetryRule, StallRule};
 pub use logs::log::{Log, LogCut, LogKind, Stream, ENTRY_COST, LOG_RESERVE};
 pub use logs::output::{Cut, Output, CUT_NOTICE};
 pub use queue::asks::Reply;
 pub use queue::idempotency::OnConflict;
 pub use queue::queueing::Queueing;
-pub use queue::retries::{RetryHint, RetryRule};
 pub use queue::runs::Cancel;
-pub use queue::stalls::StallRule;
 pub use session::poll::{PollToken, BACKOFF_CAP, HIDDEN_FACTOR};
 pub use tasks::ids::{format_uuid, uuid_v4};
 pub use tasks::lifecycle::SessionArg;

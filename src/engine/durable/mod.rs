@@ -8,7 +8,7 @@ pub use journal::Changes;
 pub use restore::{Restored, RestoredNotice, StoredLog};
 
 use crate::engine::prelude::*;
-use crate::engine::{Config, Host, InboxConfig};
+use crate::engine::{Config, Host};
 use alloc::collections::BinaryHeap;
 
 /// `items` in order. A heap sort: the heap is here anyway, and the slice
@@ -16,31 +16,6 @@ use alloc::collections::BinaryHeap;
 /// (loading a store, listing pending notifications).
 pub(in crate::engine) fn sorted<T: Ord>(items: Vec<T>) -> Vec<T> {
     BinaryHeap::from(items).into_sorted_vec()
-}
-
-/// The durable build's part of the config.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DurableConfig {
-    /// Whether a durable store keeps the tasks: then the engine journals
-    /// every change for the host to write (`durable/journal.rs`).
-    pub store: bool,
-    /// How long output written to a live task may wait before it is saved:
-    /// a stream is written at most this often per task, not per chunk.
-    pub output_save_every: u64,
-    /// Notifications kept until delivered, retried and maybe batched
-    /// (`durable/inbox.rs`); `None`: each is sent once, as it happens
-    /// (SPEC §5).
-    pub inbox: Option<InboxConfig>,
-}
-
-impl Default for DurableConfig {
-    fn default() -> Self {
-        DurableConfig {
-            store: false,
-            output_save_every: 250,
-            inbox: None,
-        }
-    }
 }
 
 /// The durable build's state in the engine: its one field there.

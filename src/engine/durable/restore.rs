@@ -4,6 +4,7 @@
 //! of their own times; then each launched task that was live, whose runner
 //! died with its page or process, is queued again (`resume`, when there is
 //! a runner) or becomes `interrupted`, with its one notification.
+use crate::engine::durable::sorted;
 use crate::engine::prelude::*;
 use crate::engine::seam::{InboxHooks, JournalHooks};
 
@@ -172,7 +173,7 @@ impl<H: Host> Engine<H> {
             loaded += 1;
         }
         // Evictions come due in the order tasks became final.
-        for (updated, seq) in crate::engine::durable::sorted(finals) {
+        for (updated, seq) in sorted(finals) {
             self.time.push_eviction(seq, updated.saturating_add(ttl));
         }
         for n in notices {
@@ -183,9 +184,17 @@ impl<H: Host> Engine<H> {
         // its own time (nothing starts while restoring).
         self.time.due_at(0);
         self.advance(now);
+        // The evictions go back in the order they come due: a task that
+        // expired while nothing ran may be due before tasks that were final
+        // already.
         let table = &self.table;
-        self.time
-            .sort_evictions(|seq| table.get(seq).map_or(0, |t| t.updated_at));
+        let keyed = self
+            .time
+            .evictions()
+            .map(|seq| (table.get(seq).map_or(0, |t| t.updated_at), seq))
+            .collect();
+        let order = sorted(keyed).into_iter().map(|(_, seq)| seq).collect();
+        self.time.set_evictions(order);
         self.time.due_at(0);
         self.advance(now);
         for seq in live {

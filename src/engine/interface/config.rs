@@ -17,7 +17,7 @@ pub struct Config {
     pub max_depth: u8,
     /// The manager's stall rule for running tasks launched without one
     /// (`stallAfter`, `failAfterStall`; `after` 0: none).
-    pub stall: crate::engine::queue::stalls::StallRule,
+    pub stall: crate::engine::interface::rules::StallRule,
     /// How long a cancelled runner has to stop before its task is marked
     /// cancelled anyway.
     pub cancel_grace: u64,
@@ -30,8 +30,33 @@ pub struct Config {
     /// whole TTL after its work is done.
     pub timed_evictions: bool,
     /// What the durable build adds: a store's journal and the inbox.
-    #[cfg(feature = "durable")]
-    pub durable: crate::engine::durable::DurableConfig,
+    pub durable: DurableConfig,
+}
+
+/// The durable build's part of the config (read only by `durable/`; a
+/// build without the `durable` feature has no store and ignores it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DurableConfig {
+    /// Whether a durable store keeps the tasks: then the engine journals
+    /// every change for the host to write (`durable/journal.rs`).
+    pub store: bool,
+    /// How long output written to a live task may wait before it is saved:
+    /// a stream is written at most this often per task, not per chunk.
+    pub output_save_every: u64,
+    /// Notifications kept until delivered, retried and maybe batched
+    /// (`durable/inbox.rs`); `None`: each is sent once, as it happens
+    /// (SPEC §5).
+    pub inbox: Option<InboxConfig>,
+}
+
+impl Default for DurableConfig {
+    fn default() -> Self {
+        DurableConfig {
+            store: false,
+            output_save_every: 250,
+            inbox: None,
+        }
+    }
 }
 
 /// How the inbox delivers: `notifyRetry` and `notify` of the options.
@@ -83,7 +108,6 @@ impl Default for Config {
             cancel_grace: 2_000,
             output_cap: 1 << 20,
             timed_evictions: true,
-            #[cfg(feature = "durable")]
             durable: Default::default(),
         }
     }

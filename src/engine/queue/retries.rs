@@ -5,59 +5,11 @@
 //! attempt. The task stays one task: queued between attempts (its slot
 //! free), `attempt` counting up, its error the last attempt's, its
 //! notification sent once, at the end.
+use crate::engine::interface::rules::{RetryHint, RetryRule};
 use crate::engine::prelude::*;
 use crate::engine::seam::JournalHooks;
 use crate::engine::time::deadlines::Deadline;
 use crate::engine::{Effect, Ending, Engine, Host, LogKind, Run, Status, Store, ENTRY_COST};
-
-/// `retry: { attempts, backoff: { initial, max, factor, jitter } }` and
-/// `fallback`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RetryRule {
-    /// Runs in all, the first included (at most 64).
-    pub attempts: u32,
-    /// ms before the second attempt; each later one waits `factor` times
-    /// longer, up to `max`.
-    pub initial: u64,
-    pub max: u64,
-    pub factor: f64,
-    /// 0..=1: each delay is drawn from its last `jitter` part (0: exact).
-    pub jitter: f64,
-    /// The agents of the attempts after the first, in order; the last one
-    /// stays for the attempts after them.
-    pub fallback: Vec<String>,
-}
-
-impl Default for RetryRule {
-    fn default() -> Self {
-        RetryRule {
-            attempts: 1,
-            initial: 1_000,
-            max: 30_000,
-            factor: 2.0,
-            jitter: 0.2,
-            fallback: Vec::new(),
-        }
-    }
-}
-
-/// What the failed runner's error says about retrying it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RetryHint {
-    /// `retryable: false`: final at once.
-    pub retryable: bool,
-    /// `retryAfter`: wait this many ms, not the backoff's delay.
-    pub after: Option<u64>,
-}
-
-impl Default for RetryHint {
-    fn default() -> Self {
-        RetryHint {
-            retryable: true,
-            after: None,
-        }
-    }
-}
 
 impl<H: Host> Engine<H> {
     /// Task `seq`, just launched, runs again by `rule` when its runner

@@ -8,14 +8,6 @@ use crate::engine::prelude::*;
 use crate::engine::time::deadlines::Deadline;
 use crate::engine::{Ending, Engine, Event, Host, LogKind, Run, Status, Store, ENTRY_COST};
 
-/// `launch({ stallAfter, failAfterStall })`: ms without activity before a
-/// stall (0: never), and ms after a stall before the task fails.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct StallRule {
-    pub after: u64,
-    pub fail_after: Option<u64>,
-}
-
 impl<H: Host> Engine<H> {
     /// Task `seq`'s runner started at `now`: its stall clock starts, by
     /// its own rule or the manager's.

@@ -27,12 +27,12 @@ pub struct Extra {
     pub linger: bool,
     /// Its stall rule while it runs (`stalls.rs`), when it last showed it
     /// is alive, and since when it is stalled.
-    pub stall: crate::engine::queue::stalls::StallRule,
+    pub stall: crate::engine::interface::rules::StallRule,
     pub active_at: u64,
     pub stalled_since: Option<u64>,
     /// How a failed attempt is run again (`retries.rs`), and when the next
     /// may start while it waits.
-    pub retry: Option<Box<crate::engine::queue::retries::RetryRule>>,
+    pub retry: Option<Box<crate::engine::interface::rules::RetryRule>>,
     pub retry_at: Option<u64>,
     /// While it asks (`asks.rs`) with a timeout: when the timeout ends.
     pub ask_until: Option<u64>,

@@ -69,16 +69,11 @@ impl Deadlines {
         self.evictions.front().copied()
     }
 
-    /// Puts the evictions back in the order they come due (`due` of each
-    /// seq), after a store was loaded: a task that expired while nothing ran
-    /// may be due before tasks that were final already.
+    /// Puts the evictions in `order` (a load sorts them by when each
+    /// comes due).
     #[cfg(feature = "durable")]
-    pub fn sort_evictions(&mut self, due: impl Fn(u64) -> u64) {
-        let keyed = self.evictions.iter().map(|&seq| (due(seq), seq)).collect();
-        self.evictions = crate::engine::durable::sorted(keyed)
-            .into_iter()
-            .map(|(_, seq)| seq)
-            .collect();
+    pub fn set_evictions(&mut self, order: alloc::vec::Vec<u64>) {
+        self.evictions = order.into();
     }
 
     pub fn pop_eviction(&mut self) {

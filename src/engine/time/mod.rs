@@ -56,10 +56,16 @@ impl Time {
         self.due_from = self.due_from.min(at);
     }
 
-    /// Orders the evictions by when each comes due (after a load).
+    /// The pending evictions, oldest first.
+    pub(in crate::engine) fn evictions(&self) -> impl Iterator<Item = u64> + '_ {
+        self.deadlines.evictions()
+    }
+
+    /// Puts the evictions in `order` (a load sorts them by when each comes
+    /// due).
     #[cfg(feature = "durable")]
-    pub(in crate::engine) fn sort_evictions(&mut self, due: impl Fn(u64) -> u64) {
-        self.deadlines.sort_evictions(due);
+    pub(in crate::engine) fn set_evictions(&mut self, order: alloc::vec::Vec<u64>) {
+        self.deadlines.set_evictions(order);
     }
 
     /// When the host's timer must fire at the latest; `None`: nothing is
