@@ -7,7 +7,7 @@
 
 mod common;
 
-use background_manager::engine::mem_log::MemEntryKind as K;
+use background_manager::engine::memstore::log_entries::MemEntryKind as K;
 use background_manager::engine::{Config, ErrorKind, Queueing, StallRule, Status};
 use common::{launched, seq, Ev, Out, E, T0};
 

@@ -6,14 +6,18 @@
 mod common;
 
 use background_manager::engine::{
-    Batch, Config, Ending, InboxConfig, NewTask, NoticeState, Restored, RestoredNotice, Status,
+    Batch, Config, DurableConfig, Ending, InboxConfig, NewTask, NoticeState, Restored,
+    RestoredNotice, Status,
 };
 use common::*;
 
 fn durable() -> Config {
     Config {
-        durable: true,
-        inbox: Some(InboxConfig::default()),
+        durable: DurableConfig {
+            store: true,
+            inbox: Some(InboxConfig::default()),
+            ..DurableConfig::default()
+        },
         ..Config::default()
     }
 }
@@ -141,12 +145,15 @@ fn evictions_are_journaled_as_removals() {
 
 fn retrying(attempts: u32) -> Config {
     Config {
-        inbox: Some(InboxConfig {
-            attempts,
-            initial_delay: 100,
-            max_delay: 1_000,
-            ..InboxConfig::default()
-        }),
+        durable: DurableConfig {
+            inbox: Some(InboxConfig {
+                attempts,
+                initial_delay: 100,
+                max_delay: 1_000,
+                ..InboxConfig::default()
+            }),
+            ..DurableConfig::default()
+        },
         ..Config::default()
     }
 }
@@ -240,7 +247,7 @@ fn a_send_that_never_settles_counts_as_failed() {
 #[test]
 fn batches_wait_for_quiet_but_never_longer_than_max_delay() {
     let mut config = retrying(5);
-    if let Some(inbox) = &mut config.inbox {
+    if let Some(inbox) = &mut config.durable.inbox {
         inbox.batch = Some(Batch {
             debounce: 100,
             max_delay: 500,

@@ -1,4 +1,4 @@
-//! The rules of forwarded calls (`engine::forward`) in a simulated shared
+//! The rules of forwarded calls (`engine::sharing::forward`) in a simulated shared
 //! manager: one caller that does not own it, a line of owners that live for
 //! a while and die (before taking a call, after taking it, after storing
 //! its change but before answering), with gaps between them, some longer
@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use background_manager::engine::forward::{Forwarder, Settle};
+use background_manager::engine::sharing::forward::{Forwarder, Settle};
 use proptest::prelude::*;
 
 mod sim;

@@ -1,4 +1,4 @@
-//! The ownership rules of a manager shared by processes (`engine::lease`),
+//! The ownership rules of a manager shared by processes (`engine::sharing::lease`),
 //! run against a simulated store: three processes whose clocks have
 //! unrelated offsets and slightly different rates, store operations that
 //! take time (and, in some runs, lose their answers), owners paused for
@@ -10,7 +10,7 @@
 //! LEASE_CASES sets the number of runs (default 400).
 #![cfg(not(target_arch = "wasm32"))]
 
-use background_manager::engine::lease::{Lease, LeaseStep};
+use background_manager::engine::sharing::lease::{Lease, LeaseStep};
 use proptest::prelude::*;
 
 mod sim;
@@ -298,6 +298,12 @@ fn run(seed: u64, loss: u64, pauses: bool) -> Result<(u64, u64), String> {
                     real,
                     real + TERM + every + margin + slowest + 2 * (TERM / 500 + 1),
                 ));
+                // Nor can one paused when the owner dies (its pause may
+                // last past the bound): the bound is then not checked, as
+                // for a pause that starts after the death.
+                if sim.procs.iter().any(|p| !p.dead && p.paused_until > real) {
+                    died = None;
+                }
             }
         }
         if pauses && real % 50 == 25 && rng.chance(40_000) {
@@ -389,4 +395,11 @@ fn a_fresh_lease_is_waited_out_and_a_held_one_renewed() {
     a.renewed(1_100, false);
     assert!(!a.acting(1_101));
     assert_eq!(a.until(), None);
+}
+#[test]
+fn a_process_paused_when_the_owner_dies_is_not_counted_on() {
+    // Two processes were paused when the owner died and the takeover came
+    // after the bound running processes are held to: what a paused process
+    // does when it wakes may delay it. Only "never two owners" holds then.
+    run(15172594245806577956, 0, true).expect("no two owners");
 }

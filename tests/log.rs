@@ -5,7 +5,7 @@
 
 mod common;
 
-use background_manager::engine::mem_log::{MemEntry, MemEntryKind as K};
+use background_manager::engine::memstore::log_entries::{MemEntry, MemEntryKind as K};
 use background_manager::engine::{Config, Status, ENTRY_COST};
 use common::{Ev, Out, E, T0};
 

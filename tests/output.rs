@@ -6,7 +6,7 @@
 
 mod common;
 
-use background_manager::engine::mem::units;
+use background_manager::engine::memstore::store::units;
 use background_manager::engine::{Config, Cut, Output};
 use common::{append, create, get, output_since, E, T0};
 

@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use background_manager::engine::mem::{MemStore, MemTask};
+use background_manager::engine::memstore::store::{MemStore, MemTask};
 use background_manager::engine::{
     Answer, Config, Effect, Engine, Event, Host, NewTask, OnConflict, Queueing, RetryHint,
     RetryRule, Status, Store, Wait, Want,

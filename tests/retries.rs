@@ -6,7 +6,7 @@
 
 mod common;
 
-use background_manager::engine::mem_log::MemEntryKind as K;
+use background_manager::engine::memstore::log_entries::MemEntryKind as K;
 use background_manager::engine::{Config, OnConflict, Queueing, RetryHint, RetryRule, Status};
 use common::{launched, Out, E, T0};
 

@@ -5,7 +5,7 @@ use alloc::string::String;
 
 use super::bindings::wasi::clocks::wall_clock;
 use super::bindings::wasi::random::random;
-use crate::engine::mem::{MemStore, MemTask};
+use crate::engine::memstore::store::{MemStore, MemTask};
 use crate::engine::{Engine, Host};
 
 pub struct Wasi;

@@ -6,7 +6,7 @@ use super::bindings::api::{
     LogEntryKind, OutputEntry, ReadLogResult, RetryEntry, StatusEntry, TaskLogEntry,
 };
 use super::records::{progress_of, status};
-use crate::engine::mem_log::{MemEntry, MemEntryKind};
+use crate::engine::memstore::log_entries::{MemEntry, MemEntryKind};
 
 fn entry(e: MemEntry<Option<String>>) -> TaskLogEntry {
     let kind = match e.kind {

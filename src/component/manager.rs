@@ -16,7 +16,7 @@ use super::bindings::api::{
 use super::effects::{convert, disposal};
 use super::host::{self, now, WasiEngine};
 use super::records::{error, output, snapshot, status, status_of, task_of};
-use crate::engine::mem::units;
+use crate::engine::memstore::store::units;
 use crate::engine::{self, EngineError, ErrorKind, NewTask, PollToken, Status, Store, Wait, Want};
 
 pub struct Component;

@@ -8,7 +8,7 @@ use super::bindings::api::{
     TaskProgress,
 };
 use super::host::{Wasi, WasiEngine};
-use crate::engine::mem::MemTask;
+use crate::engine::memstore::store::MemTask;
 use crate::engine::{Ending, EngineError, ErrorKind, Status, Store, TaskRef};
 
 pub fn status(s: Status) -> BackgroundTaskStatus {

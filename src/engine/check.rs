@@ -1,10 +1,11 @@
 //! The engine's invariants, checked from scratch: for tests, the fuzzer and
 //! the skins' differential checks. Linear in everything.
-use super::prelude::*;
+use crate::engine::prelude::*;
+use crate::engine::seam::InboxHooks;
 use alloc::collections::{BTreeMap, BTreeSet};
 
-use super::deadlines::Deadline;
-use super::{Engine, Host, Run, Status};
+use crate::engine::time::deadlines::Deadline;
+use crate::engine::{Engine, Host, Run, Status};
 
 impl<H: Host> Engine<H> {
     /// True when the indexes agree with the table, every task's deadline and
@@ -17,8 +18,8 @@ impl<H: Host> Engine<H> {
 
     /// The first invariant that does not hold, described.
     pub fn inconsistency(&self) -> Option<&'static str> {
-        let queued: BTreeSet<(u64, Deadline)> = self.deadlines.timed().collect();
-        let evicting: BTreeSet<u64> = self.deadlines.evictions().collect();
+        let queued: BTreeSet<(u64, Deadline)> = self.time.deadlines().timed().collect();
+        let evicting: BTreeSet<u64> = self.time.evictions().collect();
         let grace: BTreeSet<u64> = queued
             .iter()
             .filter_map(|(_, due)| match due {
@@ -27,7 +28,7 @@ impl<H: Host> Engine<H> {
             })
             .collect();
         let waiters_ok = self.waiters.iter().all(|(seq, w)| {
-            let tree = matches!(w.want, super::Want::Output { tree: true, .. });
+            let tree = matches!(w.want, crate::engine::Want::Output { tree: true, .. });
             self.table
                 .get(seq)
                 .is_some_and(|t| !t.is_final() || (tree && !self.tree_final(seq)))
@@ -37,7 +38,7 @@ impl<H: Host> Engine<H> {
         // Evictions queue in the order they come due.
         let ttl = self.config.task_ttl;
         let due = |seq| self.table.get(seq).map(|t| t.deadline(ttl));
-        let evictions: Vec<Option<u64>> = self.deadlines.evictions().map(due).collect();
+        let evictions: Vec<Option<u64>> = self.time.evictions().map(due).collect();
         let fifo_ok = evictions.len() == evicting.len()
             && evictions.windows(2).all(|w| match (w[0], w[1]) {
                 (Some(a), Some(b)) => a <= b,
@@ -84,17 +85,14 @@ impl<H: Host> Engine<H> {
             *sessions.entry(index).or_default() += 1;
         }
         // Each notification in the inbox holds its session's id.
-        #[cfg(feature = "durable")]
-        for n in self.inbox.iter() {
-            *sessions.entry(n.session).or_default() += 1;
-        }
-        let names_ok = sessions.len() == self.sessions.len()
-            && sessions.iter().all(|(&i, &n)| self.sessions.refs(i) == n);
-        let slots_ok = holding == self.active;
+        self.count_inbox_sessions(&mut |session| *sessions.entry(session).or_default() += 1);
+        let names_ok = sessions.len() == self.session.names_held()
+            && sessions.iter().all(|(&i, &n)| self.session.refs(i) == n);
+        let slots_ok = holding == self.queue.active();
         let limits_ok = self
             .config
             .max_concurrent
-            .is_none_or(|max| self.active <= max);
+            .is_none_or(|max| self.queue.active() <= max);
         let launched = self.table.iter().filter(|t| t.is_launched()).map(|t| {
             (
                 t.seq(),
@@ -104,7 +102,7 @@ impl<H: Host> Engine<H> {
             )
         });
         let lanes = self
-            .lanes
+            .queue
             .inconsistency(launched, &self.config)
             .or_else(|| self.extras_inconsistency());
         // Whatever the keys' order, a task whose limits have room starts.
@@ -191,16 +189,21 @@ impl<H: Host> Engine<H> {
                 }
             }
             if let Some(i) = x.key.checked_sub(1) {
-                if self.idempotency.refs(i) == 0 {
+                if self.queue.key_refs(i) == 0 {
                     return Some("an idempotency key no one holds");
                 }
             }
         }
-        let keys_ok = self.newest_by_key.iter().enumerate().all(|(i, newest)| {
-            newest.is_none_or(|seq| {
-                live(seq) && self.table.extra(seq).is_some_and(|x| x.key == i as u32 + 1)
-            })
-        });
+        let keys_ok = self
+            .queue
+            .newest_by_key()
+            .iter()
+            .enumerate()
+            .all(|(i, newest)| {
+                newest.is_none_or(|seq| {
+                    live(seq) && self.table.extra(seq).is_some_and(|x| x.key == i as u32 + 1)
+                })
+            });
         (!keys_ok).then_some("the newest live task of an idempotency key")
     }
 }

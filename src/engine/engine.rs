@@ -1,24 +1,13 @@
-//! The engine's state and the small pieces every operation shares. The
-//! operations themselves are grouped by job in the sibling files:
-//! `time.rs` (the clock and what comes due), `lifecycle.rs` (creating and
-//! finishing tasks), `runs.rs` (launched tasks, slots, output),
-//! `session.rs` (the session and polling), `waits.rs`, `dispose.rs` and
-//! `check.rs` (the invariants, for tests).
-use super::prelude::*;
+//! The engine: the state of each concern side by side, and the small
+//! pieces every operation shares (events, status moves, reads). The
+//! operations are in the concern folders beside this file (README.md
+//! there lists them); `check.rs` holds the invariants, for tests.
+use crate::engine::prelude::*;
 use alloc::collections::VecDeque;
 
-use super::deadlines::Deadlines;
-use super::ids::IdGen;
-use super::names::Names;
-use super::poll::Poll;
-use super::table::Table;
-use super::{Config, Effect, EngineError, Event, Host, Status, Store, TaskRef};
-
-pub(super) struct Session<S> {
-    pub handle: S,
-    /// The interned session id.
-    pub index: u32,
-}
+use crate::engine::tasks::ids::IdGen;
+use crate::engine::tasks::table::Table;
+use crate::engine::{Config, Effect, EngineError, Event, Host, Status, Store, TaskRef};
 
 /// The whole task manager as a state machine: no JS, no timers, no I/O.
 /// Every operation takes the wall-clock time from the caller, first runs
@@ -26,80 +15,41 @@ pub(super) struct Session<S> {
 /// store, and queues the effects the host must carry out once it has
 /// released its borrow.
 pub struct Engine<H: Host> {
-    pub(super) config: Config,
-    pub(super) clock: u64,
-    pub(super) session: Option<Session<H::Session>>,
-    pub(super) table: Table,
-    pub(super) store: H::Store,
-    pub(super) deadlines: Deadlines,
-    pub(super) waiters: super::waiters::Waiters<H::Waiter>,
-    pub(super) poll: Poll,
-    pub(super) outbox: VecDeque<Effect<H>>,
-    pub(super) ids: IdGen,
-    /// Session ids, held by their tasks and by the current session.
-    pub(super) sessions: Names,
-    /// The lanes launched tasks wait in (by the task's `agent`, a lane's
-    /// number plus one), with the agent names and concurrency keys they
-    /// hold and the running counts of each.
-    pub(super) lanes: super::lanes::Lanes,
-    /// Launched tasks holding a slot.
-    pub(super) active: usize,
-    /// `pause()`: nothing queued starts until `resume()`.
-    pub(super) paused: bool,
-    /// Idempotency keys held by tasks in the table, and the newest live
-    /// task holding each (by the key's index).
-    pub(super) idempotency: Names,
-    pub(super) newest_by_key: Vec<Option<u64>>,
+    pub(in crate::engine) config: Config,
+    pub(in crate::engine) time: crate::engine::time::Time,
+    /// The agent session, its polling and the session ids tasks hold
+    /// (`session/`).
+    pub(in crate::engine) session: crate::engine::session::Sessions<H::Session>,
+    pub(in crate::engine) table: Table,
+    pub(in crate::engine) store: H::Store,
+    pub(in crate::engine) waiters: crate::engine::time::waiters::Waiters<H::Waiter>,
+    pub(in crate::engine) outbox: VecDeque<Effect<H>>,
+    pub(in crate::engine) ids: IdGen,
+    /// Lanes, slots, the pause and idempotency keys (`queue/`).
+    pub(in crate::engine) queue: crate::engine::queue::Queue,
     /// Whether anyone listens: events are only queued then.
-    pub(super) events: bool,
-    /// No deadline comes due before this time: exact after `advance` has
-    /// looked, lowered as deadlines are added, left as it is when they go
-    /// (a bound that is too early only costs a look). With it, an operation
-    /// between deadlines does not look at the deadline queues at all.
-    pub(super) due_from: u64,
-    /// What a durable store must still write (`journal.rs`); `None`
-    /// without one.
+    pub(in crate::engine) events: bool,
+    /// The durable build's journal, inbox and load (`durable/`), reached
+    /// by the operations only through the hooks of `seam.rs`.
     #[cfg(feature = "durable")]
-    pub(super) journal: Option<super::journal::Journal<H>>,
-    /// Notifications until delivered, when `Config::inbox` asks for it.
-    #[cfg(feature = "durable")]
-    pub(super) inbox: super::inbox::Inbox<H>,
-    /// Set while a store is being loaded: nothing is scheduled until the
-    /// restored tasks are sorted out (`restore.rs`).
-    #[cfg(feature = "durable")]
-    pub(super) restoring: bool,
+    pub(in crate::engine) durable: crate::engine::durable::Durable<H>,
 }
 
 impl<H: Host> Engine<H> {
     pub fn new(config: Config, store: H::Store) -> Self {
-        #[cfg(feature = "durable")]
-        let config_durable = config.durable;
-        let lanes = super::lanes::Lanes::new(&config.key_limits);
         Engine {
-            config,
-            clock: 0,
-            session: None,
+            time: Default::default(),
+            session: Default::default(),
             table: Table::default(),
             store,
-            deadlines: Deadlines::default(),
             waiters: Default::default(),
-            poll: Poll::default(),
             outbox: VecDeque::new(),
             ids: IdGen::default(),
-            sessions: Names::default(),
-            lanes,
-            active: 0,
-            paused: false,
-            idempotency: Names::default(),
-            newest_by_key: Vec::new(),
+            queue: crate::engine::queue::Queue::new(&config.key_limits),
             events: false,
-            due_from: u64::MAX,
             #[cfg(feature = "durable")]
-            journal: config_durable.then(Default::default),
-            #[cfg(feature = "durable")]
-            inbox: Default::default(),
-            #[cfg(feature = "durable")]
-            restoring: false,
+            durable: crate::engine::durable::Durable::new(&config),
+            config,
         }
     }
 
@@ -129,7 +79,7 @@ impl<H: Host> Engine<H> {
 
     /// Queues an event about task `seq`, if anyone listens; `make` gets the
     /// task's id.
-    pub(super) fn event(&mut self, seq: u64, make: impl FnOnce(H::Id) -> Event<H>) {
+    pub(in crate::engine) fn event(&mut self, seq: u64, make: impl FnOnce(H::Id) -> Event<H>) {
         if self.events {
             if let Some(id) = self.store.id(seq) {
                 self.outbox.push_back(Effect::Event {
@@ -146,7 +96,12 @@ impl<H: Host> Engine<H> {
     /// `input-required` until its next status, so the status it had is read
     /// here, never assumed by the caller. Final statuses go through
     /// `finish`, which reads it the same way.
-    pub(super) fn move_status(&mut self, seq: u64, status: Status, now: u64) -> Option<Status> {
+    pub(in crate::engine) fn move_status(
+        &mut self,
+        seq: u64,
+        status: Status,
+        now: u64,
+    ) -> Option<Status> {
         let previous = self.table.get(seq)?.status;
         let task = self.table.set_status(seq, status)?;
         task.updated_at = task.updated_at.max(now);
@@ -156,7 +111,7 @@ impl<H: Host> Engine<H> {
     /// Tells the listeners that task `seq` moved from `previous` (as
     /// `move_status` returned it) to `status`: every status event's
     /// `previous` is what the event before it announced.
-    pub(super) fn announce(&mut self, seq: u64, status: Status, previous: Status) {
+    pub(in crate::engine) fn announce(&mut self, seq: u64, status: Status, previous: Status) {
         self.event(seq, |id| Event::Status {
             id,
             status,
@@ -166,27 +121,27 @@ impl<H: Host> Engine<H> {
 
     /// The session id that `index` stands for.
     pub fn session_name(&self, index: u32) -> Option<&str> {
-        self.sessions.name(index)
+        self.session.name(index)
     }
 
     /// The agent of a launched task.
-    pub fn agent_name(&self, task: &super::Task) -> Option<&str> {
-        self.lanes.agent_name(task.agent)
+    pub fn agent_name(&self, task: &crate::engine::Task) -> Option<&str> {
+        self.queue.agent_name(task.agent)
     }
 
     /// The concurrency key of a launched task.
-    pub fn key_name(&self, task: &super::Task) -> Option<&str> {
-        self.lanes.key_name(task.agent)
+    pub fn key_name(&self, task: &crate::engine::Task) -> Option<&str> {
+        self.queue.key_name(task.agent)
     }
 
     /// The priority of a launched task (0 for others).
-    pub fn priority(&self, task: &super::Task) -> i32 {
-        self.lanes.priority(task.agent)
+    pub fn priority(&self, task: &crate::engine::Task) -> i32 {
+        self.queue.priority(task.agent)
     }
 
     /// Whether the queue is paused.
     pub fn is_paused(&self) -> bool {
-        self.paused
+        self.queue.is_paused()
     }
 
     // ---- reads ---------------------------------------------------------
@@ -241,31 +196,31 @@ impl<H: Host> Engine<H> {
     }
 
     pub fn queued_deadlines(&self) -> usize {
-        self.deadlines.len()
+        self.time.queued()
     }
 
     /// Launched tasks holding a slot.
     pub fn active(&self) -> usize {
-        self.active
+        self.queue.active()
     }
 
     /// Session ids and agent names held (bounded by the live tasks).
     pub fn names_held(&self) -> (usize, usize) {
-        (self.sessions.len(), self.lanes.agents.len())
+        (self.session.names_held(), self.queue.agents_held())
     }
 
     // ---- shared by the operations ---------------------------------------
 
     /// A task by seq, for a seq just looked up or inserted; the error arm is
     /// there so that a broken invariant is an error, never a panic.
-    pub(super) fn task_at(&self, seq: u64) -> Result<TaskRef<'_>, EngineError> {
+    pub(in crate::engine) fn task_at(&self, seq: u64) -> Result<TaskRef<'_>, EngineError> {
         self.table
             .get(seq)
             .ok_or_else(|| EngineError::internal(format!("Task #{seq} vanished")))
     }
 
     /// The id of task `seq` as text, for messages.
-    pub(super) fn describe(&self, seq: u64) -> String {
+    pub(in crate::engine) fn describe(&self, seq: u64) -> String {
         self.store
             .id(seq)
             .map_or_else(|| format!("#{seq}"), |id| self.store.describe(&id))
@@ -275,7 +230,7 @@ impl<H: Host> Engine<H> {
     /// be in the table (`TASK_NOT_FOUND`: deadlines run first may have
     /// evicted it) and not be final (`INVALID_TRANSITION`, naming `verb`).
     /// Returns the time.
-    pub(super) fn live_at(
+    pub(in crate::engine) fn live_at(
         &mut self,
         seq: u64,
         id: &H::Id,

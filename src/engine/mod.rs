@@ -2,79 +2,48 @@
 //! waiters, scheduling and polling decisions, generic over the host's value
 //! types and driven by an injected clock. Nothing here knows about JS; the
 //! host keeps its values in a `Store` that only the engine writes.
+//!
+//! One folder per concern (see README.md beside this file): `interface`
+//! (what the host sees), `tasks`, `queue`, `time`, `session`, `logs`,
+//! `durable`, `sharing`, and `memstore` (the store of the component and the
+//! tests). `Engine` (engine.rs) is composed of their state.
 
-mod asks;
 mod check;
-mod config;
-mod deadlines;
-mod dispose;
-mod effects;
+#[cfg(feature = "durable")]
+mod durable;
 #[allow(clippy::module_inception)]
 mod engine;
-mod error;
-mod extras;
-mod family;
-pub mod forward;
-mod host;
-mod idempotency;
-mod ids;
-#[cfg(feature = "durable")]
-mod inbox;
-#[cfg(feature = "durable")]
-mod journal;
-mod lanes;
-pub mod lease;
-mod lifecycle;
-mod log;
-mod logging;
+mod interface;
+mod logs;
 pub mod maps;
-pub mod mem;
-pub mod mem_log;
-mod names;
-#[cfg(not(feature = "durable"))]
-mod no_store;
-mod output;
-mod poll;
+pub mod memstore;
 mod prelude;
-mod queueing;
-#[cfg(feature = "durable")]
-mod restore;
-mod retries;
-mod runs;
-mod seqset;
+mod queue;
+mod seam;
 mod session;
-mod stalls;
-mod status;
-mod table;
-mod task;
+pub mod sharing;
+mod tasks;
 mod time;
-mod waiters;
-mod waits;
 
-pub use asks::Reply;
-pub use config::{Batch, Config, InboxConfig};
-pub use deadlines::Deadline;
-pub use effects::{Answer, Effect, Event, Sent};
+#[cfg(feature = "durable")]
+pub use durable::{Changes, Notice, NoticeState, Restored, RestoredNotice, StoredLog};
 pub use engine::Engine;
-pub use error::{EngineError, ErrorKind};
-pub use host::{Ending, Host, NewTask, Store};
-pub use idempotency::OnConflict;
-pub use ids::{format_uuid, uuid_v4};
-#[cfg(feature = "durable")]
-pub use inbox::{Notice, NoticeState};
-#[cfg(feature = "durable")]
-pub use journal::Changes;
-pub use lifecycle::SessionArg;
-pub use log::{Log, LogCut, LogKind, Stream, ENTRY_COST, LOG_RESERVE};
-pub use output::{Cut, Output, CUT_NOTICE};
-pub use poll::{PollToken, BACKOFF_CAP, HIDDEN_FACTOR};
-pub use queueing::Queueing;
-#[cfg(feature = "durable")]
-pub use restore::{Restored, RestoredNotice, StoredLog};
-pub use retries::{RetryHint, RetryRule};
-pub use runs::Cancel;
-pub use stalls::StallRule;
-pub use status::Status;
-pub use task::{Outcome, Run, Task, TaskRef};
-pub use waiters::Want;
-pub use waits::Wait;
+pub use interface::config::{Batch, Config, DurableConfig, InboxConfig};
+pub use interface::effects::{Answer, Effect, Event, Sent};
+pub use interface::error::{EngineError, ErrorKind};
+pub use interface::host::{Ending, Host, NewTask, Store};
+pub use interface::rules::{RetryHint, RetryRule, StallRule};
+pub use logs::log::{Log, LogCut, LogKind, Stream, ENTRY_COST, LOG_RESERVE};
+pub use logs::output::{Cut, Output, CUT_NOTICE};
+pub use queue::asks::Reply;
+pub use queue::idempotency::OnConflict;
+pub use queue::queueing::Queueing;
+pub use queue::runs::Cancel;
+pub use session::poll::{PollToken, BACKOFF_CAP, HIDDEN_FACTOR};
+pub use tasks::ids::{format_uuid, uuid_v4};
+pub use tasks::lifecycle::SessionArg;
+pub use tasks::status::Status;
+pub use tasks::task::{Outcome, Run, Task, TaskRef};
+pub use time::deadlines::Deadline;
+pub use time::wait_for_final::Wait;
+pub use time::waiters::Want;

@@ -445,7 +445,7 @@ fn durable(
         if let Some(problem) = store.as_string() {
             return Err(type_error(&problem));
         }
-        config.durable = true;
+        config.durable.store = true;
         Some(store)
     };
     let retry = notify_retry(retry)?;
@@ -453,7 +453,7 @@ fn durable(
     if store.is_some() || retry.is_some() || batch.is_some() {
         let mut inbox = retry.unwrap_or_default();
         inbox.batch = batch;
-        config.inbox = Some(inbox);
+        config.durable.inbox = Some(inbox);
     }
     Ok(store)
 }

@@ -1,4 +1,4 @@
-//! The engine's rules of forwarded calls (`engine::forward`) for
+//! The engine's rules of forwarded calls (`engine::sharing::forward`) for
 //! `shared.js`, which sends the messages, keeps each call's promise and
 //! arms one timer at `nextDue()`. Times are this side's monotonic ms
 //! (`performance.now()`); call numbers are the engine's.
@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use super::lease::ms;
-use crate::engine::forward::{Forwarder, Settle};
+use crate::engine::sharing::forward::{Forwarder, Settle};
 
 #[wasm_bindgen(skip_typescript)]
 pub struct ForwardRules(RefCell<Forwarder>);

@@ -1,4 +1,4 @@
-//! The engine's lease rules (`engine::lease`) for `kv_link.js`, which reads
+//! The engine's lease rules (`engine::sharing::lease`) for `kv_link.js`, which reads
 //! and writes the lease records of a manager shared on a KV store and asks
 //! these rules what to do. Times are the process's own monotonic ms
 //! (`performance.now()`); no other process's clock is ever read.
@@ -6,7 +6,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::engine::lease::{Lease, LeaseStep};
+use crate::engine::sharing::lease::{Lease, LeaseStep};
 
 /// `read`'s answers other than a time to read again at.
 const TAKE: f64 = -1.0;

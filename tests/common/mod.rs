@@ -3,7 +3,7 @@
 //! which turns the outbox into plain values and checks the invariants.
 #![allow(dead_code)]
 
-use background_manager::engine::mem::{units, MemStore, MemTask};
+use background_manager::engine::memstore::store::{units, MemStore, MemTask};
 use background_manager::engine::{
     Answer, Config, Effect, Ending, Engine, EngineError, Event, Host, NewTask, Reply, Status,
     Store, Wait, Want,
