@@ -181,7 +181,7 @@ extern "C" {
 #[wasm_bindgen(module = "/src/facade/manager.js")]
 extern "C" {
     /// The public class, re-exported from the generated module as is (a
-    /// class is a function; its TypeScript declaration is in `types.rs`).
+    /// class is a function; its TypeScript declaration is in `background_manager.d.ts`).
     #[wasm_bindgen(reexport, js_name = BackgroundManager, skip_typescript)]
     pub fn background_manager_class();
 

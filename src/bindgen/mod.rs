@@ -14,6 +14,7 @@ mod args;
 #[cfg(feature = "check")]
 mod check;
 mod core;
+mod declarations;
 mod deliver;
 mod driver;
 mod errors;
@@ -30,7 +31,6 @@ mod protocol;
 mod records;
 mod store;
 mod timers;
-mod types;
 #[cfg(feature = "durable")]
 mod writes;
 
