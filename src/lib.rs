@@ -1,9 +1,9 @@
 //! background-manager: the background tasks of AI agents, for browser agent
-//! UIs and Deno scripts. `engine` is the pure state machine; `js` is the
-//! wasm-bindgen skin that converts values, owns timers and calls JS;
-//! `component` is the wit-bindgen skin of the WebAssembly component, built
-//! for wasm32-wasip2 without std, so that the component imports nothing but
-//! the wall clock and the random source.
+//! UIs and Deno scripts. `engine` is the pure state machine; `bindgen` is
+//! the wasm-bindgen skin that converts values, owns timers and calls the JS
+//! facade (`src/facade/`); `component` is the wit-bindgen skin of the
+//! WebAssembly component, built for wasm32-wasip2 without std, so that the
+//! component imports nothing but the wall clock and the random source.
 #![cfg_attr(target_os = "wasi", no_std)]
 
 extern crate alloc;
@@ -11,7 +11,7 @@ extern crate alloc;
 pub mod engine;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "js"))]
-mod js;
+mod bindgen;
 
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod component;
@@ -22,7 +22,7 @@ mod component;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "js"))]
 #[doc(hidden)]
 pub fn start_for_tests() {
-    js::start();
+    bindgen::start();
 }
 
 #[cfg(all(

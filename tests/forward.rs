@@ -9,7 +9,7 @@
 //! twice and never answered `DUPLICATE_ID`; `NO_OWNER` comes only a whole
 //! timeout after the call was last sent, and only for a call no owner
 //! carried out; every call is settled once an owner lives.
-//! The host side here is the one `src/js/shared.js` carries out.
+//! The host side here is the one `src/facade/shared.js` carries out.
 //! FORWARD_CASES sets the number of runs (default 300).
 #![cfg(not(target_arch = "wasm32"))]
 

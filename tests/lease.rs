@@ -6,7 +6,7 @@
 //! every millisecond of real time at most one process acts as the owner;
 //! after an owner dies, another acts within a renewal period and a margin of
 //! the end of the dead one's term. The host loop here is the one
-//! `src/js/kv_link.js` carries out.
+//! `src/facade/kv_link.js` carries out.
 //! LEASE_CASES sets the number of runs (default 400).
 #![cfg(not(target_arch = "wasm32"))]
 

@@ -93,7 +93,7 @@ fn the_error_codes_are_the_engines() {
         .map(|k| k.code().to_ascii_lowercase().replace('_', "-"))
         .collect();
     assert_eq!(enum_cases(&resolve, iface, "error-code"), expected);
-    let ts = source("src/js/types.rs");
+    let ts = source("src/facade/background_manager.d.ts");
     for kind in ErrorKind::ALL {
         assert!(
             ts.contains(&format!("'{}'", kind.code())),
@@ -125,7 +125,7 @@ fn ts_fields(ts: &str, interface: &str) -> BTreeMap<String, bool> {
 #[test]
 fn records_match_the_typescript_interfaces_field_for_field() {
     let (resolve, iface) = load();
-    let ts = source("src/js/types.rs");
+    let ts = source("src/facade/background_manager.d.ts");
     for (record, interface) in [
         ("background-task", "BackgroundTask"),
         (
@@ -207,12 +207,12 @@ fn records_match_the_typescript_interfaces_field_for_field() {
     assert_eq!(fields, ["id"]);
 }
 
-/// The methods of the class as `src/js/types.rs` declares it (the class
-/// itself is `src/js/manager.js`), with their parameter names, in kebab
-/// case: the constructor as "constructor". `free` and `[Symbol.dispose]`
+/// The methods of the class as `src/facade/background_manager.d.ts`
+/// declares it (the class itself is `src/facade/manager.js`), with their
+/// parameter names, in kebab case: the constructor as "constructor". `free` and `[Symbol.dispose]`
 /// are JS disposal, not part of the interface.
 fn exported_methods() -> BTreeMap<String, Vec<String>> {
-    let ts = source("src/js/types.rs");
+    let ts = source("src/facade/background_manager.d.ts");
     let start = ts
         .find("export class BackgroundManager {")
         .expect("the class");
@@ -247,7 +247,7 @@ fn exported_methods() -> BTreeMap<String, Vec<String>> {
 #[test]
 fn the_class_answers_every_method_in_manager_js() {
     let ts = exported_methods();
-    let js = source("src/js/manager.js");
+    let js = source("src/facade/manager.js");
     for method in ts.keys().filter(|m| *m != "constructor") {
         let camel: String = method
             .split('-')

@@ -1,4 +1,4 @@
-//! `JsFuture` on the promises user code hands back (`src/js/promises.rs`):
+//! `JsFuture` on the promises user code hands back (`src/bindgen/promises.rs`):
 //! a runner's outcome, a foreground `callAgent`, a `getStatus` answer. Each
 //! one that resolves or rejects reaches the engine; each that never settles
 //! is let go of when it no longer matters.

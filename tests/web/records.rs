@@ -1,4 +1,4 @@
-//! The records serde-wasm-bindgen makes (`src/js/records.rs`): plain
+//! The records serde-wasm-bindgen makes (`src/bindgen/records.rs`): plain
 //! objects with exactly their keys, optional ones left out rather than
 //! `undefined` (except a completed task's `result`, present even when
 //! undefined), and the caller's own values in them passed through as they

@@ -1,5 +1,5 @@
 //! Callbacks that call back into the manager while it carries out effects
-//! (`src/js/driver.rs`): the state is an `Rc<RefCell>` released before any
+//! (`src/bindgen/driver.rs`): the state is an `Rc<RefCell>` released before any
 //! user code runs, and a call made from a callback queues its effects
 //! behind the ones being delivered. The callbacks here are Rust closures,
 //! so each call goes JS → Rust → JS → Rust.

@@ -7,7 +7,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen(module = "/src/js/manager.js")]
+#[wasm_bindgen(module = "/src/facade/manager.js")]
 extern "C" {
     #[derive(Clone)]
     pub type BackgroundManager;

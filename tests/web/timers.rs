@@ -1,4 +1,4 @@
-//! The skin's two gloo-timers (`src/js/timers.rs`): the `Timeout` that fires
+//! The skin's two gloo-timers (`src/bindgen/timers.rs`): the `Timeout` that fires
 //! at the engine's next deadline, and the `Interval` that polls the session.
 //! Every call runs what is due first, so each test makes its calls, then
 //! waits for what only a timer can bring, with no call in between.

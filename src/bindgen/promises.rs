@@ -14,14 +14,14 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
 use super::driver::{self, Inner, Shared};
-use super::{errors, glue};
+use super::{errors, imports};
 use crate::engine::{PollToken, RetryHint};
 
 /// Lets go of held promises. Call with the state released: settling them
 /// runs nothing now (their reactions are jobs), but keeps the rule simple.
 pub fn release_all(held: impl IntoIterator<Item = Promise>) {
     for p in held {
-        glue::release(&p);
+        imports::release(&p);
     }
 }
 
@@ -30,7 +30,7 @@ pub fn release_all(held: impl IntoIterator<Item = Promise>) {
 fn hold_send(shared: &Shared, held: &Promise) -> Option<u64> {
     let Some((id, evicted)) = driver::with_state(shared, |st| st.pending.add_send(held.clone()))
     else {
-        glue::release(held);
+        imports::release(held);
         return None;
     };
     release_all(evicted);
@@ -45,7 +45,7 @@ pub fn watch_send(shared: &Shared, held: Promise) {
     let weak = Rc::downgrade(shared);
     spawn_local(async move {
         if let Err(error) = JsFuture::from(held).await {
-            glue::report("session.sendMessage", &error);
+            imports::report("session.sendMessage", &error);
         }
         if let Some(shared) = weak.upgrade() {
             driver::with_state(&shared, |st| st.pending.settled_send(id));
@@ -58,7 +58,7 @@ pub fn watch_send(shared: &Shared, held: Promise) {
 pub fn watch_poll(shared: &Shared, token: PollToken, held: Promise) {
     let previous = driver::with_state(shared, |st| st.pending.set_poll(held.clone()));
     let Some((previous, id)) = previous else {
-        glue::release(&held);
+        imports::release(&held);
         return;
     };
     release_all(previous);
@@ -68,10 +68,10 @@ pub fn watch_poll(shared: &Shared, token: PollToken, held: Promise) {
         let Some(shared) = weak.upgrade() else { return };
         driver::with_state(&shared, |st| st.pending.settled_poll(id));
         let status = match answer {
-            Ok(value) if glue::is_abandoned(&value) => return,
+            Ok(value) if imports::is_abandoned(&value) => return,
             Ok(value) => value.as_string(),
             Err(error) => {
-                glue::report("session.getStatus", &error);
+                imports::report("session.getStatus", &error);
                 None
             }
         };
@@ -86,9 +86,9 @@ pub fn watch_poll(shared: &Shared, token: PollToken, held: Promise) {
 pub fn watch_run(weak: Weak<Inner>, seq: u64, done: Promise) {
     spawn_local(async move {
         let outcome = match JsFuture::from(done).await {
-            Ok(value) if glue::is_abandoned(&value) => return,
+            Ok(value) if imports::is_abandoned(&value) => return,
             Ok(value) => Ok(value),
-            Err(error) => Err((glue::error_text(&error), glue::retry_hint(&error))),
+            Err(error) => Err((imports::error_text(&error), imports::retry_hint(&error))),
         };
         if let Some(shared) = weak.upgrade() {
             // The run stays in the view: the engine's `Reply` (a question
@@ -123,7 +123,7 @@ pub fn foreground(weak: Weak<Inner>, id: u64, done: Promise) -> Promise {
             });
         }
         match outcome {
-            Ok(value) if glue::is_abandoned(&value) => Err(errors::disposed_call()),
+            Ok(value) if imports::is_abandoned(&value) => Err(errors::disposed_call()),
             other => other,
         }
     })
@@ -174,10 +174,10 @@ pub fn watch_delivery(shared: &Shared, send: u64, held: Promise) {
     await_then(shared, held, move |shared, outcome| {
         driver::with_state(shared, |st| st.pending.settled_send(id));
         let ok = match outcome {
-            Ok(value) if glue::is_abandoned(&value) => return,
+            Ok(value) if imports::is_abandoned(&value) => return,
             Ok(_) => true,
             Err(error) => {
-                glue::report("session.sendMessage", &error);
+                imports::report("session.sendMessage", &error);
                 false
             }
         };

@@ -1,10 +1,12 @@
-//! The imports from `calls.js` and `sim.js`. None of these throws: each
-//! calls user code (or touches a user value) inside try/catch, except the
-//! two declared `catch`, which report a problem by throwing plain data.
+//! Every import from the facade's JS files (`src/facade/`): the only Rust
+//! file that names a JS module, so that moving or splitting one touches
+//! nothing else. None of these throws: each calls user code (or touches a
+//! user value) inside try/catch, except those declared `catch`, which
+//! report a problem by throwing plain data.
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/js/calls.js")]
+#[wasm_bindgen(module = "/src/facade/calls.js")]
 extern "C" {
     pub fn protocol(
         status: &Array,
@@ -126,7 +128,7 @@ extern "C" {
 }
 
 #[cfg(feature = "durable")]
-#[wasm_bindgen(module = "/src/js/durable.js")]
+#[wasm_bindgen(module = "/src/facade/durable.js")]
 extern "C" {
     /// The store `options.store` names, or a string saying what is wrong;
     /// `timeout`: ms each request to it may take (`storeTimeout`).
@@ -148,7 +150,7 @@ extern "C" {
 // The processes of a manager shared on one KV store (`kv_link.js`, which
 // `shared.js` uses).
 #[cfg(feature = "durable")]
-#[wasm_bindgen(module = "/src/js/kv_link.js")]
+#[wasm_bindgen(module = "/src/facade/kv_link.js")]
 extern "C" {
     /// What the KV store lacks for a shared manager, or "".
     #[wasm_bindgen(js_name = missingKvApis)]
@@ -158,7 +160,7 @@ extern "C" {
 // The tabs of a shared manager (`options.shared`): the durable build's, so
 // `manager.js` gets their class from `set_factory` instead of importing it.
 #[cfg(feature = "durable")]
-#[wasm_bindgen(module = "/src/js/shared.js")]
+#[wasm_bindgen(module = "/src/facade/shared.js")]
 extern "C" {
     /// The `Tabs` class.
     #[wasm_bindgen(js_name = tabsClass)]
@@ -169,17 +171,17 @@ extern "C" {
     pub fn missing_tab_apis() -> String;
 }
 
-#[wasm_bindgen(module = "/src/js/sim.js")]
+#[wasm_bindgen(module = "/src/facade/sim.js")]
 extern "C" {
     /// The built-in agent used when no runner is given.
     #[wasm_bindgen(js_name = simulatedRunner)]
     pub fn simulated_runner(delay: f64) -> JsValue;
 }
 
-#[wasm_bindgen(module = "/src/js/manager.js")]
+#[wasm_bindgen(module = "/src/facade/manager.js")]
 extern "C" {
     /// The public class, re-exported from the generated module as is (a
-    /// class is a function; its TypeScript declaration is in `types.rs`).
+    /// class is a function; its TypeScript declaration is in `background_manager.d.ts`).
     #[wasm_bindgen(reexport, js_name = BackgroundManager, skip_typescript)]
     pub fn background_manager_class();
 
@@ -187,4 +189,130 @@ extern "C" {
     /// build's `Tabs` class (undefined in the default build).
     #[wasm_bindgen(js_name = setFactory)]
     pub fn set_factory(factory: &JsValue, durable: bool, tabs: &JsValue);
+}
+
+// The log's entries are made and kept by log.js, in the view's tasks.
+#[wasm_bindgen(module = "/src/facade/log.js")]
+extern "C" {
+    /// Keeps log entry `entry` of task `seq` (see `Store::log`): `kind`
+    /// 0 output (`value` the chunk, `cursor` after it, kept in the output
+    /// as `out_head` and `out_drop` say: see `Cut`), 1 progress (`value`
+    /// the report), 2 heartbeat, 8 + a status number for a status.
+    #[wasm_bindgen(js_name = logEntry)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn log_entry(
+        view: &View,
+        seq: f64,
+        entry: f64,
+        at: f64,
+        kind: u32,
+        value: &JsValue,
+        cursor: f64,
+        head: bool,
+        drop: f64,
+        out_head: f64,
+        out_drop: f64,
+    );
+    #[wasm_bindgen(js_name = restoreLog)]
+    pub fn restore_log(view: &View, seq: f64, saved: &JsValue);
+    /// Task `seq`'s kept log as a durable store saves it, with the seqs
+    /// reserved ahead of it (0: none); undefined: it has none.
+    #[wasm_bindgen(js_name = savedLog)]
+    pub fn saved_log(view: &View, seq: f64, reserved: f64) -> JsValue;
+    /// A saved log's weights, each entry's `cost` plus its text's length:
+    /// `[head, tail, last, reserved]` (see `StoredLog`).
+    #[wasm_bindgen(js_name = logWeights)]
+    pub fn log_weights(saved: &JsValue, cost: u32) -> JsValue;
+}
+
+#[wasm_bindgen(module = "/src/facade/view.js")]
+extern "C" {
+    #[derive(Clone)]
+    pub type View;
+
+    #[wasm_bindgen(method)]
+    pub fn find(this: &View, id: &JsValue) -> f64;
+    #[wasm_bindgen(method)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert(
+        this: &View,
+        seq: f64,
+        oldest: f64,
+        id: &JsValue,
+        options: &JsValue,
+        agent: &JsValue,
+        prompt: &JsValue,
+    ) -> bool;
+    #[wasm_bindgen(method, js_name = setSession)]
+    pub fn set_session(this: &View, index: u32, text: &JsValue);
+    /// Keeps the result or message a task ended with; returns its id.
+    #[wasm_bindgen(method)]
+    pub fn finish(this: &View, seq: f64, value: &JsValue) -> JsValue;
+    #[wasm_bindgen(method, js_name = restoreOutput)]
+    pub fn restore_output(this: &View, seq: f64, head: &JsValue, tail: &JsValue, dropped: f64);
+    #[wasm_bindgen(method, js_name = setAttempt)]
+    pub fn set_attempt(this: &View, seq: f64, attempt: u32);
+    #[wasm_bindgen(method)]
+    pub fn adopt(this: &View, parent: f64, child: f64);
+    #[wasm_bindgen(method, js_name = setAgent)]
+    pub fn set_agent(this: &View, seq: f64, agent: &JsValue);
+    #[wasm_bindgen(method, js_name = setQuestion)]
+    pub fn set_question(this: &View, seq: f64, question: &JsValue);
+    /// Live runs by task seq, as `calls.js`'s `startRun` made them: kept
+    /// apart from the tasks, so that a run outlives its task's record
+    /// until its close.
+    #[wasm_bindgen(method, js_name = setRun)]
+    pub fn set_run(this: &View, seq: f64, run: &JsValue);
+    #[wasm_bindgen(method)]
+    pub fn run(this: &View, seq: f64) -> Option<JsValue>;
+    #[wasm_bindgen(method, js_name = takeRun)]
+    pub fn take_run(this: &View, seq: f64) -> Option<JsValue>;
+    /// Every run left, taken.
+    #[wasm_bindgen(method, js_name = takeRuns)]
+    pub fn take_runs(this: &View) -> Option<js_sys::Array>;
+    /// The kept head and tail of task `seq`'s output (for a durable store).
+    #[wasm_bindgen(method)]
+    pub fn head(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn tail(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn remove(this: &View, seq: f64);
+    #[wasm_bindgen(method)]
+    pub fn clear(this: &View);
+    #[wasm_bindgen(method)]
+    pub fn id(this: &View, seq: f64) -> Option<JsValue>;
+    #[wasm_bindgen(method)]
+    pub fn options(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn value(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn output(this: &View, seq: f64, cursor: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn snapshot(
+        this: &View,
+        seq: f64,
+        status: u8,
+        created_at: f64,
+        updated_at: f64,
+        session: u32,
+    ) -> JsValue;
+    /// The agent and prompt of a launched task, as `[agent, prompt]`.
+    #[wasm_bindgen(method)]
+    pub fn agent(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn prompt(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method, js_name = sessionId)]
+    pub fn session_id(this: &View, index: u32) -> JsValue;
+    /// Gives the view the wasm memory it reads the core's numbers from.
+    #[wasm_bindgen(method)]
+    pub fn attach(this: &View, memory: &JsValue);
+    /// A UUID's canonical text from its 16 bytes as four big-endian words.
+    #[wasm_bindgen(js_name = uuidText)]
+    pub fn uuid_text(a: u32, b: u32, c: u32, d: u32) -> JsValue;
+    /// The differential check's JS half: what the view holds for `seq`, as
+    /// `[id, headLength, tailLength, dropped]`, or undefined.
+    #[wasm_bindgen(method, js_name = describeSeq)]
+    pub fn describe_seq(this: &View, seq: f64) -> JsValue;
+    #[wasm_bindgen(method, js_name = size)]
+    pub fn size(this: &View) -> u32;
 }

@@ -4,21 +4,24 @@
 //! through one file: gloo-timers `timers.rs`, wasm-bindgen-futures
 //! `promises.rs`, serde-wasm-bindgen `records.rs`, getrandom `store.rs`.
 //!
-//! JS files beside it: `manager.js` (the public class, a facade over
-//! `Core`), `view.js` (the store of JS values), `calls.js` (every call into
-//! user code, guarded), `sim.js` (the simulated agent).
+//! The JS files it imports are the facade, in `src/facade/`: `manager.js`
+//! (the public class, a facade over `Core`), `view.js` (the store of JS
+//! values), `calls.js` (every call into user code, guarded), `sim.js` (the
+//! simulated agent), and the durable build's `durable.js`, `shared.js` and
+//! `kv_link.js`. `imports.rs` is the one file that names them.
 
 mod args;
 #[cfg(feature = "check")]
 mod check;
 mod core;
+mod declarations;
 mod deliver;
 mod driver;
 mod errors;
 #[cfg(feature = "durable")]
 mod forward;
-mod glue;
 mod held;
+mod imports;
 #[cfg(feature = "durable")]
 mod lease;
 #[cfg(feature = "durable")]
@@ -28,7 +31,6 @@ mod protocol;
 mod records;
 mod store;
 mod timers;
-mod types;
 #[cfg(feature = "durable")]
 mod writes;
 

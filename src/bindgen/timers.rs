@@ -11,7 +11,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 
 use super::args::MAX_TIMER_MS;
-use super::glue;
+use super::imports;
 
 pub struct Timers {
     poll: Option<Interval>,
@@ -40,7 +40,7 @@ pub enum Deadline {
     Unheld(Unheld),
 }
 
-/// A timer from `glue::unheld_timeout`, with the callback it calls (gloo's
+/// A timer from `imports::unheld_timeout`, with the callback it calls (gloo's
 /// `Timeout` keeps its timer's id to itself, so it cannot be unref'd).
 pub struct Unheld {
     handle: JsValue,
@@ -49,7 +49,7 @@ pub struct Unheld {
 
 impl Drop for Unheld {
     fn drop(&mut self) {
-        glue::clear_unheld(&self.handle);
+        imports::clear_unheld(&self.handle);
     }
 }
 
@@ -131,7 +131,7 @@ impl Timers {
             Deadline::Held(Timeout::new(delay, fire))
         } else {
             let fire = Closure::once(fire);
-            match glue::unheld_timeout(&fire, delay) {
+            match imports::unheld_timeout(&fire, delay) {
                 Ok(handle) => Deadline::Unheld(Unheld {
                     handle,
                     _fire: fire,

@@ -5,7 +5,7 @@
 use js_sys::Array;
 use wasm_bindgen::JsValue;
 
-use super::glue;
+use super::imports;
 use crate::engine::{ErrorKind, Status, CUT_NOTICE};
 
 /// How `calls.js`'s `bag` reads a key.
@@ -170,7 +170,7 @@ pub fn send() {
         .iter()
         .map(|k| JsValue::from_str(k.code()))
         .collect();
-    glue::protocol(
+    imports::protocol(
         &status,
         Status::Completed.index() as u8,
         Status::Error.index() as u8,

@@ -287,7 +287,7 @@ pub struct OutputResult {
 }
 
 /// What `subscribe` listeners hear: `type`, `taskId`, and the fields of its
-/// type (the `TaskEvent` union in `types.rs`). One flat record, its absent
+/// type (the `TaskEvent` union in `background_manager.d.ts`). One flat record, its absent
 /// fields left out, rather than an enum: one serializer instead of one per
 /// event type. `task` is the task as it is when the event is delivered
 /// (left out once it has left the table).

@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::errors::{bad_type, bad_value, range_error, type_error};
 use super::protocol::{self, SHAPES};
 use super::records::{self, BagProblem, Entries, Record, Scalar};
-use super::{errors, glue};
+use super::{errors, imports};
 #[cfg(feature = "durable")]
 use crate::engine::{Batch, InboxConfig};
 use crate::engine::{Config, EngineError, StallRule, Status};
@@ -30,7 +30,7 @@ enum Unread {
 /// (`undefined` or `null`).
 fn read<T: Record>(value: &JsValue, shape: usize) -> Result<Option<T>, Unread> {
     let what = SHAPES[shape].what;
-    match glue::bag(value, shape as u8) {
+    match imports::bag(value, shape as u8) {
         Ok(plain) if plain.is_undefined() => Ok(None),
         Ok(plain) => records::record(plain).map(Some).ok_or_else(|| {
             Unread::Failed(errors::engine(EngineError::internal(format!(
@@ -66,7 +66,7 @@ fn optional<T: Record + Default>(value: &JsValue, shape: usize) -> Arg<T> {
 fn required<T: Record>(value: &JsValue, shape: usize, expects: &str) -> Arg<T> {
     match read(value, shape) {
         Ok(Some(record)) => Ok(record),
-        Ok(None) => Err(bad_type(expects, &glue::describe(value))),
+        Ok(None) => Err(bad_type(expects, &imports::describe(value))),
         Err(Unread::NotObject(got)) => Err(bad_type(expects, &got)),
         Err(Unread::Failed(error)) => Err(error),
     }
@@ -82,7 +82,7 @@ fn got(s: &Scalar) -> String {
         Scalar::Str(t) => JsValue::from_str(t),
         Scalar::Got(what) => return what.clone(),
     };
-    glue::describe(&value)
+    imports::describe(&value)
 }
 
 /// A number of ms (or units, or a count): `> 0` when `positive`, else
@@ -208,11 +208,11 @@ impl std::fmt::Display for Name<'_> {
 /// string (a lone surrogate could not survive a trip through UTF-8, which
 /// the durable store and the component take).
 pub fn id(value: &JsValue, name: impl std::fmt::Display) -> Arg<()> {
-    match glue::id_problem(value) {
+    match imports::id_problem(value) {
         0 => Ok(()),
         1 => Err(bad_type(
             &format!("{name} must be a non-empty string"),
-            &glue::describe(value),
+            &imports::describe(value),
         )),
         2 => Err(range_error(&format!("{name} must not be empty"))),
         _ => Err(range_error(&format!(
@@ -279,7 +279,7 @@ pub fn options(value: &JsValue) -> Arg<Options> {
         Ok(None) => {
             return Ok(Options {
                 config: Config::default(),
-                runner: glue::simulated_runner(150.0),
+                runner: imports::simulated_runner(150.0),
                 store: None,
                 #[cfg(feature = "durable")]
                 shared: Shared::default(),
@@ -328,13 +328,13 @@ pub fn options(value: &JsValue) -> Arg<Options> {
     let delay = number(&o.simulated_delay, "options.simulatedDelay", false)?;
     let delay = finite(delay, "options.simulatedDelay")?.unwrap_or(150.0);
     let runner = if o.runner.is_undefined() {
-        glue::simulated_runner(delay)
+        imports::simulated_runner(delay)
     } else if o.runner.is_function() {
         o.runner
     } else {
         return Err(bad_type(
             "options.runner must be a function",
-            &glue::describe(&o.runner),
+            &imports::describe(&o.runner),
         ));
     };
     // The default build's facade refuses these options itself.
@@ -386,7 +386,7 @@ fn shared(name: JsValue, lease: &Scalar, store: Option<&JsValue>) -> Arg<Shared>
     if name.as_string().is_none_or(|name| name.is_empty()) {
         return Err(bad_type(
             "options.shared must be a non-empty string",
-            &glue::describe(&name),
+            &imports::describe(&name),
         ));
     }
     let Some(store) = store else {
@@ -394,11 +394,11 @@ fn shared(name: JsValue, lease: &Scalar, store: Option<&JsValue>) -> Arg<Shared>
             "options.shared needs options.store: the owner loads the tasks from it",
         ));
     };
-    let kv = glue::store_kv(store);
+    let kv = imports::store_kv(store);
     let missing = if kv.is_undefined() {
-        glue::missing_tab_apis()
+        imports::missing_tab_apis()
     } else {
-        glue::missing_kv_apis(store)
+        imports::missing_kv_apis(store)
     };
     if !missing.is_empty() {
         return Err(type_error(&format!(
@@ -441,7 +441,7 @@ fn durable(
         None
     } else {
         let timeout = timeout.unwrap_or(STORE_TIMEOUT);
-        let store = glue::open_store(&store, timeout as f64);
+        let store = imports::open_store(&store, timeout as f64);
         if let Some(problem) = store.as_string() {
             return Err(type_error(&problem));
         }
@@ -510,7 +510,7 @@ fn notify_retry(e: Entries) -> Arg<Option<InboxConfig>> {
 fn notify(e: Entries) -> Arg<Option<Batch>> {
     const EXPECTS: &str = "'each' or { debounce, maxDelay }";
     if let Entries::Got(got) = &e {
-        if *got == glue::describe(&JsValue::from_str("each")) {
+        if *got == imports::describe(&JsValue::from_str("each")) {
             return Ok(None);
         }
     }
@@ -656,11 +656,11 @@ pub fn status_filter(value: &JsValue) -> Arg<Option<Status>> {
         return Ok(None);
     }
     let Some(text) = value.as_string() else {
-        return Err(bad_type(EXPECTED, &glue::describe(value)));
+        return Err(bad_type(EXPECTED, &imports::describe(value)));
     };
     Status::parse(&text)
         .map(Some)
-        .ok_or_else(|| bad_value(EXPECTED, &glue::describe(value)))
+        .ok_or_else(|| bad_value(EXPECTED, &imports::describe(value)))
 }
 
 /// An output chunk and its length in UTF-16 code units.
@@ -670,7 +670,10 @@ pub fn chunk(value: JsValue) -> Arg<(JsValue, usize)> {
             let len = text.length() as usize;
             Ok((value, len))
         }
-        None => Err(bad_type("chunk must be a string", &glue::describe(&value))),
+        None => Err(bad_type(
+            "chunk must be a string",
+            &imports::describe(&value),
+        )),
     }
 }
 
@@ -681,7 +684,7 @@ pub fn agent_call(agent: JsValue, prompt: JsValue) -> Arg<((String, JsValue), Js
     if !prompt.is_string() {
         return Err(bad_type(
             "prompt must be a string",
-            &glue::describe(&prompt),
+            &imports::describe(&prompt),
         ));
     }
     Ok((with_text(agent), prompt))

@@ -12,7 +12,7 @@ use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
 #[cfg(feature = "durable")]
 use super::records::{BatchMessage, NotificationMessage};
 use super::store::Js;
-use super::{errors, glue, promises};
+use super::{errors, imports, promises};
 use crate::engine::{Answer, Effect, Ending, EngineError, Event, Reply, Run, Status, Store};
 
 /// Task `seq`'s run, if it is still going; the borrow ends before the
@@ -29,19 +29,19 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
             status,
             timestamp,
         } => {
-            let held = glue::notify(&session, &id, status.index() as u8, timestamp as f64);
+            let held = imports::notify(&session, &id, status.index() as u8, timestamp as f64);
             if let Some(held) = held {
                 promises::watch_send(shared, held);
             }
         }
         Effect::Wake { waiter, answer } => {
             let value = answer_value(&waiter.id, answer);
-            glue::settle(&waiter.deferred, true, &value);
+            imports::settle(&waiter.deferred, true, &value);
         }
         Effect::Dispose { waiter, id } => {
             let text = id.as_string().unwrap_or_default();
             let error = errors::engine(EngineError::disposed(&text));
-            glue::settle(&waiter.deferred, false, &error);
+            imports::settle(&waiter.deferred, false, &error);
         }
         Effect::Start { seq } => start_run(shared, seq),
         Effect::Reply { seq, reply } => {
@@ -51,19 +51,19 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
                     Reply::TimedOut => (1, JsValue::UNDEFINED),
                     Reply::Aborted => (2, JsValue::UNDEFINED),
                 };
-                glue::reply_run(&run, how, &answer);
+                imports::reply_run(&run, how, &answer);
             }
         }
         Effect::Abort { seq } => {
             if let Some(run) = live_run(shared, seq) {
-                glue::abort_run(&run);
+                imports::abort_run(&run);
             }
         }
         Effect::Close { seq } => {
             if let Some(run) =
                 driver::with_state(shared, |st| st.view.take_run(seq as f64)).flatten()
             {
-                glue::close_run(&run);
+                imports::close_run(&run);
             }
         }
         Effect::Event { seq, event } => deliver_event(shared, seq, event),
@@ -89,7 +89,7 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
             } else {
                 each.map(|m| records::to_js(&m)).next().unwrap_or_default()
             };
-            let held = glue::deliver(&session, &message);
+            let held = imports::deliver(&session, &message);
             promises::watch_delivery(shared, send, held);
         }
     }
@@ -191,7 +191,7 @@ fn start_run(shared: &Shared, seq: u64) {
         _ => return,
     };
     // The runner is called here, with nothing borrowed: it may call back.
-    let run = glue::start_run(
+    let run = imports::start_run(
         &call.runner,
         &call.view,
         seq as f64,
@@ -212,11 +212,11 @@ fn start_run(shared: &Shared, seq: u64) {
         // The task ended while its runner was being called (the runner
         // ended it, or cleanup ran) and its close found no run yet: stop it
         // here.
-        glue::abort_run(&run);
-        glue::close_run(&run);
+        imports::abort_run(&run);
+        imports::close_run(&run);
         return;
     }
-    promises::watch_run(Rc::downgrade(shared), seq, glue::run_done(&run));
+    promises::watch_run(Rc::downgrade(shared), seq, imports::run_done(&run));
 }
 
 fn deliver_event(shared: &Shared, seq: u64, event: Event<Js>) {
@@ -270,6 +270,6 @@ fn deliver_event(shared: &Shared, seq: u64, event: Event<Js>) {
         return;
     };
     for listener in &listeners {
-        glue::call_listener(listener, &value);
+        imports::call_listener(listener, &value);
     }
 }

@@ -9,9 +9,10 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::errors;
-use super::glue;
 use super::held::Pending;
-use super::store::{Js, View};
+use super::imports;
+use super::imports::View;
+use super::store::Js;
 use super::timers::Timers;
 #[cfg(feature = "durable")]
 use super::writes::Persist;
@@ -86,7 +87,7 @@ pub fn new_shared(
             engine,
             view,
             runner,
-            timers: Timers::new(glue::is_script_host()),
+            timers: Timers::new(imports::is_script_host()),
             foreground: Vec::new(),
             next_foreground: 0,
             listeners: Vec::new(),

@@ -11,10 +11,11 @@ use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::driver::{self, Shared, State};
-use super::store::{JsStore, View, Waiter};
+use super::imports::View;
+use super::store::{JsStore, Waiter};
 #[cfg(feature = "durable")]
 use super::writes::Persist;
-use super::{args, deliver, errors, glue, promises, protocol};
+use super::{args, deliver, errors, imports, promises, protocol};
 #[cfg(feature = "durable")]
 use super::{persist, records};
 #[cfg(feature = "durable")]
@@ -40,10 +41,10 @@ pub(crate) fn start() {
     protocol::send();
     let factory = Closure::<dyn Fn(JsValue, JsValue) -> Result<Core, JsValue>>::new(Core::make);
     #[cfg(feature = "durable")]
-    let tabs = glue::tabs_class();
+    let tabs = imports::tabs_class();
     #[cfg(not(feature = "durable"))]
     let tabs = JsValue::UNDEFINED;
-    glue::set_factory(&factory.into_js_value(), cfg!(feature = "durable"), &tabs);
+    imports::set_factory(&factory.into_js_value(), cfg!(feature = "durable"), &tabs);
 }
 
 /// Task `seq` as a fresh snapshot.
@@ -57,9 +58,9 @@ fn snapshot(st: &State, seq: u64) -> JsValue {
 /// waiter is queued in the same step as the change it waits for. Making one
 /// runs only our own code.
 fn waiter(id: &JsValue) -> (Promise, Waiter) {
-    let deferred = glue::deferred();
+    let deferred = imports::deferred();
     (
-        glue::deferred_promise(&deferred),
+        imports::deferred_promise(&deferred),
         Waiter {
             deferred,
             id: id.clone(),
@@ -207,7 +208,7 @@ impl Core {
         if !self.durable {
             return Ok(());
         }
-        let why = glue::unstorable(value, what);
+        let why = imports::unstorable(value, what);
         if why.is_empty() {
             return Ok(());
         }
@@ -251,8 +252,8 @@ impl Core {
         let late = driver::with_state(&self.shared, |st| st.view.take_runs()).flatten();
         let late = late.map(|runs| runs.to_vec()).unwrap_or_default();
         for run in foreground.into_iter().map(|(_, run)| run).chain(late) {
-            glue::abort_run(&run);
-            glue::close_run(&run);
+            imports::abort_run(&run);
+            imports::close_run(&run);
         }
         promises::release_all(held);
         Ok(written)
@@ -284,14 +285,14 @@ fn start_session(
 /// a poll is due (slower while the page is hidden, backing off while polls
 /// fail), and fires the deadlines a throttled timer left due.
 fn on_poll(shared: &Shared) {
-    let hidden = glue::is_hidden();
+    let hidden = imports::is_hidden();
     let Ok(Some((token, session))) =
         driver::run(shared, |st, now| st.engine.begin_poll_while(now, hidden))
     else {
         return;
     };
     // Called with no borrow held: getStatus may call the manager.
-    let held = glue::ask_status(&session);
+    let held = imports::ask_status(&session);
     promises::watch_poll(shared, token, held);
 }
 
@@ -433,7 +434,7 @@ impl Core {
     #[wasm_bindgen(js_name = failTask)]
     pub fn fail_task(&self, task_id: JsValue, error: JsValue, seq: f64) -> Result<f64, JsValue> {
         let id = known(task_id, seq)?;
-        let message = glue::error_text(&error);
+        let message = imports::error_text(&error);
         self.changed(|st, now| match seq_at(seq) {
             Some(seq) => st.engine.fail_at(seq, &id, message, now),
             None => st.engine.fail(&id, message, now),
@@ -630,7 +631,7 @@ impl Core {
                 // Matching a waiter by its promise reads our own deferred,
                 // no user value, so it may run with the state borrowed.
                 _ => st.engine.drop_wait(seq, |w| {
-                    JsValue::from(glue::deferred_promise(&w.deferred)) == value
+                    JsValue::from(imports::deferred_promise(&w.deferred)) == value
                 }),
             };
             None
@@ -648,7 +649,7 @@ impl Core {
         if !listener.is_function() {
             return Err(errors::bad_type(
                 "listener must be a function",
-                &glue::describe(&listener),
+                &imports::describe(&listener),
             ));
         }
         let id = driver::run(&self.shared, |st, _| {
@@ -668,7 +669,7 @@ impl Core {
                 });
             }
         });
-        Ok(glue::once(&remove))
+        Ok(imports::once(&remove))
     }
 
     /// Stops the timers and every runner, rejects pending waiters with
@@ -798,7 +799,7 @@ impl Core {
             st.next_foreground += 1;
             (st.runner.clone(), st.view.clone(), st.next_foreground)
         })?;
-        let run = glue::start_run(
+        let run = imports::start_run(
             &runner,
             &view,
             -1.0,
@@ -808,7 +809,7 @@ impl Core {
             &JsValue::UNDEFINED,
             &options,
         );
-        let done = glue::run_done(&run);
+        let done = imports::run_done(&run);
         driver::with_state(&self.shared, |st| st.foreground.push((id, run)));
         Ok(promises::foreground(Rc::downgrade(&self.shared), id, done).into())
     }

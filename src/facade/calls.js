@@ -5,7 +5,7 @@
 // with `catch`).
 
 // The integer protocol between Rust and JS, sent by Rust once at start so
-// that it has one source (`src/js/protocol.rs`).
+// that it has one source (`src/bindgen/protocol.rs`).
 export const P = {
   status: [],
   completed: -1,

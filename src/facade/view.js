@@ -1,6 +1,6 @@
 // The manager's JS-side store: every JS value of every task (id, options,
 // result, error message, output text, agent, prompt), kept by the task's
-// seq. Only the engine writes it (through `src/js/store.rs`, in the same
+// seq. Only the engine writes it (through `src/bindgen/store.rs`, in the same
 // step as the change it records), so it always agrees with the engine when
 // user code runs; the facade reads it to answer reads without entering
 // wasm. The engine keeps numbers: statuses, times, lengths, cursors.

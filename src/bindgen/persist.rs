@@ -12,9 +12,10 @@ use js_sys::{Array, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::driver::{self, Shared, State};
+use super::imports::View;
 use super::records::{self, Loaded, NoticeRecord, StoreBatch, TaskRecord};
-use super::store::{Js, View};
-use super::{errors, glue, promises, timers};
+use super::store::Js;
+use super::{errors, imports, promises, timers};
 use crate::engine::{
     Changes, Ending, Engine, EngineError, ErrorKind, NewTask, Outcome, Restored, RestoredNotice,
     Status, Store, StoredLog, ENTRY_COST,
@@ -22,8 +23,8 @@ use crate::engine::{
 
 /// A pending promise and what settles it (`calls.js`'s `deferred`).
 fn deferred() -> (JsValue, Promise) {
-    let deferred = glue::deferred();
-    let promise = glue::deferred_promise(&deferred);
+    let deferred = imports::deferred();
+    let promise = imports::deferred_promise(&deferred);
     (deferred, promise)
 }
 
@@ -90,7 +91,7 @@ pub fn load_first(
         let p = st.persist.as_mut().filter(|p| !p.loaded)?;
         let loading = p.loading.clone();
         if loading.is_none() {
-            p.loading = Some(glue::load_store(&p.store));
+            p.loading = Some(imports::load_store(&p.store));
         }
         Some((loading, p.loading.clone(), p.generation))
     })
@@ -197,7 +198,7 @@ pub fn start(shared: &Shared, batch: JsValue, changes: Changes<Js>, waiters: Vec
     let Some((store, changes)) = store else {
         return;
     };
-    let promise = glue::commit_store(&store, &batch);
+    let promise = imports::commit_store(&store, &batch);
     promises::await_then(shared, promise, move |shared, outcome| {
         done(shared, changes, outcome)
     });
@@ -234,13 +235,13 @@ fn done(shared: &Shared, changes: Changes<Js>, outcome: Result<JsValue, JsValue>
         Err(error) => error.clone(),
     };
     for w in waiters {
-        glue::settle(&w, ok, &answer);
+        imports::settle(&w, ok, &answer);
     }
     if let Some((batch, changes, waiters)) = queued {
         start(shared, batch, changes, waiters);
     } else if let Some(delay) = delay {
         if let Err(error) = &outcome {
-            glue::report("the task store", error);
+            imports::report("the task store", error);
         }
         // Calls made while this write was in flight wait for the write that
         // holds their changes: it goes now, not after the backoff, so that
@@ -322,7 +323,7 @@ fn batch_of(engine: &Engine<Js>, view: &View, changes: &Changes<Js>) -> JsValue 
                     Some(s) if !t.is_final() => s.log.reserved() as f64,
                     _ => 0.0,
                 };
-                super::store::saved_log(view, f, reserved)
+                super::imports::saved_log(view, f, reserved)
             } else {
                 JsValue::UNDEFINED
             },
@@ -432,7 +433,7 @@ fn stored_log(saved: JsValue) -> Option<StoredLog<Js>> {
         return None;
     }
     let (head, tail, last, reserved): (Vec<u32>, Vec<u32>, f64, f64) =
-        records::from_js(super::store::log_weights(&saved, ENTRY_COST as u32))?;
+        records::from_js(super::imports::log_weights(&saved, ENTRY_COST as u32))?;
     Some(StoredLog {
         entries: saved,
         head,

@@ -2,7 +2,7 @@
 //! arguments) with a string `code` (SPEC §4).
 use wasm_bindgen::JsValue;
 
-use super::glue;
+use super::imports;
 use crate::engine::{EngineError, ErrorKind};
 
 const ERROR: u8 = 0;
@@ -11,7 +11,7 @@ const RANGE_ERROR: u8 = 2;
 
 /// A wrong type: `TypeError` "<message>, got <what it was>".
 pub fn bad_type(message: &str, got: &str) -> JsValue {
-    glue::make_error(
+    imports::make_error(
         TYPE_ERROR,
         &format!("{message}, got {got}"),
         ErrorKind::InvalidArgument.code(),
@@ -20,7 +20,7 @@ pub fn bad_type(message: &str, got: &str) -> JsValue {
 
 /// A wrong value of the right type: `RangeError` "<message>, got <value>".
 pub fn bad_value(message: &str, got: &str) -> JsValue {
-    glue::make_error(
+    imports::make_error(
         RANGE_ERROR,
         &format!("{message}, got {got}"),
         ErrorKind::InvalidArgument.code(),
@@ -29,12 +29,12 @@ pub fn bad_value(message: &str, got: &str) -> JsValue {
 
 /// A wrong value whose message needs no "got".
 pub fn range_error(message: &str) -> JsValue {
-    glue::make_error(RANGE_ERROR, message, ErrorKind::InvalidArgument.code())
+    imports::make_error(RANGE_ERROR, message, ErrorKind::InvalidArgument.code())
 }
 
 /// A value that cannot be read: `TypeError` with `message` as is.
 pub fn type_error(message: &str) -> JsValue {
-    glue::make_error(TYPE_ERROR, message, ErrorKind::InvalidArgument.code())
+    imports::make_error(TYPE_ERROR, message, ErrorKind::InvalidArgument.code())
 }
 
 pub fn engine(error: EngineError) -> JsValue {
@@ -44,7 +44,7 @@ pub fn engine(error: EngineError) -> JsValue {
         ErrorKind::InvalidArgument => RANGE_ERROR,
         _ => ERROR,
     };
-    glue::make_error(kind, &error.message, error.code())
+    imports::make_error(kind, &error.message, error.code())
 }
 
 /// The state was borrowed when a call came in: a bug in this crate, reported

@@ -1,10 +1,3 @@
-//! The TypeScript declarations, written once: the seed's types, the class
-//! (`manager.js`, re-exported from the generated module) and what it adds.
-
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = r#"
 /**
  * Where a task is in its lifecycle. `'queued'` (launched, waiting for a slot)
  * and `'running'` are live; the others are final. `'interrupted'`: a launched
@@ -502,4 +495,3 @@ export class BackgroundManager {
   free(): void;
   [Symbol.dispose](): void;
 }
-"#;
