@@ -6,7 +6,7 @@ use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::{bad_type, bad_value, range_error, type_error};
-use super::protocol::{self, SHAPES};
+use super::protocol::{self, IdProblem, SHAPES};
 use super::records::{self, BagProblem, Entries, Record, Scalar};
 use super::{errors, imports};
 #[cfg(feature = "durable")]
@@ -208,14 +208,14 @@ impl std::fmt::Display for Name<'_> {
 /// string (a lone surrogate could not survive a trip through UTF-8, which
 /// the durable store and the component take).
 pub fn id(value: &JsValue, name: impl std::fmt::Display) -> Arg<()> {
-    match imports::id_problem(value) {
-        0 => Ok(()),
-        1 => Err(bad_type(
+    match IdProblem::of(imports::id_problem(value)) {
+        IdProblem::None => Ok(()),
+        IdProblem::NotString => Err(bad_type(
             &format!("{name} must be a non-empty string"),
             &imports::describe(value),
         )),
-        2 => Err(range_error(&format!("{name} must not be empty"))),
-        _ => Err(range_error(&format!(
+        IdProblem::Empty => Err(range_error(&format!("{name} must not be empty"))),
+        IdProblem::LoneSurrogate => Err(range_error(&format!(
             "{name} must be well-formed Unicode (it has a lone surrogate)"
         ))),
     }

@@ -8,6 +8,7 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::driver::{self, Shared};
+use super::protocol::Reply as How;
 use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
 #[cfg(feature = "durable")]
 use super::records::{BatchMessage, NotificationMessage};
@@ -47,11 +48,11 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
         Effect::Reply { seq, reply } => {
             if let Some(run) = live_run(shared, seq) {
                 let (how, answer) = match reply {
-                    Reply::Answer(answer) => (0, answer),
-                    Reply::TimedOut => (1, JsValue::UNDEFINED),
-                    Reply::Aborted => (2, JsValue::UNDEFINED),
+                    Reply::Answer(answer) => (How::Answer, answer),
+                    Reply::TimedOut => (How::TimedOut, JsValue::UNDEFINED),
+                    Reply::Aborted => (How::Aborted, JsValue::UNDEFINED),
                 };
-                imports::reply_run(&run, how, &answer);
+                imports::reply_run(&run, how as u8, &answer);
             }
         }
         Effect::Abort { seq } => {

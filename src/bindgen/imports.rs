@@ -8,17 +8,12 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/facade/calls.js")]
 extern "C" {
-    pub fn protocol(
-        status: &Array,
-        completed: u8,
-        error: u8,
-        shapes: &Array,
-        notice: &Array,
-        codes: &Array,
-    );
+    /// The protocol (`protocol.rs`), as `[name, value]` pairs.
+    pub fn protocol(pairs: &Array);
 
+    /// An `Error` of class `class` (`protocol::ErrorClass`) with a `code`.
     #[wasm_bindgen(js_name = makeError)]
-    pub fn make_error(kind: u8, message: &str, code: &str) -> JsValue;
+    pub fn make_error(class: u8, message: &str, code: &str) -> JsValue;
 
     /// What a value is, for "got ..." in messages.
     pub fn describe(value: &JsValue) -> String;
@@ -32,7 +27,7 @@ extern "C" {
     #[wasm_bindgen(js_name = retryHint)]
     pub fn retry_hint(error: &JsValue) -> f64;
 
-    /// 0 a usable id, 1 not a string, 2 empty, 3 a lone surrogate.
+    /// What is wrong with an id: an index of `protocol::ID_PROBLEMS`.
     #[wasm_bindgen(js_name = idProblem)]
     pub fn id_problem(value: &JsValue) -> u8;
 
@@ -109,8 +104,8 @@ extern "C" {
     #[wasm_bindgen(js_name = closeRun)]
     pub fn close_run(run: &JsValue);
 
-    /// Settles the question a run asks: 0 with `answer`, 1 timed out, 2
-    /// aborted (`replyRun` in `calls.js`).
+    /// Settles the question a run asks as `how` says (`protocol::Reply`),
+    /// with `answer` when there is one.
     #[wasm_bindgen(js_name = replyRun)]
     pub fn reply_run(run: &JsValue, how: u8, answer: &JsValue);
 
@@ -194,10 +189,10 @@ extern "C" {
 // The log's entries are made and kept by log.js, in the view's tasks.
 #[wasm_bindgen(module = "/src/facade/log.js")]
 extern "C" {
-    /// Keeps log entry `entry` of task `seq` (see `Store::log`): `kind`
-    /// 0 output (`value` the chunk, `cursor` after it, kept in the output
-    /// as `out_head` and `out_drop` say: see `Cut`), 1 progress (`value`
-    /// the report), 2 heartbeat, 8 + a status number for a status.
+    /// Keeps log entry `entry` of task `seq` (see `Store::log`): `kind` a
+    /// `protocol::LogEntry` (a status's plus the status number); for
+    /// output `value` is the chunk, `cursor` the cursor after it, kept in
+    /// the output as `out_head` and `out_drop` say (see `Cut`).
     #[wasm_bindgen(js_name = logEntry)]
     #[allow(clippy::too_many_arguments)]
     pub fn log_entry(
