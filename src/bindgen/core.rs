@@ -11,28 +11,22 @@ use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::driver::{self, Shared, State};
+#[cfg(feature = "durable")]
+use super::durable::{core::CoreDurable, persist, writes::Persist};
 use super::imports::View;
 use super::store::{JsStore, Waiter};
-#[cfg(feature = "durable")]
-use super::writes::Persist;
 use super::{args, deliver, errors, imports, promises, protocol};
-#[cfg(feature = "durable")]
-use super::{persist, records};
-#[cfg(feature = "durable")]
-use crate::engine::NoticeState;
 use crate::engine::{
     Cancel, Engine, NewTask, OnConflict, Queueing, RetryRule, StallRule, Status, Store, Wait, Want,
 };
 
 #[wasm_bindgen(private)]
 pub struct Core {
-    shared: Shared,
-    /// Whether a durable store keeps the tasks (fixed at construction).
+    pub(crate) shared: Shared,
+    /// The durable build's store and sharing (`durable/core.rs` has its
+    /// methods).
     #[cfg(feature = "durable")]
-    durable: bool,
-    /// `options.shared`, as checked.
-    #[cfg(feature = "durable")]
-    shared_with: args::Shared,
+    pub(crate) durable: CoreDurable,
 }
 
 /// Makes the module's cores: handed to `manager.js` once, at start.
@@ -41,7 +35,7 @@ pub(crate) fn start() {
     protocol::send();
     let factory = Closure::<dyn Fn(JsValue, JsValue) -> Result<Core, JsValue>>::new(Core::make);
     #[cfg(feature = "durable")]
-    let tabs = imports::tabs_class();
+    let tabs = imports::durable::tabs_class();
     #[cfg(not(feature = "durable"))]
     let tabs = JsValue::UNDEFINED;
     imports::set_factory(&factory.into_js_value(), cfg!(feature = "durable"), &tabs);
@@ -162,14 +156,17 @@ impl Core {
         let args::Options {
             config,
             runner,
-            store,
             #[cfg(feature = "durable")]
-                shared: shared_with,
+            durable,
         } = args::options(&options)?;
         #[cfg(feature = "durable")]
-        let (durable, persist) = (store.is_some(), store.map(Persist::new));
-        #[cfg(not(feature = "durable"))]
-        let _ = store;
+        let (durable, persist) = (
+            CoreDurable {
+                keeps: durable.store.is_some(),
+                shared: durable.shared,
+            },
+            durable.store.map(Persist::new),
+        );
         let view: View = view.unchecked_into();
         view.attach(&wasm_bindgen::memory());
         let store = JsStore { view: view.clone() };
@@ -191,32 +188,15 @@ impl Core {
             shared,
             #[cfg(feature = "durable")]
             durable,
-            #[cfg(feature = "durable")]
-            shared_with,
         })
     }
 
-    /// With a durable store: `value` (called `what`) must be storable, so
-    /// that no transition of the task can be lost to it. Reads user values:
-    /// call with no state borrowed.
+    /// Without a durable store anything may be kept (the durable build's is
+    /// in `durable/core.rs`).
     #[cfg(not(feature = "durable"))]
     #[inline(always)]
     fn storable(&self, _value: &JsValue, _what: &str) -> Result<(), JsValue> {
         Ok(())
-    }
-
-    #[cfg(feature = "durable")]
-    fn storable(&self, value: &JsValue, what: &str) -> Result<(), JsValue> {
-        if !self.durable {
-            return Ok(());
-        }
-        let why = imports::unstorable(value, what);
-        if why.is_empty() {
-            return Ok(());
-        }
-        Err(errors::type_error(&format!(
-            "{why}: a manager with a store keeps {what} in it, so it must be plain data (objects, arrays, strings, numbers, booleans, null, Dates)"
-        )))
     }
 
     /// Everything the engine forgets, plus the timers, the runs and the
@@ -710,87 +690,6 @@ impl Core {
         Ok(self
             .dispose(false)?
             .map_or(JsValue::UNDEFINED, JsValue::from))
-    }
-
-    /// `initialize`'s check of `session`, for a tab of a shared manager:
-    /// its core takes the session only once the tab owns the manager.
-    #[cfg(feature = "durable")]
-    #[wasm_bindgen(js_name = checkSession)]
-    pub fn check_session(&self, session: JsValue) -> Result<(), JsValue> {
-        args::session(&session).map(|_| ())
-    }
-
-    /// Whether a durable store keeps the tasks: the facade then chains the
-    /// answers of changing calls to `written()`.
-    #[cfg(feature = "durable")]
-    pub fn durable(&self) -> bool {
-        self.durable
-    }
-
-    #[cfg(feature = "durable")]
-    /// `options.shared` as the core checked it, or undefined.
-    pub fn shared(&self) -> JsValue {
-        self.shared_with.name.clone()
-    }
-
-    #[cfg(feature = "durable")]
-    /// With `options.shared` on a KV store, its `Deno.Kv`; else undefined.
-    #[wasm_bindgen(js_name = sharedKv)]
-    pub fn shared_kv(&self) -> JsValue {
-        self.shared_with.kv.clone()
-    }
-
-    #[cfg(feature = "durable")]
-    /// Fresh lease rules for this process, of `sharedLease`'s term.
-    pub fn lease(&self) -> JsValue {
-        super::lease::LeaseRules::new(self.shared_with.lease).into()
-    }
-
-    #[cfg(feature = "durable")]
-    /// Fresh rules for the calls this side forwards to the owner: refused
-    /// `NO_OWNER` after `timeout` ms untaken.
-    pub fn forward(&self, timeout: f64) -> JsValue {
-        super::forward::ForwardRules::new(timeout.max(0.0) as u64).into()
-    }
-
-    #[cfg(feature = "durable")]
-    /// With a durable store: the promise of the write that holds every
-    /// change made so far (the facade chains a changing call's answer to
-    /// it); undefined when there is nothing to wait for.
-    pub fn written(&self) -> Option<Promise> {
-        persist::written(&self.shared)
-    }
-
-    /// The notifications not delivered yet, in the order they were made.
-    #[cfg(feature = "durable")]
-    #[wasm_bindgen(js_name = getPendingNotifications)]
-    pub fn get_pending_notifications(&self) -> Result<JsValue, JsValue> {
-        driver::run(&self.shared, |st, now| {
-            st.engine.advance(now);
-            let list: Array = st
-                .engine
-                .pending_notices()
-                .into_iter()
-                .map(|n| {
-                    records::to_js(&records::PendingRecord {
-                        notification_id: n.id.clone(),
-                        task_id: n.task.clone(),
-                        session_id: st.view.session_id(n.session),
-                        status: n.status.as_str(),
-                        timestamp: n.timestamp as f64,
-                        attempts: n.attempts,
-                        state: match n.state {
-                            NoticeState::Unsaved => "unsaved",
-                            NoticeState::Ready => "ready",
-                            NoticeState::Sending { .. } => "sending",
-                            NoticeState::Waiting { .. } => "waiting",
-                            NoticeState::Parked => "parked",
-                        },
-                    })
-                })
-                .collect();
-            list.into()
-        })
     }
 
     /// `free()` and `[Symbol.dispose]()`: `cleanup()`, after which every call

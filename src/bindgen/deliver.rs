@@ -8,10 +8,10 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::driver::{self, Shared};
+#[cfg(feature = "durable")]
+use super::durable::records::{BatchMessage, NotificationMessage};
 use super::protocol::Reply as How;
 use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
-#[cfg(feature = "durable")]
-use super::records::{BatchMessage, NotificationMessage};
 use super::store::Js;
 use super::{errors, imports, promises};
 use crate::engine::{Answer, Effect, Ending, EngineError, Event, Reply, Run, Status, Store};
@@ -90,8 +90,8 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
             } else {
                 each.map(|m| records::to_js(&m)).next().unwrap_or_default()
             };
-            let held = imports::deliver(&session, &message);
-            promises::watch_delivery(shared, send, held);
+            let held = imports::durable::deliver(&session, &message);
+            promises::durable::watch_delivery(shared, send, held);
         }
     }
 }

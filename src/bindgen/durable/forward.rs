@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use super::lease::ms;
-use super::protocol::Settled;
+use crate::bindgen::protocol::Settled;
 use crate::engine::forward::{Forwarder, Settle};
 
 #[wasm_bindgen(skip_typescript)]
