@@ -5,15 +5,15 @@
 use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 
+#[cfg(feature = "durable")]
+use super::durable::{self, options::Durable};
 use super::errors::{bad_type, bad_value, range_error, type_error};
-use super::protocol::{self, SHAPES};
+use super::protocol::{self, IdProblem, SHAPES};
 use super::records::{self, BagProblem, Entries, Record, Scalar};
 use super::{errors, imports};
-#[cfg(feature = "durable")]
-use crate::engine::{Batch, InboxConfig};
 use crate::engine::{Config, EngineError, StallRule, Status};
 
-type Arg<T> = Result<T, JsValue>;
+pub(crate) type Arg<T> = Result<T, JsValue>;
 
 /// Largest delay a JS timer accepts.
 pub const MAX_TIMER_MS: f64 = 2_147_483_647.0;
@@ -87,7 +87,7 @@ fn got(s: &Scalar) -> String {
 
 /// A number of ms (or units, or a count): `> 0` when `positive`, else
 /// `>= 0`; rounded up to a whole number; may be infinite.
-fn number(s: &Scalar, name: &str, positive: bool) -> Arg<Option<f64>> {
+pub(crate) fn number(s: &Scalar, name: &str, positive: bool) -> Arg<Option<f64>> {
     let x = match s {
         Scalar::Missing => return Ok(None),
         Scalar::Num(x) => *x,
@@ -101,7 +101,7 @@ fn number(s: &Scalar, name: &str, positive: bool) -> Arg<Option<f64>> {
     Ok(Some(x.ceil()))
 }
 
-fn finite(ms: Option<f64>, name: &str) -> Arg<Option<f64>> {
+pub(crate) fn finite(ms: Option<f64>, name: &str) -> Arg<Option<f64>> {
     if ms.is_some_and(|ms| !ms.is_finite()) {
         return Err(range_error(&format!("{name} must be a finite number")));
     }
@@ -109,7 +109,7 @@ fn finite(ms: Option<f64>, name: &str) -> Arg<Option<f64>> {
 }
 
 /// A whole number of at least 1.
-fn count(s: &Scalar, name: &str) -> Arg<Option<usize>> {
+pub(crate) fn count(s: &Scalar, name: &str) -> Arg<Option<usize>> {
     let Some(n) = finite(number(s, name, true)?, name)? else {
         return Ok(None);
     };
@@ -208,14 +208,14 @@ impl std::fmt::Display for Name<'_> {
 /// string (a lone surrogate could not survive a trip through UTF-8, which
 /// the durable store and the component take).
 pub fn id(value: &JsValue, name: impl std::fmt::Display) -> Arg<()> {
-    match imports::id_problem(value) {
-        0 => Ok(()),
-        1 => Err(bad_type(
+    match IdProblem::of(imports::id_problem(value)) {
+        IdProblem::None => Ok(()),
+        IdProblem::NotString => Err(bad_type(
             &format!("{name} must be a non-empty string"),
             &imports::describe(value),
         )),
-        2 => Err(range_error(&format!("{name} must not be empty"))),
-        _ => Err(range_error(&format!(
+        IdProblem::Empty => Err(range_error(&format!("{name} must not be empty"))),
+        IdProblem::LoneSurrogate => Err(range_error(&format!(
             "{name} must be well-formed Unicode (it has a lone surrogate)"
         ))),
     }
@@ -246,30 +246,10 @@ pub struct Options {
     pub config: Config,
     /// The runner to call, or the built-in simulated agent.
     pub runner: JsValue,
-    /// The durable store (`durable.js`), when one was asked for.
-    pub store: Option<JsValue>,
-    /// The tabs or processes sharing the manager (`options.shared`).
+    /// The store and the sharing the durable build's options ask for.
     #[cfg(feature = "durable")]
-    pub shared: Shared,
+    pub durable: Durable,
 }
-
-/// `options.shared` as checked.
-#[cfg(feature = "durable")]
-#[derive(Default)]
-pub struct Shared {
-    /// The name (a non-empty string), or undefined.
-    pub name: JsValue,
-    /// With a KV store, its `Deno.Kv`: the processes meet there (undefined
-    /// for IndexedDB, where tabs meet on a Web Lock and a BroadcastChannel).
-    pub kv: JsValue,
-    /// How long a process's hold on a KV-shared manager lasts unrenewed, ms.
-    pub lease: u64,
-}
-
-/// `sharedLease`'s default, in ms: a dead process's tasks are taken over
-/// within about 1.4 of it.
-#[cfg(feature = "durable")]
-const SHARED_LEASE: u64 = 3000;
 
 /// `BackgroundManagerOptions`: the engine's config, the runner (the
 /// built-in simulated agent when left out) and the store.
@@ -280,9 +260,8 @@ pub fn options(value: &JsValue) -> Arg<Options> {
             return Ok(Options {
                 config: Config::default(),
                 runner: imports::simulated_runner(150.0),
-                store: None,
                 #[cfg(feature = "durable")]
-                shared: Shared::default(),
+                durable: Durable::default(),
             })
         }
         Err(Unread::NotObject(got)) => return Err(bad_type("options must be an object", &got)),
@@ -339,201 +318,21 @@ pub fn options(value: &JsValue) -> Arg<Options> {
     };
     // The default build's facade refuses these options itself.
     #[cfg(feature = "durable")]
-    let store = durable(
+    let durable = durable::options::read(
         &mut config,
         o.store,
         &o.store_timeout,
         o.notify_retry,
         o.notify,
+        o.shared,
+        &o.shared_lease,
     )?;
-    #[cfg(feature = "durable")]
-    let shared = shared(o.shared, &o.shared_lease, store.as_ref())?;
-    #[cfg(not(feature = "durable"))]
-    let store = None;
     Ok(Options {
         config,
         runner,
-        store,
         #[cfg(feature = "durable")]
-        shared,
+        durable,
     })
-}
-
-/// A finite number of ms: `> 0` when `positive`, else `>= 0`.
-#[cfg(feature = "durable")]
-fn ms(s: &Scalar, name: &str, positive: bool) -> Arg<Option<u64>> {
-    let ms = finite(number(s, name, positive)?, name)?;
-    if ms.is_some_and(|ms| ms > MAX_TIMER_MS) {
-        return Err(range_error(&format!(
-            "{name} must be a number of ms up to 2147483647"
-        )));
-    }
-    Ok(ms.map(|ms| ms as u64))
-}
-
-/// `shared`: a name, with a store (the owner loads the tasks from it),
-/// where the web APIs of its kind of store are; `sharedLease`, with a KV
-/// store only.
-#[cfg(feature = "durable")]
-fn shared(name: JsValue, lease: &Scalar, store: Option<&JsValue>) -> Arg<Shared> {
-    let term = ms(lease, "options.sharedLease", true)?;
-    if name.is_undefined() {
-        if term.is_some() {
-            return Err(type_error("options.sharedLease needs options.shared"));
-        }
-        return Ok(Shared::default());
-    }
-    if name.as_string().is_none_or(|name| name.is_empty()) {
-        return Err(bad_type(
-            "options.shared must be a non-empty string",
-            &imports::describe(&name),
-        ));
-    }
-    let Some(store) = store else {
-        return Err(type_error(
-            "options.shared needs options.store: the owner loads the tasks from it",
-        ));
-    };
-    let kv = imports::store_kv(store);
-    let missing = if kv.is_undefined() {
-        imports::missing_tab_apis()
-    } else {
-        imports::missing_kv_apis(store)
-    };
-    if !missing.is_empty() {
-        return Err(type_error(&format!(
-            "options.shared needs {missing}, which this runtime does not have"
-        )));
-    }
-    if kv.is_undefined() && term.is_some() {
-        return Err(type_error(
-            "options.sharedLease is for processes sharing a KV store: tabs hold a Web Lock",
-        ));
-    }
-    let lease = term.unwrap_or(SHARED_LEASE);
-    if lease < 100 {
-        return Err(range_error("options.sharedLease must be at least 100 ms"));
-    }
-    Ok(Shared { name, kv, lease })
-}
-
-/// `storeTimeout`'s default, in ms: well above a KV Connect round trip or
-/// a page of a load (a loaded server answers within a second), short enough
-/// for a caller to learn of an unreachable store while it still matters.
-#[cfg(feature = "durable")]
-const STORE_TIMEOUT: u64 = 5000;
-
-/// `store`, `storeTimeout`, `notifyRetry` and `notify`: the durable build's
-/// options.
-#[cfg(feature = "durable")]
-fn durable(
-    config: &mut Config,
-    store: JsValue,
-    timeout: &Scalar,
-    retry: Entries,
-    batch: Entries,
-) -> Arg<Option<JsValue>> {
-    let timeout = ms(timeout, "options.storeTimeout", true)?;
-    let store = if store.is_undefined() {
-        if timeout.is_some() {
-            return Err(type_error("options.storeTimeout needs options.store"));
-        }
-        None
-    } else {
-        let timeout = timeout.unwrap_or(STORE_TIMEOUT);
-        let store = imports::open_store(&store, timeout as f64);
-        if let Some(problem) = store.as_string() {
-            return Err(type_error(&problem));
-        }
-        config.durable.store = true;
-        Some(store)
-    };
-    let retry = notify_retry(retry)?;
-    let batch = notify(batch)?;
-    if store.is_some() || retry.is_some() || batch.is_some() {
-        let mut inbox = retry.unwrap_or_default();
-        inbox.batch = batch;
-        config.durable.inbox = Some(inbox);
-    }
-    Ok(store)
-}
-
-/// The pairs of an options object read as entries; `None` when left out.
-#[cfg(feature = "durable")]
-fn pairs(e: Entries, what: &str, expects: &str) -> Arg<Option<Vec<(String, Scalar)>>> {
-    match e {
-        Entries::Missing => Ok(None),
-        Entries::Pairs(pairs) => Ok(Some(pairs)),
-        Entries::Got(got) => Err(bad_type(&format!("{what} must be {expects}"), &got)),
-    }
-}
-
-/// `options.notifyRetry`, over the defaults.
-#[cfg(feature = "durable")]
-fn notify_retry(e: Entries) -> Arg<Option<InboxConfig>> {
-    let what = "options.notifyRetry";
-    let Some(pairs) = pairs(e, what, "an object { attempts, initialDelay, maxDelay }")? else {
-        return Ok(None);
-    };
-    let mut inbox = InboxConfig::default();
-    for (key, value) in &pairs {
-        let name = format!("{what}.{key}");
-        match key.as_str() {
-            "attempts" => {
-                if let Some(n) = count(value, &name)? {
-                    inbox.attempts = n as u32;
-                }
-            }
-            "initialDelay" => {
-                if let Some(d) = ms(value, &name, true)? {
-                    inbox.initial_delay = d;
-                }
-            }
-            "maxDelay" => {
-                if let Some(d) = ms(value, &name, true)? {
-                    inbox.max_delay = d;
-                }
-            }
-            _ => {}
-        }
-    }
-    if inbox.max_delay < inbox.initial_delay {
-        return Err(range_error(
-            "options.notifyRetry.maxDelay must not be below its initialDelay",
-        ));
-    }
-    Ok(Some(inbox))
-}
-
-/// `options.notify`: `'each'` (or left out), or `{ debounce, maxDelay }`.
-#[cfg(feature = "durable")]
-fn notify(e: Entries) -> Arg<Option<Batch>> {
-    const EXPECTS: &str = "'each' or { debounce, maxDelay }";
-    if let Entries::Got(got) = &e {
-        if *got == imports::describe(&JsValue::from_str("each")) {
-            return Ok(None);
-        }
-    }
-    let Some(pairs) = pairs(e, "options.notify", EXPECTS)? else {
-        return Ok(None);
-    };
-    let (mut debounce, mut max_delay) = (None, None);
-    for (key, value) in &pairs {
-        match key.as_str() {
-            "debounce" => debounce = ms(value, "options.notify.debounce", false)?,
-            "maxDelay" => max_delay = ms(value, "options.notify.maxDelay", true)?,
-            _ => {}
-        }
-    }
-    match (debounce, max_delay) {
-        (Some(debounce), Some(max_delay)) => Ok(Some(Batch {
-            debounce,
-            max_delay,
-        })),
-        _ => Err(type_error(
-            "options.notify must have both debounce and maxDelay (ms)",
-        )),
-    }
 }
 
 /// `AgentSession`: the session and its id (as given and as Rust text).

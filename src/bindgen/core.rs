@@ -11,28 +11,22 @@ use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::driver::{self, Shared, State};
+#[cfg(feature = "durable")]
+use super::durable::{core::CoreDurable, persist, writes::Persist};
 use super::imports::View;
 use super::store::{JsStore, Waiter};
-#[cfg(feature = "durable")]
-use super::writes::Persist;
 use super::{args, deliver, errors, imports, promises, protocol};
-#[cfg(feature = "durable")]
-use super::{persist, records};
-#[cfg(feature = "durable")]
-use crate::engine::NoticeState;
 use crate::engine::{
     Cancel, Engine, NewTask, OnConflict, Queueing, RetryRule, StallRule, Status, Store, Wait, Want,
 };
 
 #[wasm_bindgen(private)]
 pub struct Core {
-    shared: Shared,
-    /// Whether a durable store keeps the tasks (fixed at construction).
+    pub(crate) shared: Shared,
+    /// The durable build's store and sharing (`durable/core.rs` has its
+    /// methods).
     #[cfg(feature = "durable")]
-    durable: bool,
-    /// `options.shared`, as checked.
-    #[cfg(feature = "durable")]
-    shared_with: args::Shared,
+    pub(crate) durable: CoreDurable,
 }
 
 /// Makes the module's cores: handed to `manager.js` once, at start.
@@ -41,7 +35,7 @@ pub(crate) fn start() {
     protocol::send();
     let factory = Closure::<dyn Fn(JsValue, JsValue) -> Result<Core, JsValue>>::new(Core::make);
     #[cfg(feature = "durable")]
-    let tabs = imports::tabs_class();
+    let tabs = imports::durable::tabs_class();
     #[cfg(not(feature = "durable"))]
     let tabs = JsValue::UNDEFINED;
     imports::set_factory(&factory.into_js_value(), cfg!(feature = "durable"), &tabs);
@@ -83,18 +77,12 @@ fn seq_at(seq: f64) -> Option<u64> {
     (seq >= 0.0).then_some(seq as u64)
 }
 
-/// Task `seq`'s numbers as `view.js`'s `row` reads them.
-fn row(st: &State, seq: u64) -> Option<[f64; 5]> {
-    st.engine.task(seq).map(|t| {
-        [
-            t.status.index() as f64,
-            t.created_at as f64,
-            t.updated_at as f64,
-            f64::from(t.session),
-            t.cursor() as f64,
-        ]
-    })
+/// Task `seq`'s numbers as `view.js`'s `row` reads them (`protocol::ROW`).
+fn row(st: &State, seq: u64) -> Option<Row> {
+    st.engine.task(seq).map(|t| protocol::row(&t))
 }
+
+type Row = [f64; protocol::ROW.len()];
 
 /// A task's session as the engine takes it: the id as Rust text (to
 /// intern) and as the caller's JS string (to keep).
@@ -147,7 +135,15 @@ impl Core {
         })
     }
 
-    fn put(&self, row: Option<[f64; 5]>) {
+    /// Runs an operation that answers nothing: `undefined`, or the error
+    /// of a call that could not run (the state borrowed, or disposed).
+    fn noted(&self, op: impl FnOnce(&mut State, u64)) -> JsValue {
+        driver::run(&self.shared, op)
+            .err()
+            .unwrap_or(JsValue::UNDEFINED)
+    }
+
+    fn put(&self, row: Option<Row>) {
         if let Some(row) = row {
             driver::with_state(&self.shared, |st| {
                 st.rows.clear();
@@ -160,14 +156,17 @@ impl Core {
         let args::Options {
             config,
             runner,
-            store,
             #[cfg(feature = "durable")]
-                shared: shared_with,
+            durable,
         } = args::options(&options)?;
         #[cfg(feature = "durable")]
-        let (durable, persist) = (store.is_some(), store.map(Persist::new));
-        #[cfg(not(feature = "durable"))]
-        let _ = store;
+        let (durable, persist) = (
+            CoreDurable {
+                keeps: durable.store.is_some(),
+                shared: durable.shared,
+            },
+            durable.store.map(Persist::new),
+        );
         let view: View = view.unchecked_into();
         view.attach(&wasm_bindgen::memory());
         let store = JsStore { view: view.clone() };
@@ -189,32 +188,15 @@ impl Core {
             shared,
             #[cfg(feature = "durable")]
             durable,
-            #[cfg(feature = "durable")]
-            shared_with,
         })
     }
 
-    /// With a durable store: `value` (called `what`) must be storable, so
-    /// that no transition of the task can be lost to it. Reads user values:
-    /// call with no state borrowed.
+    /// Without a durable store anything may be kept (the durable build's is
+    /// in `durable/core.rs`).
     #[cfg(not(feature = "durable"))]
     #[inline(always)]
     fn storable(&self, _value: &JsValue, _what: &str) -> Result<(), JsValue> {
         Ok(())
-    }
-
-    #[cfg(feature = "durable")]
-    fn storable(&self, value: &JsValue, what: &str) -> Result<(), JsValue> {
-        if !self.durable {
-            return Ok(());
-        }
-        let why = imports::unstorable(value, what);
-        if why.is_empty() {
-            return Ok(());
-        }
-        Err(errors::type_error(&format!(
-            "{why}: a manager with a store keeps {what} in it, so it must be plain data (objects, arrays, strings, numbers, booleans, null, Dates)"
-        )))
     }
 
     /// Everything the engine forgets, plus the timers, the runs and the
@@ -281,9 +263,10 @@ fn start_session(
     Ok(JsValue::UNDEFINED)
 }
 
-/// A polling tick, or the page becoming visible (`note` 6): the engine decides whether
-/// a poll is due (slower while the page is hidden, backing off while polls
-/// fail), and fires the deadlines a throttled timer left due.
+/// A polling tick, or the page becoming visible (`wake`): the engine
+/// decides whether a poll is due (slower while the page is hidden, backing
+/// off while polls fail), and fires the deadlines a throttled timer left
+/// due.
 fn on_poll(shared: &Shared) {
     let hidden = imports::is_hidden();
     let Ok(Some((token, session))) =
@@ -591,56 +574,85 @@ impl Core {
         Ok(())
     }
 
-    /// One export for the calls about task `seq` that answer nothing (one
-    /// keeps the wasm smaller than four). `kind` 0: its runner wrote
-    /// `value` (the string `calls.js` checked, `len` its `length`); 1: it reported progress (`value` the record
-    /// `calls.js` made, its message `len` units long); 2: it sent a
-    /// heartbeat (these three are ignored once the task is final); 3: run
-    /// what is due, then make the task's log in the view if it has none
-    /// (see `Engine::open_log`); 4: the caller of the wait that `value`
-    /// (its promise) answers gave up on it (its signal was aborted), so
-    /// the waiter goes; 5: `pause()` (`len` 1) or `resume()` (`len` 0) the
-    /// queue; 6: the page became visible again (timers in a hidden tab run
-    /// late): run what is due and poll if a poll is due. `seq` is unused for 5 and 6. 7: the runner
-    /// asks `value`, with a timeout of `len` ms (-1: none); answers the
-    /// error when it cannot ask now. Answers `undefined` otherwise.
-    pub fn note(&self, seq: f64, value: JsValue, len: f64, kind: u32) -> JsValue {
-        if kind == 6 {
-            // A wake: due deadlines fire, and a poll begins if one is due.
-            on_poll(&self.shared);
-            return JsValue::UNDEFINED;
-        }
+    /// Task `seq`'s runner wrote `chunk` (the string `calls.js` checked,
+    /// `len` its `length`); ignored once the task is final.
+    #[wasm_bindgen(js_name = runWrite)]
+    pub fn run_write(&self, seq: f64, chunk: JsValue, len: f64) {
+        self.noted(|st, now| {
+            st.engine.run_write(seq as u64, &chunk, len as usize, now);
+        });
+    }
+
+    /// Task `seq`'s runner reported progress: `report` the record
+    /// `calls.js` made, its message `len` units long; ignored once the
+    /// task is final.
+    #[wasm_bindgen(js_name = runProgress)]
+    pub fn run_progress(&self, seq: f64, report: JsValue, len: f64) {
+        self.noted(|st, now| {
+            st.engine
+                .run_report(seq as u64, Some((&report, len as usize)), now);
+        });
+    }
+
+    /// Task `seq`'s runner sent a heartbeat; ignored once the task is final.
+    #[wasm_bindgen(js_name = runHeartbeat)]
+    pub fn run_heartbeat(&self, seq: f64) {
+        self.noted(|st, now| {
+            st.engine.run_report(seq as u64, None, now);
+        });
+    }
+
+    /// Task `seq`'s runner asks `question`, with a timeout of `timeout` ms
+    /// (-1: none); answers the error when it cannot ask now, else
+    /// `undefined`.
+    #[wasm_bindgen(js_name = runAsk)]
+    pub fn run_ask(&self, seq: f64, question: JsValue, timeout: f64) -> JsValue {
         let asked = driver::run(&self.shared, |st, now| {
-            let timeout = (len >= 0.0).then_some(len as u64);
-            let (seq, len) = (seq as u64, len as usize);
-            match kind {
-                7 => return st.engine.ask(seq, value, timeout, now).err(),
-                0 => st.engine.run_write(seq, &value, len, now),
-                1 | 2 => st
-                    .engine
-                    .run_report(seq, (kind == 1).then_some((&value, len)), now),
-                3 => {
-                    st.engine.advance(now);
-                    st.engine.open_log(seq);
-                    true
-                }
-                5 => {
-                    st.engine.set_paused(len != 0, now);
-                    true
-                }
-                // Matching a waiter by its promise reads our own deferred,
-                // no user value, so it may run with the state borrowed.
-                _ => st.engine.drop_wait(seq, |w| {
-                    JsValue::from(imports::deferred_promise(&w.deferred)) == value
-                }),
-            };
-            None
+            let timeout = (timeout >= 0.0).then_some(timeout as u64);
+            st.engine.ask(seq as u64, question, timeout, now).err()
         });
         match asked {
             Ok(None) => JsValue::UNDEFINED,
             Ok(Some(error)) => errors::engine(error),
             Err(error) => error,
         }
+    }
+
+    /// Runs what is due, then makes task `seq`'s log in the view if it has
+    /// none (see `Engine::open_log`).
+    #[wasm_bindgen(js_name = openLog)]
+    pub fn open_log(&self, seq: f64) -> JsValue {
+        self.noted(|st, now| {
+            st.engine.advance(now);
+            st.engine.open_log(seq as u64);
+        })
+    }
+
+    /// The caller of the wait on task `seq` that `promise` answers gave up
+    /// on it (its signal was aborted), so the waiter goes.
+    #[wasm_bindgen(js_name = dropWait)]
+    pub fn drop_wait(&self, seq: f64, promise: JsValue) -> JsValue {
+        self.noted(|st, _| {
+            // Matching a waiter by its promise reads our own deferred, no
+            // user value, so it may run with the state borrowed.
+            st.engine.drop_wait(seq as u64, |w| {
+                JsValue::from(imports::deferred_promise(&w.deferred)) == promise
+            });
+        })
+    }
+
+    /// `pause()` (`on`) or `resume()` the queue.
+    #[wasm_bindgen(js_name = setPaused)]
+    pub fn set_paused(&self, on: bool) -> JsValue {
+        self.noted(|st, now| {
+            st.engine.set_paused(on, now);
+        })
+    }
+
+    /// The page became visible again (timers in a hidden tab run late): run
+    /// what is due, and poll if a poll is due.
+    pub fn wake(&self) {
+        on_poll(&self.shared);
     }
 
     /// Calls `listener` with every task event, after the change is made and
@@ -678,87 +690,6 @@ impl Core {
         Ok(self
             .dispose(false)?
             .map_or(JsValue::UNDEFINED, JsValue::from))
-    }
-
-    /// `initialize`'s check of `session`, for a tab of a shared manager:
-    /// its core takes the session only once the tab owns the manager.
-    #[cfg(feature = "durable")]
-    #[wasm_bindgen(js_name = checkSession)]
-    pub fn check_session(&self, session: JsValue) -> Result<(), JsValue> {
-        args::session(&session).map(|_| ())
-    }
-
-    /// Whether a durable store keeps the tasks: the facade then chains the
-    /// answers of changing calls to `written()`.
-    #[cfg(feature = "durable")]
-    pub fn durable(&self) -> bool {
-        self.durable
-    }
-
-    #[cfg(feature = "durable")]
-    /// `options.shared` as the core checked it, or undefined.
-    pub fn shared(&self) -> JsValue {
-        self.shared_with.name.clone()
-    }
-
-    #[cfg(feature = "durable")]
-    /// With `options.shared` on a KV store, its `Deno.Kv`; else undefined.
-    #[wasm_bindgen(js_name = sharedKv)]
-    pub fn shared_kv(&self) -> JsValue {
-        self.shared_with.kv.clone()
-    }
-
-    #[cfg(feature = "durable")]
-    /// Fresh lease rules for this process, of `sharedLease`'s term.
-    pub fn lease(&self) -> JsValue {
-        super::lease::LeaseRules::new(self.shared_with.lease).into()
-    }
-
-    #[cfg(feature = "durable")]
-    /// Fresh rules for the calls this side forwards to the owner: refused
-    /// `NO_OWNER` after `timeout` ms untaken.
-    pub fn forward(&self, timeout: f64) -> JsValue {
-        super::forward::ForwardRules::new(timeout.max(0.0) as u64).into()
-    }
-
-    #[cfg(feature = "durable")]
-    /// With a durable store: the promise of the write that holds every
-    /// change made so far (the facade chains a changing call's answer to
-    /// it); undefined when there is nothing to wait for.
-    pub fn written(&self) -> Option<Promise> {
-        persist::written(&self.shared)
-    }
-
-    /// The notifications not delivered yet, in the order they were made.
-    #[cfg(feature = "durable")]
-    #[wasm_bindgen(js_name = getPendingNotifications)]
-    pub fn get_pending_notifications(&self) -> Result<JsValue, JsValue> {
-        driver::run(&self.shared, |st, now| {
-            st.engine.advance(now);
-            let list: Array = st
-                .engine
-                .pending_notices()
-                .into_iter()
-                .map(|n| {
-                    records::to_js(&records::PendingRecord {
-                        notification_id: n.id.clone(),
-                        task_id: n.task.clone(),
-                        session_id: st.view.session_id(n.session),
-                        status: n.status.as_str(),
-                        timestamp: n.timestamp as f64,
-                        attempts: n.attempts,
-                        state: match n.state {
-                            NoticeState::Unsaved => "unsaved",
-                            NoticeState::Ready => "ready",
-                            NoticeState::Sending { .. } => "sending",
-                            NoticeState::Waiting { .. } => "waiting",
-                            NoticeState::Parked => "parked",
-                        },
-                    })
-                })
-                .collect();
-            list.into()
-        })
     }
 
     /// `free()` and `[Symbol.dispose]()`: `cleanup()`, after which every call
@@ -816,23 +747,24 @@ impl Core {
 
     // ---- the facade's fast reads ------------------------------------------
 
-    /// Writes task `seq`'s numbers (status, createdAt, updatedAt, session index, cursor) where `rowsAt` points and
-    /// returns its status, or -1 if there is no such task. Moves no clock:
-    /// the facade calls it only while no deadline is due (see `due_at`).
-    pub fn read(&self, seq: f64) -> f64 {
+    /// Writes task `seq`'s row (`protocol::ROW`) where `rowsAt` points;
+    /// false if there is no such task. Moves no clock: the facade calls it
+    /// only while no deadline is due (see `due_at`).
+    pub fn read(&self, seq: f64) -> bool {
         driver::with_state(&self.shared, |st| {
             let Some(row) = row(st, seq as u64) else {
-                return -1.0;
+                return false;
             };
             st.rows.clear();
             st.rows.extend_from_slice(&row);
-            row[0]
+            true
         })
-        .unwrap_or(-1.0)
+        .unwrap_or(false)
     }
 
-    /// Writes `[seq, status, createdAt, updatedAt, session, cursor]` for every task (in `status` when it is a
-    /// status number) in creation order; returns how many.
+    /// Writes a row of `protocol::LIST_ROW` (the seq, then `ROW`) for every
+    /// task (in `status` when it is a status number) in creation order;
+    /// returns how many.
     pub fn list(&self, status: i32) -> u32 {
         driver::with_state(&self.shared, |st| {
             let filter = usize::try_from(status)
@@ -842,14 +774,8 @@ impl Core {
             rows.clear();
             let mut n = 0;
             let mut put = |t: crate::engine::TaskRef<'_>| {
-                rows.extend_from_slice(&[
-                    t.seq() as f64,
-                    t.status.index() as f64,
-                    t.created_at as f64,
-                    t.updated_at as f64,
-                    f64::from(t.session),
-                    t.cursor() as f64,
-                ]);
+                rows.push(t.seq() as f64);
+                rows.extend_from_slice(&protocol::row(&t));
                 n += 1;
             };
             match filter {
@@ -902,12 +828,9 @@ fn queueing<'a>(
     (key, priority, parent, idem, conflict, stall_after, fail_after): &'a QueueArgs,
     retry: Option<&'a RetryRule>,
 ) -> Queueing<'a> {
-    let on = match conflict {
-        1 => OnConflict::Join,
-        2 => OnConflict::Enqueue,
-        3 => OnConflict::Replace,
-        _ => OnConflict::Reject,
-    };
+    let on = protocol::ON_CONFLICT
+        .get(usize::from(*conflict))
+        .map_or(OnConflict::Reject, |&(_, on)| on);
     Queueing {
         key: key.as_deref(),
         priority: *priority,

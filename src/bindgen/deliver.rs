@@ -8,9 +8,10 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::driver::{self, Shared};
-use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
 #[cfg(feature = "durable")]
-use super::records::{BatchMessage, NotificationMessage};
+use super::durable::records::{BatchMessage, NotificationMessage};
+use super::protocol::Reply as How;
+use super::records::{self, BackgroundReply, OutputResult, TaskEvent};
 use super::store::Js;
 use super::{errors, imports, promises};
 use crate::engine::{Answer, Effect, Ending, EngineError, Event, Reply, Run, Status, Store};
@@ -47,11 +48,11 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
         Effect::Reply { seq, reply } => {
             if let Some(run) = live_run(shared, seq) {
                 let (how, answer) = match reply {
-                    Reply::Answer(answer) => (0, answer),
-                    Reply::TimedOut => (1, JsValue::UNDEFINED),
-                    Reply::Aborted => (2, JsValue::UNDEFINED),
+                    Reply::Answer(answer) => (How::Answer, answer),
+                    Reply::TimedOut => (How::TimedOut, JsValue::UNDEFINED),
+                    Reply::Aborted => (How::Aborted, JsValue::UNDEFINED),
                 };
-                imports::reply_run(&run, how, &answer);
+                imports::reply_run(&run, how as u8, &answer);
             }
         }
         Effect::Abort { seq } => {
@@ -89,8 +90,8 @@ pub fn deliver(shared: &Shared, effect: Effect<Js>) {
             } else {
                 each.map(|m| records::to_js(&m)).next().unwrap_or_default()
             };
-            let held = imports::deliver(&session, &message);
-            promises::watch_delivery(shared, send, held);
+            let held = imports::durable::deliver(&session, &message);
+            promises::durable::watch_delivery(shared, send, held);
         }
     }
 }

@@ -8,14 +8,14 @@ use std::rc::{Rc, Weak};
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
+#[cfg(feature = "durable")]
+use super::durable::writes::Persist;
 use super::errors;
 use super::held::Pending;
 use super::imports;
 use super::imports::View;
 use super::store::Js;
 use super::timers::Timers;
-#[cfg(feature = "durable")]
-use super::writes::Persist;
 use crate::engine::{Effect, Engine, EngineError};
 
 pub struct State {

@@ -3,16 +3,17 @@
 use wasm_bindgen::JsValue;
 
 use super::imports;
+use super::protocol::ErrorClass;
 use crate::engine::{EngineError, ErrorKind};
 
-const ERROR: u8 = 0;
-const TYPE_ERROR: u8 = 1;
-const RANGE_ERROR: u8 = 2;
+fn make(class: ErrorClass, message: &str, code: &str) -> JsValue {
+    imports::make_error(class as u8, message, code)
+}
 
 /// A wrong type: `TypeError` "<message>, got <what it was>".
 pub fn bad_type(message: &str, got: &str) -> JsValue {
-    imports::make_error(
-        TYPE_ERROR,
+    make(
+        ErrorClass::TypeError,
         &format!("{message}, got {got}"),
         ErrorKind::InvalidArgument.code(),
     )
@@ -20,8 +21,8 @@ pub fn bad_type(message: &str, got: &str) -> JsValue {
 
 /// A wrong value of the right type: `RangeError` "<message>, got <value>".
 pub fn bad_value(message: &str, got: &str) -> JsValue {
-    imports::make_error(
-        RANGE_ERROR,
+    make(
+        ErrorClass::RangeError,
         &format!("{message}, got {got}"),
         ErrorKind::InvalidArgument.code(),
     )
@@ -29,22 +30,30 @@ pub fn bad_value(message: &str, got: &str) -> JsValue {
 
 /// A wrong value whose message needs no "got".
 pub fn range_error(message: &str) -> JsValue {
-    imports::make_error(RANGE_ERROR, message, ErrorKind::InvalidArgument.code())
+    make(
+        ErrorClass::RangeError,
+        message,
+        ErrorKind::InvalidArgument.code(),
+    )
 }
 
 /// A value that cannot be read: `TypeError` with `message` as is.
 pub fn type_error(message: &str) -> JsValue {
-    imports::make_error(TYPE_ERROR, message, ErrorKind::InvalidArgument.code())
+    make(
+        ErrorClass::TypeError,
+        message,
+        ErrorKind::InvalidArgument.code(),
+    )
 }
 
 pub fn engine(error: EngineError) -> JsValue {
     let kind = match error.kind {
         // The engine only rejects values (empty strings); types are checked
         // by the skin.
-        ErrorKind::InvalidArgument => RANGE_ERROR,
-        _ => ERROR,
+        ErrorKind::InvalidArgument => ErrorClass::RangeError,
+        _ => ErrorClass::Error,
     };
-    imports::make_error(kind, &error.message, error.code())
+    make(kind, &error.message, error.code())
 }
 
 /// The state was borrowed when a call came in: a bug in this crate, reported

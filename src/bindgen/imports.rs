@@ -8,17 +8,12 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/facade/calls.js")]
 extern "C" {
-    pub fn protocol(
-        status: &Array,
-        completed: u8,
-        error: u8,
-        shapes: &Array,
-        notice: &Array,
-        codes: &Array,
-    );
+    /// The protocol (`protocol.rs`), as `[name, value]` pairs.
+    pub fn protocol(pairs: &Array);
 
+    /// An `Error` of class `class` (`protocol::ErrorClass`) with a `code`.
     #[wasm_bindgen(js_name = makeError)]
-    pub fn make_error(kind: u8, message: &str, code: &str) -> JsValue;
+    pub fn make_error(class: u8, message: &str, code: &str) -> JsValue;
 
     /// What a value is, for "got ..." in messages.
     pub fn describe(value: &JsValue) -> String;
@@ -32,7 +27,7 @@ extern "C" {
     #[wasm_bindgen(js_name = retryHint)]
     pub fn retry_hint(error: &JsValue) -> f64;
 
-    /// 0 a usable id, 1 not a string, 2 empty, 3 a lone surrogate.
+    /// What is wrong with an id: an index of `protocol::ID_PROBLEMS`.
     #[wasm_bindgen(js_name = idProblem)]
     pub fn id_problem(value: &JsValue) -> u8;
 
@@ -73,11 +68,6 @@ extern "C" {
         timestamp: f64,
     ) -> Option<Promise>;
 
-    /// The inbox's send: `message` to `session.sendMessage`, as a held
-    /// promise that rejects if it threw or rejected.
-    #[cfg(feature = "durable")]
-    pub fn deliver(session: &JsValue, message: &JsValue) -> Promise;
-
     /// Whether the page is hidden (`document.visibilityState`; visible
     /// where there is no document or reading it throws).
     #[wasm_bindgen(js_name = isHidden)]
@@ -109,8 +99,8 @@ extern "C" {
     #[wasm_bindgen(js_name = closeRun)]
     pub fn close_run(run: &JsValue);
 
-    /// Settles the question a run asks: 0 with `answer`, 1 timed out, 2
-    /// aborted (`replyRun` in `calls.js`).
+    /// Settles the question a run asks as `how` says (`protocol::Reply`),
+    /// with `answer` when there is one.
     #[wasm_bindgen(js_name = replyRun)]
     pub fn reply_run(run: &JsValue, how: u8, answer: &JsValue);
 
@@ -125,50 +115,6 @@ extern "C" {
     pub fn call_listener(listener: &Function, event: &JsValue);
 
     pub fn once(f: &JsValue) -> JsValue;
-}
-
-#[cfg(feature = "durable")]
-#[wasm_bindgen(module = "/src/facade/durable.js")]
-extern "C" {
-    /// The store `options.store` names, or a string saying what is wrong;
-    /// `timeout`: ms each request to it may take (`storeTimeout`).
-    #[wasm_bindgen(js_name = openStore)]
-    pub fn open_store(spec: &JsValue, timeout: f64) -> JsValue;
-    /// Why `value` (called `path`) cannot be stored, or `""`.
-    pub fn unstorable(value: &JsValue, path: &str) -> String;
-    /// `{ tasks, notices }` as stored; rejects with a `STORE_FAILED` error.
-    #[wasm_bindgen(js_name = loadStore)]
-    pub fn load_store(store: &JsValue) -> Promise;
-    /// Writes a batch atomically; rejects with a `STORE_FAILED` error.
-    #[wasm_bindgen(js_name = commitStore)]
-    pub fn commit_store(store: &JsValue, batch: &JsValue) -> Promise;
-    /// The `Deno.Kv` of a KV store, or undefined.
-    #[wasm_bindgen(js_name = storeKv)]
-    pub fn store_kv(store: &JsValue) -> JsValue;
-}
-
-// The processes of a manager shared on one KV store (`kv_link.js`, which
-// `shared.js` uses).
-#[cfg(feature = "durable")]
-#[wasm_bindgen(module = "/src/facade/kv_link.js")]
-extern "C" {
-    /// What the KV store lacks for a shared manager, or "".
-    #[wasm_bindgen(js_name = missingKvApis)]
-    pub fn missing_kv_apis(store: &JsValue) -> String;
-}
-
-// The tabs of a shared manager (`options.shared`): the durable build's, so
-// `manager.js` gets their class from `set_factory` instead of importing it.
-#[cfg(feature = "durable")]
-#[wasm_bindgen(module = "/src/facade/shared.js")]
-extern "C" {
-    /// The `Tabs` class.
-    #[wasm_bindgen(js_name = tabsClass)]
-    pub fn tabs_class() -> JsValue;
-
-    /// The web API a shared manager needs and this runtime lacks, or "".
-    #[wasm_bindgen(js_name = missingTabApis)]
-    pub fn missing_tab_apis() -> String;
 }
 
 #[wasm_bindgen(module = "/src/facade/sim.js")]
@@ -194,10 +140,10 @@ extern "C" {
 // The log's entries are made and kept by log.js, in the view's tasks.
 #[wasm_bindgen(module = "/src/facade/log.js")]
 extern "C" {
-    /// Keeps log entry `entry` of task `seq` (see `Store::log`): `kind`
-    /// 0 output (`value` the chunk, `cursor` after it, kept in the output
-    /// as `out_head` and `out_drop` say: see `Cut`), 1 progress (`value`
-    /// the report), 2 heartbeat, 8 + a status number for a status.
+    /// Keeps log entry `entry` of task `seq` (see `Store::log`): `kind` a
+    /// `protocol::LogEntry` (a status's plus the status number); for
+    /// output `value` is the chunk, `cursor` the cursor after it, kept in
+    /// the output as `out_head` and `out_drop` say (see `Cut`).
     #[wasm_bindgen(js_name = logEntry)]
     #[allow(clippy::too_many_arguments)]
     pub fn log_entry(
@@ -315,4 +261,61 @@ extern "C" {
     pub fn describe_seq(this: &View, seq: f64) -> JsValue;
     #[wasm_bindgen(method, js_name = size)]
     pub fn size(this: &View) -> u32;
+}
+
+/// The durable build's imports: the inbox's send, the stores
+/// (`durable.js`), and the processes and tabs of a shared manager
+/// (`kv_link.js`, `shared.js`).
+#[cfg(feature = "durable")]
+pub mod durable {
+    use js_sys::Promise;
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(module = "/src/facade/calls.js")]
+    extern "C" {
+        /// The inbox's send: `message` to `session.sendMessage`, as a held
+        /// promise that rejects if it threw or rejected.
+        pub fn deliver(session: &JsValue, message: &JsValue) -> Promise;
+    }
+
+    #[wasm_bindgen(module = "/src/facade/durable.js")]
+    extern "C" {
+        /// The store `options.store` names, or a string saying what is wrong;
+        /// `timeout`: ms each request to it may take (`storeTimeout`).
+        #[wasm_bindgen(js_name = openStore)]
+        pub fn open_store(spec: &JsValue, timeout: f64) -> JsValue;
+        /// Why `value` (called `path`) cannot be stored, or `""`.
+        pub fn unstorable(value: &JsValue, path: &str) -> String;
+        /// `{ tasks, notices }` as stored; rejects with a `STORE_FAILED` error.
+        #[wasm_bindgen(js_name = loadStore)]
+        pub fn load_store(store: &JsValue) -> Promise;
+        /// Writes a batch atomically; rejects with a `STORE_FAILED` error.
+        #[wasm_bindgen(js_name = commitStore)]
+        pub fn commit_store(store: &JsValue, batch: &JsValue) -> Promise;
+        /// The `Deno.Kv` of a KV store, or undefined.
+        #[wasm_bindgen(js_name = storeKv)]
+        pub fn store_kv(store: &JsValue) -> JsValue;
+    }
+
+    // The processes of a manager shared on one KV store (`kv_link.js`, which
+    // `shared.js` uses).
+    #[wasm_bindgen(module = "/src/facade/kv_link.js")]
+    extern "C" {
+        /// What the KV store lacks for a shared manager, or "".
+        #[wasm_bindgen(js_name = missingKvApis)]
+        pub fn missing_kv_apis(store: &JsValue) -> String;
+    }
+
+    // The tabs of a shared manager (`options.shared`): the durable build's, so
+    // `manager.js` gets their class from `set_factory` instead of importing it.
+    #[wasm_bindgen(module = "/src/facade/shared.js")]
+    extern "C" {
+        /// The `Tabs` class.
+        #[wasm_bindgen(js_name = tabsClass)]
+        pub fn tabs_class() -> JsValue;
+
+        /// The web API a shared manager needs and this runtime lacks, or "".
+        #[wasm_bindgen(js_name = missingTabApis)]
+        pub fn missing_tab_apis() -> String;
+    }
 }

@@ -2,7 +2,10 @@
 //! converts values, owns the timers, keeps JS values in the view and
 //! carries out the engine's effects. Each package of the design card enters
 //! through one file: gloo-timers `timers.rs`, wasm-bindgen-futures
-//! `promises.rs`, serde-wasm-bindgen `records.rs`, getrandom `store.rs`.
+//! `promises.rs`, serde-wasm-bindgen `records.rs` (and the durable store's
+//! `durable/records.rs`), getrandom `store.rs`. What only the durable build
+//! has is in `durable/`, or in a `durable` submodule of the file whose
+//! package it uses (`timers.rs`, `promises.rs`, `imports.rs`).
 //!
 //! The JS files it imports are the facade, in `src/facade/`: `manager.js`
 //! (the public class, a facade over `Core`), `view.js` (the store of JS
@@ -17,21 +20,15 @@ mod core;
 mod declarations;
 mod deliver;
 mod driver;
-mod errors;
 #[cfg(feature = "durable")]
-mod forward;
+mod durable;
+mod errors;
 mod held;
 mod imports;
-#[cfg(feature = "durable")]
-mod lease;
-#[cfg(feature = "durable")]
-mod persist;
 mod promises;
 mod protocol;
 mod records;
 mod store;
 mod timers;
-#[cfg(feature = "durable")]
-mod writes;
 
 pub(crate) use self::core::start;

@@ -9,8 +9,6 @@
 use std::rc::{Rc, Weak};
 
 use js_sys::Promise;
-#[cfg(feature = "durable")]
-use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
 use super::driver::{self, Inner, Shared};
@@ -129,58 +127,70 @@ pub fn foreground(weak: Weak<Inner>, id: u64, done: Promise) -> Promise {
     })
 }
 
+/// The durable build's waits: on its own promises (a store's load or
+/// write), and on the inbox's sends.
 #[cfg(feature = "durable")]
-/// Awaits `held` (one of our own promises: a store's load or write) and
-/// hands its outcome to `then`, unless the manager is gone by then.
-pub fn await_then(
-    shared: &Shared,
-    held: Promise,
-    then: impl FnOnce(&Shared, Result<JsValue, JsValue>) + 'static,
-) {
-    let weak = Rc::downgrade(shared);
-    spawn_local(async move {
-        let outcome = JsFuture::from(held).await;
-        if let Some(shared) = weak.upgrade() {
-            then(&shared, outcome);
-        }
-    });
-}
+pub mod durable {
+    use std::rc::Rc;
 
-#[cfg(feature = "durable")]
-/// `await_then` as a promise of what `then` answers (`initialize`'s load).
-pub fn promise_then(
-    shared: &Shared,
-    held: Promise,
-    then: impl FnOnce(&Shared, Result<JsValue, JsValue>) -> Result<JsValue, JsValue> + 'static,
-) -> Promise {
-    let weak = Rc::downgrade(shared);
-    future_to_promise(async move {
-        let outcome = JsFuture::from(held).await;
-        match weak.upgrade() {
-            Some(shared) => then(&shared, outcome),
-            None => Err(errors::disposed()),
-        }
-    })
-}
+    use js_sys::Promise;
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
 
-#[cfg(feature = "durable")]
-/// Awaits an inbox send (`calls.js`'s `deliver`) and tells the engine how
-/// it went; the engine times out a send that never settles, and cleanup
-/// lets go of it.
-pub fn watch_delivery(shared: &Shared, send: u64, held: Promise) {
-    let Some(id) = hold_send(shared, &held) else {
-        return;
-    };
-    await_then(shared, held, move |shared, outcome| {
-        driver::with_state(shared, |st| st.pending.settled_send(id));
-        let ok = match outcome {
-            Ok(value) if imports::is_abandoned(&value) => return,
-            Ok(_) => true,
-            Err(error) => {
-                imports::report("session.sendMessage", &error);
-                false
+    use super::hold_send;
+    use crate::bindgen::driver::{self, Shared};
+    use crate::bindgen::{errors, imports};
+
+    /// Awaits `held` (one of our own promises: a store's load or write) and
+    /// hands its outcome to `then`, unless the manager is gone by then.
+    pub fn await_then(
+        shared: &Shared,
+        held: Promise,
+        then: impl FnOnce(&Shared, Result<JsValue, JsValue>) + 'static,
+    ) {
+        let weak = Rc::downgrade(shared);
+        spawn_local(async move {
+            let outcome = JsFuture::from(held).await;
+            if let Some(shared) = weak.upgrade() {
+                then(&shared, outcome);
             }
+        });
+    }
+
+    /// `await_then` as a promise of what `then` answers (`initialize`'s load).
+    pub fn promise_then(
+        shared: &Shared,
+        held: Promise,
+        then: impl FnOnce(&Shared, Result<JsValue, JsValue>) -> Result<JsValue, JsValue> + 'static,
+    ) -> Promise {
+        let weak = Rc::downgrade(shared);
+        future_to_promise(async move {
+            let outcome = JsFuture::from(held).await;
+            match weak.upgrade() {
+                Some(shared) => then(&shared, outcome),
+                None => Err(errors::disposed()),
+            }
+        })
+    }
+
+    /// Awaits an inbox send (`calls.js`'s `deliver`) and tells the engine how
+    /// it went; the engine times out a send that never settles, and cleanup
+    /// lets go of it.
+    pub fn watch_delivery(shared: &Shared, send: u64, held: Promise) {
+        let Some(id) = hold_send(shared, &held) else {
+            return;
         };
-        let _ = driver::run(shared, |st, now| st.engine.notice_settled(send, ok, now));
-    });
+        await_then(shared, held, move |shared, outcome| {
+            driver::with_state(shared, |st| st.pending.settled_send(id));
+            let ok = match outcome {
+                Ok(value) if imports::is_abandoned(&value) => return,
+                Ok(_) => true,
+                Err(error) => {
+                    imports::report("session.sendMessage", &error);
+                    false
+                }
+            };
+            let _ = driver::run(shared, |st, now| st.engine.notice_settled(send, ok, now));
+        });
+    }
 }

@@ -3,13 +3,11 @@
 //! arrays of plain values, so that no getter or Proxy runs here), read by
 //! position; and, as serde structs that serde-wasm-bindgen converts, what
 //! the manager hands out that is not the caller's own value
-//! (notifications, events, getOutput's result) and the durable store's
-//! records. Host values inside them (ids, payloads, text) pass through
-//! untouched (`serde_wasm_bindgen::preserve`). This is the only file that
-//! uses serde-wasm-bindgen.
+//! (notifications, events, getOutput's result); the durable store's
+//! records are in `durable/records.rs`. Host values inside them (ids,
+//! payloads, text) pass through untouched (`serde_wasm_bindgen::preserve`).
+//! These two are the only files that use serde-wasm-bindgen.
 use js_sys::{Array, Reflect};
-#[cfg(feature = "durable")]
-use serde::Deserialize;
 use serde::{Serialize, Serializer};
 use serde_wasm_bindgen::preserve;
 use wasm_bindgen::{JsCast, JsValue};
@@ -258,12 +256,6 @@ pub fn record<T: Record>(value: JsValue) -> Option<T> {
     value.dyn_into::<Array>().ok().map(|a| T::from_array(&a))
 }
 
-/// A store's value as its record.
-#[cfg(feature = "durable")]
-pub fn from_js<T: for<'de> Deserialize<'de>>(value: JsValue) -> Option<T> {
-    serde_wasm_bindgen::from_value(value).ok()
-}
-
 // ---- out: records the manager hands out ----------------------------------
 
 /// `getOutput`'s answer. `result` is present exactly when the task
@@ -347,156 +339,11 @@ fn some<S: Serializer>(value: &Option<JsValue>, s: S) -> Result<S::Ok, S::Error>
     }
 }
 
-#[cfg(feature = "durable")]
-fn is_zero(n: &i32) -> bool {
-    *n == 0
-}
-
-fn is_false(b: &bool) -> bool {
+pub(crate) fn is_false(b: &bool) -> bool {
     !*b
 }
 
 /// A record as a fresh JS object.
 pub fn to_js<T: Serialize>(record: &T) -> JsValue {
     serde_wasm_bindgen::to_value(record).unwrap_or(JsValue::UNDEFINED)
-}
-
-// ---- the durable store's records -----------------------------------------
-
-/// A task as a durable store keeps it (`durable.js` adds its `version`).
-/// Written whole on every change; the values are the view's, shared.
-#[cfg(feature = "durable")]
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TaskRecord {
-    #[serde(with = "preserve")]
-    pub id: JsValue,
-    /// Its place in creation order among tasks created at the same ms.
-    #[serde(default)]
-    pub order: f64,
-    pub status: std::borrow::Cow<'static, str>,
-    pub created_at: f64,
-    pub updated_at: f64,
-    #[serde(with = "preserve")]
-    pub session_id: JsValue,
-    #[serde(default, with = "preserve")]
-    pub options: JsValue,
-    /// What it ended with: 0 nothing, 1 `result`, 2 `error`.
-    #[serde(default)]
-    pub outcome: u8,
-    #[serde(default, with = "preserve")]
-    pub result: JsValue,
-    #[serde(default, with = "preserve")]
-    pub error: JsValue,
-    #[serde(default, with = "preserve")]
-    pub agent: JsValue,
-    #[serde(default, with = "preserve")]
-    pub prompt: JsValue,
-    /// Kept output: its beginning, its end, and the units cut between.
-    #[serde(default, with = "preserve")]
-    pub head: JsValue,
-    #[serde(default, with = "preserve")]
-    pub tail: JsValue,
-    #[serde(default)]
-    pub dropped: f64,
-    /// Kept log entries: `{ head, tail, last }` (log.js's `kept()`).
-    #[serde(
-        default,
-        with = "preserve",
-        skip_serializing_if = "JsValue::is_undefined"
-    )]
-    pub log: JsValue,
-    #[serde(default)]
-    pub attempt: f64,
-    #[serde(default)]
-    pub resume: bool,
-    /// Its runner started the moment it was created (its log's `running`
-    /// entry is made from its times).
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub started: bool,
-    /// A launched task's concurrency key and priority.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub concurrency_key: Option<String>,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub priority: i32,
-}
-
-/// A notification not delivered yet, as the store keeps it.
-#[cfg(feature = "durable")]
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NoticeRecord {
-    #[serde(with = "preserve")]
-    pub notification_id: JsValue,
-    #[serde(with = "preserve")]
-    pub task_id: JsValue,
-    #[serde(with = "preserve")]
-    pub session_id: JsValue,
-    pub status: std::borrow::Cow<'static, str>,
-    pub timestamp: f64,
-    #[serde(default)]
-    pub order: f64,
-}
-
-/// One write: what `durable.js`'s `commit` takes.
-#[cfg(feature = "durable")]
-#[derive(Serialize)]
-pub struct StoreBatch {
-    pub tasks: Vec<TaskRecord>,
-    #[serde(with = "preserve")]
-    pub removed: JsValue,
-    pub notices: Vec<NoticeRecord>,
-    #[serde(with = "preserve")]
-    pub delivered: JsValue,
-}
-
-/// What `durable.js`'s `load` gives back.
-#[cfg(feature = "durable")]
-#[derive(Deserialize)]
-pub struct Loaded {
-    #[serde(default, with = "preserve")]
-    pub tasks: JsValue,
-    #[serde(default, with = "preserve")]
-    pub notices: JsValue,
-}
-
-/// A notification as the inbox sends it (`TaskNotification` with its id).
-#[cfg(feature = "durable")]
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NotificationMessage {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    #[serde(with = "preserve")]
-    pub task_id: JsValue,
-    pub status: &'static str,
-    pub timestamp: f64,
-    #[serde(with = "preserve")]
-    pub notification_id: JsValue,
-}
-
-/// `TaskNotificationBatch`.
-#[cfg(feature = "durable")]
-#[derive(Serialize)]
-pub struct BatchMessage {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub notifications: Vec<NotificationMessage>,
-}
-
-/// `PendingNotification`.
-#[cfg(feature = "durable")]
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PendingRecord {
-    #[serde(with = "preserve")]
-    pub notification_id: JsValue,
-    #[serde(with = "preserve")]
-    pub task_id: JsValue,
-    #[serde(with = "preserve")]
-    pub session_id: JsValue,
-    pub status: &'static str,
-    pub timestamp: f64,
-    pub attempts: u32,
-    pub state: &'static str,
 }

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use super::imports::{log_entry, restore_log, uuid_text, View};
+use super::protocol::LogEntry as Entry;
 use crate::engine::{Cut, Ending, Host, LogCut, LogKind, NewTask, Outcome, Store, Task};
 
 /// The engine's host types on the JS side: every value is a `JsValue` the
@@ -105,15 +106,22 @@ impl Store<Js> for JsStore {
         cut: LogCut,
     ) {
         let undefined = &JsValue::UNDEFINED;
+        let none = Cut::default();
+        // A status entry's kind is `Entry::Status` plus the status number.
+        let status = match &kind {
+            LogKind::Status(status) => status.index() as u32,
+            _ => 0,
+        };
         let (kind, value, cursor, out) = match kind {
-            LogKind::Output(chunk, cursor, out) => (0, chunk, cursor as f64, out),
-            LogKind::Progress(report) => (1, report, 0.0, Cut::default()),
-            LogKind::Heartbeat => (2, undefined, 0.0, Cut::default()),
-            LogKind::Stalled(on) => (3 + u32::from(!on), undefined, 0.0, Cut::default()),
+            LogKind::Output(chunk, cursor, out) => (Entry::Output, chunk, cursor as f64, out),
+            LogKind::Progress(report) => (Entry::Progress, report, 0.0, none),
+            LogKind::Heartbeat => (Entry::Heartbeat, undefined, 0.0, none),
+            LogKind::Stalled(true) => (Entry::Stalled, undefined, 0.0, none),
+            LogKind::Stalled(false) => (Entry::Resumed, undefined, 0.0, none),
             // The attempt rides in the output cut's place, which a retry
             // entry has no use for.
             LogKind::Retry { attempt, error, at } => (
-                5,
+                Entry::Retry,
                 error,
                 at as f64,
                 Cut {
@@ -121,15 +129,15 @@ impl Store<Js> for JsStore {
                     drop: 0,
                 },
             ),
-            LogKind::Asked(question) => (6, question, 0.0, Cut::default()),
-            LogKind::Status(status) => (8 + status.index() as u32, undefined, 0.0, Cut::default()),
+            LogKind::Asked(question) => (Entry::Asked, question, 0.0, none),
+            LogKind::Status(_) => (Entry::Status, undefined, 0.0, none),
         };
         log_entry(
             &self.view,
             seq as f64,
             entry as f64,
             at as f64,
-            kind,
+            kind as u32 + status,
             value,
             cursor,
             cut.head,

@@ -160,12 +160,17 @@ impl Timers {
     }
 }
 
+/// The durable build's timer: a one-off that is cleared when dropped, the
+/// store's retry after a failed write.
 #[cfg(feature = "durable")]
-/// A one-off timer that is cleared when dropped: the durable store's retry
-/// after a failed write.
-pub struct Later(#[allow(dead_code)] Timeout);
+pub mod durable {
+    use gloo_timers::callback::Timeout;
 
-#[cfg(feature = "durable")]
-pub fn later(ms: u64, fire: impl FnOnce() + 'static) -> Later {
-    Later(Timeout::new((ms as f64).min(MAX_TIMER_MS) as u32, fire))
+    use crate::bindgen::args::MAX_TIMER_MS;
+
+    pub struct Later(#[allow(dead_code)] Timeout);
+
+    pub fn later(ms: u64, fire: impl FnOnce() + 'static) -> Later {
+        Later(Timeout::new((ms as f64).min(MAX_TIMER_MS) as u32, fire))
+    }
 }

@@ -4,31 +4,62 @@
 // them never to throw (the ones that report a problem to Rust are imported
 // with `catch`).
 
-// The integer protocol between Rust and JS, sent by Rust once at start so
-// that it has one source (`src/bindgen/protocol.rs`).
-export const P = {
-  status: [],
-  completed: -1,
-  error: -1,
-  shapes: [],
-  notice: ['', ''],
-  codes: [],
-};
+// The protocol between Rust and JS, sent by Rust once at start so that it
+// has one source (`src/bindgen/protocol.rs`): `P` holds every value it
+// sends, by name (status names by number, the first final status and the
+// error status, the options shapes, the cut notice, the error codes, and
+// each list of names below); nothing reads it before a manager is made,
+// which needs the start. Each of those lists names the numbers that
+// cross, by index; the objects below map each name to its number, so that
+// the JS files read names, never bare numbers (tests/deno/protocol.test.ts
+// checks both).
+export const P = {};
+// A task's numbers as the core writes them to wasm memory (`read`), and
+// those of each task in a list (`list`): where each is in a row.
+export const ROW = {};
+export const LIST_ROW = {};
+// The classes of `makeError`, by the name of their constructor.
+export const ERROR = {};
+// The kinds of log entry `logEntry` keeps (`status` plus a status number
+// for a status).
+export const LOG = {};
+// launch's `onConflict` values.
+export const CONFLICT = {};
+// What `idProblem` finds wrong with an id.
+export const ID = {};
+// How `replyRun` settles a runner's question.
+export const REPLY = {};
+// How `bag` reads a key of an options object.
+export const KIND = {};
+// How shared.js settles a call it forwarded, once the answer comes.
+export const SETTLED = {};
+const NAMED = { ROW, LIST_ROW, ERROR, LOG, CONFLICT, ID, REPLY, KIND, SETTLED };
 
-export function protocol(status, completed, error, shapes, notice, codes) {
-  P.status = status;
-  P.completed = completed;
-  P.error = error;
-  P.shapes = shapes;
-  P.notice = notice;
-  P.codes = codes;
+// makeError's constructors by class number; empty until the protocol came,
+// when the only error made is a plain Error (`NOT_INITIALIZED`).
+const CONSTRUCTORS = { Error, TypeError, RangeError };
+let classes = [];
+
+export function protocol(pairs) {
+  for (const [name, value] of pairs) {
+    P[name] = value;
+    const named = NAMED[name];
+    if (named !== undefined) value.forEach((key, i) => { named[key] = i; });
+  }
+  classes = P.ERROR.map((name) => CONSTRUCTORS[name]);
 }
 
 // ---- errors -------------------------------------------------------------
 
-// kind: 0 Error, 1 TypeError, 2 RangeError.
+// The class of error for a wrong `value`: a number out of range is a
+// RangeError, anything else a TypeError.
+export function wrongClass(value) {
+  return typeof value === 'number' ? ERROR.RangeError : ERROR.TypeError;
+}
+
+// `kind`: a class of ERROR (a plain Error for any other).
 export function makeError(kind, message, code) {
-  const error = kind === 1 ? new TypeError(message) : kind === 2 ? new RangeError(message) : new Error(message);
+  const error = new (classes[kind] ?? Error)(message);
   error.code = code;
   return error;
 }
@@ -113,12 +144,12 @@ export function describe(value) {
   return `a ${type}`;
 }
 
-// 0: a usable id; 1: not a string; 2: empty; 3: a lone surrogate (not
-// well-formed Unicode, so it could not survive a trip through UTF-8).
+// What is wrong with an id, if anything (ID.none): a lone surrogate is
+// not well-formed Unicode, so it could not survive a trip through UTF-8.
 export function idProblem(value) {
-  if (typeof value !== 'string') return 1;
-  if (value.length === 0) return 2;
-  return value.isWellFormed() ? 0 : 3;
+  if (typeof value !== 'string') return ID.notString;
+  if (value.length === 0) return ID.empty;
+  return value.isWellFormed() ? ID.none : ID.loneSurrogate;
 }
 
 // ---- option bags --------------------------------------------------------
@@ -127,13 +158,14 @@ export function idProblem(value) {
 // converts with serde-wasm-bindgen (records.rs reads it by position):
 // reading it there can then run no getter and meet no Proxy. `shape`
 // indexes P.shapes: [what, [key, kind]...]; the array holds each key's
-// value in that order, `undefined` where it is left out. Kind 0 a scalar
-// (a primitive, or { got } describing what else it was, null included),
-// 1 a value kept as given, 2 an object of names to scalars (as [name,
-// scalar] pairs); 3 and 4 read `outer.inner` of a nested object, as 0 and
-// 2 do (`limits.global`, `limits.keys`: one flat record for Rust). Returns
-// undefined when the bag is left out; throws [got] when it is not an
-// object, [undefined, key, threw] when reading a key threw.
+// value in that order, `undefined` where it is left out. A KIND.scalar is
+// a primitive, or { got } describing what else it was (null included); a
+// KIND.value is kept as given; KIND.entries is an object of names to
+// scalars (as [name, scalar] pairs); KIND.innerScalar and
+// KIND.innerEntries read `outer.inner` of a nested object (`limits.global`,
+// `limits.keys`: one flat record for Rust). Returns undefined when the bag
+// is left out; throws [got] when it is not an object, [undefined, key,
+// threw] when reading a key threw.
 export function bag(value, shape) {
   if (value === undefined || value === null) return undefined;
   const [, keys] = P.shapes[shape];
@@ -143,7 +175,7 @@ export function bag(value, shape) {
     const [key, kind] = keys[i];
     let v;
     try {
-      if (kind < 3) {
+      if (kind !== KIND.innerScalar && kind !== KIND.innerEntries) {
         v = value[key];
       } else {
         const dot = key.indexOf('.');
@@ -156,7 +188,7 @@ export function bag(value, shape) {
       throw [undefined, key, errorText(e)];
     }
     if (v === undefined) continue;
-    out[i] = kind === 1 ? v : kind === 2 || kind === 4 ? entries(v, key) : scalar(v);
+    out[i] = kind === KIND.value ? v : kind === KIND.entries || kind === KIND.innerEntries ? entries(v, key) : scalar(v);
   }
   return out;
 }
@@ -356,23 +388,23 @@ export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, op
   const run = { controller: null, aborted: false, open: true, done: undefined, ask: null, asker: undefined, decoder: null };
   const write = (chunk) => {
     if (typeof chunk === 'string') {
-      if (run.open && seq >= 0) view.runWrite(seq, chunk, chunk.length, 0);
+      if (run.open && seq >= 0) view.runWrite(seq, chunk, chunk.length);
       return;
     }
     if (!isBytes(chunk)) {
-      throw makeError(1, `write(chunk) expects a string or a Uint8Array of UTF-8, got ${describe(chunk)}`, 'INVALID_ARGUMENT');
+      throw makeError(ERROR.TypeError, `write(chunk) expects a string or a Uint8Array of UTF-8, got ${describe(chunk)}`, 'INVALID_ARGUMENT');
     }
     if (!run.open || seq < 0) return;
     // Nothing yet when the bytes end inside a character.
     const text = decodeBytes(run, chunk);
-    if (text !== '') view.runWrite(seq, text, text.length, 0);
+    if (text !== '') view.runWrite(seq, text, text.length);
   };
   const progress = (report) => {
     const p = progressReport(report);
-    if (run.open && seq >= 0) view.runWrite(seq, p, p.message === undefined ? 0 : p.message.length, 1);
+    if (run.open && seq >= 0) view.runProgress(seq, p, p.message === undefined ? 0 : p.message.length);
   };
   const heartbeat = () => {
-    if (run.open && seq >= 0) view.runWrite(seq, undefined, 0, 2);
+    if (run.open && seq >= 0) view.runHeartbeat(seq);
   };
   // The AbortController is made when the runner first reads `signal`
   // (many never do); one made after the abort comes already aborted.
@@ -400,7 +432,7 @@ export function startRun(runner, view, seq, taskId, agent, prompt, sessionId, op
     run.decoder = null;
     if (decoder === null || !run.open) return;
     const rest = decoder.decode();
-    if (rest !== '') view.runWrite(seq, rest, rest.length, 0);
+    if (rest !== '') view.runWrite(seq, rest, rest.length);
   });
   return run;
 }
@@ -422,7 +454,7 @@ function decodeBytes(run, bytes) {
     run.decoder ??= new TextDecoder();
     return run.decoder.decode(bytes, { stream: true });
   } catch (e) {
-    throw makeError(1, `write(chunk) could not decode its Uint8Array: ${errorText(e)}`, 'INVALID_ARGUMENT');
+    throw makeError(ERROR.TypeError, `write(chunk) could not decode its Uint8Array: ${errorText(e)}`, 'INVALID_ARGUMENT');
   }
 }
 
@@ -434,21 +466,21 @@ function progressReport(report) {
   let total;
   let message;
   if (report === null || typeof report !== 'object') {
-    throw makeError(1, `progress(report) expects { done, total?, message? }, got ${describe(report)}`, 'INVALID_ARGUMENT');
+    throw makeError(ERROR.TypeError, `progress(report) expects { done, total?, message? }, got ${describe(report)}`, 'INVALID_ARGUMENT');
   }
   try {
     ({ done, total, message } = report);
   } catch (e) {
-    throw makeError(1, `Reading the progress report threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
+    throw makeError(ERROR.TypeError, `Reading the progress report threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
   }
   if (typeof done !== 'number' || !(done >= 0) || done === Infinity) {
-    throw makeError(2, `progress: done must be a finite number >= 0, got ${describe(done)}`, 'INVALID_ARGUMENT');
+    throw makeError(ERROR.RangeError, `progress: done must be a finite number >= 0, got ${describe(done)}`, 'INVALID_ARGUMENT');
   }
   if (total !== undefined && (typeof total !== 'number' || !(total >= 0) || total === Infinity)) {
-    throw makeError(2, `progress: total must be a finite number >= 0, got ${describe(total)}`, 'INVALID_ARGUMENT');
+    throw makeError(ERROR.RangeError, `progress: total must be a finite number >= 0, got ${describe(total)}`, 'INVALID_ARGUMENT');
   }
   if (message !== undefined && typeof message !== 'string') {
-    throw makeError(1, `progress: message must be a string, got ${describe(message)}`, 'INVALID_ARGUMENT');
+    throw makeError(ERROR.TypeError, `progress: message must be a string, got ${describe(message)}`, 'INVALID_ARGUMENT');
   }
   return progressRecord(done, total, message);
 }
@@ -469,20 +501,20 @@ function askFor(run, view, seq, question, options) {
   let timeout;
   try {
     if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
-      return Promise.reject(makeError(1, `ask(question, options) expects options { timeout? }, got ${describe(options)}`, 'INVALID_ARGUMENT'));
+      return Promise.reject(makeError(ERROR.TypeError, `ask(question, options) expects options { timeout? }, got ${describe(options)}`, 'INVALID_ARGUMENT'));
     }
     timeout = options === undefined || options === null ? undefined : options.timeout;
   } catch (e) {
-    return Promise.reject(makeError(1, `Reading ask options.timeout threw: ${errorText(e)}`, 'INVALID_ARGUMENT'));
+    return Promise.reject(makeError(ERROR.TypeError, `Reading ask options.timeout threw: ${errorText(e)}`, 'INVALID_ARGUMENT'));
   }
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-    return Promise.reject(makeError(typeof timeout === 'number' ? 2 : 1, `ask options.timeout must be a number of ms >= 0, got ${describe(timeout)}`, 'INVALID_ARGUMENT'));
+    return Promise.reject(makeError(wrongClass(timeout), `ask options.timeout must be a number of ms >= 0, got ${describe(timeout)}`, 'INVALID_ARGUMENT'));
   }
   if (seq < 0) {
-    return Promise.reject(makeError(0, 'ask is for the runner of a launched task, not a foreground callAgent', 'INVALID_TRANSITION'));
+    return Promise.reject(makeError(ERROR.Error, 'ask is for the runner of a launched task, not a foreground callAgent', 'INVALID_TRANSITION'));
   }
   if (run.ask !== null) {
-    return Promise.reject(makeError(0, 'ask: this runner already waits for an answer', 'INVALID_TRANSITION'));
+    return Promise.reject(makeError(ERROR.Error, 'ask: this runner already waits for an answer', 'INVALID_TRANSITION'));
   }
   // Cancelled (its grace period running) or final: nobody will answer.
   if (!run.open || run.aborted) return Promise.reject(abortError('ask: the task is no longer running'));
@@ -497,14 +529,14 @@ function askFor(run, view, seq, question, options) {
   return d.promise;
 }
 
-// Settles the question `run` asks: 0 answered with `answer`, 1 timed out,
-// 2 the task stopped running.
+// Settles the question `run` asks (`how`: a REPLY): answered with
+// `answer`, timed out, or the task stopped running.
 export function replyRun(run, how, answer) {
   const d = run.ask;
   if (d === null) return;
   run.ask = null;
-  if (how === 0) d.resolve(answer);
-  else if (how === 1) d.reject(abortError('ask: no answer came within its timeout', 'TimeoutError'));
+  if (how === REPLY.answer) d.resolve(answer);
+  else if (how === REPLY.timedOut) d.reject(abortError('ask: no answer came within its timeout', 'TimeoutError'));
   else d.reject(abortError('ask: the task stopped running before an answer came'));
 }
 
@@ -614,7 +646,7 @@ export function signalOption(options, what) {
   try {
     signal = options === undefined || options === null ? undefined : options.signal;
   } catch (e) {
-    throw makeError(1, `Reading ${what}.signal threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
+    throw makeError(ERROR.TypeError, `Reading ${what}.signal threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
   }
   if (signal === undefined) return undefined;
   let ok = false;
@@ -624,7 +656,7 @@ export function signalOption(options, what) {
   } catch {
     ok = false;
   }
-  if (!ok) throw makeError(1, `${what}.signal must be an AbortSignal`, 'INVALID_ARGUMENT');
+  if (!ok) throw makeError(ERROR.TypeError, `${what}.signal must be an AbortSignal`, 'INVALID_ARGUMENT');
   return signal;
 }
 

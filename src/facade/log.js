@@ -2,20 +2,21 @@
 // at the kept beginning, those at the kept end, and the readers that follow
 // it. Only the view writes a log, in the engine's step; the engine numbers
 // the entries and says what is cut, so a reader here only reads.
-import { P, onAbort, progressRecord, reasonOf } from './calls.js';
+import { LOG, P, onAbort, progressRecord, reasonOf } from './calls.js';
 
 const DONE = Object.freeze({ value: undefined, done: true });
 
 // Keeps log entry `entry` of task `seq` in the view as the engine says
-// (see `Store::log` in store.rs for `kind`), and wakes its watchers.
+// (see `Store::log` in store.rs; `kind` is a LOG kind, LOG.status plus the
+// status number for a status), and wakes its watchers.
 export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop, outHead, outDrop) {
   let e;
   let done = false;
-  if (kind === 0) {
+  if (kind === LOG.output) {
     // The chunk itself goes to the output first, as the engine cut it.
     view.write(seq, value, outHead, outDrop);
     e = { seq: entry, type: 'output', at, text: value, cursor };
-  } else if (kind === 1) {
+  } else if (kind === LOG.progress) {
     view.extra(seq).progress = value;
     e = value.total === undefined
       ? value.message === undefined
@@ -24,23 +25,24 @@ export function logEntry(view, seq, entry, at, kind, value, cursor, head, drop, 
       : value.message === undefined
         ? { seq: entry, type: 'progress', at, done: value.done, total: value.total }
         : { seq: entry, type: 'progress', at, done: value.done, total: value.total, message: value.message };
-  } else if (kind === 2) {
+  } else if (kind === LOG.heartbeat) {
     e = { seq: entry, type: 'heartbeat', at };
-  } else if (kind === 5) {
+  } else if (kind === LOG.retry) {
     // An attempt failed (its number in `outHead`); the next starts at
     // `cursor` or later.
     e = { seq: entry, type: 'retry', at, attempt: outHead, error: value, retryAt: cursor };
     view.extra(seq).stalledSince = undefined;
-  } else if (kind === 6) {
+  } else if (kind === LOG.asked) {
     // The runner asked `value`: the status is `input-required`.
     e = { seq: entry, type: 'status', at, status: 'input-required', question: value };
-  } else if (kind < 8) {
-    // 3: it stalled, 4: it resumed; the snapshot shows since when.
-    e = { seq: entry, type: kind === 3 ? 'stalled' : 'resumed', at };
-    view.extra(seq).stalledSince = kind === 3 ? at : undefined;
+  } else if (kind === LOG.stalled || kind === LOG.resumed) {
+    // The snapshot shows since when it stalled.
+    const stalled = kind === LOG.stalled;
+    e = { seq: entry, type: stalled ? 'stalled' : 'resumed', at };
+    view.extra(seq).stalledSince = stalled ? at : undefined;
   } else {
     // Status numbers from `completed` on are the final ones.
-    const status = kind - 8;
+    const status = kind - LOG.status;
     done = status >= P.completed;
     e = status === P.error
       ? { seq: entry, type: 'status', at, status: P.status[status], error: view.value(seq) }

@@ -5,7 +5,7 @@
 // which the engine keeps in step, plus the numbers the core writes to wasm
 // memory, without a wasm call per value. Whatever a read cannot answer this
 // way (an argument to check, a wait, an error to report) goes to the core.
-import { P, abortable, aborted, describe, errorText, idProblem, makeError, reasonOf, signalOption } from './calls.js';
+import { CONFLICT, ERROR, ID, LIST_ROW, P, ROW, abortable, aborted, describe, errorText, idProblem, makeError, reasonOf, signalOption, wrongClass } from './calls.js';
 import { View } from './view.js';
 import { Listen, Watch } from './log.js';
 
@@ -39,10 +39,10 @@ function durableOption(options) {
     try {
       value = options[key];
     } catch (e) {
-      return makeError(1, `Reading options.${key} threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
+      return makeError(ERROR.TypeError, `Reading options.${key} threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
     }
     if (value !== undefined) {
-      return makeError(1, `options.${key} needs the durable build: import from 'background-manager/durable'`, 'INVALID_ARGUMENT');
+      return makeError(ERROR.TypeError, `options.${key} needs the durable build: import from 'background-manager/durable'`, 'INVALID_ARGUMENT');
     }
   }
   return undefined;
@@ -51,7 +51,7 @@ function durableOption(options) {
 // A usable id: the facade passes such values straight on; anything else
 // goes to the core, which says what is wrong with it.
 function isId(value) {
-  return idProblem(value) === 0;
+  return idProblem(value) === ID.none;
 }
 
 // `document.addEventListener('visibilitychange', f)` (or remove) where
@@ -65,7 +65,7 @@ function listenVisibility(method, f) {
 }
 
 function disposed() {
-  return makeError(0, 'BackgroundManager was disposed (free() or [Symbol.dispose]()); make a new one', 'DISPOSED');
+  return makeError(ERROR.Error, 'BackgroundManager was disposed (free() or [Symbol.dispose]()); make a new one', 'DISPOSED');
 }
 
 // Reads `keys` of options object `what` once into a plain copy; undefined
@@ -85,7 +85,7 @@ function copy(bag, keys, what) {
     try {
       out[key] = bag[key];
     } catch (e) {
-      throw makeError(1, `Reading ${what}.${key} threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
+      throw makeError(ERROR.TypeError, `Reading ${what}.${key} threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
     }
   }
   return out;
@@ -94,32 +94,32 @@ function copy(bag, keys, what) {
 const CREATE = ['id', 'sessionId', 'options'];
 const OUTPUT = ['wait', 'timeout', 'since', 'children', 'signal'];
 const LAUNCH = ['agent', 'prompt', 'id', 'sessionId', 'options', 'resume', 'concurrencyKey', 'priority', 'parentId', 'idempotencyKey', 'onConflict', 'stallAfter', 'failAfterStall', 'retry', 'fallback'];
-const PLAIN = [undefined, 0, undefined, 0, 0, -1, undefined];
-const CONFLICTS = ['reject', 'join', 'enqueue', 'replace'];
+// `queueing`'s answer for a launch that names none of its options, made
+// once the protocol came (`CONFLICT`).
+let plain;
 
 const DONE = Promise.resolve();
 
 function notId(name, value) {
-  return makeError(1, `launch options.${name} must be a non-empty string, got ${describe(value)}`, 'INVALID_ARGUMENT');
+  return makeError(ERROR.TypeError, `launch options.${name} must be a non-empty string, got ${describe(value)}`, 'INVALID_ARGUMENT');
 }
 
 // launch's `concurrencyKey` (a non-empty string; the engine checks its
 // '/' parts), `priority` (a whole number, default 0), `idempotencyKey` and
-// `onConflict` (its index in CONFLICTS), checked here for both paths to
+// `onConflict` (a CONFLICT), checked here for both paths to
 // the core. Only `undefined` is left out: `null` is a wrong value.
 function queueing(o) {
   const key = o?.concurrencyKey;
   const priority = o?.priority === undefined ? 0 : o.priority;
   const idem = o?.idempotencyKey;
-  const conflict = o?.onConflict === undefined ? 0 : CONFLICTS.indexOf(o.onConflict);
+  const conflict = o?.onConflict === undefined ? CONFLICT.reject : P.CONFLICT.indexOf(o.onConflict);
   if (key !== undefined && !isId(key)) throw notId('concurrencyKey', key);
   if (idem !== undefined && !isId(idem)) throw notId('idempotencyKey', idem);
   if (conflict < 0) {
-    throw makeError(2, `launch options.onConflict must be one of 'reject', 'join', 'enqueue', 'replace', got ${describe(o.onConflict)}`, 'INVALID_ARGUMENT');
+    throw makeError(ERROR.RangeError, `launch options.onConflict must be one of 'reject', 'join', 'enqueue', 'replace', got ${describe(o.onConflict)}`, 'INVALID_ARGUMENT');
   }
   if (!Number.isInteger(priority) || Math.abs(priority) > 0x7fffffff) {
-    const type = typeof priority === 'number' ? 2 : 1;
-    throw makeError(type, `launch options.priority must be a whole number from -2147483647 to 2147483647, got ${describe(priority)}`, 'INVALID_ARGUMENT');
+    throw makeError(wrongClass(priority), `launch options.priority must be a whole number from -2147483647 to 2147483647, got ${describe(priority)}`, 'INVALID_ARGUMENT');
   }
   const [after, failAfter] = stallRule(o);
   return [key, priority, idem, conflict, after, failAfter, retryRule(o)];
@@ -140,10 +140,10 @@ function retryRule(o) {
       ok = Array.isArray(fallback);
       if (ok) agents = Array.from(fallback);
     } catch (e) {
-      throw makeError(1, `Reading launch options.fallback threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
+      throw makeError(ERROR.TypeError, `Reading launch options.fallback threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
     }
     if (!ok || !agents.every(isId)) {
-      throw makeError(1, `launch options.fallback must be an array of agent names (non-empty strings), got ${describe(fallback)}`, 'INVALID_ARGUMENT');
+      throw makeError(ERROR.TypeError, `launch options.fallback must be an array of agent names (non-empty strings), got ${describe(fallback)}`, 'INVALID_ARGUMENT');
     }
   }
   let attempts = agents.length + 1;
@@ -151,25 +151,25 @@ function retryRule(o) {
   if (retry !== undefined) {
     const r = copy(retry, ['attempts', 'backoff'], 'launch options.retry');
     if (r === undefined) {
-      throw makeError(1, `launch options.retry must be an object { attempts, backoff? }, got ${describe(retry)}`, 'INVALID_ARGUMENT');
+      throw makeError(ERROR.TypeError, `launch options.retry must be an object { attempts, backoff? }, got ${describe(retry)}`, 'INVALID_ARGUMENT');
     }
     if (r.attempts !== undefined) attempts = r.attempts;
     if (r.backoff !== undefined) {
       b = copy(r.backoff, ['initial', 'max', 'factor', 'jitter'], 'launch options.retry.backoff');
       if (b === undefined) {
-        throw makeError(1, `launch options.retry.backoff must be an object { initial?, max?, factor?, jitter? }, got ${describe(r.backoff)}`, 'INVALID_ARGUMENT');
+        throw makeError(ERROR.TypeError, `launch options.retry.backoff must be an object { initial?, max?, factor?, jitter? }, got ${describe(r.backoff)}`, 'INVALID_ARGUMENT');
       }
     }
   }
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 64) {
-    throw makeError(typeof attempts === 'number' ? 2 : 1, `launch options.retry.attempts must be a whole number from 1 to 64, got ${describe(attempts)}`, 'INVALID_ARGUMENT');
+    throw makeError(wrongClass(attempts), `launch options.retry.attempts must be a whole number from 1 to 64, got ${describe(attempts)}`, 'INVALID_ARGUMENT');
   }
   const initial = backoffOption(b.initial, 'initial', 0, 2147483647, 1000);
   const max = backoffOption(b.max, 'max', 0, 2147483647, Math.max(30000, initial));
   const factor = backoffOption(b.factor, 'factor', 1, 1000, 2);
   const jitter = backoffOption(b.jitter, 'jitter', 0, 1, 0.2);
   if (max < initial) {
-    throw makeError(2, `launch options.retry.backoff.max must not be below its initial (${initial}), got ${max}`, 'INVALID_ARGUMENT');
+    throw makeError(ERROR.RangeError, `launch options.retry.backoff.max must not be below its initial (${initial}), got ${max}`, 'INVALID_ARGUMENT');
   }
   return attempts === 1 ? undefined : [attempts, Math.ceil(initial), Math.ceil(max), factor, jitter, ...agents];
 }
@@ -178,7 +178,7 @@ function retryRule(o) {
 function backoffOption(value, name, min, max, fallback) {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value >= min && value <= max)) {
-    throw makeError(typeof value === 'number' ? 2 : 1, `launch options.retry.backoff.${name} must be a number from ${min} to ${max}, got ${describe(value)}`, 'INVALID_ARGUMENT');
+    throw makeError(wrongClass(value), `launch options.retry.backoff.${name} must be a number from ${min} to ${max}, got ${describe(value)}`, 'INVALID_ARGUMENT');
   }
   return value;
 }
@@ -191,13 +191,13 @@ function stallRule(o) {
   if (after === undefined && (fail === undefined || fail === false)) return [0, -1];
   if (!(typeof after === 'number' && after > 0 && after < Infinity)) {
     const what = after === undefined ? 'is needed with failAfterStall' : `must be a finite number of ms > 0, got ${describe(after)}`;
-    throw makeError(typeof after === 'number' ? 2 : 1, `launch options.stallAfter ${what}`, 'INVALID_ARGUMENT');
+    throw makeError(wrongClass(after), `launch options.stallAfter ${what}`, 'INVALID_ARGUMENT');
   }
   let failAfter = -1;
   if (fail === true) failAfter = 0;
   else if (typeof fail === 'number' && fail >= 0 && fail < Infinity) failAfter = Math.ceil(fail);
   else if (fail !== undefined && fail !== false) {
-    throw makeError(typeof fail === 'number' ? 2 : 1, `launch options.failAfterStall must be true or a finite number of ms >= 0, got ${describe(fail)}`, 'INVALID_ARGUMENT');
+    throw makeError(wrongClass(fail), `launch options.failAfterStall must be true or a finite number of ms >= 0, got ${describe(fail)}`, 'INVALID_ARGUMENT');
   }
   return [Math.ceil(after), failAfter];
 }
@@ -214,7 +214,7 @@ function settle(call) {
 function whole(value, name, min, fallback) {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw makeError(typeof value === 'number' ? 2 : 1, `${name} must be a whole number >= ${min}`, 'INVALID_ARGUMENT');
+    throw makeError(wrongClass(value), `${name} must be a whole number >= ${min}`, 'INVALID_ARGUMENT');
   }
   return value;
 }
@@ -225,7 +225,7 @@ function whole(value, name, min, fallback) {
 function read(options, keys, what) {
   if (options === undefined || options === null) return {};
   const o = copy(options, keys, what);
-  if (o === undefined) throw makeError(1, `${what} must be an object, got ${describe(options)}`, 'INVALID_ARGUMENT');
+  if (o === undefined) throw makeError(ERROR.TypeError, `${what} must be an object, got ${describe(options)}`, 'INVALID_ARGUMENT');
   return o;
 }
 
@@ -245,7 +245,7 @@ export class BackgroundManager {
   // were throttled (stalls, TTLs, a poll), at once.
   #visible = () => {
     try {
-      if (!this.#disposed && document.visibilityState === 'visible') this.#core.note(0, undefined, 0, 6);
+      if (!this.#disposed && document.visibilityState === 'visible') this.#core.wake();
     } catch {
       // A throwing document getter changes nothing here.
     }
@@ -253,7 +253,7 @@ export class BackgroundManager {
 
   constructor(options) {
     if (factory === null) {
-      throw makeError(0, 'background-manager is not initialized: await init() from its module before new BackgroundManager()', 'NOT_INITIALIZED');
+      throw makeError(ERROR.Error, 'background-manager is not initialized: await init() from its module before new BackgroundManager()', 'NOT_INITIALIZED');
     }
     const refused = durableBuild ? undefined : durableOption(options);
     if (refused !== undefined) throw refused;
@@ -297,7 +297,7 @@ export class BackgroundManager {
   /** Calls `listener({ type: 'owner', owner, self })` whenever the owner tab changes. */
   onOwner(listener) {
     if (this.#disposed) throw disposed();
-    if (typeof listener !== 'function') throw makeError(1, `listener must be a function, got ${describe(listener)}`, 'INVALID_ARGUMENT');
+    if (typeof listener !== 'function') throw makeError(ERROR.TypeError, `listener must be a function, got ${describe(listener)}`, 'INVALID_ARGUMENT');
     return this.#tabs === undefined ? () => {} : this.#tabs.onOwner(listener);
   }
 
@@ -354,7 +354,7 @@ export class BackgroundManager {
       const [key, priority, idem, conflict, after, failAfter, retry] = o !== undefined && o.concurrencyKey === undefined &&
           o.priority === undefined && o.idempotencyKey === undefined && o.onConflict === undefined &&
           o.stallAfter === undefined && o.failAfterStall === undefined && o.retry === undefined && o.fallback === undefined
-        ? PLAIN
+        ? (plain ??= [undefined, 0, undefined, CONFLICT.reject, 0, -1, undefined])
         : queueing(o);
       const parent = this.#parent(o?.parentId);
       const seq = o !== undefined && isId(o.agent) && typeof o.prompt === 'string' && o.resume === undefined &&
@@ -371,18 +371,18 @@ export class BackgroundManager {
   pause() {
     if (this.#disposed) return this.#gone();
     if (this.#tabs?.owner === false) return this.#tabs.call('pause', arguments);
-    return this.#paused(1);
+    return this.#paused(true);
   }
 
   resume() {
     if (this.#disposed) return this.#gone();
     if (this.#tabs?.owner === false) return this.#tabs.call('resume', arguments);
-    return this.#paused(0);
+    return this.#paused(false);
   }
 
   #paused(on) {
     if (this.#disposed) return this.#gone();
-    return settle(() => this.#core.note(0, undefined, on, 5));
+    return settle(() => this.#core.setPaused(on));
   }
 
   // The seq of launch's `parentId`, -1 without one; the core's coded error
@@ -454,7 +454,7 @@ export class BackgroundManager {
     if (signal === undefined || !(promise instanceof Promise)) return Promise.resolve(promise);
     const seq = this.#view.ids.get(taskId);
     return abortable(promise, signal, () => {
-      if (!this.#disposed && seq !== undefined) this.#core.note(seq, promise, 0, 4);
+      if (!this.#disposed && seq !== undefined) this.#core.dropWait(seq, promise);
     });
   }
 
@@ -466,7 +466,7 @@ export class BackgroundManager {
       const seq = view.ids.get(taskId);
       if (seq !== undefined) {
         const n = view.read(seq);
-        if (n !== undefined) return Promise.resolve(view.snapshot(seq, n[0], n[1], n[2], n[3]));
+        if (n !== undefined) return Promise.resolve(view.snapshotOf(seq, n));
       } else if (isId(taskId)) {
         return Promise.resolve(null);
       }
@@ -485,8 +485,12 @@ export class BackgroundManager {
     const n = view.list(code);
     const rows = view.rows;
     const tasks = new Array(n);
-    for (let i = 0, r = 0; i < n; i++, r += 6) {
-      tasks[i] = view.snapshot(rows[r], rows[r + 1], rows[r + 2], rows[r + 3], rows[r + 4]);
+    // Where each number is in a row, read once for the whole list.
+    const { seq, createdAt, updatedAt, session } = LIST_ROW;
+    const at = LIST_ROW.status;
+    const stride = P.LIST_ROW.length;
+    for (let i = 0, r = 0; i < n; i++, r += stride) {
+      tasks[i] = view.snapshot(rows[r + seq], rows[r + at], rows[r + createdAt], rows[r + updatedAt], rows[r + session]);
     }
     return Promise.resolve(tasks);
   }
@@ -537,7 +541,7 @@ export class BackgroundManager {
       const seq = view.ids.get(taskId);
       if (seq !== undefined) {
         const n = view.read(seq);
-        if (n !== undefined) return Promise.resolve(view.outputResult(taskId, seq, n[0], n[4], since));
+        if (n !== undefined) return Promise.resolve(view.outputResult(taskId, seq, n[ROW.status], n[ROW.cursor], since));
       }
     }
     return settle(() => this.#core.getOutput(taskId, bag));
@@ -567,7 +571,7 @@ export class BackgroundManager {
     let log = view.logOf(seq);
     if (log === undefined || view.late()) {
       // Runs what is due first: the task may have gone.
-      this.#core.note(seq, undefined, 0, 3);
+      this.#core.openLog(seq);
       if (view.ids.get(taskId) !== seq) throw this.#missing(taskId);
       log = view.logOf(seq);
     }
@@ -582,7 +586,7 @@ export class BackgroundManager {
     } catch (e) {
       return e;
     }
-    return makeError(0, `Task ${describe(taskId)} is in the engine but not the view`, 'INTERNAL');
+    return makeError(ERROR.Error, `Task ${describe(taskId)} is in the engine but not the view`, 'INTERNAL');
   }
 
   readLog(taskId, options) {
@@ -606,7 +610,7 @@ export class BackgroundManager {
     const o = read(options, ['from', 'signal'], 'options');
     const from = o.from === undefined ? 0 : o.from;
     if (typeof from !== 'number' || !Number.isInteger(from)) {
-      throw makeError(typeof from === 'number' ? 2 : 1, 'options.from must be a whole number (a seq, 0, or -N for the last N)', 'INVALID_ARGUMENT');
+      throw makeError(wrongClass(from), 'options.from must be a whole number (a seq, 0, or -N for the last N)', 'INVALID_ARGUMENT');
     }
     const signal = signalOption(o, 'options');
     if (this.#tabs?.owner === false) return this.#tabs.watch(taskId, from, signal);

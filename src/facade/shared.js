@@ -14,7 +14,7 @@
 // Tabs meet on a Web Lock and a BroadcastChannel; processes that share a
 // Deno KV store meet on the KV (`kv_link.js`: a lease for the lock, logs
 // for the channel). The rules here are the same for both.
-import { errorText, makeError, reasonOf, report, signalOption } from './calls.js';
+import { ERROR, SETTLED, errorText, makeError, reasonOf, report, signalOption } from './calls.js';
 import { KvLink } from './kv_link.js';
 
 // This side's monotonic ms, for the rules of its calls.
@@ -71,7 +71,7 @@ function dataError(d) {
     e.name = d.name;
     return e;
   }
-  return makeError(d.name === 'TypeError' ? 1 : d.name === 'RangeError' ? 2 : 0, d.message, d.code);
+  return makeError(Object.hasOwn(ERROR, d.name) ? ERROR[d.name] : ERROR.Error, d.message, d.code);
 }
 
 // The methods whose options (their second argument) take a signal.
@@ -90,7 +90,7 @@ function split(method, args) {
     const { signal: _, ...rest } = o;
     args[1] = rest;
   } catch (e) {
-    throw makeError(1, `Reading ${method}'s options threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
+    throw makeError(ERROR.TypeError, `Reading ${method}'s options threw: ${errorText(e)}`, 'INVALID_ARGUMENT');
   }
   return signal;
 }
@@ -179,7 +179,7 @@ export class Tabs {
     if (this.#started === null) this.#join();
     if (this.ownerId !== null) return this.#started;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(makeError(0, `No tab owns the shared manager: none answered within ${OWNER_TIMEOUT} ms`, 'NO_OWNER')), OWNER_TIMEOUT);
+      const timer = setTimeout(() => reject(makeError(ERROR.Error, `No tab owns the shared manager: none answered within ${OWNER_TIMEOUT} ms`, 'NO_OWNER')), OWNER_TIMEOUT);
       this.#started.then(() => {
         clearTimeout(timer);
         resolve();
@@ -205,7 +205,7 @@ export class Tabs {
       this.#link
         .request(this.#lock, { signal: leave.signal }, (lock) => this.#take(lock))
         .catch((e) => {
-          if (!leave.signal.aborted) reject(makeError(0, `the shared manager's lock failed: ${errorText(e)}`, 'INTERNAL'));
+          if (!leave.signal.aborted) reject(makeError(ERROR.Error, `the shared manager's lock failed: ${errorText(e)}`, 'INTERNAL'));
         });
     });
     this.#post({ t: 'hello' });
@@ -316,11 +316,11 @@ export class Tabs {
 
   /** Sends `method(...args)` to the owner; its answer, or its error. */
   call(method, rawArgs) {
-    if (this.#closed) return Promise.reject(makeError(0, 'BackgroundManager was cleaned up', 'DISPOSED'));
+    if (this.#closed) return Promise.reject(makeError(ERROR.Error, 'BackgroundManager was cleaned up', 'DISPOSED'));
     // This tab took over meanwhile (a watch going on across the handover).
     if (this.owner) return this.local(method, rawArgs, () => this.#run(method, [...rawArgs]));
     if (this.#started === null) {
-      return Promise.reject(makeError(0, 'BackgroundManager is not initialized: call initialize(session) first', 'NOT_INITIALIZED'));
+      return Promise.reject(makeError(ERROR.Error, 'BackgroundManager is not initialized: call initialize(session) first', 'NOT_INITIALIZED'));
     }
     const args = [...rawArgs];
     let signal, made;
@@ -339,7 +339,7 @@ export class Tabs {
         args[0] = { ...o, id: made };
       }
     } catch (e) {
-      return Promise.reject(makeError(1, `${method}'s arguments cannot be read to send them to the owner tab: ${errorText(e)}`, 'INVALID_ARGUMENT'));
+      return Promise.reject(makeError(ERROR.TypeError, `${method}'s arguments cannot be read to send them to the owner tab: ${errorText(e)}`, 'INVALID_ARGUMENT'));
     }
     // Copied now as the channel copies them, so that what cannot go (a
     // function, a getter that throws) is refused here by every link alike:
@@ -348,7 +348,7 @@ export class Tabs {
     try {
       sent = structuredClone(args);
     } catch (e) {
-      return Promise.reject(makeError(1, `${method}'s arguments cannot be sent to the owner: ${errorText(e)}`, 'INVALID_ARGUMENT'));
+      return Promise.reject(makeError(ERROR.TypeError, `${method}'s arguments cannot be sent to the owner: ${errorText(e)}`, 'INVALID_ARGUMENT'));
     }
     return new Promise((resolve, reject) => {
       const id = this.#rules.call(now(), made !== undefined);
@@ -394,7 +394,7 @@ export class Tabs {
       for (const id of this.#rules.due(now())) {
         const call = this.#calls.get(id);
         this.#calls.delete(id);
-        call?.reject(makeError(0, `No tab owns the shared manager: ${call.method} was not taken within ${OWNER_TIMEOUT} ms`, 'NO_OWNER'));
+        call?.reject(makeError(ERROR.Error, `No tab owns the shared manager: ${call.method} was not taken within ${OWNER_TIMEOUT} ms`, 'NO_OWNER'));
       }
       this.#arm();
     }, Math.max(0, due - now()));
@@ -422,9 +422,9 @@ export class Tabs {
         if (!call || !this.#rules.abort(message.id)) return;
         this.#calls.delete(message.id);
         this.#arm();
-        call.reject(makeError(1, `${call.method}'s arguments cannot be sent to the owner: ${errorText(e)}`, 'INVALID_ARGUMENT'));
+        call.reject(makeError(ERROR.TypeError, `${call.method}'s arguments cannot be sent to the owner: ${errorText(e)}`, 'INVALID_ARGUMENT'));
       } else if (message.t === 'reply' && message.ok) {
-        const error = makeError(0, `The answer cannot be sent to another tab: ${errorText(e)}`, 'INTERNAL');
+        const error = makeError(ERROR.Error, `The answer cannot be sent to another tab: ${errorText(e)}`, 'INTERNAL');
         this.#channel.postMessage({ ...message, ok: false, value: undefined, error: errorData(error) });
       } else if (message.t === 'event' && message.event?.type !== undefined) {
         const event = { type: message.event.type, taskId: message.event.taskId };
@@ -574,8 +574,8 @@ export class Tabs {
     this.#calls.delete(id);
     const duplicate = !ok && said(value, 'code') === 'DUPLICATE_ID';
     const how = this.#rules.answered(id, duplicate);
-    if (!call || how === 0) return;
-    if (how === 2) {
+    if (!call || how === SETTLED.already) return;
+    if (how === SETTLED.lookUp) {
       // Taken from the start: it waits for an owner, here or elsewhere.
       const look = this.#rules.lookUp(now());
       this.#calls.set(look, { method: 'getTask', args: [call.made], resolve: call.resolve, reject: call.reject });
@@ -612,7 +612,7 @@ export class Tabs {
     this.#channel.close();
     clearTimeout(this.#timer);
     for (const id of this.#rules.clear()) {
-      this.#calls.get(id)?.reject(makeError(0, 'BackgroundManager was cleaned up', 'DISPOSED'));
+      this.#calls.get(id)?.reject(makeError(ERROR.Error, 'BackgroundManager was cleaned up', 'DISPOSED'));
     }
     this.#calls.clear();
     const owned = this.owner;

@@ -4,7 +4,7 @@
 // step as the change it records), so it always agrees with the engine when
 // user code runs; the facade reads it to answer reads without entering
 // wasm. The engine keeps numbers: statuses, times, lengths, cursors.
-import { P } from './calls.js';
+import { P, ROW } from './calls.js';
 
 // A task's rarely-present values, made on first need: agent and prompt of a
 // launched task, and its output.
@@ -378,10 +378,6 @@ export class View {
 
   // ---- numbers from the core ---------------------------------------------
 
-  // Task `seq`'s numbers as the core's `read` writes them: [status,
-  // createdAt, updatedAt, session, cursor]; undefined if there is no such
-  // task. No copy: the view over wasm memory is made again only when the
-  // memory grew (which detaches the old one) or a list moved the rows.
   // Whether a deadline may be due: then a read goes through the core, which
   // runs what is due first, so reads are exact even when the deadline timer
   // is late. The core publishes the time in wasm memory (`dueAt`); a view
@@ -395,41 +391,58 @@ export class View {
     return Date.now() >= this.due[0];
   }
 
+  // Task `seq`'s numbers as the core's `read` writes them (ROW);
+  // undefined if there is no such task. No copy: the view over wasm memory
+  // is made again only when the memory grew (which detaches the old one)
+  // or a list moved the rows.
   read(seq) {
-    return this.core.read(seq) < 0 ? undefined : this.row();
+    return this.core.read(seq) ? this.row() : undefined;
   }
 
   // The numbers the core wrote last (by `read`, or by a method that changed
-  // a task): [status, createdAt, updatedAt, session, cursor].
+  // a task), read by the names of ROW.
   row() {
-    if (this.rows.length === 0) this.rows = new Float64Array(this.memory.buffer, this.core.rowsAt(), 8);
+    if (this.rows.length === 0) this.rows = new Float64Array(this.memory.buffer, this.core.rowsAt(), P.ROW.length);
     return this.rows;
+  }
+
+  // Task `seq` as a snapshot, from its row `n`.
+  snapshotOf(seq, n) {
+    return this.snapshot(seq, n[ROW.status], n[ROW.createdAt], n[ROW.updatedAt], n[ROW.session]);
   }
 
   // Task `seq` as the core's last method left it.
   answer(seq) {
-    const n = this.row();
-    return this.snapshot(seq, n[0], n[1], n[2], n[3]);
+    return this.snapshotOf(seq, this.row());
   }
 
   // Every task's (or those in status number `status`'s) numbers as the
-  // core's `list` writes them, six a task: [seq, ...read's five].
+  // core's `list` writes them: a row of LIST_ROW's names each.
   list(status) {
     const n = this.core.list(status);
-    const rows = new Float64Array(this.memory.buffer, this.core.rowsAt(), Math.max(n * 6, 8));
+    const rows = new Float64Array(this.memory.buffer, this.core.rowsAt(), Math.max(n * P.LIST_ROW.length, P.ROW.length));
     this.rows = rows;
     return n;
   }
 
-  // What a runner did (see `note` in core.rs): 0 wrote `value`, 1
-  // reported progress `value` with a message `len` long, 2 a heartbeat.
-  runWrite(seq, value, len, kind) {
-    this.core?.note(seq, value, len, kind);
+  // What the runner of task `seq` did: wrote `chunk` (`len` its length),
+  // reported progress `report` with a message `len` long, or sent a
+  // heartbeat.
+  runWrite(seq, chunk, len) {
+    this.core?.runWrite(seq, chunk, len);
+  }
+
+  runProgress(seq, report, len) {
+    this.core?.runProgress(seq, report, len);
+  }
+
+  runHeartbeat(seq) {
+    this.core?.runHeartbeat(seq);
   }
 
   // The runner of task `seq` asks `question`; the error if it cannot.
   runAsk(seq, question, timeout) {
-    return this.core?.note(seq, question, timeout, 7);
+    return this.core?.runAsk(seq, question, timeout);
   }
 }
 

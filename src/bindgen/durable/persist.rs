@@ -11,11 +11,12 @@ use std::rc::Rc;
 use js_sys::{Array, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::driver::{self, Shared, State};
-use super::imports::View;
-use super::records::{self, Loaded, NoticeRecord, StoreBatch, TaskRecord};
-use super::store::Js;
-use super::{errors, imports, promises, timers};
+use super::records::{from_js, Loaded, NoticeRecord, StoreBatch, TaskRecord};
+use crate::bindgen::driver::{self, Shared, State};
+use crate::bindgen::imports::{self, View};
+use crate::bindgen::records::to_js;
+use crate::bindgen::store::Js;
+use crate::bindgen::{errors, promises, timers};
 use crate::engine::{
     Changes, Ending, Engine, EngineError, ErrorKind, NewTask, Outcome, Restored, RestoredNotice,
     Status, Store, StoredLog, ENTRY_COST,
@@ -91,7 +92,7 @@ pub fn load_first(
         let p = st.persist.as_mut().filter(|p| !p.loaded)?;
         let loading = p.loading.clone();
         if loading.is_none() {
-            p.loading = Some(imports::load_store(&p.store));
+            p.loading = Some(imports::durable::load_store(&p.store));
         }
         Some((loading, p.loading.clone(), p.generation))
     })
@@ -100,11 +101,13 @@ pub fn load_first(
         return Err((session, text, session_id));
     };
     if let Some(first) = waiting {
-        return Ok(promises::promise_then(shared, first, move |shared, _| {
-            again(shared, session, text, session_id)
-        }));
+        return Ok(promises::durable::promise_then(
+            shared,
+            first,
+            move |shared, _| again(shared, session, text, session_id),
+        ));
     }
-    Ok(promises::promise_then(
+    Ok(promises::durable::promise_then(
         shared,
         load,
         move |shared, outcome| {
@@ -198,8 +201,8 @@ pub fn start(shared: &Shared, batch: JsValue, changes: Changes<Js>, waiters: Vec
     let Some((store, changes)) = store else {
         return;
     };
-    let promise = imports::commit_store(&store, &batch);
-    promises::await_then(shared, promise, move |shared, outcome| {
+    let promise = imports::durable::commit_store(&store, &batch);
+    promises::durable::await_then(shared, promise, move |shared, outcome| {
         done(shared, changes, outcome)
     });
 }
@@ -254,7 +257,7 @@ fn done(shared: &Shared, changes: Changes<Js>, outcome: Result<JsValue, JsValue>
             return;
         }
         let weak = Rc::downgrade(shared);
-        let timer = timers::later(delay, move || {
+        let timer = timers::durable::later(delay, move || {
             if let Some(shared) = weak.upgrade() {
                 driver::with_state(&shared, |st| {
                     if let Some(p) = st.persist.as_mut() {
@@ -323,7 +326,7 @@ fn batch_of(engine: &Engine<Js>, view: &View, changes: &Changes<Js>) -> JsValue 
                     Some(s) if !t.is_final() => s.log.reserved() as f64,
                     _ => 0.0,
                 };
-                super::imports::saved_log(view, f, reserved)
+                imports::saved_log(view, f, reserved)
             } else {
                 JsValue::UNDEFINED
             },
@@ -350,7 +353,7 @@ fn batch_of(engine: &Engine<Js>, view: &View, changes: &Changes<Js>) -> JsValue 
         });
     }
     let list = |ids: &[JsValue]| -> JsValue { ids.iter().collect::<Array>().into() };
-    records::to_js(&StoreBatch {
+    to_js(&StoreBatch {
         tasks,
         removed: list(&changes.removed),
         notices,
@@ -361,7 +364,7 @@ fn batch_of(engine: &Engine<Js>, view: &View, changes: &Changes<Js>) -> JsValue 
 /// What `load` gave back, as the engine restores it. Records that are not
 /// what this build writes (another version, a hand edit) are skipped.
 pub fn restored(loaded: JsValue) -> (Vec<Restored<Js>>, Vec<RestoredNotice<Js>>) {
-    let Some(l) = records::from_js::<Loaded>(loaded) else {
+    let Some(l) = from_js::<Loaded>(loaded) else {
         return (Vec::new(), Vec::new());
     };
     let tasks = l
@@ -383,7 +386,7 @@ fn stored_id(v: &JsValue) -> Option<String> {
 }
 
 fn task(value: JsValue) -> Option<Restored<Js>> {
-    let r: TaskRecord = records::from_js(value)?;
+    let r: TaskRecord = from_js(value)?;
     stored_id(&r.id)?;
     let status = Status::parse(&r.status)?;
     let session = stored_id(&r.session_id)?;
@@ -433,7 +436,7 @@ fn stored_log(saved: JsValue) -> Option<StoredLog<Js>> {
         return None;
     }
     let (head, tail, last, reserved): (Vec<u32>, Vec<u32>, f64, f64) =
-        records::from_js(super::imports::log_weights(&saved, ENTRY_COST as u32))?;
+        from_js(imports::log_weights(&saved, ENTRY_COST as u32))?;
     Some(StoredLog {
         entries: saved,
         head,
@@ -444,7 +447,7 @@ fn stored_log(saved: JsValue) -> Option<StoredLog<Js>> {
 }
 
 fn notice(value: JsValue) -> Option<RestoredNotice<Js>> {
-    let n: NoticeRecord = records::from_js(value)?;
+    let n: NoticeRecord = from_js(value)?;
     stored_id(&n.notification_id)?;
     stored_id(&n.task_id)?;
     let session = stored_id(&n.session_id)?;

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use super::lease::ms;
+use crate::bindgen::protocol::Settled;
 use crate::engine::sharing::forward::{Forwarder, Settle};
 
 #[wasm_bindgen(skip_typescript)]
@@ -51,13 +52,14 @@ impl ForwardRules {
         self.0.borrow_mut().acked(id as u64, by);
     }
 
-    /// 0: settled already; 1: settle with the answer; 2: look the task up.
+    /// How to settle call `id`, its answer come (`protocol::Settled`).
     pub fn answered(&self, id: f64, duplicate: bool) -> u8 {
-        match self.0.borrow_mut().answered(id as u64, duplicate) {
-            None => 0,
-            Some(Settle::Answer) => 1,
-            Some(Settle::LookUp) => 2,
-        }
+        let how = match self.0.borrow_mut().answered(id as u64, duplicate) {
+            None => Settled::Already,
+            Some(Settle::Answer) => Settled::Answer,
+            Some(Settle::LookUp) => Settled::LookUp,
+        };
+        how as u8
     }
 
     #[wasm_bindgen(js_name = takeAll)]

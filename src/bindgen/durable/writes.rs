@@ -4,8 +4,8 @@ use std::collections::VecDeque;
 
 use wasm_bindgen::JsValue;
 
-use super::store::Js;
-use super::timers;
+use crate::bindgen::store::Js;
+use crate::bindgen::timers;
 use crate::engine::Changes;
 
 pub struct Persist {
@@ -28,7 +28,7 @@ pub struct Persist {
     pub current: Vec<JsValue>,
     /// Writes failed in a row, and the retry timer after the last.
     pub failures: u32,
-    pub retry: Option<timers::Later>,
+    pub retry: Option<timers::durable::Later>,
 }
 
 impl Persist {
