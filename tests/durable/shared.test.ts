@@ -271,6 +271,9 @@ Deno.test("an owner whose lease ran out (its event loop blocked past the term) l
     const until = Date.now() + 700;
     while (Date.now() < until) { /* blocked */ }
     await eventually("b owns", () => b.m.getOwner()?.self === true);
+    // a hears of b's reign on its own, a moment after b took it (null
+    // while it knows no owner).
+    await eventually("a knows an owner", () => a.m.getOwner() !== null);
     assert.equal(a.m.getOwner()?.self, false, "a follows b");
     // The change is made by the new owner, and a's watch hears it.
     await b.m.completeTask("w", "by b");
